@@ -1,0 +1,88 @@
+"""The library API behind the command line: load rules, load evidence, check, report."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import metadata
+from pathlib import Path
+
+from engine.diagnostics import Diagnostic, DiagnosticError
+from engine.evaluate import evaluate
+from engine.evidence.bundle import Bundle
+from engine.evidence.bundle import load_bundle as _load_bundle
+from engine.evidence.schemas import SchemaSet, load_schema_set
+from engine.evidence.validate import validate_bundle
+from engine.findings import Report
+from engine.lang import types as T
+from engine.library import RuleSet, build_rule_set, builtin_sources, user_sources
+
+
+def tool_version() -> str:
+    try:
+        return metadata.version("clausegate")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def section_types(schemas: SchemaSet) -> dict[str, T.Type]:
+    """The bundle's top-level sections and their types, as rules see them."""
+    root = T.from_schema(schemas.root, schemas.root.get("$id", ""), schemas.resolve, "bundle")
+    fields, _ = root.fields() if isinstance(root, T.ObjectType) else ({}, False)
+    return fields
+
+
+def load_rules(paths: list[str | Path] | None = None, *, builtin: bool = True,
+               schemas: SchemaSet | None = None) -> RuleSet:
+    """Parse, check and compile rule files: the built-in library (unless `builtin=False`)
+    and any files or folders in `paths`. Raises DiagnosticError with every problem found."""
+    sources = (builtin_sources() if builtin else []) + user_sources(list(paths or []))
+    return build_rule_set(sources, section_types(schemas or load_schema_set()))
+
+
+def load_bundle(path: str | Path) -> Bundle:
+    """Load an evidence bundle (a file or a folder). Raises DiagnosticError on bad input."""
+    return _load_bundle(Path(path))
+
+
+def validate(bundle: Bundle, schemas: SchemaSet | None = None) -> list[Diagnostic]:
+    """Every schema violation and dangling reference in the bundle, most relevant first."""
+    return validate_bundle(bundle, schemas or load_schema_set())
+
+
+def resolve_as_of(bundle: Bundle, as_of: dt.date | None) -> tuple[dt.date, str]:
+    """The evaluation date and where it came from: the option, the bundle's meta, or today."""
+    if as_of is not None:
+        return as_of, "option"
+    declared = bundle.data.get("meta", {}).get("as_of") if isinstance(bundle.data.get("meta"), dict) else None
+    if isinstance(declared, str):
+        try:
+            return dt.date.fromisoformat(declared), "bundle"
+        except ValueError:
+            pass
+    return dt.date.today(), "today"
+
+
+def check(bundle: Bundle, rules: RuleSet, *, as_of: dt.date | None = None,
+          schemas: SchemaSet | None = None, validate_first: bool = True) -> Report:
+    """Validate the bundle, evaluate every rule against it and return the report.
+
+    Raises DiagnosticError when the bundle violates its schema: rules only run on
+    evidence whose shape they can rely on.
+    """
+    if validate_first:
+        problems = validate(bundle, schemas)
+        if problems:
+            raise DiagnosticError(problems)
+    today, source = resolve_as_of(bundle, as_of)
+    result = evaluate(rules.compiled, bundle.data, today, rules.catalogue, bundle.locate)
+    return Report(
+        tool_version=tool_version(),
+        as_of=today.isoformat(),
+        as_of_source=source,
+        bundle=str(bundle.root),
+        evidence_files=[{"path": d.display, "sha256": d.sha256} for d in bundle.documents],
+        rule_files=[{"path": s.display, "sha256": s.sha256} for s in rules.sources],
+        rules=result.rules,
+        findings=result.findings,
+        rule_set_digest=rules.digest(),
+    )

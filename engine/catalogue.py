@@ -1,0 +1,42 @@
+"""The clause catalogue of ISO/IEC 20000-1:2018: numbers, titles and the tree they form."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Clause:
+    number: str
+    title: str
+
+    @property
+    def parent(self) -> str | None:
+        head, dot, _ = self.number.rpartition(".")
+        return head if dot else None
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    clauses: dict[str, Clause]
+
+    def __contains__(self, number: str) -> bool:
+        return number in self.clauses
+
+    def title(self, number: str) -> str:
+        return self.clauses[number].title
+
+    def leaves(self) -> list[Clause]:
+        parents = {c.parent for c in self.clauses.values()}
+        return [c for c in self.clauses.values() if c.number not in parents]
+
+
+@functools.cache
+def load_catalogue() -> Catalogue:
+    text = resources.files("engine.data.rules").joinpath("catalogue.yaml").read_text("utf-8")
+    entries = yaml.safe_load(text)["clauses"]
+    return Catalogue({e["number"]: Clause(e["number"], e["title"]) for e in entries})

@@ -1,0 +1,127 @@
+"""The command line: parse arguments, call the library, map outcomes to exit codes 0, 1 and 2."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
+THRESHOLDS = ("major", "minor", "observation", "improvement", "never")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's own exit code is 2 too; keep its one-line form
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"clausegate: error: {message}\n")
+
+
+def _as_of(text: str) -> dt.date:
+    if text == "today":
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD or 'today'): {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="clausegate", description="Check an ISO/IEC 20000-1 evidence bundle against rules.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="validate a bundle and evaluate the rules against it")
+    check.add_argument("bundle", help="an evidence bundle: a YAML/JSON file or a folder")
+    check.add_argument("--rules", action="append", default=[], metavar="PATH",
+                       help="a rule file or folder to load as well (repeatable)")
+    check.add_argument("--no-builtin", action="store_true", help="leave out the built-in rule library")
+    check.add_argument("--as-of", type=_as_of, metavar="DATE",
+                       help="evaluation date (YYYY-MM-DD, or 'today'); default: the bundle's meta.as_of")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--output", metavar="FILE", help="write the report here instead of standard output")
+    check.add_argument("--fail-on", choices=THRESHOLDS, default="minor",
+                       help="lowest severity whose failures make the exit code 1 (default: minor)")
+
+    validate = commands.add_parser("validate", help="validate a bundle against the evidence schema only")
+    validate.add_argument("bundle")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from engine.api import tool_version
+
+        print(f"clausegate {tool_version()}")
+        return EXIT_OK
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_INPUT
+    from engine.diagnostics import DiagnosticError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except DiagnosticError as exc:
+        print(exc.render(), file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _check(args) -> int:
+    import engine
+    from engine.reporters import RenderOptions, renderers
+
+    rules = engine.load_rules(args.rules, builtin=not args.no_builtin)
+    bundle = engine.load_bundle(args.bundle)
+    report = engine.check(bundle, rules, as_of=args.as_of)
+    to_terminal = args.output is None and sys.stdout.isatty()
+    options = RenderOptions(color=to_terminal and "NO_COLOR" not in os.environ, threshold=args.fail_on)
+    text = renderers()[args.format](report, options)
+    _emit(text, args.output)
+    return EXIT_FAILED if report.gate(args.fail_on) else EXIT_OK
+
+
+def _validate(args) -> int:
+    import engine
+    from engine.diagnostics import DiagnosticError
+
+    bundle = engine.load_bundle(args.bundle)
+    problems = engine.validate(bundle)
+    if problems:
+        raise DiagnosticError(problems)
+    print(f"{args.bundle}: valid ({len(bundle.documents)} file(s))")
+    return EXIT_OK
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_atomically(Path(output), text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, so a reader never sees half a report."""
+    from engine.diagnostics import Diagnostic, DiagnosticError
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as exc:
+        raise DiagnosticError([Diagnostic("CG504", f"cannot write {path}: {exc.strerror}")]) from None
+
+
+_COMMANDS = {"check": _check, "validate": _validate}

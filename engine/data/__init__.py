@@ -1,0 +1,1 @@
+"""Data shipped inside the package: the rule library and the schemas (mapped from the repository root)."""

@@ -1,0 +1,115 @@
+"""Compiled rules × evidence → findings. One rule's trouble never stops the others."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from engine.catalogue import Catalogue
+from engine.diagnostics import Span
+from engine.findings import ClauseRef, Finding, RuleResult
+from engine.lang.compiler import CompiledRule, ItemResult, RuleRun
+from engine.lang.explain import decided_by
+from engine.lang.values import EvalError, Missing
+
+Locate = Callable[[str], "Span | None"]
+
+
+@dataclass
+class Context:
+    """What a compiled rule may see besides the evidence: the evaluation date and its caches."""
+
+    today: dt.date
+    indexes: dict[int, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Evaluation:
+    rules: list[RuleResult]
+    findings: list[Finding]
+
+
+def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue: Catalogue,
+             locate: Locate | None = None) -> Evaluation:
+    context = Context(today)
+    rules: list[RuleResult] = []
+    findings: list[Finding] = []
+    for rule in compiled:
+        result, rule_findings = _evaluate_rule(rule, data, context, catalogue, locate or _nowhere)
+        rules.append(result)
+        findings.extend(rule_findings)
+    findings.sort(key=Finding.sort_key)
+    return Evaluation(rules, findings)
+
+
+def _nowhere(_pointer: str) -> None:
+    return None
+
+
+def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalogue: Catalogue,
+                   locate: Locate) -> tuple[RuleResult, list[Finding]]:
+    rule = compiled.rule
+    clauses = [ClauseRef(n, catalogue.title(n)) for n, _ in rule.clauses]
+    severity = rule.severity[0] if rule.severity else "minor"
+    base = dict(rule_id=rule.id, title=rule.title, clauses=clauses, severity=severity)
+    try:
+        run = compiled.run(data, context)
+    except EvalError as exc:
+        run = RuleRun(0, [ItemResult("error", None, error=exc)], None)
+    except RecursionError:
+        run = RuleRun(0, [ItemResult("error", None, error=EvalError("evaluation nested too deeply", rule.span))], None)
+    except Exception as exc:  # a defect in clausegate itself: report it on this rule, run the others
+        run = RuleRun(0, [ItemResult("error", None, error=EvalError(f"internal error: {exc!r}", rule.span))], None)
+    if not run.results and run.passed == 0:
+        run.results.append(ItemResult("not_applicable", None))
+    counts = {"pass": run.passed}
+    findings = []
+    for item in run.results:
+        counts[item.status] = counts.get(item.status, 0) + 1
+        if item.status != "pass":
+            findings.append(_finding(compiled, item, run, base, locate))
+    result = RuleResult(rule.id, rule.title, clauses, severity, list(rule.tags), counts,
+                        rule.id_span or rule.span)
+    return result, findings
+
+
+def _finding(compiled: CompiledRule, item: ItemResult, run: RuleRun, base: dict, locate: Locate) -> Finding:
+    rule = compiled.rule
+    pointer = None
+    if item.index is not None and run.collection_where and run.collection_where.startswith("/"):
+        pointer = f"{run.collection_where}/{item.index}"
+    finding = Finding(**base, outcome=item.status, message="", pointer=pointer)
+    if isinstance(item.item, dict):
+        finding.item_id = item.item.get("id")
+    if pointer is not None:
+        finding.location = locate(pointer)
+    expect = rule.expects[item.expect] if item.expect is not None else None
+    if expect is not None:
+        finding.condition = compiled.source_text(expect.condition)
+        finding.decided_by = decided_by(expect.condition, item.trace, compiled.node_index, compiled.source_text)
+        for entry in finding.decided_by:
+            if "missing" in entry:
+                entry["missing"] = _expected_at(Missing(entry["missing"]), pointer, item.index)
+    if item.status == "fail":
+        finding.message = item.message or f"expected `{finding.condition}`"
+    elif item.status == "missing":
+        finding.expected_at = _expected_at(item.missing, pointer, item.index)
+        finding.message = f"the evidence needed to decide is absent: {finding.expected_at}"
+        if pointer is None and finding.expected_at.startswith("/"):
+            finding.location = locate(finding.expected_at)
+    elif item.status == "error":
+        error = item.error or EvalError("unknown error")
+        finding.message = error.message
+        finding.rule_location = error.span or rule.span
+    elif item.status == "not_applicable":
+        finding.message = "the rule does not apply: its `when` condition is not true" if rule.when is not None \
+            else "the rule does not apply: there are no items to check"
+    return finding
+
+
+def _expected_at(missing: Missing | None, pointer: str | None, index: int | None) -> str:
+    where = missing.where if missing is not None else "unknown"
+    if "{item}" in where:
+        where = where.replace("{item}", pointer if pointer is not None else f"(item {index})")
+    return where

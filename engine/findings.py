@@ -1,0 +1,172 @@
+"""What a check produces: findings, per-rule results, and the report that carries them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.diagnostics import Span
+
+FORMAT_VERSION = "1.0"
+OUTCOMES = ("pass", "fail", "missing", "not_applicable", "error")
+SEVERITIES = ("major", "minor", "observation", "improvement")
+# Outcomes that gate a CI run when the rule's severity is at or above the threshold.
+FAILING = ("fail", "missing", "error")
+
+
+@dataclass(frozen=True)
+class ClauseRef:
+    number: str
+    title: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"number": self.number, "title": self.title}
+
+
+@dataclass
+class Finding:
+    rule_id: str
+    title: str
+    clauses: list[ClauseRef]
+    severity: str
+    outcome: str
+    message: str
+    pointer: str | None = None  # the evidence item this finding is about
+    item_id: Any = None
+    location: Span | None = None  # where that item stands in the evidence files
+    expected_at: str | None = None  # for `missing`: where the absent evidence was expected
+    condition: str | None = None  # the expectation that did not hold
+    decided_by: list[dict[str, Any]] = field(default_factory=list)
+    rule_location: Span | None = None
+
+    def sort_key(self) -> tuple:
+        return (clause_key(self.clauses[0].number) if self.clauses else (), self.rule_id,
+                _pointer_key(self.pointer), self.outcome, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule_id,
+            "title": self.title,
+            "clauses": [c.to_json() for c in self.clauses],
+            "severity": self.severity,
+            "outcome": self.outcome,
+            "message": self.message,
+        }
+        if self.pointer is not None:
+            out["pointer"] = self.pointer
+        if self.item_id is not None:
+            out["item_id"] = self.item_id
+        if self.location is not None:
+            out["location"] = self.location.to_json()
+        if self.expected_at is not None:
+            out["expected_at"] = self.expected_at
+        if self.condition is not None:
+            out["condition"] = self.condition
+        if self.decided_by:
+            out["decided_by"] = self.decided_by
+        if self.rule_location is not None:
+            out["rule_location"] = self.rule_location.to_json()
+        return out
+
+
+@dataclass
+class RuleResult:
+    rule_id: str
+    title: str
+    clauses: list[ClauseRef]
+    severity: str
+    tags: list[str]
+    counts: dict[str, int]
+    source: Span | None = None
+
+    @property
+    def outcome(self) -> str:
+        for outcome in ("error", "fail", "missing", "pass"):
+            if self.counts.get(outcome):
+                return outcome
+        return "not_applicable"
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "id": self.rule_id,
+            "title": self.title,
+            "clauses": [c.to_json() for c in self.clauses],
+            "severity": self.severity,
+            "tags": self.tags,
+            "outcome": self.outcome,
+            "counts": {k: self.counts.get(k, 0) for k in OUTCOMES},
+        }
+        if self.source is not None:
+            out["source"] = self.source.to_json()
+        return out
+
+
+@dataclass
+class Report:
+    tool_version: str
+    as_of: str
+    as_of_source: str  # "option", "bundle" or "today"
+    bundle: str
+    evidence_files: list[dict[str, str]]
+    rule_files: list[dict[str, str]]
+    rules: list[RuleResult]
+    findings: list[Finding]
+    rule_set_digest: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        outcomes = {k: 0 for k in OUTCOMES}
+        severities = {k: 0 for k in SEVERITIES}
+        clauses: dict[str, dict[str, int]] = {}
+        for rule in self.rules:
+            outcomes[rule.outcome] += 1
+            if rule.outcome in FAILING:
+                severities[rule.severity] += 1
+            for clause in rule.clauses:
+                per = clauses.setdefault(clause.number, {k: 0 for k in OUTCOMES})
+                per[rule.outcome] += 1
+        return {
+            "rules": len(self.rules),
+            "rules_by_outcome": outcomes,
+            "failing_rules_by_severity": severities,
+            "findings_by_outcome": _count(f.outcome for f in self.findings),
+            "clauses": {k: clauses[k] for k in sorted(clauses, key=clause_key)},
+        }
+
+    def gate(self, threshold: str) -> bool:
+        """True when a rule at or above `threshold` severity fails, lacks evidence or errs."""
+        if threshold == "never":
+            return False
+        limit = SEVERITIES.index(threshold)
+        return any(r.outcome in FAILING and SEVERITIES.index(r.severity) <= limit for r in self.rules)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "tool": {"name": "clausegate", "version": self.tool_version},
+            "as_of": self.as_of,
+            "as_of_source": self.as_of_source,
+            "bundle": self.bundle,
+            "evidence_files": self.evidence_files,
+            "rule_files": self.rule_files,
+            "rule_set_digest": self.rule_set_digest,
+            "summary": self.summary(),
+            "rules": [r.to_json() for r in self.rules],
+            "findings": [f.to_json() for f in self.findings],
+        }
+
+
+def _count(values) -> dict[str, int]:
+    out = {k: 0 for k in OUTCOMES}
+    for v in values:
+        out[v] += 1
+    return out
+
+
+def clause_key(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in number.split(".") if p.isdigit())
+
+
+def _pointer_key(pointer: str | None) -> tuple:
+    if pointer is None:
+        return ()
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pointer.split("/")[1:])

@@ -1,0 +1,653 @@
+"""Checked rules → Python functions, generated once per rule from this module's own templates.
+
+No text of a rule ever becomes code: names in the generated source are made here
+(`v3`, `k7`), and every value from a rule (field names, strings, dates, patterns) is a
+constant handed to the generated function. The generated function has two paths:
+
+- a fast path, inlined into the loop over items, that uses plain Python operators and
+  raises as soon as anything is unusual (an absent field, a null, a type it does not
+  expect);
+- a careful path with the exact semantics of `runtime`, taken for any item the fast
+  path did not pass, which also records the value of every sub-expression so a finding
+  can say what decided it.
+
+The fast path only ever answers "passed"; every other answer comes from the careful path,
+so the two cannot disagree on a finding.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from engine.diagnostics import snippet
+from engine.lang import ast, runtime
+from engine.lang import types as T
+from engine.lang.builtins import BUILTINS
+from engine.lang.checker import CheckedRules
+from engine.lang.patterns import compile_pattern
+from engine.lang.values import (
+    UTC, EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json,
+)
+
+
+@dataclass
+class ItemResult:
+    """The careful path's verdict on one item (or on the rule, when it has no `for each`)."""
+
+    status: str  # pass, fail, missing, not_applicable, error
+    index: int | None
+    item: Any = None
+    expect: int | None = None
+    message: str | None = None
+    missing: Missing | None = None
+    trace: dict[int, Any] = field(default_factory=dict)
+    error: EvalError | None = None
+
+
+@dataclass
+class RuleRun:
+    passed: int
+    results: list[ItemResult]
+    collection_where: str | None  # JSON Pointer template of the items, e.g. "/incidents"
+
+
+@dataclass
+class CompiledRule:
+    rule: ast.Rule
+    run: Callable[[dict, Any], RuleRun]
+    node_index: dict[int, int]  # id(node) → its key in a careful path's trace
+    source_text: Callable[[ast.Node], str]
+    python_source: str = ""
+
+
+def _fast_datetime(text):
+    value = dt.datetime.fromisoformat(text)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _fallback():
+    raise _FastPathExit
+
+
+class _FastPathExit(Exception):
+    pass
+
+
+def _text_of(value) -> str:
+    if isinstance(value, Missing):
+        return "(missing)"
+    if value is None:
+        return "null"
+    if value is True or value is False:
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_text_of(v) for v in value)
+    shown = to_json(value)
+    return shown if isinstance(shown, str) else str(shown)
+
+
+def _traced(trace: dict, key: int, value):
+    trace[key] = value
+    return value
+
+
+def _list_of(*items):
+    for item in items:
+        if type(item) is Missing:
+            return item
+    return list(items)
+
+
+def _pointer_token(name: str) -> str:
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+_CONVERSIONS = {
+    T.DATE: ("date", parse_date),
+    T.DATETIME: ("date-time", parse_datetime),
+    T.DURATION: ("duration", lambda s: _require(parse_iso_duration(s))),
+}
+
+
+def _require(value):
+    if value is None:
+        raise ValueError("not a duration")
+    return value
+
+
+_NAMESPACE = {
+    "rt": runtime,
+    "Missing": Missing,
+    "EvalError": EvalError,
+    "ItemResult": ItemResult,
+    "RuleRun": RuleRun,
+    "_fb": _fallback,
+    "_tr": _traced,
+    "_list_of": _list_of,
+    "_text": _text_of,
+    "_pd": dt.date.fromisoformat,
+    "_pdt": _fast_datetime,
+    "__builtins__": {"enumerate": enumerate, "len": len, "type": type, "list": list, "range": range,
+                     "True": True, "False": False, "None": None, "Exception": Exception},
+}
+
+
+class _Generator:
+    def __init__(self, checked: CheckedRules, rule: ast.Rule):
+        self.types = checked.types
+        self.sources = checked.sources
+        self.rule = rule
+        self.constants: list[Any] = []
+        self.constant_names: dict[tuple, str] = {}
+        self.nodes: list[ast.Node] = []
+        self.node_index: dict[int, int] = {}
+        self.counter = 0
+        self.sections: dict[str, str] = {}  # section name → local holding it
+
+    # ---- names and constants -------------------------------------------------
+    def fresh(self, prefix: str = "v") -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def const(self, value: Any) -> str:
+        key = (type(value).__name__, repr(value)) if not callable(value) else ("fn", id(value))
+        if key not in self.constant_names:
+            self.constants.append(value)
+            self.constant_names[key] = f"k{len(self.constants) - 1}"
+        return self.constant_names[key]
+
+    def node_key(self, node: ast.Node) -> int:
+        if id(node) not in self.node_index:
+            self.node_index[id(node)] = len(self.nodes)
+            self.nodes.append(node)
+        return self.node_index[id(node)]
+
+    def type_of(self, node: ast.Node) -> T.Type:
+        return self.types.get(id(node), T.ANY)
+
+    def source_text(self, node: ast.Node) -> str:
+        return snippet(self.sources.get(node.span.file, ""), node.span)
+
+    # ---- where evidence is expected -----------------------------------------
+    def where(self, node: ast.Expr, env: "_Env") -> str:
+        if isinstance(node, ast.Var):
+            binding = env.lookup(node.name)
+            if binding is not None:
+                return binding.where
+            return "/" + _pointer_token(node.name)
+        if isinstance(node, ast.Member):
+            return self.where(node.target, env) + "/" + _pointer_token(node.name)
+        if isinstance(node, ast.Index) and isinstance(node.index, ast.Literal):
+            return self.where(node.target, env) + "/" + _pointer_token(str(node.index.value))
+        return f"`{self.source_text(node)}`"
+
+    # ---- expressions ---------------------------------------------------------
+    def expr(self, node: ast.Expr, env: "_Env", fast: bool) -> str:
+        code = self._expr(node, env, fast)
+        if fast:
+            return code
+        return f"_tr(tr, {self.node_key(node)}, {code})"
+
+    def _expr(self, node: ast.Expr, env: "_Env", fast: bool) -> str:
+        if isinstance(node, ast.Literal):
+            if node.value is None or isinstance(node.value, bool):
+                return repr(node.value)
+            return self.const(node.value)
+        if isinstance(node, ast.Today):
+            return "today"
+        if isinstance(node, ast.Var):
+            return self._var(node, env)
+        if isinstance(node, ast.Member):
+            return self._member(node, env, fast)
+        if isinstance(node, ast.Index):
+            return self._index(node, env, fast)
+        if isinstance(node, ast.Call):
+            return self._call(node, env, fast)
+        if isinstance(node, ast.Unary):
+            return self._unary(node, env, fast)
+        if isinstance(node, ast.Binary):
+            return self._binary(node, env, fast)
+        if isinstance(node, ast.If):
+            c, a, b = (self.expr(n, env, fast) for n in (node.condition, node.then, node.otherwise))
+            if fast:
+                t = self.fresh("t")
+                return f"({a} if ({t} := {c}) is True else {b} if {t} is False else _fb())"
+            return f"rt.if_({c}, lambda: {a}, lambda: {b}, {self.const(node.span)})"
+        if isinstance(node, ast.ListExpr):
+            items = ", ".join(self.expr(i, env, fast) for i in node.items)
+            return f"[{items}]" if fast else f"_list_of({items})"
+        if isinstance(node, ast.Bind):
+            inner = env.root()
+            assigns = []
+            for name, value in zip(node.names, node.values):
+                local = self.fresh()
+                assigns.append(f"({local} := {self.expr(value, env, fast)})")
+                inner = inner.bind(name, local, self.where(value, env))
+            body = self.expr(node.body, inner, fast)
+            return f"({', '.join(assigns)}, {body})[-1]"
+        raise AssertionError(f"cannot compile {type(node).__name__}")
+
+    def _var(self, node: ast.Var, env: "_Env") -> str:
+        binding = env.lookup(node.name)
+        if binding is not None:
+            return binding.local
+        if node.name not in self.sections:
+            self.sections[node.name] = f"s_{len(self.sections)}"
+        return self.sections[node.name]
+
+    def _member(self, node: ast.Member, env: "_Env", fast: bool) -> str:
+        target = self.expr(node.target, env, fast)
+        name = self.const(node.name)
+        kind = _CONVERSIONS.get(self.type_of(node))
+        if fast:
+            raw = f"{target}[{name}]"
+            if kind is None:
+                return raw
+            if kind[0] == "date":
+                return f"_pd({raw})"
+            if kind[0] == "date-time":
+                return f"_pdt({raw})"
+        span = self.const(node.span)
+        raw = f"rt.member({target}, {name}, {self.const(self.where(node, env))}, {span})"
+        if kind is None:
+            return raw
+        return f"rt.convert({self.const(kind[1])}, {self.const(kind[0])}, {raw}, {span})"
+
+    def _raw_member(self, node: ast.Member, env: "_Env") -> str:
+        return f"{self.expr(node.target, env, True)}[{self.const(node.name)}]"
+
+    def _index(self, node: ast.Index, env: "_Env", fast: bool) -> str:
+        target = self.expr(node.target, env, fast)
+        key = self.expr(node.index, env, fast)
+        literal = node.index.value if isinstance(node.index, ast.Literal) else None
+        if fast and (isinstance(literal, str) or (type(literal) is int and literal >= 0)):
+            return f"{target}[{key}]"
+        where = self.where(node.target, env)
+        return f"rt.index({target}, {key}, {self.const(where)}, {self.const(node.span)})"
+
+    def _call(self, node: ast.Call, env: "_Env", fast: bool) -> str:
+        builtin = BUILTINS[node.name]
+        if fast and node.name in ("exists", "default") and isinstance(node.args[0], ast.Member) \
+                and self.type_of(node.args[0]) not in _CONVERSIONS:
+            member = node.args[0]
+            got = f"{self.expr(member.target, env, fast)}.get({self.const(member.name)})"
+            if node.name == "exists":
+                return f"({got} is not None)"
+            t = self.fresh("t")
+            return f"({t} if ({t} := {got}) is not None else {self.expr(node.args[1], env, fast)})"
+        if fast and node.name in ("count", "filter") and len(node.args) == 2 \
+                and isinstance(node.args[1], ast.Lambda) and self.types.get(id(node.args[1])) == T.BOOL:
+            return self._fast_selection(node, env)
+        args = []
+        for i, arg in enumerate(node.args):
+            if isinstance(arg, ast.Lambda):
+                param = self.fresh("p")
+                item_where = self.where(node.args[0], env) + "/*"
+                body = self.expr(arg.body, env.bind(arg.param, param, item_where), fast)
+                args.append(f"(lambda {param}: {body})")
+            elif node.name == "matches" and i == 1:
+                args.append(self.const(compile_pattern(arg.value)))
+            else:
+                args.append(self.expr(arg, env, fast))
+        function = self.const(builtin.impl)
+        if fast:
+            return f"{function}({', '.join((['ctx'] if builtin.needs_context else []) + args)})"
+        context = ", ctx" if builtin.needs_context else ""
+        return f"rt.call({function}, {self.const(node.span)}, ({', '.join(args)},), " \
+               f"{builtin.propagate_subject}{context})"
+
+    def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
+        """count/filter with a true-or-false condition, as one comprehension: only `true` selects,
+        exactly as the built-in does, without a function call per item."""
+        items, param = self.fresh("t"), self.fresh("p")
+        lam = node.args[1]
+        condition = self.expr(lam.body, env.bind(lam.param, param, self.where(node.args[0], env) + "/*"), True)
+        selected = f"[{'1' if node.name == 'count' else param} for {param} in {items} if ({condition}) is True]"
+        result = f"len({selected})" if node.name == "count" else selected
+        return f"({result} if type({items} := {self.expr(node.args[0], env, True)}) is list else _fb())"
+
+    def _unary(self, node: ast.Unary, env: "_Env", fast: bool) -> str:
+        operand = self.expr(node.operand, env, fast)
+        if fast:
+            if node.op == "not":
+                t = self.fresh("t")
+                return f"(False if ({t} := {operand}) is True else True if {t} is False else _fb())"
+            if self.type_of(node.operand) == T.NUMBER:
+                return f"(-{operand})"
+        span = self.const(node.span)
+        return f"rt.not_({operand}, {span})" if node.op == "not" else f"rt.negate({operand}, {span})"
+
+    def _binary(self, node: ast.Binary, env: "_Env", fast: bool) -> str:
+        op = node.op
+        left = self.expr(node.left, env, fast)
+        right = self.expr(node.right, env, fast)
+        span = self.const(node.span)
+        lt, rt_ = self.type_of(node.left), self.type_of(node.right)
+        if op in ("and", "or"):
+            if fast:
+                t = self.fresh("t")
+                if rt_ not in (T.BOOL, T.NULL):
+                    # A value of unknown type must still be true, false or null to stand here.
+                    u = self.fresh("t")
+                    right = f"({u} if ({u} := {right}) is True or {u} is False or {u} is None else _fb())"
+                if op == "and":
+                    return f"({right} if ({t} := {left}) is True else False if {t} is False else _fb())"
+                return f"({right} if ({t} := {left}) is False else True if {t} is True else _fb())"
+            return f"rt.{op}_({left}, lambda: {right}, {span})"
+        if op in ("==", "!="):
+            if fast and (_null_literal(node.left) or _null_literal(node.right)):
+                # Null-ness does not depend on reading text as a date, so the raw value will do.
+                other = node.right if _null_literal(node.left) else node.left
+                raw = self._raw_member(other, env) if isinstance(other, ast.Member) else self.expr(other, env, True)
+                return f"({raw} is {'' if op == '==' else 'not '}None)"
+                if lt == rt_ and lt in (T.STRING, T.NUMBER, T.DATE):
+                    return f"({left} {op} {right})"
+            return f"rt.{'equal' if op == '==' else 'not_equal'}({left}, {right}, {span})"
+        if op in ("<", "<=", ">", ">="):
+            if fast and lt == rt_ and lt in T.ORDERED:
+                return f"({left} {op} {right})"
+            return f"rt.order({self.const(op)}, {left}, {right}, {span})"
+        if op in ("in", "not in"):
+            function = "contains" if op == "in" else "not_contains"
+            return f"rt.{function}({right}, {left}, {span})"
+        if fast and self._native_arith(node, lt, rt_):
+            return f"({left} {op} {right})"
+        return f"rt.arith({self.const(op)}, {left}, {right}, {span})"
+
+    @staticmethod
+    def _native_arith(node: ast.Binary, lt: T.Type, rt_: T.Type) -> bool:
+        if lt == rt_ == T.NUMBER:
+            return True
+        if node.op in "+-" and lt == T.DATETIME and rt_ == T.DURATION:
+            return True
+        if node.op == "-" and lt == rt_ and lt in (T.DATE, T.DATETIME):
+            return True
+        whole_days = isinstance(node.right, ast.Literal) and isinstance(node.right.value, dt.timedelta) \
+            and not node.right.value % dt.timedelta(days=1)
+        return node.op in "+-" and lt == T.DATE and whole_days
+
+    def template(self, template: ast.Template | None, env: "_Env") -> str:
+        if template is None:
+            return "None"
+        parts = [self.const(p) if isinstance(p, str) else f"_text({self.expr(p, env, False)})"
+                 for p in template.parts]
+        return f"''.join(({', '.join(parts)},))"
+
+
+def _null_literal(node: ast.Expr) -> bool:
+    return isinstance(node, ast.Literal) and node.value is None
+
+
+@dataclass(frozen=True)
+class _Binding:
+    local: str
+    where: str
+
+
+@dataclass(frozen=True)
+class _Env:
+    names: tuple[tuple[str, _Binding], ...] = ()
+
+    def bind(self, name: str, local: str, where: str) -> "_Env":
+        return _Env(((name, _Binding(local, where)),) + self.names)
+
+    def lookup(self, name: str) -> _Binding | None:
+        for bound, binding in self.names:
+            if bound == name:
+                return binding
+        return None
+
+    def root(self) -> "_Env":
+        return _Env()
+
+
+class _Lines:
+    """Indented lines of generated source."""
+
+    def __init__(self, depth: int = 0):
+        self.lines: list[str] = []
+        self.depth = depth
+
+    def add(self, line: str) -> None:
+        self.lines.append("    " * self.depth + line)
+
+    @contextlib.contextmanager
+    def indent(self):
+        self.depth += 1
+        yield
+        self.depth -= 1
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
+
+
+def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> CompiledRule:
+    """`fast=False` leaves out the fast path (tests compare the two paths' findings)."""
+    gen = _Generator(checked, rule)
+    body = _Lines(depth=2)
+    fe = rule.foreach
+    collection_where = gen.where(fe.collection, _Env()) if fe is not None else None
+    body.add("tr = {}")
+    body.add("passed = 0")
+    body.add("fast = False")
+    fast_part = _Lines(depth=4)
+    env = _fast_prelude(gen, fast_part, rule)
+    body.add("if GUARD:")
+    with body.indent():
+        body.add("try:")
+        body.lines.extend(fast_part.lines)
+        body.add("except Exception:")
+        with body.indent():
+            body.add("fast = False")
+    item_local = gen.fresh("item")
+    if fe is not None:
+        item_env = env.bind(fe.var, item_local, "{item}")
+        body.add("if fast:")
+        with body.indent():
+            body.add("slow = []")
+            _fast_loop(gen, body, rule, item_env, item_local)
+        body.add("else:")
+    else:
+        body.add("if not fast:")
+    with body.indent():
+        careful_env = _careful_prelude(gen, body, rule)
+        if fe is None:
+            _careful_item(gen, body, rule, careful_env, None)
+            body.add("return RuleRun(0, [r], None)")
+        else:
+            body.add("slow = range(len(coll))")
+    if fe is None:
+        body.add("return RuleRun(1, [], None)")
+    else:
+        item_env = careful_env.bind(fe.var, item_local, "{item}")
+        body.add(f"def careful(i, {item_local}):")
+        with body.indent():
+            body.add("tr = {}")
+            _careful_item(gen, body, rule, item_env, "i")
+            body.add("return r")
+        body.add("results = []")
+        body.add("for i in slow:")
+        with body.indent():
+            body.add("try:")
+            with body.indent():
+                body.add("r = careful(i, coll[i])")
+            body.add("except EvalError as err:")
+            with body.indent():
+                body.add("r = ItemResult('error', i, error=err)")
+            body.add("if r is None:")
+            with body.indent():
+                body.add("continue")
+            body.add("if r.status == 'pass':")
+            with body.indent():
+                body.add("passed += 1")
+            body.add("else:")
+            with body.indent():
+                body.add("r.item = coll[i]")
+                body.add("results.append(r)")
+        body.add(f"return RuleRun(passed, results, {gen.const(collection_where)})")
+    guard = " and ".join(f"type({local}) is not Missing" for local in gen.sections.values()) or "True"
+    if not fast:
+        guard = "False"
+    source = _module(gen, body, guard)
+    namespace = dict(_NAMESPACE)
+    exec(compile(source, "<compiled rule>", "exec"), namespace)  # noqa: S102 - built from our own templates only
+    run = namespace["build"](tuple(gen.constants))
+    return CompiledRule(rule, run, gen.node_index, gen.source_text, source)
+
+
+def _module(gen: _Generator, body: _Lines, guard: str) -> str:
+    hoist = [f"{local} = rt.member(root, {gen.const(name)}, {gen.const('/' + _pointer_token(name))}, None)"
+             for name, local in gen.sections.items()]
+    out = _Lines()
+    out.add("def build(K):")
+    with out.indent():
+        if gen.constants:
+            out.add(", ".join(f"k{i}" for i in range(len(gen.constants))) + ", = K")
+        out.add("def run(root, ctx):")
+        with out.indent():
+            out.add("today = ctx.today")
+            for line in hoist:
+                out.add(line)
+            out.lines.extend(line.replace("if GUARD:", f"if {guard}:") for line in body.lines)
+        out.add("return run")
+    return out.text()
+
+
+def _fast_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule) -> _Env:
+    """Rule-level lets, `when` and the collection on the fast path; a rule without `for each`
+    returns its pass from here."""
+    env = _Env()
+    for let in rule.rule_lets:
+        local = gen.fresh()
+        lines.add(f"{local} = {gen.expr(let.value, env, True)}")
+        env = env.bind(let.name, local, gen.where(let.value, env))
+    if rule.when is not None:
+        lines.add(f"if ({gen.expr(rule.when, env, True)}) is not True:")
+        with lines.indent():
+            lines.add("_fb()")
+    if rule.foreach is None:
+        lines.add(f"if {_all_true(gen, rule, env)}:")
+        with lines.indent():
+            lines.add("return RuleRun(1, [], None)")
+        lines.add("_fb()")
+    else:
+        lines.add(f"coll = {gen.expr(rule.foreach.collection, env, True)}")
+        lines.add("if type(coll) is not list:")
+        with lines.indent():
+            lines.add("_fb()")
+        lines.add("fast = True")
+    return env
+
+
+def _careful_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule) -> _Env:
+    """Rule-level lets, `when` and the collection with exact semantics."""
+    env = _Env()
+    for let in rule.rule_lets:
+        local = gen.fresh()
+        lines.add(f"{local} = {gen.expr(let.value, env, False)}")
+        env = env.bind(let.name, local, gen.where(let.value, env))
+    if rule.when is not None:
+        lines.add(f"w = rt.truth({gen.expr(rule.when, env, False)}, {gen.const(rule.when.span)}, "
+                  "'condition of `when`')")
+        lines.add("if w is not True:")
+        with lines.indent():
+            lines.add("return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, "
+                      "missing=w if type(w) is Missing else None, trace=tr)], None)")
+    fe = rule.foreach
+    if fe is not None:
+        lines.add(f"coll = {gen.expr(fe.collection, env, False)}")
+        lines.add("if type(coll) is Missing:")
+        with lines.indent():
+            lines.add("return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)")
+        lines.add("if coll is None:")
+        with lines.indent():
+            lines.add("coll = []")
+        lines.add("if type(coll) is not list:")
+        with lines.indent():
+            lines.add(f"raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), "
+                      f"{gen.const(fe.collection.span)})")
+    return env
+
+
+def _all_true(gen: _Generator, rule: ast.Rule, env: _Env) -> str:
+    return " and ".join(f"({gen.expr(e.condition, env, True)}) is True" for e in rule.expects)
+
+
+def _fast_loop(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, item_local: str) -> None:
+    """The loop over items with every check inlined; anything but a clear pass goes to `slow`."""
+    fe = rule.foreach
+    lines.add(f"for i, {item_local} in enumerate(coll):")
+    with lines.indent():
+        lines.add("try:")
+        with lines.indent():
+            if fe.where is not None:
+                lines.add(f"w = {gen.expr(fe.where, env, True)}")
+                lines.add("if w is False:")
+                with lines.indent():
+                    lines.add("continue")
+                lines.add("if w is True:")
+                lines.depth += 1
+            for let in rule.item_lets:
+                local = gen.fresh()
+                lines.add(f"{local} = {gen.expr(let.value, env, True)}")
+                env = env.bind(let.name, local, gen.where(let.value, env))
+            lines.add(f"if {_all_true(gen, rule, env)}:")
+            with lines.indent():
+                lines.add("passed += 1")
+                lines.add("continue")
+            if fe.where is not None:
+                lines.depth -= 1
+        lines.add("except Exception:")
+        with lines.indent():
+            lines.add("pass")
+        lines.add("slow.append(i)")
+
+
+def _careful_item(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, index: str | None) -> None:
+    """Exact evaluation of one item; leaves its ItemResult (or None when filtered out) in `r`."""
+    index = index or "None"
+    fe = rule.foreach
+    lines.add("r = None")
+    lines.add("while True:")
+    with lines.indent():
+        if fe is not None and fe.where is not None:
+            lines.add(f"w = rt.truth({gen.expr(fe.where, env, False)}, {gen.const(fe.where.span)}, "
+                      "'condition of `where`')")
+            lines.add("if type(w) is Missing:")
+            with lines.indent():
+                lines.add(f"r = ItemResult('missing', {index}, missing=w, trace=tr)")
+                lines.add("break")
+            lines.add("if w is not True:")
+            with lines.indent():
+                lines.add("break")
+        for let in rule.item_lets:
+            local = gen.fresh()
+            lines.add(f"{local} = {gen.expr(let.value, env, False)}")
+            env = env.bind(let.name, local, gen.where(let.value, env))
+        for number, expect in enumerate(rule.expects):
+            lines.add(f"e = rt.truth({gen.expr(expect.condition, env, False)}, {gen.const(expect.condition.span)}, "
+                      "'condition of `expect`')")
+            lines.add("if type(e) is Missing:")
+            with lines.indent():
+                lines.add(f"r = ItemResult('missing', {index}, expect={number}, missing=e, trace=tr)")
+                lines.add("break")
+            lines.add("if e is not True:")
+            with lines.indent():
+                message = expect.message or rule.message
+                lines.add(f"r = ItemResult('fail', {index}, expect={number}, trace=tr)")
+                lines.add("try:")
+                with lines.indent():
+                    lines.add(f"r.message = {gen.template(message, env)}")
+                lines.add("except EvalError:")
+                with lines.indent():
+                    lines.add("r.message = None")
+                lines.add("break")
+        lines.add(f"r = ItemResult('pass', {index}, trace=tr)")
+        lines.add("break")
+
+
+def compile_rules(checked: CheckedRules, fast: bool = True) -> list[CompiledRule]:
+    return [compile_rule(checked, rule, fast) for rule in checked.rules]

@@ -1,0 +1,142 @@
+"""Static types of the rule language, and how they are read off the evidence JSON Schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Type:
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+ANY = Type("any")
+NULL = Type("null")
+BOOL = Type("boolean")
+NUMBER = Type("number")
+STRING = Type("text")
+DATE = Type("date")
+DATETIME = Type("date-time")
+DURATION = Type("duration")
+
+
+@dataclass(frozen=True)
+class ListType(Type):
+    item: Type = ANY
+
+    def __init__(self, item: Type = ANY):
+        object.__setattr__(self, "name", f"list of {item}")
+        object.__setattr__(self, "item", item)
+
+
+@dataclass(frozen=True, eq=False)
+class ObjectType(Type):
+    """An object whose fields come from a schema, read only when a rule asks for them."""
+
+    describe: str = "object"
+    load: Callable[[], tuple[dict[str, "Type"], bool]] | None = field(default=None, compare=False)
+
+    def __init__(self, describe: str, load: Callable[[], tuple[dict[str, Type], bool]] | None):
+        object.__setattr__(self, "name", "object")
+        object.__setattr__(self, "describe", describe)
+        object.__setattr__(self, "load", load)
+        object.__setattr__(self, "_cache", None)
+
+    def fields(self) -> tuple[dict[str, Type], bool]:
+        """The known fields and whether the object is closed (no other field may appear)."""
+        if self.load is None:
+            return {}, False
+        cached = self.__dict__.get("_cache")
+        if cached is None:
+            cached = self.load()
+            object.__setattr__(self, "_cache", cached)
+        return cached
+
+
+ANY_OBJECT = ObjectType("object", None)
+
+ORDERED = (NUMBER, STRING, DATE, DATETIME, DURATION)
+SCALARS = (BOOL, NUMBER, STRING, DATE, DATETIME, DURATION)
+
+
+def is_list(t: Type) -> bool:
+    return isinstance(t, ListType)
+
+
+def item_of(t: Type) -> Type:
+    return t.item if isinstance(t, ListType) else ANY
+
+
+def unify(a: Type, b: Type) -> Type:
+    """The type of a value that is either `a` or `b` (null joins anything)."""
+    if a == b:
+        return a
+    if a is NULL:
+        return b
+    if b is NULL:
+        return a
+    if {a, b} == {DATE, DATETIME}:
+        return ANY
+    if isinstance(a, ListType) and isinstance(b, ListType):
+        return ListType(unify(a.item, b.item))
+    return ANY
+
+
+_FORMATS = {"date": DATE, "date-time": DATETIME, "duration": DURATION}
+
+
+def from_schema(schema: object, base_uri: str, resolve, describe: str = "object") -> Type:
+    """Read a type off a JSON Schema. `resolve(schema, base)` follows `$ref`s to (schema, base)."""
+    if not isinstance(schema, dict):
+        return ANY
+    if "$ref" in schema:
+        schema, base_uri = resolve(schema, base_uri)
+    for combinator in ("anyOf", "oneOf"):
+        if combinator in schema:
+            result = NULL
+            for branch in schema[combinator]:
+                result = unify(result, from_schema(branch, base_uri, resolve, describe))
+            return ANY if result is NULL else result
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        kinds = [k for k in declared if k != "null"]
+        declared = kinds[0] if len(kinds) == 1 else None
+    if declared is None:
+        if "properties" in schema:
+            declared = "object"
+        elif "const" in schema or "enum" in schema:
+            values = schema.get("enum", [schema.get("const")])
+            kinds = {type(v) for v in values if v is not None}
+            return STRING if kinds == {str} else NUMBER if kinds <= {int, float} and kinds else ANY
+    if declared == "string":
+        return _FORMATS.get(schema.get("format"), STRING)
+    if declared in ("number", "integer"):
+        return NUMBER
+    if declared == "boolean":
+        return BOOL
+    if declared == "null":
+        return NULL
+    if declared == "array":
+        return ListType(from_schema(schema.get("items", {}), base_uri, resolve, describe))
+    if declared == "object":
+        return ObjectType(describe, lambda: _object_fields(schema, base_uri, resolve, describe))
+    return ANY
+
+
+def _object_fields(schema: dict, base_uri: str, resolve, describe: str) -> tuple[dict[str, Type], bool]:
+    fields: dict[str, Type] = {}
+    closed = schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False
+    for part in schema.get("allOf", []):
+        if "$ref" in part:
+            part, _ = resolve(part, base_uri)
+        for name, sub in part.get("properties", {}).items():
+            fields[name] = from_schema(sub, base_uri, resolve, name)
+    for name, sub in schema.get("properties", {}).items():
+        fields[name] = from_schema(sub, base_uri, resolve, name)
+    if schema.get("patternProperties"):
+        closed = False
+    return fields, closed

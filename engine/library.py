@@ -1,0 +1,108 @@
+"""Finding rule files (the built-in library and the user's), and turning them into a rule set."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from engine.catalogue import Catalogue, load_catalogue
+from engine.diagnostics import Diagnostic, DiagnosticError, Span
+from engine.lang import ast
+from engine.lang import types as T
+from engine.lang.checker import check
+from engine.lang.compiler import CompiledRule, compile_rules
+from engine.lang.parser import parse_rules
+
+RULE_SUFFIX = ".rules"
+
+
+@dataclass(frozen=True)
+class RuleSource:
+    display: str  # how the file is named in messages and reports
+    text: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class RuleSet:
+    compiled: list[CompiledRule]
+    sources: list[RuleSource]
+    catalogue: Catalogue
+
+    @property
+    def rules(self) -> list[ast.Rule]:
+        return [c.rule for c in self.compiled]
+
+    def digest(self) -> str:
+        """One digest for the whole rule set, stable across machines and file order."""
+        h = hashlib.sha256()
+        for source in sorted(self.sources, key=lambda s: s.display):
+            h.update(source.display.encode() + b"\0" + source.sha256.encode() + b"\n")
+        return h.hexdigest()
+
+
+def builtin_sources() -> list[RuleSource]:
+    root = resources.files("engine.data.rules")
+    found: list[RuleSource] = []
+
+    def walk(folder, prefix: str) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir() and not entry.name.startswith(("_", ".")):
+                walk(entry, f"{prefix}{entry.name}/")
+            elif entry.name.endswith(RULE_SUFFIX):
+                found.append(RuleSource(f"rules/{prefix}{entry.name}", entry.read_text("utf-8")))
+
+    walk(root, "")
+    return found
+
+
+def user_sources(paths: list[str | Path]) -> list[RuleSource]:
+    """Rule files named on the command line: files, or folders searched for `*.rules`."""
+    found: list[RuleSource] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob(f"*{RULE_SUFFIX}") if p.is_file())
+            if not files:
+                raise _input_error("CG501", f"no {RULE_SUFFIX} files in folder {raw}", str(raw))
+        elif path.is_file():
+            files = [path]
+        else:
+            raise _input_error("CG502", f"rule file not found: {raw}", str(raw))
+        for file in files:
+            found.append(RuleSource(str(file), _read_text(file)))
+    return found
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _input_error("CG503", f"rule file is not UTF-8 text (byte {exc.start})", str(path)) from None
+    except OSError as exc:
+        raise _input_error("CG502", f"cannot read rule file: {exc.strerror}", str(path)) from None
+
+
+def _input_error(code: str, message: str, file: str) -> DiagnosticError:
+    return DiagnosticError([Diagnostic(code, message, Span(file, 1, 1))])
+
+
+def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast: bool = True) -> RuleSet:
+    """Parse every file (reporting every file's syntax errors), check them together, compile."""
+    files: list[ast.RuleFile] = []
+    problems: list[Diagnostic] = []
+    for source in sources:
+        try:
+            files.append(parse_rules(source.text, source.display))
+        except DiagnosticError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise DiagnosticError(problems)
+    catalogue = load_catalogue()
+    checked = check(files, catalogue, sections)
+    return RuleSet(compile_rules(checked, fast), sources, catalogue)
