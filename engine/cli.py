@@ -67,7 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except DiagnosticError as exc:
-        print(exc.render(), file=sys.stderr)
+        if getattr(args, "format", "text") == "json":
+            import json
+
+            document = {"diagnostics": [d.to_json() for d in exc.diagnostics]}
+            print(json.dumps(document, indent=2, ensure_ascii=False), file=sys.stderr)
+        else:
+            print(exc.render(), file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         return 130

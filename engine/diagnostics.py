@@ -70,14 +70,15 @@ class DiagnosticError(Exception):
     """Raised by any stage that refuses its input; carries every diagnostic it found."""
 
     def __init__(self, diagnostics: Iterable[Diagnostic]):
-        self.diagnostics = sorted(diagnostics, key=_diagnostic_order)
+        self.diagnostics = list(diagnostics)
         super().__init__(self.render())
 
     def render(self) -> str:
         return "\n".join(d.render() for d in self.diagnostics)
 
 
-def _diagnostic_order(d: Diagnostic) -> tuple:
+def by_position(d: Diagnostic) -> tuple:
+    """Order for diagnostics about source text: by file, then position."""
     if d.span is None:
         return ("", 0, 0, d.code, d.message)
     return (d.span.file, d.span.line, d.span.column, d.code, d.message)

@@ -128,6 +128,7 @@ class Rule(Node):
     remediation: str | None = None
     rule_lets: list[Let] = field(default_factory=list)
     when: Expr | None = None
+    lets_before_when: int = 0  # `let`s and `when` run in the order written
     foreach: ForEach | None = None
     item_lets: list[Let] = field(default_factory=list)
     expects: list[Expect] = field(default_factory=list)

@@ -1,19 +1,31 @@
 """The function table: name → signature, static result type and implementation.
 
-Implementations assume a present, non-null subject (the first argument): `runtime.call`
-handles absent and null subjects before calling them. They raise on anything unexpected,
-so a compiled fast path that meets one falls back to the careful path.
+Implementations assume present, non-null arguments: `runtime.call` answers for absent and
+null ones before calling them (but for `exists` and `default`). They raise on anything
+unexpected, so a compiled fast path that meets one falls back to the careful path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Callable
 
 from engine.lang import types as T
+from engine.lang import runtime
 from engine.lang.runtime import values_equal
-from engine.lang.values import EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, type_name
+from engine.lang.values import EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json, type_name
+
+
+# Stands in the location of evidence read inside `x -> …` for the position of the item,
+# which only the function walking the list knows; it fills it in (innermost first).
+ITEM_MARK = "{*}"
+
+
+def _at(missing: Missing, position: int) -> Missing:
+    head, mark, tail = missing.where.rpartition(ITEM_MARK)
+    return Missing(f"{head}{position}{tail}") if mark else missing
 
 
 @dataclass(frozen=True)
@@ -23,7 +35,7 @@ class Builtin:
     result: Callable[[list[T.Type]], T.Type]
     impl: Callable
     summary: str
-    propagate_subject: bool = True  # absent or null first argument → same result, impl not run
+    propagate_unknown: bool = True  # an absent or null argument gives the same result; impl not run
     needs_context: bool = False  # impl takes the evaluation context first
 
     @property
@@ -64,46 +76,46 @@ def count(xs, fn=None):
     if fn is None:
         return len(xs)
     n = 0
-    for x in xs:
+    for i, x in enumerate(xs):
         r = _decide(fn(x), "count")
         if r is True:
             n += 1
         elif type(r) is Missing:
-            return r
+            return _at(r, i)
     return n
 
 
 def filter_(xs, fn):
     out = []
-    for x in _list(xs, "filter"):
+    for i, x in enumerate(_list(xs, "filter")):
         r = _decide(fn(x), "filter")
         if r is True:
             out.append(x)
         elif type(r) is Missing:
-            return r
+            return _at(r, i)
     return out
 
 
 def all_(xs, fn):
     missing, found_null = None, False
-    for x in _list(xs, "all"):
+    for i, x in enumerate(_list(xs, "all")):
         r = _decide(fn(x), "all")
         if r is False:
             return False
         if type(r) is Missing and missing is None:
-            missing = r
+            missing = _at(r, i)
         found_null = found_null or r is None
     return missing if missing is not None else None if found_null else True
 
 
 def any_(xs, fn):
     missing, found_null = None, False
-    for x in _list(xs, "any"):
+    for i, x in enumerate(_list(xs, "any")):
         r = _decide(fn(x), "any")
         if r is True:
             return True
         if type(r) is Missing and missing is None:
-            missing = r
+            missing = _at(r, i)
         found_null = found_null or r is None
     return missing if missing is not None else None if found_null else False
 
@@ -115,10 +127,10 @@ def none_(xs, fn):
 
 def map_(xs, fn):
     out = []
-    for x in _list(xs, "map"):
+    for i, x in enumerate(_list(xs, "map")):
         v = fn(x)
         if type(v) is Missing:
-            return v
+            return _at(v, i)
         out.append(v)
     return out
 
@@ -132,57 +144,63 @@ def _values(xs, fn, name):
 
 def sum_(xs, fn=None):
     values = _values(xs, fn, "sum")
-    if type(values) is Missing:
-        return values
-    if not values:
-        return 0
+    if type(values) is Missing or not values:
+        return values if values else 0
     total = values[0]
     for v in values[1:]:
-        if type(v) is not type(total) and not (type(v) in (int, float) and type(total) in (int, float)):
-            raise EvalError(f"sum() cannot add a {type_name(v)} to a {type_name(total)}")
-        total = total + v
-    if type(total) is bool or not isinstance(total, (int, float, dt.timedelta)):
+        total = runtime.arith("+", total, v, None)
+    if type(total) in (bool, str, list, dict) or isinstance(total, dt.date):
         raise EvalError(f"sum() needs numbers or durations, got a {type_name(total)}")
     return total
 
 
-def _extreme(xs, fn, name, pick):
+def _extreme(xs, fn, name, wanted):
     values = _values(xs, fn, name)
     if type(values) is Missing or not values:
         return values if values else None
-    kinds = {type_name(v) for v in values}
-    if len(kinds) > 1 or kinds & {"boolean", "list", "object"}:
-        raise EvalError(f"{name}() needs values of one orderable kind, got {', '.join(sorted(kinds))}")
-    return pick(values)
+    best = values[0]
+    for v in values[1:]:
+        if runtime.order(wanted, v, best, None) is True:
+            best = v
+    return best
 
 
 def min_(xs, fn=None):
-    return _extreme(xs, fn, "min", min)
+    return _extreme(xs, fn, "min", "<")
 
 
 def max_(xs, fn=None):
-    return _extreme(xs, fn, "max", max)
+    return _extreme(xs, fn, "max", ">")
 
 
 def distinct(xs):
-    seen, out = [], []
+    seen, out = set(), []
     for x in _list(xs, "distinct"):
-        key = repr(x)
+        key = _identity(x)
         if key not in seen:
-            seen.append(key)
+            seen.add(key)
             out.append(x)
     return out
 
 
+def _identity(value):
+    """A key equal for values `==` finds equal (1 and 1.0), different across kinds (true and 1)."""
+    if type(value) in (int, float):
+        return ("number", value)
+    if type(value) in (list, dict):
+        return ("json", json.dumps(to_json(value), sort_keys=True, default=str))
+    return (type(value).__name__, value)
+
+
 def first(xs, fn=None):
-    for x in _list(xs, "first"):
+    for i, x in enumerate(_list(xs, "first")):
         if fn is None:
             return x
         r = _decide(fn(x), "first")
         if r is True:
             return x
         if type(r) is Missing:
-            return r
+            return _at(r, i)
     return None
 
 
@@ -242,6 +260,8 @@ def contains(haystack, needle):
     if type(haystack) is str:
         return _text(needle, "contains") in haystack
     if type(haystack) is list:
+        if needle is None:
+            raise EvalError("contains() was given null to look for")
         return any(values_equal(needle, item) for item in haystack)
     raise EvalError(f"contains() needs text or a list, got a {type_name(haystack)}")
 
@@ -341,9 +361,9 @@ _TABLE = [
     Builtin("first", ("list", "fn?"), _item, first, "the first item (that satisfies fn), or null"),
     Builtin("length", ("value",), _const(T.NUMBER), length, "how many items or characters"),
     Builtin("exists", ("value",), _const(T.BOOL), exists, "the value is present and not null",
-            propagate_subject=False),
+            propagate_unknown=False),
     Builtin("default", ("value", "fallback"), lambda a: T.unify(a[0], a[1]), default,
-            "the value, or fallback when it is absent or null", propagate_subject=False),
+            "the value, or fallback when it is absent or null", propagate_unknown=False),
     Builtin("lookup", ("list", "id"), _item, lookup, "the item whose id is the given id, or null",
             needs_context=True),
     Builtin("lower", ("text",), _const(T.STRING), lower, "the text in lower case"),

@@ -12,7 +12,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from engine.catalogue import Catalogue
-from engine.diagnostics import Diagnostic, DiagnosticError, Span, snippet, source_line_at
+from engine.diagnostics import Diagnostic, DiagnosticError, Span, by_position, snippet, source_line_at
 from engine.lang import ast
 from engine.lang import types as T
 from engine.lang.builtins import BUILTINS
@@ -138,15 +138,17 @@ class _Checker:
             return
         scope = root.child()
         names_here: dict[str, Span] = {}
-        for let in rule.rule_lets:
+        for position, let in enumerate(rule.rule_lets):
+            if position == rule.lets_before_when and rule.when is not None:
+                self.condition(rule.when, scope, "`when`")
             self._bind(scope, names_here, let.name, self.expr(let.value, scope), let.span)
-        if rule.when is not None:
+        if len(rule.rule_lets) == rule.lets_before_when and rule.when is not None:
             self.condition(rule.when, scope, "`when`")
         if rule.foreach is not None:
             fe = rule.foreach
             collection = self.expr(fe.collection, scope)
             if collection not in (T.ANY, T.NULL) and not T.is_list(collection):
-                self.error("CG209", f"`for each` needs a list, but this is a {_describe(collection)}",
+                self.error("CG209", f"`for each` needs a list, but this is {_a(collection)}",
                            fe.collection.span)
             self._bind(scope, names_here, fe.var, T.item_of(collection), fe.span)
             if fe.where is not None:
@@ -189,14 +191,15 @@ class _Checker:
             close = difflib.get_close_matches(rule.severity[0], SEVERITIES, n=1)
             hint = f"did you mean `{close[0]}`?" if close else "use major, minor, observation or improvement"
             self.error("CG204", f"unknown severity `{rule.severity[0]}`", rule.severity[1], hint)
-        if rule.when is not None and sum(1 for p in rule.headers_seen if p[0] == "when") > 1:
-            self.error("CG216", "a rule has at most one `when`", rule.span)
+        for kind, span in rule.headers_seen:
+            if kind == "when":
+                self.error("CG216", "a rule has at most one `when`", span, "combine the conditions with `and`")
 
     # ---- expressions -------------------------------------------------------
     def condition(self, node: ast.Expr, scope: _Scope, role: str) -> None:
         t = self.expr(node, scope)
         if t not in (T.BOOL, T.ANY, T.NULL):
-            self.error("CG209", f"{role} needs a true-or-false condition, but this is a {_describe(t)}", node.span,
+            self.error("CG209", f"{role} needs a true-or-false condition, but this is {_a(t)}", node.span,
                        "compare it with something, e.g. `!= null` or `> 0`")
 
     def template(self, template: ast.Template, scope: _Scope) -> None:
@@ -248,27 +251,27 @@ class _Checker:
         if t is not None:
             return t
         if node.name in BUILTINS or node.name in self.helpers:
-            self.error("CG205", f"`{node.name}` is a function and needs arguments", node.span,
+            self.error("CG210", f"`{node.name}` is a function and needs arguments", node.span,
                        f"write `{node.name}(…)`")
             return T.ANY
         self.error("CG205", f"unknown name `{node.name}`", node.span, _did_you_mean(node.name, scope.visible()))
         return T.ANY
 
-    def _member(self, node: ast.Member, target: T.Type) -> T.Type:
+    def _member(self, node: ast.Member, target: T.Type, name_span: Span | None = None) -> T.Type:
         if isinstance(target, T.ObjectType):
             fields, closed = target.fields()
             if node.name in fields:
                 return fields[node.name]
             if closed:
                 owner = snippet(self.sources.get(node.span.file, ""), node.target.span) or "the object"
-                self.error("CG206", f"`{owner}` has no field `{node.name}`", _name_span(node),
+                self.error("CG206", f"`{owner}` has no field `{node.name}`", name_span or _name_span(node),
                            _did_you_mean(node.name, list(fields)) or _field_list(fields))
             return T.ANY
         if T.is_list(target):
             self.error("CG209", f"cannot read field `{node.name}` of a list", _name_span(node),
                        "use `for each`, or a function such as any(), all(), count() or map()")
         elif target not in (T.ANY, T.NULL):
-            self.error("CG209", f"cannot read field `{node.name}` of a {_describe(target)}", _name_span(node))
+            self.error("CG209", f"cannot read field `{node.name}` of {_a(target)}", _name_span(node))
         return T.ANY
 
     def _index(self, node: ast.Index, scope: _Scope) -> T.Type:
@@ -276,18 +279,26 @@ class _Checker:
         key = self.expr(node.index, scope)
         if T.is_list(target):
             if key not in (T.NUMBER, T.ANY):
-                self.error("CG209", f"a list position must be a number, not a {_describe(key)}", node.index.span)
+                self.error("CG209", f"a list position must be a number, not {_a(key)}", node.index.span)
             return T.item_of(target)
         if isinstance(target, T.ObjectType):
             if isinstance(node.index, ast.Literal) and isinstance(node.index.value, str):
-                return self._member(ast.Member(node.span, node.target, node.index.value), target)
+                quoted = node.index.span  # point inside the quotes, at the name itself
+                inside = Span(quoted.file, quoted.line, quoted.column + 1, quoted.end_line,
+                              (quoted.end_column or quoted.column + 1) - 1)
+                return self._member(ast.Member(node.span, node.target, node.index.value), target, inside)
             return T.ANY
         if target not in (T.ANY, T.NULL):
-            self.error("CG209", f"cannot index a {_describe(target)}", node.span)
+            self.error("CG209", f"cannot index {_a(target)}", node.span)
         return T.ANY
 
     def _call(self, node: ast.Call, scope: _Scope) -> T.Type:
         builtin = BUILTINS.get(node.name)
+        if builtin is None and node.name in self.helpers:
+            # A helper call left in place: its arity or size was already reported.
+            for arg in node.args:
+                self.expr(arg, scope)
+            return T.ANY
         if builtin is None:
             close = _did_you_mean(node.name, [*BUILTINS, *self.helpers])
             self.error("CG207", f"unknown function `{node.name}`", _call_name_span(node), close)
@@ -320,7 +331,7 @@ class _Checker:
                 arg_types.append(self.expr(arg, scope))
         if builtin.params and builtin.params[0] == "list" and arg_types:
             if arg_types[0] not in (T.ANY, T.NULL) and not T.is_list(arg_types[0]):
-                self.error("CG209", f"{node.name}() needs a list, but this is a {_describe(arg_types[0])}",
+                self.error("CG209", f"{node.name}() needs a list, but this is {_a(arg_types[0])}",
                            node.args[0].span)
         if node.name == "matches" and len(node.args) == 2:
             self._check_pattern(node.args[1])
@@ -341,10 +352,10 @@ class _Checker:
         t = self.expr(node.operand, scope)
         if node.op == "not":
             if t not in (T.BOOL, T.ANY, T.NULL):
-                self.error("CG209", f"`not` needs true or false, but this is a {_describe(t)}", node.operand.span)
+                self.error("CG209", f"`not` needs true or false, but this is {_a(t)}", node.operand.span)
             return T.BOOL
         if t not in (T.NUMBER, T.DURATION, T.ANY, T.NULL):
-            self.error("CG209", f"cannot negate a {_describe(t)}", node.span)
+            self.error("CG209", f"cannot negate {_a(t)}", node.span)
         return t
 
     def _binary(self, node: ast.Binary, scope: _Scope) -> T.Type:
@@ -354,11 +365,11 @@ class _Checker:
         if op in ("and", "or"):
             for side, t in ((node.left, left), (node.right, right)):
                 if t not in (T.BOOL, T.ANY, T.NULL):
-                    self.error("CG209", f"`{op}` needs true or false, but this is a {_describe(t)}", side.span)
+                    self.error("CG209", f"`{op}` needs true or false, but this is {_a(t)}", side.span)
             return T.BOOL
         if op in ("==", "!="):
             if not _comparable(left, right):
-                self.error("CG209", f"comparing a {_describe(left)} with a {_describe(right)} is never equal",
+                self.error("CG209", f"comparing {_a(left)} with {_a(right)} is never equal",
                            node.span, _conversion_hint(left, right))
             return T.BOOL
         if op in ("<", "<=", ">", ">="):
@@ -367,20 +378,20 @@ class _Checker:
         if op in ("in", "not in"):
             if right not in (T.ANY, T.NULL, T.STRING) and not T.is_list(right) \
                     and not isinstance(right, T.ObjectType):
-                self.error("CG209", f"`{op}` needs a list or text on its right, but this is a {_describe(right)}",
+                self.error("CG209", f"`{op}` needs a list or text on its right, but this is {_a(right)}",
                            node.right.span)
             elif T.is_list(right) and not _comparable(left, T.item_of(right)):
-                self.error("CG209", f"a {_describe(left)} is never in a {_describe(right)}", node.span)
+                self.error("CG209", f"{_a(left)} is never in {_a(right)}", node.span)
             return T.BOOL
         return self._arith_type(node, left, right)
 
     def _check_ordering(self, node: ast.Binary, left: T.Type, right: T.Type) -> None:
         for side, t in ((node.left, left), (node.right, right)):
             if t not in T.ORDERED and t not in (T.ANY, T.NULL):
-                self.error("CG209", f"`{node.op}` cannot order a {_describe(t)}", side.span)
+                self.error("CG209", f"`{node.op}` cannot order {_a(t)}", side.span)
                 return
         if left in T.ORDERED and right in T.ORDERED and left != right and {left, right} != {T.DATE, T.DATETIME}:
-            self.error("CG209", f"cannot compare a {_describe(left)} with a {_describe(right)}", node.span,
+            self.error("CG209", f"cannot compare {_a(left)} with {_a(right)}", node.span,
                        _conversion_hint(left, right))
             return
         if left == right == T.DURATION:
@@ -416,7 +427,7 @@ class _Checker:
             return T.DURATION
         hint = "use days_between(a, b) for the days between a date and a date-time" \
             if op == "-" and {left, right} == {T.DATE, T.DATETIME} else None
-        self.error("CG209", f"cannot apply `{op}` to a {_describe(left)} and a {_describe(right)}", node.span, hint)
+        self.error("CG209", f"cannot apply `{op}` to {_a(left)} and {_a(right)}", node.span, hint)
         return T.ANY
 
 
@@ -437,9 +448,10 @@ def check(files: list[ast.RuleFile], catalogue: Catalogue, sections: dict[str, T
             checker.check_rule(rule, root)
             rules.append(rule)
     for helper in checker.helpers.values():
-        checker.expr(copy.deepcopy(helper.body), _Scope({p: T.ANY for p in helper.params}, root))
+        body = checker.inline(copy.deepcopy(helper.body), [MAX_INLINED_NODES])
+        checker.expr(body, _Scope({p: T.ANY for p in helper.params}, root))
     if checker.diagnostics:
-        raise DiagnosticError(_unique(checker.diagnostics))
+        raise DiagnosticError(sorted(_unique(checker.diagnostics), key=by_position))
     return CheckedRules(rules, checker.types, checker.sources, sections)
 
 
@@ -537,8 +549,9 @@ def _conversion_hint(a: T.Type, b: T.Type) -> str | None:
     return None
 
 
-def _describe(t: T.Type) -> str:
-    return t.name
+def _a(t: T.Type) -> str:
+    """The type's name with its article: `a list`, `an object`."""
+    return ("an " if t.name[0] in "aeiou" else "a ") + t.name
 
 
 def _did_you_mean(name: str, candidates: list[str]) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from engine.diagnostics import snippet
 from engine.lang import ast, runtime
 from engine.lang import types as T
-from engine.lang.builtins import BUILTINS
+from engine.lang.builtins import BUILTINS, ITEM_MARK
 from engine.lang.checker import CheckedRules
 from engine.lang.patterns import compile_pattern
 from engine.lang.values import (
@@ -227,7 +227,7 @@ class _Generator:
                 assigns.append(f"({local} := {self.expr(value, env, fast)})")
                 inner = inner.bind(name, local, self.where(value, env))
             body = self.expr(node.body, inner, fast)
-            return f"({', '.join(assigns)}, {body})[-1]"
+            return f"({', '.join(assigns)}, {body})[-1]" if assigns else body
         raise AssertionError(f"cannot compile {type(node).__name__}")
 
     def _var(self, node: ast.Var, env: "_Env") -> str:
@@ -238,23 +238,24 @@ class _Generator:
             self.sections[node.name] = f"s_{len(self.sections)}"
         return self.sections[node.name]
 
+    def _typed(self, node: ast.Expr, raw: str, fast: bool) -> str:
+        """Evidence text the schema types as a date, date-time or duration, read as one."""
+        kind = _CONVERSIONS.get(self.type_of(node))
+        if kind is None:
+            return raw
+        if fast and kind[0] == "date":
+            return f"_pd({raw})"
+        if fast and kind[0] == "date-time":
+            return f"_pdt({raw})"
+        return f"rt.convert({self.const(kind[1])}, {self.const(kind[0])}, {raw}, {self.const(node.span)})"
+
     def _member(self, node: ast.Member, env: "_Env", fast: bool) -> str:
         target = self.expr(node.target, env, fast)
         name = self.const(node.name)
-        kind = _CONVERSIONS.get(self.type_of(node))
         if fast:
-            raw = f"{target}[{name}]"
-            if kind is None:
-                return raw
-            if kind[0] == "date":
-                return f"_pd({raw})"
-            if kind[0] == "date-time":
-                return f"_pdt({raw})"
-        span = self.const(node.span)
-        raw = f"rt.member({target}, {name}, {self.const(self.where(node, env))}, {span})"
-        if kind is None:
-            return raw
-        return f"rt.convert({self.const(kind[1])}, {self.const(kind[0])}, {raw}, {span})"
+            return self._typed(node, f"{target}[{name}]", fast)
+        where = self.const(self.where(node, env))
+        return self._typed(node, f"rt.member({target}, {name}, {where}, {self.const(node.span)})", fast)
 
     def _raw_member(self, node: ast.Member, env: "_Env") -> str:
         return f"{self.expr(node.target, env, True)}[{self.const(node.name)}]"
@@ -264,9 +265,10 @@ class _Generator:
         key = self.expr(node.index, env, fast)
         literal = node.index.value if isinstance(node.index, ast.Literal) else None
         if fast and (isinstance(literal, str) or (type(literal) is int and literal >= 0)):
-            return f"{target}[{key}]"
+            return self._typed(node, f"{target}[{key}]", fast)
         where = self.where(node.target, env)
-        return f"rt.index({target}, {key}, {self.const(where)}, {self.const(node.span)})"
+        raw = f"rt.index({target}, {key}, {self.const(where)}, {self.const(node.span)})"
+        return self._typed(node, raw, False)
 
     def _call(self, node: ast.Call, env: "_Env", fast: bool) -> str:
         builtin = BUILTINS[node.name]
@@ -285,7 +287,7 @@ class _Generator:
         for i, arg in enumerate(node.args):
             if isinstance(arg, ast.Lambda):
                 param = self.fresh("p")
-                item_where = self.where(node.args[0], env) + "/*"
+                item_where = self.where(node.args[0], env) + "/" + ITEM_MARK
                 body = self.expr(arg.body, env.bind(arg.param, param, item_where), fast)
                 args.append(f"(lambda {param}: {body})")
             elif node.name == "matches" and i == 1:
@@ -297,14 +299,15 @@ class _Generator:
             return f"{function}({', '.join((['ctx'] if builtin.needs_context else []) + args)})"
         context = ", ctx" if builtin.needs_context else ""
         return f"rt.call({function}, {self.const(node.span)}, ({', '.join(args)},), " \
-               f"{builtin.propagate_subject}{context})"
+               f"{builtin.propagate_unknown}{context})"
 
     def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
         """count/filter with a true-or-false condition, as one comprehension: only `true` selects,
         exactly as the built-in does, without a function call per item."""
         items, param = self.fresh("t"), self.fresh("p")
         lam = node.args[1]
-        condition = self.expr(lam.body, env.bind(lam.param, param, self.where(node.args[0], env) + "/*"), True)
+        condition = self.expr(lam.body, env.bind(lam.param, param, self.where(node.args[0], env) + "/" + ITEM_MARK),
+                              True)
         selected = f"[{'1' if node.name == 'count' else param} for {param} in {items} if ({condition}) is True]"
         result = f"len({selected})" if node.name == "count" else selected
         return f"({result} if type({items} := {self.expr(node.args[0], env, True)}) is list else _fb())"
@@ -429,12 +432,13 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> Co
     gen = _Generator(checked, rule)
     body = _Lines(depth=2)
     fe = rule.foreach
-    collection_where = gen.where(fe.collection, _Env()) if fe is not None else None
     body.add("tr = {}")
     body.add("passed = 0")
     body.add("fast = False")
     fast_part = _Lines(depth=4)
-    env = _fast_prelude(gen, fast_part, rule)
+    let_locals = [gen.fresh() for _ in rule.rule_lets]
+    env = _fast_prelude(gen, fast_part, rule, let_locals)
+    collection_where = gen.where(fe.collection, env) if fe is not None else None
     body.add("if GUARD:")
     with body.indent():
         body.add("try:")
@@ -453,7 +457,7 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> Co
     else:
         body.add("if not fast:")
     with body.indent():
-        careful_env = _careful_prelude(gen, body, rule)
+        careful_env = _careful_prelude(gen, body, rule, let_locals)
         if fe is None:
             _careful_item(gen, body, rule, careful_env, None)
             body.add("return RuleRun(0, [r], None)")
@@ -516,18 +520,17 @@ def _module(gen: _Generator, body: _Lines, guard: str) -> str:
     return out.text()
 
 
-def _fast_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule) -> _Env:
+def _fast_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule, let_locals: list[str]) -> _Env:
     """Rule-level lets, `when` and the collection on the fast path; a rule without `for each`
-    returns its pass from here."""
+    returns its pass from here. The lets use the same locals as the careful path's."""
     env = _Env()
-    for let in rule.rule_lets:
-        local = gen.fresh()
+    for position, (let, local) in enumerate(zip(rule.rule_lets, let_locals)):
+        if position == rule.lets_before_when:
+            _fast_when(gen, lines, rule, env)
         lines.add(f"{local} = {gen.expr(let.value, env, True)}")
         env = env.bind(let.name, local, gen.where(let.value, env))
-    if rule.when is not None:
-        lines.add(f"if ({gen.expr(rule.when, env, True)}) is not True:")
-        with lines.indent():
-            lines.add("_fb()")
+    if len(rule.rule_lets) == rule.lets_before_when:
+        _fast_when(gen, lines, rule, env)
     if rule.foreach is None:
         lines.add(f"if {_all_true(gen, rule, env)}:")
         with lines.indent():
@@ -542,20 +545,16 @@ def _fast_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule) -> _Env:
     return env
 
 
-def _careful_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule) -> _Env:
+def _careful_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule, let_locals: list[str]) -> _Env:
     """Rule-level lets, `when` and the collection with exact semantics."""
     env = _Env()
-    for let in rule.rule_lets:
-        local = gen.fresh()
+    for position, (let, local) in enumerate(zip(rule.rule_lets, let_locals)):
+        if position == rule.lets_before_when:
+            _careful_when(gen, lines, rule, env)
         lines.add(f"{local} = {gen.expr(let.value, env, False)}")
         env = env.bind(let.name, local, gen.where(let.value, env))
-    if rule.when is not None:
-        lines.add(f"w = rt.truth({gen.expr(rule.when, env, False)}, {gen.const(rule.when.span)}, "
-                  "'condition of `when`')")
-        lines.add("if w is not True:")
-        with lines.indent():
-            lines.add("return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, "
-                      "missing=w if type(w) is Missing else None, trace=tr)], None)")
+    if len(rule.rule_lets) == rule.lets_before_when:
+        _careful_when(gen, lines, rule, env)
     fe = rule.foreach
     if fe is not None:
         lines.add(f"coll = {gen.expr(fe.collection, env, False)}")
@@ -570,6 +569,23 @@ def _careful_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule) -> _Env:
             lines.add(f"raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), "
                       f"{gen.const(fe.collection.span)})")
     return env
+
+
+def _fast_when(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env) -> None:
+    if rule.when is not None:
+        lines.add(f"if ({gen.expr(rule.when, env, True)}) is not True:")
+        with lines.indent():
+            lines.add("_fb()")
+
+
+def _careful_when(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env) -> None:
+    if rule.when is not None:
+        lines.add(f"w = rt.truth({gen.expr(rule.when, env, False)}, {gen.const(rule.when.span)}, "
+                  "'condition of `when`')")
+        lines.add("if w is not True:")
+        with lines.indent():
+            lines.add("return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, "
+                      "missing=w if type(w) is Missing else None, trace=tr)], None)")
 
 
 def _all_true(gen: _Generator, rule: ast.Rule, env: _Env) -> str:

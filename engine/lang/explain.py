@@ -67,7 +67,10 @@ def _walk(node: ast.Expr, trace, index, text, out: list) -> None:
         _emit(node.right, trace, index, text, out)
         return
     if isinstance(node, ast.Bind):
-        _walk(node.body, trace, index, text, out)
+        # A helper call: its arguments as written at the call, then its result.
+        for value in node.values:
+            _emit(value, trace, index, text, out)
+        _emit(node, trace, index, text, out)
         return
     if isinstance(node, ast.Call):
         takes_function = any(isinstance(arg, ast.Lambda) for arg in node.args)

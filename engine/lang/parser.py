@@ -90,6 +90,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str, line_offset: 
     hint = _expected_hint(expected)
     if isinstance(exc, UnexpectedToken) and exc.token.value == "=":
         hint = "to compare two values write `==`; `=` only names a value in `let`"
+    elif isinstance(exc, UnexpectedToken) and exc.token.type == "COMPARE":
+        hint = "comparisons cannot be chained: write `a < b and b < c`"
     return Diagnostic("CG102", f"unexpected {found}", span, hint, source)
 
 
@@ -275,7 +277,7 @@ class _Builder(Transformer):
 
     @v_args(meta=True)
     def when(self, meta, c):
-        return ("when", c[0])
+        return ("when", c[0], self._s(meta))
 
     @v_args(meta=True)
     def foreach(self, meta, c):
@@ -334,7 +336,10 @@ class _Builder(Transformer):
             elif isinstance(part, ast.Expect):
                 rule.expects.append(part)
             elif isinstance(part, tuple) and part[0] == "when":
+                if rule.when is not None:
+                    rule.headers_seen.append(("when", part[2]))
                 rule.when = part[1]
+                rule.lets_before_when = len(rule.rule_lets)
             elif isinstance(part, tuple) and part[0] == "message":
                 rule.message = part[1]
         return rule

@@ -292,16 +292,17 @@ def _scale_duration(value, factor, span):
 _NO_CONTEXT = object()
 
 
-def call(function: Callable, span, args: tuple, propagate_subject: bool, context=_NO_CONTEXT):
-    """Run a built-in function: an absent or null subject (first argument) makes the result
-    absent or null without running it; any other problem is located at the call."""
-    if propagate_subject and args:
-        subject = args[0]
-        if subject is None or type(subject) is Missing:
-            return subject
-        for arg in args[1:]:
+def call(function: Callable, span, args: tuple, propagate_unknown: bool, context=_NO_CONTEXT):
+    """Run a built-in function: an absent or null argument makes the result absent or null
+    without running it (except for exists and default); any other problem is located at
+    the call."""
+    if propagate_unknown:
+        for arg in args:
             if type(arg) is Missing:
                 return arg
+        for arg in args:
+            if arg is None:
+                return None
     try:
         return function(*args) if context is _NO_CONTEXT else function(context, *args)
     except EvalError as exc:

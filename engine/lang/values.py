@@ -88,6 +88,8 @@ def parse_iso_duration(text: str) -> Duration | None:
 
 def format_duration(value: Duration) -> str:
     months, rest = (value.months, value.rest) if isinstance(value, CalendarPeriod) else (0, value)
+    if months < 0 or (months == 0 and rest < dt.timedelta(0)):
+        return "-" + format_duration(CalendarPeriod(-months, -rest) if months else -rest)
     parts = []
     if months:
         parts.append(f"{months} month" + ("s" if abs(months) != 1 else ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from engine.findings import Finding, Report, RuleResult, clause_key
 from engine.reporters import RenderOptions
 
@@ -63,7 +65,7 @@ def _finding_lines(finding: Finding, paint) -> list[str]:
 
 
 def _short(value) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 100 else text[:97] + "..."
 
 

@@ -1,0 +1,46 @@
+"""Start-up plus a check of the example bundle, as a user runs it.
+
+    python bench/bench_startup.py [--runs N] [BUNDLE]
+
+Times `clausegate check fixtures/example` in fresh processes (best and median of N) next to
+the bare interpreter start (`python -c pass`) in the same run, and prints both and their
+ratio. The target for the check is at most 0.3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(command: list[str], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("bundle", nargs="?", default=str(ROOT / "fixtures" / "example"))
+    args = parser.parse_args(argv)
+    bare = timed([sys.executable, "-c", "pass"], args.runs)
+    check = timed([sys.executable, "-m", "engine", "check", args.bundle], args.runs)
+    for label, times in (("python -c pass", bare), ("clausegate check", check)):
+        print(f"{label:<18} best {min(times) * 1000:6.1f} ms   median {statistics.median(times) * 1000:6.1f} ms")
+    print(f"check / bare interpreter: {min(check) / min(bare):.1f}x; "
+          f"check best {min(check):.3f} s (target <= 0.3 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
