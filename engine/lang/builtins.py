@@ -219,21 +219,24 @@ def default(x, fallback):
 
 
 def lookup(context, xs, key):
-    """The item of `xs` whose `id` is `key`, or null: one hash index per list and evaluation."""
+    """The item of `xs` whose `id` is `key`, or null."""
+    if type(key) in (list, dict):
+        raise EvalError(f"lookup() needs an id, got a {type_name(key)}")
+    return index_by_id(context, xs).get(key)
+
+
+def index_by_id(context, xs) -> dict:
+    """One hash index by `id` per list and evaluation, so look-ups over a million items stay fast."""
     xs = _list(xs, "lookup")
-    if type(key) is Missing:
-        return key
-    if key is None:
-        return None
     cache = context.indexes
-    index = cache.get(id(xs))
-    if index is None or index[0] is not xs:
-        table = {}
+    entry = cache.get(id(xs))
+    if entry is None or entry[0] is not xs:
+        table: dict = {}
         for item in xs:
-            if type(item) is dict and "id" in item:
+            if type(item) is dict and item.get("id") is not None and type(item["id"]) not in (list, dict):
                 table.setdefault(item["id"], item)
-        index = cache[id(xs)] = (xs, table)
-    return index[1].get(key)
+        entry = cache[id(xs)] = (xs, table)
+    return entry[1]
 
 
 def lower(s):

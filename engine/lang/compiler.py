@@ -25,11 +25,11 @@ from typing import Any, Callable
 from engine.diagnostics import snippet
 from engine.lang import ast, runtime
 from engine.lang import types as T
-from engine.lang.builtins import BUILTINS, ITEM_MARK
+from engine.lang.builtins import BUILTINS, ITEM_MARK, index_by_id
 from engine.lang.checker import CheckedRules
 from engine.lang.patterns import compile_pattern
 from engine.lang.values import (
-    UTC, EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json,
+    EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json,
 )
 
 
@@ -61,11 +61,6 @@ class CompiledRule:
     node_index: dict[int, int]  # id(node) → its key in a careful path's trace
     source_text: Callable[[ast.Node], str]
     python_source: str = ""
-
-
-def _fast_datetime(text):
-    value = dt.datetime.fromisoformat(text)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _fallback():
@@ -127,9 +122,12 @@ _NAMESPACE = {
     "_fb": _fallback,
     "_tr": _traced,
     "_list_of": _list_of,
+    "_index_of": index_by_id,
     "_text": _text_of,
     "_pd": dt.date.fromisoformat,
-    "_pdt": _fast_datetime,
+    # Validated evidence carries an offset on every date-time (RFC 3339), so the fast path
+    # reads them as they are; the careful path also makes a missing offset UTC.
+    "_pdt": dt.datetime.fromisoformat,
     "__builtins__": {"enumerate": enumerate, "len": len, "type": type, "list": list, "range": range,
                      "True": True, "False": False, "None": None, "Exception": Exception},
 }
@@ -146,6 +144,12 @@ class _Generator:
         self.node_index: dict[int, int] = {}
         self.counter = 0
         self.sections: dict[str, str] = {}  # section name → local holding it
+        # Nodes whose fast code can only give True or False (never null), so Python's own
+        # `and`, `or` and `not` are exact for them.
+        self.strict: set[int] = set()
+        self.rule_locals: set[str] = set()  # locals of rule-level lets, the same for every item
+        self.hoisted: dict[str, str] = {}  # fast code of a list → local of its lookup index
+        self.texts: dict[int, str] = {}  # id(node) → its source text, for findings
 
     # ---- names and constants -------------------------------------------------
     def fresh(self, prefix: str = "v") -> str:
@@ -169,7 +173,10 @@ class _Generator:
         return self.types.get(id(node), T.ANY)
 
     def source_text(self, node: ast.Node) -> str:
-        return snippet(self.sources.get(node.span.file, ""), node.span)
+        text = self.texts.get(id(node))
+        if text is None:
+            text = self.texts[id(node)] = snippet(self.sources.get(node.span.file, ""), node.span)
+        return text
 
     # ---- where evidence is expected -----------------------------------------
     def where(self, node: ast.Expr, env: "_Env") -> str:
@@ -188,6 +195,8 @@ class _Generator:
     def expr(self, node: ast.Expr, env: "_Env", fast: bool) -> str:
         code = self._expr(node, env, fast)
         if fast:
+            if isinstance(node, ast.Literal) and isinstance(node.value, bool):
+                self.strict.add(id(node))
             return code
         return f"_tr(tr, {self.node_key(node)}, {code})"
 
@@ -277,9 +286,12 @@ class _Generator:
             member = node.args[0]
             got = f"{self.expr(member.target, env, fast)}.get({self.const(member.name)})"
             if node.name == "exists":
+                self.strict.add(id(node))
                 return f"({got} is not None)"
             t = self.fresh("t")
             return f"({t} if ({t} := {got}) is not None else {self.expr(node.args[1], env, fast)})"
+        if fast and node.name == "lookup" and self._invariant(node.args[0], env):
+            return self._hoisted_lookup(node, env)
         if fast and node.name in ("count", "filter") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda) and self.types.get(id(node.args[1])) == T.BOOL:
             return self._fast_selection(node, env)
@@ -301,6 +313,24 @@ class _Generator:
         return f"rt.call({function}, {self.const(node.span)}, ({', '.join(args)},), " \
                f"{builtin.propagate_unknown}{context})"
 
+    def _invariant(self, node: ast.Expr, env: "_Env") -> bool:
+        """The expression reads only sections and rule-level lets: the same for every item."""
+        if isinstance(node, ast.Var):
+            binding = env.lookup(node.name)
+            return binding is None or binding.local in self.rule_locals
+        if isinstance(node, ast.Member):
+            return self._invariant(node.target, env)
+        return False
+
+    def _hoisted_lookup(self, node: ast.Call, env: "_Env") -> str:
+        """lookup() over a list that is the same for every item: its index is built once,
+        before the loop, and each item costs one dictionary read."""
+        collection = self.expr(node.args[0], env, True)
+        if collection not in self.hoisted:
+            self.hoisted[collection] = self.fresh("ix")
+        index = self.hoisted[collection]
+        return f"{index}.get({self.expr(node.args[1], env, True)})"
+
     def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
         """count/filter with a true-or-false condition, as one comprehension: only `true` selects,
         exactly as the built-in does, without a function call per item."""
@@ -315,6 +345,9 @@ class _Generator:
     def _unary(self, node: ast.Unary, env: "_Env", fast: bool) -> str:
         operand = self.expr(node.operand, env, fast)
         if fast:
+            if node.op == "not" and id(node.operand) in self.strict:
+                self.strict.add(id(node))
+                return f"(not {operand})"
             if node.op == "not":
                 t = self.fresh("t")
                 return f"(False if ({t} := {operand}) is True else True if {t} is False else _fb())"
@@ -330,6 +363,9 @@ class _Generator:
         span = self.const(node.span)
         lt, rt_ = self.type_of(node.left), self.type_of(node.right)
         if op in ("and", "or"):
+            if fast and id(node.left) in self.strict and id(node.right) in self.strict:
+                self.strict.add(id(node))
+                return f"({left} {op} {right})"
             if fast:
                 t = self.fresh("t")
                 if rt_ not in (T.BOOL, T.NULL):
@@ -344,13 +380,22 @@ class _Generator:
             if fast and (_null_literal(node.left) or _null_literal(node.right)):
                 # Null-ness does not depend on reading text as a date, so the raw value will do.
                 other = node.right if _null_literal(node.left) else node.left
+                self.strict.add(id(node))
+                if isinstance(other, ast.Call) and other.name == "lookup" and self._invariant(other.args[0], env):
+                    # Whether a look-up finds anything is whether its index holds the id.
+                    self._hoisted_lookup(other, env)
+                    key = self.expr(other.args[1], env, True)
+                    index = self.hoisted[self.expr(other.args[0], env, True)]
+                    return f"({key} {'not in' if op == '==' else 'in'} {index})"
                 raw = self._raw_member(other, env) if isinstance(other, ast.Member) else self.expr(other, env, True)
                 return f"({raw} is {'' if op == '==' else 'not '}None)"
-                if lt == rt_ and lt in (T.STRING, T.NUMBER, T.DATE):
-                    return f"({left} {op} {right})"
+            if fast and lt == rt_ and lt in (T.STRING, T.NUMBER, T.DATE):
+                self.strict.add(id(node))
+                return f"({left} {op} {right})"
             return f"rt.{'equal' if op == '==' else 'not_equal'}({left}, {right}, {span})"
         if op in ("<", "<=", ">", ">="):
             if fast and lt == rt_ and lt in T.ORDERED:
+                self.strict.add(id(node))
                 return f"({left} {op} {right})"
             return f"rt.order({self.const(op)}, {left}, {right}, {span})"
         if op in ("in", "not in"):
@@ -437,22 +482,28 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> Co
     body.add("fast = False")
     fast_part = _Lines(depth=4)
     let_locals = [gen.fresh() for _ in rule.rule_lets]
+    gen.rule_locals = set(let_locals)
     env = _fast_prelude(gen, fast_part, rule, let_locals)
     collection_where = gen.where(fe.collection, env) if fe is not None else None
     body.add("if GUARD:")
     with body.indent():
         body.add("try:")
-        body.lines.extend(fast_part.lines)
+        with body.indent():
+            body.add("FAST_PRELUDE")
         body.add("except Exception:")
         with body.indent():
             body.add("fast = False")
     item_local = gen.fresh("item")
     if fe is not None:
         item_env = env.bind(fe.var, item_local, "{item}")
+        loop = _Lines(depth=body.depth + 1)
+        _fast_loop(gen, loop, rule, item_env, item_local)
+        for collection, index in gen.hoisted.items():
+            fast_part.add(f"{index} = _index_of(ctx, {collection})")
         body.add("if fast:")
         with body.indent():
             body.add("slow = []")
-            _fast_loop(gen, body, rule, item_env, item_local)
+            body.lines.extend(loop.lines)
         body.add("else:")
     else:
         body.add("if not fast:")
@@ -492,6 +543,8 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> Co
                 body.add("r.item = coll[i]")
                 body.add("results.append(r)")
         body.add(f"return RuleRun(passed, results, {gen.const(collection_where)})")
+    marker = body.lines.index("    " * 4 + "FAST_PRELUDE")
+    body.lines[marker:marker + 1] = fast_part.lines
     guard = " and ".join(f"type({local}) is not Missing" for local in gen.sections.values()) or "True"
     if not fast:
         guard = "False"
@@ -508,10 +561,11 @@ def _module(gen: _Generator, body: _Lines, guard: str) -> str:
     out = _Lines()
     out.add("def build(K):")
     with out.indent():
-        if gen.constants:
-            out.add(", ".join(f"k{i}" for i in range(len(gen.constants))) + ", = K")
         out.add("def run(root, ctx):")
         with out.indent():
+            if gen.constants:
+                # Locals, not closure cells: the item loop reads them millions of times.
+                out.add(", ".join(f"k{i}" for i in range(len(gen.constants))) + ", = K")
             out.add("today = ctx.today")
             for line in hoist:
                 out.add(line)
@@ -589,7 +643,12 @@ def _careful_when(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env) -> 
 
 
 def _all_true(gen: _Generator, rule: ast.Rule, env: _Env) -> str:
-    return " and ".join(f"({gen.expr(e.condition, env, True)}) is True" for e in rule.expects)
+    return " and ".join(_is_true(gen, e.condition, env) for e in rule.expects)
+
+
+def _is_true(gen: _Generator, node: ast.Expr, env: _Env) -> str:
+    code = gen.expr(node, env, True)
+    return code if id(node) in gen.strict else f"({code}) is True"
 
 
 def _fast_loop(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, item_local: str) -> None:
@@ -599,27 +658,34 @@ def _fast_loop(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, item_l
     with lines.indent():
         lines.add("try:")
         with lines.indent():
+            strict_where = False
             if fe.where is not None:
                 lines.add(f"w = {gen.expr(fe.where, env, True)}")
-                lines.add("if w is False:")
+                strict_where = id(fe.where) in gen.strict
+                lines.add("if not w:" if strict_where else "if w is False:")
                 with lines.indent():
                     lines.add("continue")
-                lines.add("if w is True:")
-                lines.depth += 1
+                if not strict_where:
+                    lines.add("if w is True:")
+                    lines.depth += 1
             for let in rule.item_lets:
                 local = gen.fresh()
                 lines.add(f"{local} = {gen.expr(let.value, env, True)}")
                 env = env.bind(let.name, local, gen.where(let.value, env))
             lines.add(f"if {_all_true(gen, rule, env)}:")
             with lines.indent():
-                lines.add("passed += 1")
+                if fe.where is not None:
+                    lines.add("passed += 1")
                 lines.add("continue")
-            if fe.where is not None:
+            if fe.where is not None and not strict_where:
                 lines.depth -= 1
         lines.add("except Exception:")
         with lines.indent():
             lines.add("pass")
         lines.add("slow.append(i)")
+    if fe.where is None:
+        # Without a filter every item the loop did not send to the careful path passed.
+        lines.add("passed = len(coll) - len(slow)")
 
 
 def _careful_item(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, index: str | None) -> None:

@@ -90,6 +90,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str, line_offset: 
     hint = _expected_hint(expected)
     if isinstance(exc, UnexpectedToken) and exc.token.value == "=":
         hint = "to compare two values write `==`; `=` only names a value in `let`"
+    elif isinstance(exc, UnexpectedToken) and exc.token.type in ("NAME", "RULE_ID") and "UNIT" in exc.expected:
+        hint = "durations are written in minutes, hours, days, weeks, months or years"
     elif isinstance(exc, UnexpectedToken) and exc.token.type == "COMPARE":
         hint = "comparisons cannot be chained: write `a < b and b < c`"
     return Diagnostic("CG102", f"unexpected {found}", span, hint, source)

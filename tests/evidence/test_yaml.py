@@ -232,3 +232,27 @@ def test_syntax_error_is_located(write):
     assert d.code == "CG311"
     assert d.message.startswith("invalid YAML: ")
     assert d.span is not None and d.span.line >= 2
+
+
+@pytest.fixture
+def pure_python_parser(monkeypatch):
+    import yaml
+
+    from engine.evidence import yaml_reader
+
+    monkeypatch.setattr(yaml_reader, "_LOADER", yaml.SafeLoader)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("a: &x 1\n", "CG313"), ("a: !!binary x\n", "CG315"), ("a: 1\na: 2\n", "CG316"), ("1: x\n", "CG317"),
+     ("a: 1\n---\nb: 2\n", "CG318"), ("<<: {a: 1}\n", "CG314"), ('a: "\\ud800"\n', "CG308"), ("a: [1\n", "CG311")],
+)
+def test_pure_python_parser_refuses_the_same(write, pure_python_parser, text, code):
+    assert refused(write("a.yaml", text)).code == code
+
+
+def test_pure_python_parser_gives_the_same_data_and_positions(write, pure_python_parser):
+    document = load_document(write("a.yaml", "a: [yes, 012, 1.5, ~]\nb:\n  c: {d: true}\n"))
+    assert document.data == {"a": ["yes", "012", 1.5, None], "b": {"c": {"d": True}}}
+    assert document.locate("/b/c/d") == (3, 10)
