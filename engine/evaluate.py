@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 from engine.catalogue import Catalogue
 from engine.diagnostics import Span
-from engine.findings import ClauseRef, Finding, RuleResult
+from engine.findings import ClauseRef, Finding, RuleResult, clause_key
 from engine.lang.compiler import CompiledRule, ItemResult, RuleRun
 from engine.lang.explain import decided_by
 from engine.lang.values import EvalError, Missing
@@ -34,13 +34,15 @@ def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue
              locate: Locate | None = None) -> Evaluation:
     context = Context(today)
     rules: list[RuleResult] = []
-    findings: list[Finding] = []
+    per_rule: list[tuple[tuple, list[Finding]]] = []
     for rule in compiled:
         result, rule_findings = _evaluate_rule(rule, data, context, catalogue, locate or _nowhere)
         rules.append(result)
-        findings.extend(rule_findings)
-    findings.sort(key=Finding.sort_key)
-    return Evaluation(rules, findings)
+        first_clause = clause_key(rule.rule.clauses[0][0]) if rule.rule.clauses else ()
+        per_rule.append(((first_clause, rule.rule.id), rule_findings))
+    # Report order: by clause, then rule id; a rule's own findings are already in item order.
+    per_rule.sort(key=lambda entry: entry[0])
+    return Evaluation(rules, [f for _, fs in per_rule for f in fs])
 
 
 def _nowhere(_pointer: str) -> None:

@@ -39,10 +39,6 @@ class Finding:
     decided_by: list[dict[str, Any]] = field(default_factory=list)
     rule_location: Span | None = None
 
-    def sort_key(self) -> tuple:
-        return (clause_key(self.clauses[0].number) if self.clauses else (), self.rule_id,
-                _pointer_key(self.pointer), self.outcome, self.message)
-
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "rule": self.rule_id,
@@ -165,8 +161,3 @@ def _count(values) -> dict[str, int]:
 def clause_key(number: str) -> tuple[int, ...]:
     return tuple(int(p) for p in number.split(".") if p.isdigit())
 
-
-def _pointer_key(pointer: str | None) -> tuple:
-    if pointer is None:
-        return ()
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pointer.split("/")[1:])

@@ -162,29 +162,38 @@ def _skip_space(text: str, position: int) -> int:
     return WHITESPACE.match(text, position).end()
 
 
+class _Progress:
+    """How far the members of one object or list have been scanned, and what was found."""
+
+    __slots__ = ("found", "position", "done")
+
+    def __init__(self, found: dict | array, position: int, done: bool):
+        self.found, self.position, self.done = found, position, done
+
+
 class JsonPositions:
     """Offsets of values inside already-validated JSON text, found on demand.
 
-    Walking a pointer scans only the containers on its path; the member offsets of each
-    container are kept, so one pass over a million-record list serves every later lookup.
-    Skipping a value uses the C decoder, which is far quicker than tokenizing in Python.
+    Walking a pointer scans only the containers on its path, and each only as far as the
+    member it needs; what was scanned is kept, so one pass over a million-record list
+    serves every later lookup. Skipping a value uses the C decoder, which is far quicker
+    than tokenizing in Python.
     """
 
     def __init__(self, text: str, start: int = 0):
         self._text = text
         self._root = _skip_space(text, start)
-        self._objects: dict[int, dict[str, int]] = {}
-        self._arrays: dict[int, array] = {}
+        self._progress: dict[int, _Progress] = {}
 
     def offset(self, tokens: list[str]) -> int | None:
         text, at = self._text, self._root
         for token in tokens:
             opener = text[at : at + 1]
             if opener == "{":
-                found = self._members(at).get(token)
+                found = self._member(at, token)
             elif opener == "[":
-                index, starts = array_index(token), self._elements(at)
-                found = starts[index] if index is not None and index < len(starts) else None
+                index = array_index(token)
+                found = None if index is None else self._element(at, index)
             else:
                 return None
             if found is None:
@@ -192,33 +201,31 @@ class JsonPositions:
             at = found
         return at
 
-    def _members(self, at: int) -> dict[str, int]:
-        members = self._objects.get(at)
-        if members is None:
-            members = {}
-            text = self._text
-            position = _skip_space(text, at + 1)
-            more = text[position] == '"'
-            while more:
-                key, position = scanstring(text, position + 1)
-                position = _skip_space(text, _skip_space(text, position) + 1)  # past ':'
-                members[key] = position
-                position, more = self._next(position)
-            self._objects[at] = members
-        return members
+    def _start(self, at: int, found: dict | array) -> _Progress:
+        progress = self._progress.get(at)
+        if progress is None:
+            position = _skip_space(self._text, at + 1)
+            progress = self._progress[at] = _Progress(found, position, self._text[position] in "}]")
+        return progress
 
-    def _elements(self, at: int) -> array:
-        elements = self._arrays.get(at)
-        if elements is None:
-            elements = array("q")
-            text = self._text
-            position = _skip_space(text, at + 1)
-            more = text[position] != "]"
-            while more:
-                elements.append(position)
-                position, more = self._next(position)
-            self._arrays[at] = elements
-        return elements
+    def _member(self, at: int, key: str) -> int | None:
+        progress = self._start(at, {})
+        text = self._text
+        while key not in progress.found and not progress.done:
+            name, position = scanstring(text, progress.position + 1)
+            position = _skip_space(text, _skip_space(text, position) + 1)  # past ':'
+            progress.found[name] = position
+            progress.position, more = self._next(position)
+            progress.done = not more
+        return progress.found.get(key)
+
+    def _element(self, at: int, index: int) -> int | None:
+        progress = self._start(at, array("q"))
+        while len(progress.found) <= index and not progress.done:
+            progress.found.append(progress.position)
+            progress.position, more = self._next(progress.position)
+            progress.done = not more
+        return progress.found[index] if index < len(progress.found) else None
 
     def _next(self, position: int) -> tuple[int, bool]:
         """Skip the value at `position`: where the next member starts, and whether there is one."""

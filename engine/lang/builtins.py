@@ -239,6 +239,15 @@ def index_by_id(context, xs) -> dict:
     return entry[1]
 
 
+def ids_of(context, xs) -> frozenset:
+    """The ids of a list's items, for testing whether a look-up would find one."""
+    key = ("ids", id(xs))
+    entry = context.indexes.get(key)
+    if entry is None or entry[0] is not xs:
+        entry = context.indexes[key] = (xs, frozenset(index_by_id(context, xs)))
+    return entry[1]
+
+
 def lower(s):
     return _text(s, "lower").lower()
 

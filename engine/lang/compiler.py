@@ -25,7 +25,7 @@ from typing import Any, Callable
 from engine.diagnostics import snippet
 from engine.lang import ast, runtime
 from engine.lang import types as T
-from engine.lang.builtins import BUILTINS, ITEM_MARK, index_by_id
+from engine.lang.builtins import BUILTINS, ITEM_MARK, ids_of, index_by_id
 from engine.lang.checker import CheckedRules
 from engine.lang.patterns import compile_pattern
 from engine.lang.values import (
@@ -123,6 +123,7 @@ _NAMESPACE = {
     "_tr": _traced,
     "_list_of": _list_of,
     "_index_of": index_by_id,
+    "_ids_of": ids_of,
     "_text": _text_of,
     "_pd": dt.date.fromisoformat,
     # Validated evidence carries an offset on every date-time (RFC 3339), so the fast path
@@ -148,7 +149,7 @@ class _Generator:
         # `and`, `or` and `not` are exact for them.
         self.strict: set[int] = set()
         self.rule_locals: set[str] = set()  # locals of rule-level lets, the same for every item
-        self.hoisted: dict[str, str] = {}  # fast code of a list → local of its lookup index
+        self.hoisted: dict[str, str] = {}  # code building a list's index → the local holding it
         self.texts: dict[int, str] = {}  # id(node) → its source text, for findings
 
     # ---- names and constants -------------------------------------------------
@@ -253,9 +254,9 @@ class _Generator:
         if kind is None:
             return raw
         if fast and kind[0] == "date":
-            return f"_pd({raw})"
+            return f"pd({raw})"
         if fast and kind[0] == "date-time":
-            return f"_pdt({raw})"
+            return f"pdt({raw})"
         return f"rt.convert({self.const(kind[1])}, {self.const(kind[0])}, {raw}, {self.const(node.span)})"
 
     def _member(self, node: ast.Member, env: "_Env", fast: bool) -> str:
@@ -325,11 +326,14 @@ class _Generator:
     def _hoisted_lookup(self, node: ast.Call, env: "_Env") -> str:
         """lookup() over a list that is the same for every item: its index is built once,
         before the loop, and each item costs one dictionary read."""
-        collection = self.expr(node.args[0], env, True)
-        if collection not in self.hoisted:
-            self.hoisted[collection] = self.fresh("ix")
-        index = self.hoisted[collection]
+        index = self._hoist(node.args[0], env, "_index_of")
         return f"{index}.get({self.expr(node.args[1], env, True)})"
+
+    def _hoist(self, collection: ast.Expr, env: "_Env", builder: str) -> str:
+        code = f"{builder}(ctx, {self.expr(collection, env, True)})"
+        if code not in self.hoisted:
+            self.hoisted[code] = self.fresh("ix")
+        return self.hoisted[code]
 
     def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
         """count/filter with a true-or-false condition, as one comprehension: only `true` selects,
@@ -382,11 +386,10 @@ class _Generator:
                 other = node.right if _null_literal(node.left) else node.left
                 self.strict.add(id(node))
                 if isinstance(other, ast.Call) and other.name == "lookup" and self._invariant(other.args[0], env):
-                    # Whether a look-up finds anything is whether its index holds the id.
-                    self._hoisted_lookup(other, env)
+                    # Whether a look-up finds anything is whether the list's set of ids holds the id.
+                    ids = self._hoist(other.args[0], env, "_ids_of")
                     key = self.expr(other.args[1], env, True)
-                    index = self.hoisted[self.expr(other.args[0], env, True)]
-                    return f"({key} {'not in' if op == '==' else 'in'} {index})"
+                    return f"({key} {'not in' if op == '==' else 'in'} {ids})"
                 raw = self._raw_member(other, env) if isinstance(other, ast.Member) else self.expr(other, env, True)
                 return f"({raw} is {'' if op == '==' else 'not '}None)"
             if fast and lt == rt_ and lt in (T.STRING, T.NUMBER, T.DATE):
@@ -498,8 +501,8 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> Co
         item_env = env.bind(fe.var, item_local, "{item}")
         loop = _Lines(depth=body.depth + 1)
         _fast_loop(gen, loop, rule, item_env, item_local)
-        for collection, index in gen.hoisted.items():
-            fast_part.add(f"{index} = _index_of(ctx, {collection})")
+        for code, local in gen.hoisted.items():
+            fast_part.add(f"{local} = {code}")
         body.add("if fast:")
         with body.indent():
             body.add("slow = []")
@@ -567,6 +570,7 @@ def _module(gen: _Generator, body: _Lines, guard: str) -> str:
                 # Locals, not closure cells: the item loop reads them millions of times.
                 out.add(", ".join(f"k{i}" for i in range(len(gen.constants))) + ", = K")
             out.add("today = ctx.today")
+            out.add("pd, pdt = _pd, _pdt")
             for line in hoist:
                 out.add(line)
             out.lines.extend(line.replace("if GUARD:", f"if {guard}:") for line in body.lines)

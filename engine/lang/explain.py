@@ -37,15 +37,15 @@ _NOT_EVALUATED = object()
 
 
 def _emit(node: ast.Node, trace, index, text, out: list) -> None:
-    value = _value(node, trace, index)
-    if value is _NOT_EVALUATED or isinstance(node, ast.Literal):
+    if type(node) is ast.Literal:
         return
-    entry: dict[str, Any] = {"expression": text(node)}
-    if isinstance(value, Missing):
-        entry["missing"] = value.where
+    value = _value(node, trace, index)
+    if value is _NOT_EVALUATED:
+        return
+    if type(value) is Missing:
+        out.append({"expression": text(node), "missing": value.where})
     else:
-        entry["value"] = to_json(value)
-    out.append(entry)
+        out.append({"expression": text(node), "value": to_json(value)})
 
 
 def _walk(node: ast.Expr, trace, index, text, out: list) -> None:

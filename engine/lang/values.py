@@ -145,8 +145,13 @@ def type_name(value: object) -> str:
     return type(value).__name__
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def to_json(value: object) -> object:
     """A value as it appears in reports: dates and durations as ISO-style text."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime):
         return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dt.date):
