@@ -21,3 +21,13 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     _, test = _readme_commands()
     ci_lines = (ROOT / ".ci" / "run").read_text("utf-8").splitlines()
     assert test in ci_lines
+
+
+def test_shipped_parser_tables_match_the_grammar() -> None:
+    from engine.lang.parser import CACHE_FILE, cache_key
+
+    folder = ROOT / "engine" / "lang"
+    shipped = (folder / CACHE_FILE).read_bytes().split(b"\n", 1)[0].decode().split()[0]
+    assert shipped == cache_key((folder / "grammar.lark").read_text("utf-8")).split()[0], (
+        "the grammar changed: run python -c 'from pathlib import Path; from engine.lang.parser import "
+        "write_parser_cache; write_parser_cache(Path(\"engine/lang\"))'")

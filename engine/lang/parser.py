@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 from importlib import resources
+from pathlib import Path
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
@@ -32,17 +35,40 @@ _FRIENDLY = {
 }
 
 
+_OPTIONS = dict(parser="lalr", lexer="contextual", start=["file", "expr"], propagate_positions=True,
+                maybe_placeholders=True)
+CACHE_FILE = "grammar.cache"
+
+
+def cache_key(grammar: str) -> str:
+    """What a shipped parser table was built from: the grammar and options, and Lark's version
+    (a different Lark builds its own tables)."""
+    material = f"{grammar}\0{sorted(_OPTIONS.items())}"
+    return f"{hashlib.sha256(material.encode('utf-8')).hexdigest()} lark-{lark.__version__}"
+
+
 @functools.cache
 def _lark() -> Lark:
-    grammar = resources.files("engine.lang").joinpath("grammar.lark").read_text("utf-8")
-    return Lark(
-        grammar,
-        parser="lalr",
-        lexer="contextual",
-        start=["file", "expr"],
-        propagate_positions=True,
-        maybe_placeholders=True,
-    )
+    """The parser. Building LALR tables takes a tenth of a second, so the package ships them
+    (`grammar.cache`, written by `write_parser_cache`) and uses them when they match."""
+    folder = resources.files("engine.lang")
+    grammar = folder.joinpath("grammar.lark").read_text("utf-8")
+    cached = folder.joinpath(CACHE_FILE)
+    if cached.is_file():
+        with cached.open("rb") as handle:
+            if handle.readline().decode("ascii").strip() == cache_key(grammar):
+                return Lark.load(handle)
+    return Lark(grammar, **_OPTIONS)
+
+
+def write_parser_cache(folder: Path) -> Path:
+    """Write the parser tables for the grammar in `folder` (run after editing the grammar)."""
+    grammar = (folder / "grammar.lark").read_text("utf-8")
+    target = folder / CACHE_FILE
+    with target.open("wb") as handle:
+        handle.write(cache_key(grammar).encode("ascii") + b"\n")
+        Lark(grammar, **_OPTIONS).save(handle)
+    return target
 
 
 def parse_rules(text: str, path: str) -> ast.RuleFile:
