@@ -14,7 +14,7 @@ from engine.evidence.schemas import SchemaSet, load_schema_set
 from engine.evidence.validate import validate_bundle
 from engine.findings import Report
 from engine.lang import types as T
-from engine.library import RuleSet, build_rule_set, builtin_sources, user_sources
+from engine.library import RuleSet, build_rule_set, builtin_sources, combine, user_sources
 
 
 def tool_version() -> str:
@@ -35,7 +35,7 @@ def load_rules(paths: list[str | Path] | None = None, *, builtin: bool = True,
                schemas: SchemaSet | None = None) -> RuleSet:
     """Parse, check and compile rule files: the built-in library (unless `builtin=False`)
     and any files or folders in `paths`. Raises DiagnosticError with every problem found."""
-    sources = (builtin_sources() if builtin else []) + user_sources(list(paths or []))
+    sources = combine(builtin_sources() if builtin else [], user_sources(list(paths or [])))
     return build_rule_set(sources, section_types(schemas or load_schema_set()))
 
 

@@ -48,6 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="validate a bundle against the evidence schema only")
     validate.add_argument("bundle")
+
+    test = commands.add_parser("test", help="run rule test cases (default: the built-in library's)")
+    test.add_argument("paths", nargs="*", metavar="PATH",
+                      help="rule files or folders; their NAME.tests.yaml files are run")
+    test.add_argument("--no-builtin", action="store_true", help="load only the rules at PATH")
     return parser
 
 
@@ -105,6 +110,28 @@ def _validate(args) -> int:
     return EXIT_OK
 
 
+def _test(args) -> int:
+    import engine
+    from engine.evidence.schemas import load_schema_set
+    from engine.library import builtin_test_files
+    from engine.ruletest import run_tests, tests_beside
+
+    paths = [Path(p) for p in args.paths]
+    rules = engine.load_rules(paths, builtin=not args.no_builtin)
+    files = builtin_test_files() if not paths else [(p, str(p)) for p in tests_beside(paths)]
+    results = run_tests(files, rules, load_schema_set())
+    failed = [r for r in results if not r.passed]
+    for result in failed:
+        where = f"{result.span}: " if result.span else ""
+        print(f"{where}FAIL {result.rule}: {result.name}\n{_indent(result.diff())}")
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return EXIT_FAILED if failed or not results else EXIT_OK
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
 def _emit(text: str, output: str | None) -> None:
     if output is None:
         sys.stdout.write(text)
@@ -130,4 +157,4 @@ def write_atomically(path: Path, text: str) -> None:
         raise DiagnosticError([Diagnostic("CG504", f"cannot write {path}: {exc.strerror}")]) from None
 
 
-_COMMANDS = {"check": _check, "validate": _validate}
+_COMMANDS = {"check": _check, "validate": _validate, "test": _test}

@@ -22,6 +22,7 @@ RULE_SUFFIX = ".rules"
 class RuleSource:
     display: str  # how the file is named in messages and reports
     text: str
+    path: Path | None = None  # the file on disk, when there is one
 
     @property
     def sha256(self) -> str:
@@ -46,19 +47,29 @@ class RuleSet:
         return h.hexdigest()
 
 
-def builtin_sources() -> list[RuleSource]:
-    root = resources.files("engine.data.rules")
-    found: list[RuleSource] = []
+def _builtin_files(suffix: str) -> list[tuple[object, str]]:
+    """Files of the built-in library ending in `suffix`, with their names as shown to users."""
+    found: list[tuple[object, str]] = []
 
     def walk(folder, prefix: str) -> None:
         for entry in sorted(folder.iterdir(), key=lambda e: e.name):
             if entry.is_dir() and not entry.name.startswith(("_", ".")):
                 walk(entry, f"{prefix}{entry.name}/")
-            elif entry.name.endswith(RULE_SUFFIX):
-                found.append(RuleSource(f"rules/{prefix}{entry.name}", entry.read_text("utf-8")))
+            elif entry.name.endswith(suffix):
+                found.append((entry, f"rules/{prefix}{entry.name}"))
 
-    walk(root, "")
+    walk(resources.files("engine.data.rules"), "")
     return found
+
+
+def builtin_sources() -> list[RuleSource]:
+    return [RuleSource(display, entry.read_text("utf-8"), Path(str(entry))) for entry, display
+            in _builtin_files(RULE_SUFFIX)]
+
+
+def builtin_test_files() -> list[tuple[Path, str]]:
+    """The built-in library's rule tests (installed as ordinary files beside the rules)."""
+    return [(Path(str(entry)), display) for entry, display in _builtin_files(".tests.yaml")]
 
 
 def user_sources(paths: list[str | Path]) -> list[RuleSource]:
@@ -75,7 +86,7 @@ def user_sources(paths: list[str | Path]) -> list[RuleSource]:
         else:
             raise _input_error("CG502", f"rule file not found: {raw}", str(raw))
         for file in files:
-            found.append(RuleSource(str(file), _read_text(file)))
+            found.append(RuleSource(str(file), _read_text(file), file))
     return found
 
 
@@ -90,6 +101,13 @@ def _read_text(path: Path) -> str:
 
 def _input_error(code: str, message: str, file: str) -> DiagnosticError:
     return DiagnosticError([Diagnostic(code, message, Span(file, 1, 1))])
+
+
+def combine(builtin: list[RuleSource], user: list[RuleSource]) -> list[RuleSource]:
+    """The built-in library and the user's files, each file once: naming a library file on
+    the command line (as when working on the library) does not load it twice."""
+    named = {s.path.resolve() for s in user if s.path is not None}
+    return [s for s in builtin if s.path is None or s.path.resolve() not in named] + user
 
 
 def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast: bool = True) -> RuleSet:

@@ -23,10 +23,13 @@ the `id` of an item of the `people` section. jsonschema ignores keywords it does
 validation registers this one so that a dangling reference is a violation like any other."""
 
 
-def validate_bundle(bundle: Bundle, schemas: SchemaSet) -> list[Diagnostic]:
+def validate_bundle(bundle: Bundle, schemas: SchemaSet, *, partial: bool = False) -> list[Diagnostic]:
+    """`partial`: the bundle holds only some sections (a rule test's evidence), so required
+    sections may be absent and references into absent sections are not checked."""
     ids, duplicates = _index_ids(bundle.data)
-    checker = validators.extend(Draft202012Validator, {REFERENCE_KEYWORD: _reference_check(ids)})
-    validator = checker(schemas.root, registry=schemas.registry, format_checker=format_checker())
+    checker = validators.extend(Draft202012Validator, {REFERENCE_KEYWORD: _reference_check(ids, partial)})
+    root = {k: v for k, v in schemas.root.items() if k != "required"} if partial else schemas.root
+    validator = checker(root, registry=schemas.registry, format_checker=format_checker())
     ranked: list[tuple[tuple, Diagnostic]] = []
     seen: set[tuple[str, str]] = set()
     try:
@@ -64,13 +67,14 @@ def _diagnostic(bundle: Bundle, violation: Violation) -> Diagnostic:
                       source_line=bundle.source_line(span) if span else None)
 
 
-def _reference_check(ids: dict[str, set[str]]) -> Any:
+def _reference_check(ids: dict[str, set[str]], partial: bool) -> Any:
     def check(_validator: Any, section: str, instance: Any, _schema: dict) -> Iterator[ValidationError]:
         if not isinstance(instance, str):
             return  # the field's `type` reports that
         known = ids.get(section)
         if known is None:
-            yield ValidationError(f"refers to section '{section}', which the bundle does not have")
+            if not partial:
+                yield ValidationError(f"refers to section '{section}', which the bundle does not have")
         elif instance not in known:
             yield ValidationError(f"is not the id of any item in '{section}'")
     return check

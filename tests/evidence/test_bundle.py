@@ -8,7 +8,7 @@ import pytest
 
 from engine.diagnostics import Span
 from engine.evidence.bundle import load_bundle
-from evidence_helpers import refusal, where
+from evidence_helpers import refusal
 
 
 def bundle_refusal(path):
