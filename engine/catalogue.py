@@ -13,6 +13,8 @@ import yaml
 class Clause:
     number: str
     title: str
+    # For a leaf clause: what data cannot decide, and what an auditor should look at for it.
+    judgement: str | None = None
 
     @property
     def parent(self) -> str | None:
@@ -39,4 +41,4 @@ class Catalogue:
 def load_catalogue() -> Catalogue:
     text = resources.files("engine.data.rules").joinpath("catalogue.yaml").read_text("utf-8")
     entries = yaml.safe_load(text)["clauses"]
-    return Catalogue({e["number"]: Clause(e["number"], e["title"]) for e in entries})
+    return Catalogue({e["number"]: Clause(e["number"], e["title"], e.get("judgement")) for e in entries})

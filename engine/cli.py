@@ -49,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="validate a bundle against the evidence schema only")
     validate.add_argument("bundle")
 
+    cover = commands.add_parser("coverage", help="the clause coverage matrix of the loaded rules")
+    cover.add_argument("--rules", action="append", default=[], metavar="PATH",
+                       help="a rule file or folder to load as well (repeatable)")
+    cover.add_argument("--no-builtin", action="store_true", help="leave out the built-in rule library")
+    cover.add_argument("--bundle", help="also show how the rules of each clause came out for this bundle")
+    cover.add_argument("--as-of", type=_as_of, metavar="DATE", help="evaluation date for --bundle")
+    cover.add_argument("--format", choices=("text", "json"), default="text")
+
     test = commands.add_parser("test", help="run rule test cases (default: the built-in library's)")
     test.add_argument("paths", nargs="*", metavar="PATH",
                       help="rule files or folders; their NAME.tests.yaml files are run")
@@ -128,6 +136,25 @@ def _test(args) -> int:
     return EXIT_FAILED if failed or not results else EXIT_OK
 
 
+def _coverage(args) -> int:
+    import json
+
+    import engine
+    from engine.coverage import coverage, render_text, summary
+
+    rules = engine.load_rules(args.rules, builtin=not args.no_builtin)
+    report = None
+    if args.bundle:
+        report = engine.check(engine.load_bundle(args.bundle), rules, as_of=args.as_of)
+    matrix = coverage(rules.catalogue, rules.rules, report)
+    if args.format == "json":
+        document = {"summary": summary(matrix), "clauses": [c.to_json() for c in matrix]}
+        sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(render_text(matrix))
+    return EXIT_OK
+
+
 def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
@@ -157,4 +184,4 @@ def write_atomically(path: Path, text: str) -> None:
         raise DiagnosticError([Diagnostic("CG504", f"cannot write {path}: {exc.strerror}")]) from None
 
 
-_COMMANDS = {"check": _check, "validate": _validate, "test": _test}
+_COMMANDS = {"check": _check, "validate": _validate, "test": _test, "coverage": _coverage}
