@@ -57,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     cover.add_argument("--as-of", type=_as_of, metavar="DATE", help="evaluation date for --bundle")
     cover.add_argument("--format", choices=("text", "json"), default="text")
 
+    explain = commands.add_parser("explain", help="show the value of every part of a rule for one item")
+    explain.add_argument("rule", help="the rule id")
+    explain.add_argument("bundle")
+    explain.add_argument("--item", metavar="POINTER", help="the item, e.g. /incidents/41 (default: the first "
+                                                           "that did not pass)")
+    explain.add_argument("--rules", action="append", default=[], metavar="PATH")
+    explain.add_argument("--no-builtin", action="store_true")
+    explain.add_argument("--as-of", type=_as_of, metavar="DATE")
+
     test = commands.add_parser("test", help="run rule test cases (default: the built-in library's)")
     test.add_argument("paths", nargs="*", metavar="PATH",
                       help="rule files or folders; their NAME.tests.yaml files are run")
@@ -136,6 +145,17 @@ def _test(args) -> int:
     return EXIT_FAILED if failed or not results else EXIT_OK
 
 
+def _explain(args) -> int:
+    import engine
+    from engine.explainer import explain
+
+    rules = engine.load_rules(args.rules, builtin=not args.no_builtin)
+    bundle = engine.load_bundle(args.bundle)
+    today, _source = engine.resolve_as_of(bundle, args.as_of)
+    sys.stdout.write(explain(args.rule, bundle, rules, today, args.item))
+    return EXIT_OK
+
+
 def _coverage(args) -> int:
     import json
 
@@ -184,4 +204,5 @@ def write_atomically(path: Path, text: str) -> None:
         raise DiagnosticError([Diagnostic("CG504", f"cannot write {path}: {exc.strerror}")]) from None
 
 
-_COMMANDS = {"check": _check, "validate": _validate, "test": _test, "coverage": _coverage}
+_COMMANDS = {"check": _check, "validate": _validate, "test": _test, "coverage": _coverage,
+             "explain": _explain}

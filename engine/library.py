@@ -11,7 +11,7 @@ from engine.catalogue import Catalogue, load_catalogue
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.lang import ast
 from engine.lang import types as T
-from engine.lang.checker import check
+from engine.lang.checker import CheckedRules, check
 from engine.lang.compiler import CompiledRule, compile_rules
 from engine.lang.parser import parse_rules
 
@@ -34,6 +34,7 @@ class RuleSet:
     compiled: list[CompiledRule]
     sources: list[RuleSource]
     catalogue: Catalogue
+    checked: CheckedRules  # what the checker knows (types), to compile a rule again another way
 
     @property
     def rules(self) -> list[ast.Rule]:
@@ -123,4 +124,4 @@ def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast:
         raise DiagnosticError(problems)
     catalogue = load_catalogue()
     checked = check(files, catalogue, sections)
-    return RuleSet(compile_rules(checked, fast), sources, catalogue)
+    return RuleSet(compile_rules(checked, fast), sources, catalogue, checked)

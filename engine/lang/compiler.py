@@ -129,7 +129,7 @@ _NAMESPACE = {
     # Validated evidence carries an offset on every date-time (RFC 3339), so the fast path
     # reads them as they are; the careful path also makes a missing offset UTC.
     "_pdt": dt.datetime.fromisoformat,
-    "__builtins__": {"enumerate": enumerate, "len": len, "type": type, "list": list, "range": range,
+    "__builtins__": {"enumerate": enumerate, "len": len, "type": type, "list": list, "range": range, "dict": dict,
                      "True": True, "False": False, "None": None, "Exception": Exception},
 }
 
@@ -475,8 +475,10 @@ class _Lines:
         return "\n".join(self.lines) + "\n"
 
 
-def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> CompiledRule:
-    """`fast=False` leaves out the fast path (tests compare the two paths' findings)."""
+def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_passes: bool = False) -> CompiledRule:
+    """`fast=False` leaves out the fast path (tests compare the two paths' findings);
+    `keep_passes` (with fast=False) also returns each passing item's result and trace, for
+    `clausegate explain`."""
     gen = _Generator(checked, rule)
     body = _Lines(depth=2)
     fe = rule.foreach
@@ -521,9 +523,10 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> Co
         body.add("return RuleRun(1, [], None)")
     else:
         item_env = careful_env.bind(fe.var, item_local, "{item}")
+        body.add("rule_tr = tr")
         body.add(f"def careful(i, {item_local}):")
         with body.indent():
-            body.add("tr = {}")
+            body.add("tr = dict(rule_tr)")
             _careful_item(gen, body, rule, item_env, "i")
             body.add("return r")
         body.add("results = []")
@@ -538,7 +541,7 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> Co
             body.add("if r is None:")
             with body.indent():
                 body.add("continue")
-            body.add("if r.status == 'pass':")
+            body.add("if r.status == 'pass' and not KEEP_PASSES:")
             with body.indent():
                 body.add("passed += 1")
             body.add("else:")
@@ -551,6 +554,7 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True) -> Co
     guard = " and ".join(f"type({local}) is not Missing" for local in gen.sections.values()) or "True"
     if not fast:
         guard = "False"
+    body.lines = [line.replace("KEEP_PASSES", str(keep_passes)) for line in body.lines]
     source = _module(gen, body, guard)
     namespace = dict(_NAMESPACE)
     exec(compile(source, "<compiled rule>", "exec"), namespace)  # noqa: S102 - built from our own templates only
@@ -708,6 +712,7 @@ def _careful_item(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, ind
                 lines.add("break")
             lines.add("if w is not True:")
             with lines.indent():
+                lines.add(f"r = ItemResult('not_applicable', {index}, trace=tr) if KEEP_PASSES else None")
                 lines.add("break")
         for let in rule.item_lets:
             local = gen.fresh()
