@@ -41,8 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-builtin", action="store_true", help="leave out the built-in rule library")
     check.add_argument("--as-of", type=_as_of, metavar="DATE",
                        help="evaluation date (YYYY-MM-DD, or 'today'); default: the bundle's meta.as_of")
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--output", metavar="FILE", help="write the report here instead of standard output")
+    from engine.reporters import renderers
+
+    check.add_argument("--format", action="append", choices=tuple(renderers()),
+                       help="report format (repeatable, paired in order with --output; default: text)")
+    check.add_argument("--output", action="append", metavar="FILE",
+                       help="write the report of the matching --format here instead of standard output")
     check.add_argument("--fail-on", choices=THRESHOLDS, default="minor",
                        help="lowest severity whose failures make the exit code 1 (default: minor)")
 
@@ -56,6 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
     cover.add_argument("--bundle", help="also show how the rules of each clause came out for this bundle")
     cover.add_argument("--as-of", type=_as_of, metavar="DATE", help="evaluation date for --bundle")
     cover.add_argument("--format", choices=("text", "json"), default="text")
+
+    lint = commands.add_parser("lint", help="check rule files: errors, then style warnings")
+    lint.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: the built-in library)")
+    lint.add_argument("--format", choices=("text", "json"), default="text")
 
     explain = commands.add_parser("explain", help="show the value of every part of a rule for one item")
     explain.add_argument("rule", help="the rule id")
@@ -89,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except DiagnosticError as exc:
-        if getattr(args, "format", "text") == "json":
+        if getattr(args, "format", None) == ["json"]:
             import json
 
             document = {"diagnostics": [d.to_json() for d in exc.diagnostics]}
@@ -105,14 +113,33 @@ def _check(args) -> int:
     import engine
     from engine.reporters import RenderOptions, renderers
 
+    pairs, problem = _pair_outputs(args.format or ["text"], args.output or [])
+    if problem:
+        print(f"clausegate: error: {problem}", file=sys.stderr)
+        return EXIT_INPUT
     rules = engine.load_rules(args.rules, builtin=not args.no_builtin)
     bundle = engine.load_bundle(args.bundle)
     report = engine.check(bundle, rules, as_of=args.as_of)
-    to_terminal = args.output is None and sys.stdout.isatty()
-    options = RenderOptions(color=to_terminal and "NO_COLOR" not in os.environ, threshold=args.fail_on)
-    text = renderers()[args.format](report, options)
-    _emit(text, args.output)
+    texts = []  # render all before writing any, so a failure leaves no partial set behind
+    for fmt, output in pairs:
+        to_terminal = output is None and sys.stdout.isatty()
+        options = RenderOptions(color=to_terminal and "NO_COLOR" not in os.environ, threshold=args.fail_on)
+        texts.append((renderers()[fmt](report, options), output))
+    for text, output in texts:
+        _emit(text, output)
     return EXIT_FAILED if report.gate(args.fail_on) else EXIT_OK
+
+
+def _pair_outputs(formats: list[str], outputs: list[str]) -> tuple[list[tuple[str, str | None]], str | None]:
+    """Pair each --format with the --output in the same position; only a lone format may use stdout."""
+    if len(formats) == 1 and not outputs:
+        return [(formats[0], None)], None
+    if len(formats) != len(outputs):
+        return [], (f"{len(formats)} --format and {len(outputs)} --output options: give one --output per "
+                    "--format (only a single format may go to standard output)")
+    if len(set(map(os.path.abspath, outputs))) != len(outputs):
+        return [], "the same --output file is given twice"
+    return list(zip(formats, outputs)), None
 
 
 def _validate(args) -> int:
@@ -143,6 +170,26 @@ def _test(args) -> int:
         print(f"{where}FAIL {result.rule}: {result.name}\n{_indent(result.diff())}")
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     return EXIT_FAILED if failed or not results else EXIT_OK
+
+
+def _lint(args) -> int:
+    import json
+
+    import engine
+    from engine.library import builtin_sources, user_sources
+    from engine.lint import lint
+
+    paths = [Path(p) for p in args.paths]
+    rules = engine.load_rules(paths)
+    linted = user_sources(paths) if paths else builtin_sources()
+    warnings = lint(rules, linted)
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"diagnostics": [w.to_json() for w in warnings]}, indent=2) + "\n")
+    else:
+        for warning in warnings:
+            print(warning.render())
+        print(f"{len(linted)} file(s), {len(warnings)} warning(s)")
+    return EXIT_FAILED if warnings else EXIT_OK
 
 
 def _explain(args) -> int:
@@ -205,4 +252,4 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 _COMMANDS = {"check": _check, "validate": _validate, "test": _test, "coverage": _coverage,
-             "explain": _explain}
+             "explain": _explain, "lint": _lint}

@@ -86,6 +86,7 @@ class Bind(Node):
     names: list[str]
     values: list[Expr]
     body: Expr
+    helper: str = ""  # the helper it came from
 
 
 Expr = Union[Literal, Today, Var, Member, Index, Lambda, Call, Unary, Binary, If, ListExpr, Bind]

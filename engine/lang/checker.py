@@ -124,7 +124,7 @@ class _Checker:
                            f"got {len(node.args)}", node.span, f"defined at {helper.span}")
                 return node
             body = self.inline(copy.deepcopy(helper.body), budget)
-            return ast.Bind(node.span, list(helper.params), list(node.args), body)
+            return ast.Bind(node.span, list(helper.params), list(node.args), body, helper.name)
         return node
 
     # ---- rules -------------------------------------------------------------
