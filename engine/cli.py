@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write the report of the matching --format here instead of standard output")
     check.add_argument("--fail-on", choices=THRESHOLDS, default="minor",
                        help="lowest severity whose failures make the exit code 1 (default: minor)")
+    check.add_argument("--allow-missing", action="store_true",
+                       help="missing evidence does not fail the run (errors and failures still do)")
+    check.add_argument("--waivers", metavar="FILE", help="a waiver file (YAML or JSON; docs/gating.md)")
+    check.add_argument("--baseline", metavar="REPORT",
+                       help="an earlier JSON report: only findings new since then fail the run")
 
     validate = commands.add_parser("validate", help="validate a bundle against the evidence schema only")
     validate.add_argument("bundle")
@@ -60,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     cover.add_argument("--bundle", help="also show how the rules of each clause came out for this bundle")
     cover.add_argument("--as-of", type=_as_of, metavar="DATE", help="evaluation date for --bundle")
     cover.add_argument("--format", choices=("text", "json"), default="text")
+
+    fmt = commands.add_parser("fmt", help="rewrite rule files in the canonical layout")
+    fmt.add_argument("paths", nargs="+", metavar="PATH", help="rule files or folders")
+    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would change")
 
     lint = commands.add_parser("lint", help="check rule files: errors, then style warnings")
     lint.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: the built-in library)")
@@ -118,8 +127,10 @@ def _check(args) -> int:
         print(f"clausegate: error: {problem}", file=sys.stderr)
         return EXIT_INPUT
     rules = engine.load_rules(args.rules, builtin=not args.no_builtin)
+    waivers, baseline = _gating_inputs(args, rules)
     bundle = engine.load_bundle(args.bundle)
-    report = engine.check(bundle, rules, as_of=args.as_of)
+    report = engine.check(bundle, rules, as_of=args.as_of, waivers=waivers, baseline=baseline,
+                          allow_missing=args.allow_missing)
     texts = []  # render all before writing any, so a failure leaves no partial set behind
     for fmt, output in pairs:
         to_terminal = output is None and sys.stdout.isatty()
@@ -140,6 +151,16 @@ def _pair_outputs(formats: list[str], outputs: list[str]) -> tuple[list[tuple[st
     if len(set(map(os.path.abspath, outputs))) != len(outputs):
         return [], "the same --output file is given twice"
     return list(zip(formats, outputs)), None
+
+
+def _gating_inputs(args, rules):
+    """The waiver file and the baseline report, read (and refused) before any evaluation."""
+    from engine.baseline import load_baseline
+    from engine.waivers import load_waivers
+
+    waivers = load_waivers(args.waivers, [r.id for r in rules.rules]) if args.waivers else None
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    return waivers, baseline
 
 
 def _validate(args) -> int:
@@ -170,6 +191,23 @@ def _test(args) -> int:
         print(f"{where}FAIL {result.rule}: {result.name}\n{_indent(result.diff())}")
     print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
     return EXIT_FAILED if failed or not results else EXIT_OK
+
+
+def _fmt(args) -> int:
+    from engine.formatter import format_rules
+    from engine.library import user_sources
+
+    changed = []
+    for source in user_sources([Path(p) for p in args.paths]):
+        formatted = format_rules(source.text, source.display)
+        if formatted != source.text:
+            changed.append(source.display)
+            if not args.check:
+                write_atomically(Path(source.display), formatted)
+    verb = "would reformat" if args.check else "reformatted"
+    for name in changed:
+        print(f"{verb} {name}")
+    return EXIT_FAILED if args.check and changed else EXIT_OK
 
 
 def _lint(args) -> int:
@@ -252,4 +290,4 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 _COMMANDS = {"check": _check, "validate": _validate, "test": _test, "coverage": _coverage,
-             "explain": _explain, "lint": _lint}
+             "explain": _explain, "lint": _lint, "fmt": _fmt}
