@@ -100,7 +100,14 @@ class _Frame:
 def read_yaml(source: Source, limits: Limits) -> tuple[dict, YamlLocator]:
     _check_characters(source)
     try:
-        root = _Builder(source, limits).build(yaml.parse(source.text, Loader=_LOADER))
+        try:
+            root = _Builder(source, limits).build(yaml.parse(source.text, Loader=_LOADER))
+        except yaml.MarkedYAMLError as error:
+            if "nesting depth" not in (error.problem or ""):
+                raise
+            # Newer libyaml refuses deep flow nesting while reading ahead, before our own
+            # (lower) limit sees the events; the pure parser reads lazily and lets it speak.
+            root = _Builder(source, limits).build(yaml.parse(source.text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         detail = error.problem or "syntax error"
