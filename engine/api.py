@@ -10,11 +10,15 @@ from engine.diagnostics import Diagnostic, DiagnosticError
 from engine.evaluate import evaluate
 from engine.evidence.bundle import Bundle
 from engine.evidence.bundle import load_bundle as _load_bundle
+from engine.evidence.limits import DEFAULT_LIMITS, Limits
 from engine.evidence.schemas import SchemaSet, load_schema_set
 from engine.evidence.validate import validate_bundle
+from engine.baseline import Baseline, apply_baseline, assign_fingerprints
 from engine.findings import Report
 from engine.lang import types as T
+from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.library import RuleSet, build_rule_set, builtin_sources, combine, user_sources
+from engine.waivers import WaiverSet, apply_waivers
 
 
 def tool_version() -> str:
@@ -32,16 +36,16 @@ def section_types(schemas: SchemaSet) -> dict[str, T.Type]:
 
 
 def load_rules(paths: list[str | Path] | None = None, *, builtin: bool = True,
-               schemas: SchemaSet | None = None) -> RuleSet:
+               schemas: SchemaSet | None = None, limits: RuleLimits = DEFAULT_RULE_LIMITS) -> RuleSet:
     """Parse, check and compile rule files: the built-in library (unless `builtin=False`)
     and any files or folders in `paths`. Raises DiagnosticError with every problem found."""
-    sources = combine(builtin_sources() if builtin else [], user_sources(list(paths or [])))
-    return build_rule_set(sources, section_types(schemas or load_schema_set()))
+    sources = combine(builtin_sources() if builtin else [], user_sources(list(paths or []), limits))
+    return build_rule_set(sources, section_types(schemas or load_schema_set()), limits=limits)
 
 
-def load_bundle(path: str | Path) -> Bundle:
+def load_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Bundle:
     """Load an evidence bundle (a file or a folder). Raises DiagnosticError on bad input."""
-    return _load_bundle(Path(path))
+    return _load_bundle(Path(path), limits=limits)
 
 
 def validate(bundle: Bundle, schemas: SchemaSet | None = None) -> list[Diagnostic]:
@@ -63,19 +67,23 @@ def resolve_as_of(bundle: Bundle, as_of: dt.date | None) -> tuple[dt.date, str]:
 
 
 def check(bundle: Bundle, rules: RuleSet, *, as_of: dt.date | None = None,
-          schemas: SchemaSet | None = None, validate_first: bool = True) -> Report:
+          schemas: SchemaSet | None = None, validate_first: bool = True,
+          waivers: WaiverSet | None = None, baseline: Baseline | None = None,
+          allow_missing: bool = False, max_steps: int = DEFAULT_RULE_LIMITS.max_steps) -> Report:
     """Validate the bundle, evaluate every rule against it and return the report.
 
     Raises DiagnosticError when the bundle violates its schema: rules only run on
-    evidence whose shape they can rely on.
+    evidence whose shape they can rely on. `waivers` (engine.waivers.load_waivers),
+    `baseline` (engine.baseline.load_baseline) and `allow_missing` shape what
+    `report.gate()` counts; see docs/gating.md.
     """
     if validate_first:
         problems = validate(bundle, schemas)
         if problems:
             raise DiagnosticError(problems)
     today, source = resolve_as_of(bundle, as_of)
-    result = evaluate(rules.compiled, bundle.data, today, rules.catalogue, bundle.locate)
-    return Report(
+    result = evaluate(rules.compiled, bundle.data, today, rules.catalogue, bundle.locate, max_steps)
+    report = Report(
         tool_version=tool_version(),
         as_of=today.isoformat(),
         as_of_source=source,
@@ -85,4 +93,11 @@ def check(bundle: Bundle, rules: RuleSet, *, as_of: dt.date | None = None,
         rules=result.rules,
         findings=result.findings,
         rule_set_digest=rules.digest(),
+        allow_missing=allow_missing,
     )
+    assign_fingerprints(report.findings)
+    if waivers is not None:
+        apply_waivers(report, waivers)
+    if baseline is not None:
+        apply_baseline(report, baseline)
+    return report

@@ -42,13 +42,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of", type=_as_of, metavar="DATE",
                        help="evaluation date (YYYY-MM-DD, or 'today'); default: the bundle's meta.as_of")
     from engine.reporters import renderers
+    from engine.reporters.outputs import Ordered
 
-    check.add_argument("--format", action="append", choices=tuple(renderers()),
+    check.add_argument("--format", action=Ordered, choices=tuple(renderers()),
                        help="report format (repeatable, paired in order with --output; default: text)")
-    check.add_argument("--output", action="append", metavar="FILE",
+    check.add_argument("--output", action=Ordered, metavar="FILE",
                        help="write the report of the matching --format here instead of standard output")
     check.add_argument("--fail-on", choices=THRESHOLDS, default="minor",
                        help="lowest severity whose failures make the exit code 1 (default: minor)")
+    check.add_argument("--limit", action="append", default=[], metavar="NAME=N", type=_limit,
+                       help="raise or lower a resource limit (see docs/security.md): max_rule_file_bytes, "
+                            "max_rules, max_expression_depth, max_steps, max_file_bytes, max_depth, "
+                            "max_string_length")
     check.add_argument("--allow-missing", action="store_true",
                        help="missing evidence does not fail the run (errors and failures still do)")
     check.add_argument("--waivers", metavar="FILE", help="a waiver file (YAML or JSON; docs/gating.md)")
@@ -106,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _COMMANDS[args.command](args)
     except DiagnosticError as exc:
-        if getattr(args, "format", None) == ["json"]:
+        if getattr(args, "format", None) in ("json", ["json"]):  # check's --format is a list
             import json
 
             document = {"diagnostics": [d.to_json() for d in exc.diagnostics]}
@@ -118,19 +123,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _limit(text: str) -> tuple[str, int]:
+    from engine.evidence.limits import Limits
+    from engine.lang.limits import RuleLimits
+
+    name, _, value = text.partition("=")
+    known = set(RuleLimits.__dataclass_fields__) | set(Limits.__dataclass_fields__)
+    if name not in known:
+        raise argparse.ArgumentTypeError(f"unknown limit {name!r}; the limits are {', '.join(sorted(known))}")
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"a limit is a whole number of at least 1, got {value!r}")
+    return name, int(value)
+
+
+def _limits(pairs: list[tuple[str, int]]):
+    """The rule limits and the evidence limits, with the --limit values put in."""
+    import dataclasses
+
+    from engine.evidence.limits import DEFAULT_LIMITS
+    from engine.lang.limits import DEFAULT_RULE_LIMITS
+
+    chosen = dict(pairs)
+    rule_names = set(DEFAULT_RULE_LIMITS.__dataclass_fields__)
+    return (dataclasses.replace(DEFAULT_RULE_LIMITS, **{k: v for k, v in chosen.items() if k in rule_names}),
+            dataclasses.replace(DEFAULT_LIMITS, **{k: v for k, v in chosen.items() if k not in rule_names}))
+
+
 def _check(args) -> int:
     import engine
     from engine.reporters import RenderOptions, renderers
 
-    pairs, problem = _pair_outputs(args.format or ["text"], args.output or [])
-    if problem:
+    from engine.reporters.outputs import PairingError, pair
+
+    try:
+        pairs = pair(getattr(args, "report_plan", None) or [])
+    except PairingError as problem:
         print(f"clausegate: error: {problem}", file=sys.stderr)
         return EXIT_INPUT
-    rules = engine.load_rules(args.rules, builtin=not args.no_builtin)
+    rule_limits, evidence_limits = _limits(args.limit)
+    rules = engine.load_rules(args.rules, builtin=not args.no_builtin, limits=rule_limits)
     waivers, baseline = _gating_inputs(args, rules)
-    bundle = engine.load_bundle(args.bundle)
+    bundle = engine.load_bundle(args.bundle, evidence_limits)
     report = engine.check(bundle, rules, as_of=args.as_of, waivers=waivers, baseline=baseline,
-                          allow_missing=args.allow_missing)
+                          allow_missing=args.allow_missing, max_steps=rule_limits.max_steps)
     texts = []  # render all before writing any, so a failure leaves no partial set behind
     for fmt, output in pairs:
         to_terminal = output is None and sys.stdout.isatty()
@@ -139,18 +174,6 @@ def _check(args) -> int:
     for text, output in texts:
         _emit(text, output)
     return EXIT_FAILED if report.gate(args.fail_on) else EXIT_OK
-
-
-def _pair_outputs(formats: list[str], outputs: list[str]) -> tuple[list[tuple[str, str | None]], str | None]:
-    """Pair each --format with the --output in the same position; only a lone format may use stdout."""
-    if len(formats) == 1 and not outputs:
-        return [(formats[0], None)], None
-    if len(formats) != len(outputs):
-        return [], (f"{len(formats)} --format and {len(outputs)} --output options: give one --output per "
-                    "--format (only a single format may go to standard output)")
-    if len(set(map(os.path.abspath, outputs))) != len(outputs):
-        return [], "the same --output file is given twice"
-    return list(zip(formats, outputs)), None
 
 
 def _gating_inputs(args, rules):

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from engine.catalogue import Catalogue
-from engine.diagnostics import Span
+from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.findings import ClauseRef, Finding, RuleResult, clause_key
 from engine.lang.compiler import CompiledRule, ItemResult, RuleRun
 from engine.lang.explain import decided_by
+from engine.lang.limits import DEFAULT_RULE_LIMITS, BudgetExceeded
 from engine.lang.values import EvalError, Missing
 
 Locate = Callable[[str], "Span | None"]
@@ -18,10 +20,21 @@ Locate = Callable[[str], "Span | None"]
 
 @dataclass
 class Context:
-    """What a compiled rule may see besides the evidence: the evaluation date and its caches."""
+    """What a compiled rule may see besides the evidence: the evaluation date, its caches,
+    and the count of evaluation steps against the rule's budget."""
 
     today: dt.date
-    indexes: dict[int, Any] = field(default_factory=dict)
+    indexes: dict[Any, Any] = field(default_factory=dict)
+    max_steps: int = DEFAULT_RULE_LIMITS.max_steps
+    steps: int = 0
+
+    def charge(self, value):
+        """Count a list about to be walked; hand it back unchanged."""
+        if type(value) is list:
+            self.steps += len(value) + 1
+            if self.steps > self.max_steps:
+                raise BudgetExceeded(self.max_steps)
+        return value
 
 
 @dataclass
@@ -31,18 +44,37 @@ class Evaluation:
 
 
 def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue: Catalogue,
-             locate: Locate | None = None) -> Evaluation:
-    context = Context(today)
+             locate: Locate | None = None, max_steps: int = DEFAULT_RULE_LIMITS.max_steps) -> Evaluation:
+    """Raises DiagnosticError when a rule exceeds its evaluation budget: a resource limit,
+    reported like bad input rather than as one rule's finding."""
+    context = Context(today, max_steps=max_steps)
     rules: list[RuleResult] = []
     per_rule: list[tuple[tuple, list[Finding]]] = []
     for rule in compiled:
-        result, rule_findings = _evaluate_rule(rule, data, context, catalogue, locate or _nowhere)
+        context.steps = 0
+        try:
+            result, rule_findings = _evaluate_rule(rule, data, context, catalogue, locate or _nowhere)
+        except BudgetExceeded as exceeded:
+            raise DiagnosticError([Diagnostic(
+                "CG219", f"rule {rule.rule.id} exceeded its evaluation budget of {exceeded.steps:,} steps",
+                rule.rule.id_span or rule.rule.span,
+                "raise it with --limit max_steps=N, or make the rule walk fewer items")]) from None
         rules.append(result)
         first_clause = clause_key(rule.rule.clauses[0][0]) if rule.rule.clauses else ()
+        rule_findings.sort(key=_item_order)
         per_rule.append(((first_clause, rule.rule.id), rule_findings))
-    # Report order: by clause, then rule id; a rule's own findings are already in item order.
+    # Report order: by clause, then rule id, then item id (so reordering the records of a
+    # bundle does not reorder its findings), then position.
     per_rule.sort(key=lambda entry: entry[0])
     return Evaluation(rules, [f for _, fs in per_rule for f in fs])
+
+
+def _item_order(finding: Finding) -> tuple:
+    identity = finding.item_id
+    natural = tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                    for part in re.split(r"(\d+)", str(identity)) if part) if identity is not None else ()
+    position = int(finding.pointer.rsplit("/", 1)[1]) if finding.pointer and finding.pointer[-1].isdigit() else -1
+    return (identity is None, natural, position)
 
 
 def _nowhere(_pointer: str) -> None:
@@ -72,7 +104,7 @@ def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalog
         if item.status != "pass":
             findings.append(_finding(compiled, item, run, base, locate))
     result = RuleResult(rule.id, rule.title, clauses, severity, list(rule.tags), counts,
-                        rule.id_span or rule.span)
+                        rule.id_span or rule.span, rationale=rule.rationale, remediation=rule.remediation)
     return result, findings
 
 

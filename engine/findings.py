@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.diagnostics import Span
 
-FORMAT_VERSION = "1.0"
-OUTCOMES = ("pass", "fail", "missing", "not_applicable", "error")
+FORMAT_VERSION = "1.1"  # 1.1: waived outcome, fingerprints, waivers, baselines
+OUTCOMES = ("pass", "fail", "missing", "not_applicable", "error", "waived")
 SEVERITIES = ("major", "minor", "observation", "improvement")
 # Outcomes that gate a CI run when the rule's severity is at or above the threshold.
 FAILING = ("fail", "missing", "error")
@@ -38,6 +40,11 @@ class Finding:
     condition: str | None = None  # the expectation that did not hold
     decided_by: list[dict[str, Any]] = field(default_factory=list)
     rule_location: Span | None = None
+    # Gating (engine/waivers.py, engine/baseline.py): a stable identity, the waiver that
+    # matched (applied or expired), and "new"/"existing" when a baseline was given.
+    fingerprint: str | None = None
+    waiver: dict[str, Any] | None = None
+    baseline_status: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -62,6 +69,11 @@ class Finding:
             out["decided_by"] = self.decided_by
         if self.rule_location is not None:
             out["rule_location"] = self.rule_location.to_json()
+        out["fingerprint"] = self.fingerprint or finding_fingerprint(self.rule_id, self.item_id, self.pointer)
+        if self.waiver is not None:
+            out["waiver"] = self.waiver
+        if self.baseline_status is not None:
+            out["baseline_status"] = self.baseline_status
         return out
 
 
@@ -74,10 +86,14 @@ class RuleResult:
     tags: list[str]
     counts: dict[str, int]
     source: Span | None = None
+    # Prose from the rule's `rationale`/`remediation` headers, for reports that explain rules
+    # (SARIF help, HTML); left out of the JSON report, whose schema is closed.
+    rationale: str | None = None
+    remediation: str | None = None
 
     @property
     def outcome(self) -> str:
-        for outcome in ("error", "fail", "missing", "pass"):
+        for outcome in ("error", "fail", "missing", "waived", "pass"):
             if self.counts.get(outcome):
                 return outcome
         return "not_applicable"
@@ -108,6 +124,9 @@ class Report:
     rules: list[RuleResult]
     findings: list[Finding]
     rule_set_digest: str = ""
+    allow_missing: bool = False  # `missing` findings do not gate (--allow-missing)
+    unused_waivers: list[dict[str, Any]] | None = None  # None: no waiver file was given
+    baseline: dict[str, Any] | None = None  # new / still_failing / fixed, when a baseline was given
 
     def summary(self) -> dict[str, Any]:
         outcomes = {k: 0 for k in OUTCOMES}
@@ -128,14 +147,35 @@ class Report:
             "clauses": {k: clauses[k] for k in sorted(clauses, key=clause_key)},
         }
 
-    def gate(self, threshold: str) -> bool:
-        """True when a rule at or above `threshold` severity fails, lacks evidence or errs."""
+    def gate(self, threshold: str, *, allow_missing: bool | None = None) -> bool:
+        """True when the run should fail CI (docs/gating.md): an error anywhere, or a failing
+        or missing finding at or above `threshold` severity that is not waived, not missing
+        under `allow_missing`, and not already in the baseline."""
         if threshold == "never":
             return False
+        allow = self.allow_missing if allow_missing is None else allow_missing
         limit = SEVERITIES.index(threshold)
-        return any(r.outcome in FAILING and SEVERITIES.index(r.severity) <= limit for r in self.rules)
+
+        def gates(outcome: str, severity: str, existing: bool = False) -> bool:
+            if outcome == "error":
+                return True
+            if outcome not in FAILING or (outcome == "missing" and allow) or existing:
+                return False
+            return SEVERITIES.index(severity) <= limit
+
+        with_findings = {f.rule_id for f in self.findings}
+        return (any(gates(f.outcome, f.severity, f.baseline_status == "existing") for f in self.findings)
+                or any(gates(r.outcome, r.severity) for r in self.rules if r.rule_id not in with_findings))
 
     def to_json(self) -> dict[str, Any]:
+        out = self._core_json()
+        if self.unused_waivers is not None:
+            out["unused_waivers"] = self.unused_waivers
+        if self.baseline is not None:
+            out["baseline"] = self.baseline
+        return out
+
+    def _core_json(self) -> dict[str, Any]:
         return {
             "format_version": FORMAT_VERSION,
             "tool": {"name": "clausegate", "version": self.tool_version},
@@ -156,6 +196,21 @@ def _count(values) -> dict[str, int]:
     for v in values:
         out[v] += 1
     return out
+
+
+def finding_fingerprint(rule_id: str, item_id: Any, pointer: str | None, occurrence: int = 1) -> str:
+    """A finding's identity across runs (docs/gating.md): SHA-256 over the rule id and the
+    item's `id` (else its pointer; else nothing, for a rule-level finding) — not the outcome,
+    nor the item's position when it has an id, so it survives reordered records."""
+    if item_id is not None:
+        subject: list[Any] = ["id", item_id]
+    elif pointer is not None:
+        subject = ["pointer", pointer]
+    else:
+        subject = ["rule"]
+    parts = ["clausegate-finding/1", rule_id, *subject] + ([occurrence] if occurrence > 1 else [])
+    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def clause_key(number: str) -> tuple[int, ...]:

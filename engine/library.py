@@ -13,6 +13,7 @@ from engine.lang import ast
 from engine.lang import types as T
 from engine.lang.checker import CheckedRules, check
 from engine.lang.compiler import CompiledRule, compile_rules
+from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.lang.parser import parse_rules
 
 RULE_SUFFIX = ".rules"
@@ -73,7 +74,7 @@ def builtin_test_files() -> list[tuple[Path, str]]:
     return [(Path(str(entry)), display) for entry, display in _builtin_files(".tests.yaml")]
 
 
-def user_sources(paths: list[str | Path]) -> list[RuleSource]:
+def user_sources(paths: list[str | Path], limits: RuleLimits = DEFAULT_RULE_LIMITS) -> list[RuleSource]:
     """Rule files named on the command line: files, or folders searched for `*.rules`."""
     found: list[RuleSource] = []
     for raw in paths:
@@ -87,6 +88,9 @@ def user_sources(paths: list[str | Path]) -> list[RuleSource]:
         else:
             raise _input_error("CG502", f"rule file not found: {raw}", str(raw))
         for file in files:
+            if file.stat().st_size > limits.max_rule_file_bytes:
+                raise _input_error("CG504", f"rule file is larger than {limits.max_rule_file_bytes:,} bytes "
+                                   "(raise it with --limit max_rule_file_bytes=N)", str(file))
             found.append(RuleSource(str(file), _read_text(file), file))
     return found
 
@@ -111,17 +115,22 @@ def combine(builtin: list[RuleSource], user: list[RuleSource]) -> list[RuleSourc
     return [s for s in builtin if s.path is None or s.path.resolve() not in named] + user
 
 
-def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast: bool = True) -> RuleSet:
+def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast: bool = True,
+                   limits: RuleLimits = DEFAULT_RULE_LIMITS) -> RuleSet:
     """Parse every file (reporting every file's syntax errors), check them together, compile."""
     files: list[ast.RuleFile] = []
     problems: list[Diagnostic] = []
     for source in sources:
         try:
-            files.append(parse_rules(source.text, source.display))
+            files.append(parse_rules(source.text, source.display, limits.max_expression_depth))
         except DiagnosticError as exc:
             problems.extend(exc.diagnostics)
     if problems:
         raise DiagnosticError(problems)
+    count = sum(len(f.rules) for f in files)
+    if count > limits.max_rules:
+        raise DiagnosticError([Diagnostic("CG218", f"{count:,} rules loaded, more than the limit of "
+                                          f"{limits.max_rules:,}", hint="raise it with --limit max_rules=N")])
     catalogue = load_catalogue()
     checked = check(files, catalogue, sections)
     return RuleSet(compile_rules(checked, fast), sources, catalogue, checked)

@@ -61,7 +61,9 @@ class Bundle:
         return document.source_line(span.line) if document else None
 
 
-def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Bundle:
+def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS, schemas: Any = None) -> Bundle:
+    """`schemas`: the SchemaSet whose bundle schema types the cells of CSV files (default:
+    the shipped schemas, loaded only if the bundle has a CSV file)."""
     path = Path(path)
     display = str(path)
     try:
@@ -76,7 +78,7 @@ def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Bundle:
         document = load_document(path, display, limits=limits)
         owners = {section: document for section in document.data}
         return Bundle(document.data, [document], path, owners, document)
-    documents = _load_directory(path, display, limits)
+    documents = _load_directory(path, display, limits, schemas)
     data: dict[str, Any] = {}
     owners: dict[str, Document] = {}
     for document in documents:
@@ -88,7 +90,7 @@ def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS) -> Bundle:
     return Bundle(data, documents, path, owners)
 
 
-def _load_directory(path: Path, display: str, limits: Limits) -> list[Document]:
+def _load_directory(path: Path, display: str, limits: Limits, schemas: Any = None) -> list[Document]:
     try:
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
     except OSError as error:
@@ -108,7 +110,7 @@ def _load_directory(path: Path, display: str, limits: Limits) -> list[Document]:
         if suffix in READERS:
             documents.append(load_document(Path(entry.path), file_display, limits=limits))
         else:
-            documents.append(_load_records(Path(entry.path), file_display, stem, suffix, limits))
+            documents.append(_load_records(Path(entry.path), file_display, stem, suffix, limits, schemas))
     if not documents:
         raise P.refuse(P.EMPTY_BUNDLE, "bundle directory holds no evidence file", display,
                        hint="evidence files end in .yaml, .yml or .json; record files in .jsonl or .csv")
@@ -122,13 +124,21 @@ def _check_link(link: str, real_root: str, display: str) -> None:
                        hint=f"it resolves to {target}; copy the file into the bundle instead")
 
 
-def _load_records(path: Path, display: str, section: str, suffix: str, limits: Limits) -> Document:
+def _load_records(path: Path, display: str, section: str, suffix: str, limits: Limits,
+                  schemas: Any = None) -> Document:
     problem = key_problem(section, limits) if section else None
     if not section or problem:
         raise P.refuse(P.BAD_SECTION_NAME, f"'{section}' is not a usable section name", display,
                        hint="a record file is named after its section, e.g. incidents.jsonl")
     source = read_source(path, display, limits)
-    data, locator = RECORD_READERS[suffix](source, section, limits)
+    if suffix == ".csv":
+        if schemas is None:
+            from engine.evidence.schemas import load_schema_set
+
+            schemas = load_schema_set()
+        data, locator = read_csv(source, section, limits, schemas)
+    else:
+        data, locator = RECORD_READERS[suffix](source, section, limits)
     return Document(data, display, source.sha256, locator, source.lines)
 
 

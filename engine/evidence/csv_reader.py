@@ -1,9 +1,10 @@
 """CSV record files: a header row naming the fields, then one record per row.
 
-Cells stay text (typing them by the schema is a later step); an empty cell means the field
-is absent, and a dotted header such as `review.completed_on` builds a nested object.
-Quoting follows RFC 4180: a cell with a comma, quote or line break is wrapped in double
-quotes, and a quote inside it is doubled.
+Each cell is read as what its field takes in the section's schema: a number, true or
+false, null, a list, or text (the rules are in cells.py); an empty cell means the field is
+absent, and a dotted header such as `review.completed_on` builds a nested object. Without
+a schema, cells stay text. Quoting follows RFC 4180: a cell with a comma, quote or line
+break is wrapped in double quotes, and a quote inside it is doubled.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from array import array
 from typing import Any, Iterator
 
 from engine.evidence import problems as P
+from engine.evidence.cells import CellRefusal, Column, columns, read_cell
 from engine.evidence.checks import Problem, depth_problem, key_problem
 from engine.evidence.limits import Limits
 from engine.evidence.lines import LineIndex
@@ -73,22 +75,24 @@ def iter_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         position = following
 
 
-def read_csv(source: Source, section: str, limits: Limits) -> tuple[dict, "CsvLocator"]:
+def read_csv(source: Source, section: str, limits: Limits, schemas: Any = None) -> tuple[dict, "CsvLocator"]:
+    """`schemas`: the SchemaSet whose bundle schema types the cells (None: cells stay text)."""
     try:
-        return _read(source, section, limits)
+        return _read(source, section, limits, schemas)
     except CsvRefusal as refusal:
         line, column = source.lines.position(refusal.offset)
         raise P.refuse(refusal.problem.code, refusal.problem.message, source.display, line, column,
                        hint=refusal.problem.hint, source_line=source.lines.source_line(line)) from None
 
 
-def _read(source: Source, section: str, limits: Limits) -> tuple[dict, "CsvLocator"]:
+def _read(source: Source, section: str, limits: Limits, schemas: Any) -> tuple[dict, "CsvLocator"]:
     rows = iter_rows(source.text)
     first = next(rows, None)
     if first is None:
         raise CsvRefusal(Problem(P.CSV_HEADER, "CSV file has no header row", "the first row names the fields"), 0)
     header_offset, header = first
     paths = _header_paths(source.text, header_offset, header, limits)
+    kinds: list[Column | None] = columns(schemas, section, paths) if schemas is not None else [None] * len(paths)
     records: list[dict] = []
     starts = array("q")
     width = len(header)
@@ -104,6 +108,12 @@ def _read(source: Source, section: str, limits: Limits) -> tuple[dict, "CsvLocat
             if len(value) > max_length:
                 raise CsvRefusal(Problem(P.STRING_TOO_LONG, f"cell is longer than the limit of {max_length} characters"),
                                  scan_row(source.text, offset)[0][column][1])
+            column_type = kinds[column]
+            if column_type is not None:
+                try:
+                    value = read_cell(value, column_type, lambda text: _json_list(text, limits))
+                except CellRefusal as refusal:
+                    raise CsvRefusal(refusal.problem, scan_row(source.text, offset)[0][column][1]) from None
             target = record
             for part in path[:-1]:
                 target = target.setdefault(part, {})
@@ -111,6 +121,19 @@ def _read(source: Source, section: str, limits: Limits) -> tuple[dict, "CsvLocat
         records.append(record)
         starts.append(offset)
     return {section: records}, CsvLocator(source.text, section, starts, paths, source.lines)
+
+
+def _json_list(text: str, limits: Limits) -> Any:
+    """A cell in JSON's list form, read as strictly as a JSON file (a cell's value sits
+    below the bundle, the section's list and the record)."""
+    from engine.evidence.json_reader import JsonRefusal, parse
+
+    try:
+        return parse(text, limits, _RECORD_DEPTH + 1)
+    except JsonRefusal as refusal:
+        problem = refusal.problem
+        raise CellRefusal(Problem(problem.code if problem.code != P.JSON_SYNTAX else P.CSV_CELL_TYPE,
+                                  f"cell is not a JSON list: {problem.message}", problem.hint)) from None
 
 
 def _header_paths(text: str, offset: int, header: list[str], limits: Limits) -> list[list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -11,6 +10,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from engine.evidence import problems as P
 from engine.evidence.checks import show
+from engine.evidence.patterns import re2_search
 from engine.evidence.pointer import format_pointer
 
 
@@ -97,7 +97,7 @@ def _additional(e: ValidationError, pointer: str, where: str) -> list[Violation]
     what = "section" if not pointer else "field"
     out = []
     for name in e.instance:
-        if name in known or any(re.search(p, name) for p in patterns):
+        if name in known or any(re2_search(p, name) for p in patterns):
             continue
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"did you mean '{close[0]}'?" if close else (f"known {what}s: {', '.join(known)}" if known else None)

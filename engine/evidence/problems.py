@@ -37,6 +37,7 @@ Loading files and bundles (CG301–CG339):
 | CG335 | a CSV row has a different number of cells than the header                |
 | CG336 | a CSV quote is misplaced or never closed                                 |
 | CG337 | a record file's name is not a usable section name                        |
+| CG338 | a CSV cell cannot be read as what its field takes (see cells.py)          |
 
 Validating a bundle (CG401–CG439), see validate.py:
 
@@ -97,6 +98,7 @@ CSV_HEADER = "CG334"
 CSV_CELL_COUNT = "CG335"
 CSV_QUOTE = "CG336"
 BAD_SECTION_NAME = "CG337"
+CSV_CELL_TYPE = "CG338"
 
 WRONG_TYPE = "CG401"
 MISSING = "CG402"

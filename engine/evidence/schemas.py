@@ -10,35 +10,125 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Iterator
-from urllib.parse import urldefrag, urljoin
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import best_match
-from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource, Unresolvable
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any, Iterator
+from urllib.parse import quote, unquote, urldefrag, urljoin
 
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence import problems as P
 from engine.evidence.loader import Document, load_document
+from engine.evidence.patterns import PatternError, check_syntax
 from engine.evidence.pointer import format_pointer
+
+if TYPE_CHECKING:
+    from referencing import Registry
+
+    from engine.evidence.bulk import BulkValidator
 
 SHIPPED_PACKAGE = "engine.data.schemas"
 SHIPPED_BASE = "https://clausegate.dev/schemas/"
 BUNDLE_SCHEMA_ID = SHIPPED_BASE + "bundle.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-# Keywords whose values are data, not subschemas: a "$ref" inside them is not a reference.
-_DATA_KEYWORDS = frozenset({"const", "enum", "examples", "default"})
+# Where draft 2020-12 keeps subschemas: a map of them, a list of them, or one.
+_SCHEMA_MAPS = frozenset({"$defs", "definitions", "properties", "patternProperties", "dependentSchemas"})
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_VALUES = frozenset({"items", "additionalProperties", "not", "if", "then", "else", "contains",
+                            "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema"})
 
 
-def _refuse_retrieval(uri: str) -> Any:
-    raise NoSuchResource(ref=uri)
+class Unresolved(LookupError):
+    """A `$ref` that names no schema of the set."""
+
+
+@dataclass(eq=False)
+class _Index:
+    """Every schema node of a set: its base URI and its own URI, and the set's resources
+    (each document, each subschema with an `$id`) and anchors."""
+
+    resources: dict[str, Any] = field(default_factory=dict)
+    anchors: dict[tuple[str, str], Any] = field(default_factory=dict)
+    bases: dict[int, str] = field(default_factory=dict)
+    uris: dict[int, str] = field(default_factory=dict)
+    references: list[tuple[str, str, str, tuple]] = field(default_factory=list)
+    """(schema uri, base, $ref, path in the document) of every reference."""
+    patterns: list[tuple[str, str, tuple]] = field(default_factory=list)
+    """(schema uri, pattern, path in the document) of every regular expression."""
+    keep: list[Any] = field(default_factory=list)  # the nodes, so that their ids stay theirs
+    found: dict[tuple[str, str], tuple[Any, str]] = field(default_factory=dict)
+
+    def add(self, uri: str, contents: Any) -> None:
+        stack: list[tuple[Any, str, str, str, tuple]] = [(contents, uri, uri, "", ())]
+        while stack:
+            node, base, resource, pointer, path = stack.pop()
+            if not isinstance(node, dict):
+                continue
+            identifier = node.get("$id")
+            if isinstance(identifier, str) and path:
+                base = resource = urldefrag(urljoin(base, identifier)).url
+                pointer = ""
+                self.resources.setdefault(base, node)
+            elif not path:
+                self.resources[uri] = node
+            for keyword in ("$anchor", "$dynamicAnchor"):
+                if isinstance(node.get(keyword), str):
+                    self.anchors.setdefault((resource, node[keyword]), node)
+            self.bases[id(node)] = base
+            self.uris[id(node)] = resource + "#" + quote(pointer, safe="/~!$&'()*+,;=:@")
+            self.keep.append(node)
+            if isinstance(node.get("$ref"), str):
+                self.references.append((uri, base, node["$ref"], (*path, "$ref")))
+            if isinstance(node.get("pattern"), str):
+                self.patterns.append((uri, node["pattern"], (*path, "pattern")))
+            for keyword, value in node.items():
+                if keyword in _SCHEMA_MAPS and isinstance(value, dict):
+                    if keyword == "patternProperties":
+                        self.patterns.extend((uri, name, (*path, keyword, name)) for name in value)
+                    children = value.items()
+                elif keyword in _SCHEMA_LISTS and isinstance(value, list):
+                    children = enumerate(value)
+                elif keyword in _SCHEMA_VALUES:
+                    children = [(None, value)]
+                else:
+                    continue
+                for name, child in children:
+                    steps = (keyword,) if name is None else (keyword, name)
+                    stack.append((child, base, resource, pointer + "".join("/" + _escape(s) for s in steps),
+                                  (*path, *steps)))
+
+    def lookup(self, reference: str, base: str) -> tuple[Any, str]:
+        key = (reference, base)
+        found = self.found.get(key)
+        if found is None:
+            found = self.found[key] = self._lookup(reference, base)
+        return found
+
+    def _lookup(self, reference: str, base: str) -> tuple[Any, str]:
+        url, fragment = urldefrag(urljoin(base, reference))
+        node = self.resources.get(url)
+        if node is None:
+            raise Unresolved(reference)
+        if fragment.startswith("/"):
+            for token in unquote(fragment)[1:].split("/"):
+                token = token.replace("~1", "/").replace("~0", "~")
+                if isinstance(node, dict) and token in node:
+                    node = node[token]
+                elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                    node = node[int(token)]
+                else:
+                    raise Unresolved(reference)
+        elif fragment:
+            node = self.anchors.get((url, unquote(fragment)))
+            if node is None:
+                raise Unresolved(reference)
+        return node, self.bases.get(id(node), url)
+
+
+def _escape(step: Any) -> str:
+    return str(step).replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,7 +136,22 @@ class SchemaSet:
     root: dict
     """The bundle schema."""
     root_uri: str
-    registry: Registry
+    documents: dict[str, dict] = field(repr=False)
+    """Every schema of the set by its URI, as validation uses it (without `$schema`)."""
+    index: _Index = field(repr=False)
+
+    def lookup(self, reference: str, base_uri: str) -> tuple[Any, str]:
+        """The subschema a `$ref` names, read at `base_uri`, and its own base URI; raises
+        Unresolved (load_schema_set has already tried every reference of the set)."""
+        return self.index.lookup(reference, base_uri)
+
+    def node_base(self, node: Any) -> str | None:
+        """The base URI a schema node of the set is read against (None: not one of the set's)."""
+        return self.index.bases.get(id(node))
+
+    def node_uri(self, node: Any) -> str:
+        """The node's own URI: its resource and a JSON Pointer fragment."""
+        return self.index.uris[id(node)]
 
     def resolve(self, schema: dict, base_uri: str) -> tuple[dict, str]:
         """Follow `$ref` (repeatedly) from `schema`, read at `base_uri`: the target subschema
@@ -60,13 +165,34 @@ class SchemaSet:
                 raise DiagnosticError([Diagnostic(P.SCHEMA_INVALID, f"schema reference '{target}' refers to itself")])
             seen.add(target)
             try:
-                schema = self.registry.resolver(base_uri).lookup(reference).contents
-            except Unresolvable:
+                schema, base_uri = self.lookup(reference, base_uri)
+            except Unresolved:
                 raise DiagnosticError([_unresolvable(reference, None)]) from None
-            base_uri = urldefrag(target).url
-            if isinstance(schema, dict) and isinstance(schema.get("$id"), str):
-                base_uri = urljoin(base_uri, schema["$id"])
         return schema, base_uri
+
+    @functools.cached_property
+    def registry(self) -> "Registry":
+        """The set as a `referencing` registry, for jsonschema: built when jsonschema first
+        runs (a valid bundle never needs it). Its retrieve function refuses every URI."""
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        resources = [(uri, Resource.from_contents(contents, default_specification=DRAFT202012))
+                     for uri, contents in self.documents.items()]
+        return Registry(retrieve=_refuse_retrieval).with_resources(resources).crawl()
+
+    @functools.cached_property
+    def bulk(self) -> "BulkValidator":
+        """The set compiled for the bulk validation pass (engine.evidence.bulk)."""
+        from engine.evidence.bulk import BulkValidator
+
+        return BulkValidator(self)
+
+
+def _refuse_retrieval(uri: str) -> Any:
+    from referencing.exceptions import NoSuchResource
+
+    raise NoSuchResource(ref=uri)
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,6 +255,9 @@ def _read_own(path: Path) -> _Schema:
     if dialect != DIALECT:
         raise _at(document, "/$schema", P.SCHEMA_INVALID, f"schema uses '{dialect}'; clausegate reads draft 2020-12",
                   f"set \"$schema\" to \"{DIALECT}\"")
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
     problem = best_match(Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(contents))
     if problem is not None:
         pointer = format_pointer(problem.absolute_path)
@@ -141,47 +270,52 @@ def _read_own(path: Path) -> _Schema:
 def _build(schemas: list[_Schema], root_uri: str) -> SchemaSet:
     # jsonschema switches to the stock validator class at any schema that names its
     # "$schema", which would drop the `x-ref` keyword validation adds. Every schema here is
-    # draft 2020-12 (checked on reading), so the registry holds them without that keyword.
+    # draft 2020-12 (checked on reading), so the set holds them without that keyword.
     schemas = [_Schema(s.uri, _without_dialect(s.contents), s.display, s.document) for s in schemas]
-    resources = [(s.uri, Resource.from_contents(s.contents, default_specification=DRAFT202012)) for s in schemas]
-    registry = Registry(retrieve=_refuse_retrieval).with_resources(resources).crawl()
-    # Every reference is tried now, so that a bad one fails at load, not mid-validation.
-    diagnostics = [d for s in schemas for d in _check_references(s, registry)]
+    index = _Index()
+    for schema in schemas:
+        index.add(schema.uri, schema.contents)
+    by_uri = {s.uri: s for s in schemas}
+    # Every reference is tried now, so that a bad one fails at load, not mid-validation,
+    # and every pattern is compiled by RE2, which is what runs it.
+    diagnostics: list[Diagnostic] = []
+    for uri, base, reference, path in index.references:
+        try:
+            index.lookup(reference, base)
+        except Unresolved:
+            diagnostics.append(_unresolvable(reference, by_uri[uri], format_pointer(path)))
+    for uri, pattern, path in index.patterns:
+        try:
+            check_syntax(pattern)
+        except PatternError as error:
+            diagnostics.append(_bad_pattern(pattern, str(error), by_uri[uri], format_pointer(path)))
     if diagnostics:
         raise DiagnosticError(diagnostics)
     root = next(s.contents for s in schemas if s.uri == root_uri)
-    return SchemaSet(root, root_uri, registry)
+    return SchemaSet(root, root_uri, {s.uri: s.contents for s in schemas}, index)
 
 
 def _without_dialect(contents: dict) -> dict:
     return {key: value for key, value in contents.items() if key != "$schema"}
 
 
-def _check_references(schema: _Schema, registry: Registry) -> Iterator[Diagnostic]:
-    stack: list[tuple[Any, str, tuple]] = [(schema.contents, schema.uri, ())]
-    while stack:
-        node, base, path = stack.pop()
-        if isinstance(node, dict):
-            if isinstance(node.get("$id"), str):
-                base = urljoin(base, node["$id"])
-            reference = node.get("$ref")
-            if isinstance(reference, str):
-                try:
-                    registry.resolver(base).lookup(reference)
-                except Unresolvable:
-                    yield _unresolvable(reference, schema, format_pointer((*path, "$ref")))
-            stack.extend((value, base, (*path, key)) for key, value in node.items() if key not in _DATA_KEYWORDS)
-        elif isinstance(node, list):
-            stack.extend((value, base, (*path, index)) for index, value in enumerate(node))
+def _bad_pattern(pattern: str, detail: str, schema: _Schema, pointer: str) -> Diagnostic:
+    span, source_line = _place(schema, pointer)
+    return Diagnostic(P.SCHEMA_INVALID, f"pattern '{pattern}' is not one clausegate can run: {detail}", span,
+                      hint="patterns are read as RE2 regular expressions, which run in linear time: "
+                      "no look-around, no back-references", source_line=source_line)
+
+
+def _place(schema: _Schema | None, pointer: str) -> tuple[Span | None, str | None]:
+    if schema is None:
+        return None, None
+    position = schema.document.locate(pointer) if schema.document else None
+    span = Span(schema.display, *(position or (1, 1)))
+    return span, schema.document.source_line(span.line) if schema.document else None
 
 
 def _unresolvable(reference: str, schema: _Schema | None, pointer: str = "") -> Diagnostic:
-    span = None
-    source_line = None
-    if schema is not None:
-        position = schema.document.locate(pointer) if schema.document else None
-        span = Span(schema.display, *(position or (1, 1)))
-        source_line = schema.document.source_line(span.line) if schema.document else None
+    span, source_line = _place(schema, pointer)
     return Diagnostic(P.SCHEMA_REF_REFUSED, f"schema reference '{reference}' is not one of the known schemas",
                       span, hint="references resolve only among the shipped schemas and the one given; "
                       "nothing is fetched from the network or read from other files", source_line=source_line)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from dataclasses import dataclass
+import threading
 from pathlib import Path
 
 from engine.evidence import problems as P
@@ -25,18 +25,47 @@ _KINDS = (
 )
 
 
-@dataclass(frozen=True, eq=False)
+# Above this size the SHA-256 of a file is computed on another thread while the file is
+# decoded and parsed: hashlib releases the interpreter lock while it hashes, so on two
+# cores the digest costs no time at all (about 0.2 s for 250 MB otherwise).
+_HASH_IN_BACKGROUND = 4 * 1024 * 1024
+
+
 class Source:
-    display: str
-    text: str
-    sha256: str
-    lines: LineIndex
+    """One file's text. `sha256` is the hex digest of its bytes."""
+
+    __slots__ = ("display", "text", "lines", "_sha256", "_hashing")
+
+    def __init__(self, display: str, text: str, sha256: str | None, lines: LineIndex,
+                 hashing: threading.Thread | None = None, digest: list | None = None):
+        self.display, self.text, self.lines = display, text, lines
+        self._sha256 = sha256
+        self._hashing = (hashing, digest) if hashing is not None else None
+
+    @property
+    def sha256(self) -> str:
+        if self._sha256 is None and self._hashing is not None:
+            thread, digest = self._hashing
+            thread.join()
+            self._sha256, self._hashing = digest[0], None
+        return self._sha256 or ""
 
 
 def read_source(path: Path, display: str, limits: Limits) -> Source:
     raw = _read_bytes(path, display, limits)
-    text = decode(raw, display)
-    return Source(display, text, hashlib.sha256(raw).hexdigest(), LineIndex(text))
+    if len(raw) < _HASH_IN_BACKGROUND:
+        text = decode(raw, display)
+        return Source(display, text, hashlib.sha256(raw).hexdigest(), LineIndex(text))
+    digest: list[str] = []
+    thread = threading.Thread(target=lambda: digest.append(hashlib.sha256(raw).hexdigest()),
+                              name="clausegate-sha256", daemon=True)
+    thread.start()
+    try:
+        text = decode(raw, display)
+    except BaseException:
+        thread.join()
+        raise
+    return Source(display, text, None, LineIndex(text), thread, digest)
 
 
 def _read_bytes(path: Path, display: str, limits: Limits) -> bytes:

@@ -15,7 +15,7 @@ from typing import Callable
 from engine.lang import types as T
 from engine.lang import runtime
 from engine.lang.runtime import values_equal
-from engine.lang.values import EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json, type_name
+from engine.lang.values import CalendarPeriod, EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json, type_name
 
 
 # Stands in the location of evidence read inside `x -> …` for the position of the item,
@@ -192,6 +192,15 @@ def _identity(value):
     return (type(value).__name__, value)
 
 
+def flatten(xs):
+    out = []
+    for x in _list(xs, "flatten"):
+        if x is None:
+            continue
+        out.extend(_list(x, "flatten"))
+    return out
+
+
 def first(xs, fn=None):
     for i, x in enumerate(_list(xs, "first")):
         if fn is None:
@@ -307,8 +316,10 @@ def age(context, d):
     return context.today - (d.date() if type(d) is dt.datetime else d)
 
 
-def _parser(parse, kind):
+def _parser(parse, kind, already):
     def convert(value):
+        if type(value) in already:
+            return value  # a field the schema types already reads as one
         if type(value) is str:
             try:
                 result = parse(value)
@@ -370,6 +381,8 @@ _TABLE = [
     Builtin("min", ("list", "fn?"), _mapped_or_item, min_, "the smallest value, null for none"),
     Builtin("max", ("list", "fn?"), _mapped_or_item, max_, "the largest value, null for none"),
     Builtin("distinct", ("list",), _list_of_item, distinct, "the items without repeats, first kept"),
+    Builtin("flatten", ("list",), lambda args: T.ListType(T.item_of(T.item_of(args[0]))), flatten,
+            "the items of a list of lists, in order (null lists skipped)"),
     Builtin("first", ("list", "fn?"), _item, first, "the first item (that satisfies fn), or null"),
     Builtin("length", ("value",), _const(T.NUMBER), length, "how many items or characters"),
     Builtin("exists", ("value",), _const(T.BOOL), exists, "the value is present and not null",
@@ -391,10 +404,10 @@ _TABLE = [
             "days from the first date to the second (negative if earlier)"),
     Builtin("age", ("date",), _const(T.DURATION), age, "the time from the date to the evaluation date",
             needs_context=True),
-    Builtin("date", ("text",), _const(T.DATE), _parser(parse_date, "date"), "text read as a date"),
-    Builtin("datetime", ("text",), _const(T.DATETIME), _parser(parse_datetime, "date-time"),
+    Builtin("date", ("text",), _const(T.DATE), _parser(parse_date, "date", (dt.date,)), "text read as a date"),
+    Builtin("datetime", ("text",), _const(T.DATETIME), _parser(parse_datetime, "date-time", (dt.datetime,)),
             "text read as a date-time"),
-    Builtin("duration", ("text",), _const(T.DURATION), _parser(parse_iso_duration, "duration"),
+    Builtin("duration", ("text",), _const(T.DURATION), _parser(parse_iso_duration, "duration", (dt.timedelta, CalendarPeriod)),
             "ISO 8601 text such as P12M read as a duration"),
     Builtin("round", ("number", "digits?"), _const(T.NUMBER), round_, "the number rounded"),
     Builtin("abs", ("number",), _const(T.NUMBER), abs_, "the number without its sign"),

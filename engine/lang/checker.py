@@ -240,7 +240,7 @@ class _Checker:
             item = T.NULL
             for element in node.items:
                 item = T.unify(item, self.expr(element, scope))
-            return T.ListType(T.ANY if item is T.NULL else item)
+            return T.ListType(item)  # `[]` is a list of nothing yet: it joins any list type
         if isinstance(node, ast.Bind):
             values = {name: self.expr(v, scope) for name, v in zip(node.names, node.values)}
             return self.expr(node.body, _Scope(dict(values), _root_of(scope)))
@@ -410,6 +410,8 @@ class _Checker:
                 else T.ANY
         if left == right == T.NUMBER:
             return T.NUMBER
+        if op == "+" and left == right == T.STRING:
+            return T.STRING
         if op in "+-" and left in (T.DATE, T.DATETIME) and right == T.DURATION:
             if left == T.DATE and _duration_kind(node.right) == "exact-time":
                 self.error("CG209", "a date has no time of day: add whole days to it, or use a date-time",

@@ -305,6 +305,8 @@ class _Generator:
                 args.append(f"(lambda {param}: {body})")
             elif node.name == "matches" and i == 1:
                 args.append(self.const(compile_pattern(arg.value)))
+            elif i == 0 and builtin.params[0] == "list":
+                args.append(f"charge({self.expr(arg, env, fast)})")  # the walk counts against the budget
             else:
                 args.append(self.expr(arg, env, fast))
         function = self.const(builtin.impl)
@@ -330,7 +332,7 @@ class _Generator:
         return f"{index}.get({self.expr(node.args[1], env, True)})"
 
     def _hoist(self, collection: ast.Expr, env: "_Env", builder: str) -> str:
-        code = f"{builder}(ctx, {self.expr(collection, env, True)})"
+        code = f"{builder}(ctx, charge({self.expr(collection, env, True)}))"
         if code not in self.hoisted:
             self.hoisted[code] = self.fresh("ix")
         return self.hoisted[code]
@@ -344,7 +346,7 @@ class _Generator:
                               True)
         selected = f"[{'1' if node.name == 'count' else param} for {param} in {items} if ({condition}) is True]"
         result = f"len({selected})" if node.name == "count" else selected
-        return f"({result} if type({items} := {self.expr(node.args[0], env, True)}) is list else _fb())"
+        return f"({result} if type({items} := charge({self.expr(node.args[0], env, True)})) is list else _fb())"
 
     def _unary(self, node: ast.Unary, env: "_Env", fast: bool) -> str:
         operand = self.expr(node.operand, env, fast)
@@ -410,7 +412,7 @@ class _Generator:
 
     @staticmethod
     def _native_arith(node: ast.Binary, lt: T.Type, rt_: T.Type) -> bool:
-        if lt == rt_ == T.NUMBER:
+        if lt == rt_ == T.NUMBER or (node.op == "+" and lt == rt_ == T.STRING):
             return True
         if node.op in "+-" and lt == T.DATETIME and rt_ == T.DURATION:
             return True
@@ -574,7 +576,7 @@ def _module(gen: _Generator, body: _Lines, guard: str) -> str:
                 # Locals, not closure cells: the item loop reads them millions of times.
                 out.add(", ".join(f"k{i}" for i in range(len(gen.constants))) + ", = K")
             out.add("today = ctx.today")
-            out.add("pd, pdt = _pd, _pdt")
+            out.add("pd, pdt, charge = _pd, _pdt, ctx.charge")
             for line in hoist:
                 out.add(line)
             out.lines.extend(line.replace("if GUARD:", f"if {guard}:") for line in body.lines)
@@ -599,7 +601,7 @@ def _fast_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule, let_locals: li
             lines.add("return RuleRun(1, [], None)")
         lines.add("_fb()")
     else:
-        lines.add(f"coll = {gen.expr(rule.foreach.collection, env, True)}")
+        lines.add(f"coll = charge({gen.expr(rule.foreach.collection, env, True)})")
         lines.add("if type(coll) is not list:")
         with lines.indent():
             lines.add("_fb()")
@@ -630,6 +632,7 @@ def _careful_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule, let_locals:
         with lines.indent():
             lines.add(f"raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), "
                       f"{gen.const(fe.collection.span)})")
+        lines.add("charge(coll)")
     return env
 
 

@@ -9,11 +9,12 @@ from importlib import resources
 from pathlib import Path
 
 import lark
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from engine.diagnostics import Diagnostic, DiagnosticError, Span, source_line_at
 from engine.lang import ast
+from engine.lang.limits import DEFAULT_RULE_LIMITS
 from engine.lang.values import duration_literal, parse_datetime
 
 # How the grammar's terminals read in an error message.
@@ -71,9 +72,10 @@ def write_parser_cache(folder: Path) -> Path:
     return target
 
 
-def parse_rules(text: str, path: str) -> ast.RuleFile:
-    """Parse one rule file; raises DiagnosticError on a syntax error."""
+def parse_rules(text: str, path: str, max_depth: int = DEFAULT_RULE_LIMITS.max_expression_depth) -> ast.RuleFile:
+    """Parse one rule file; raises DiagnosticError on a syntax error or too deep an expression."""
     tree = _parse(text, path, "file", line_offset=0, column_offset=0)
+    _check_depth(tree, text, path, max_depth)
     builder = _Builder(path, text)
     try:
         items = builder.transform(tree)
@@ -84,6 +86,21 @@ def parse_rules(text: str, path: str) -> ast.RuleFile:
     rules = [i for i in items.children if isinstance(i, ast.Rule)]
     helpers = [i for i in items.children if isinstance(i, ast.Helper)]
     return ast.RuleFile(path=path, text=text, rules=rules, helpers=helpers)
+
+
+def _check_depth(tree, text: str, path: str, max_depth: int) -> None:
+    """Refuse expressions nested deeper than the limit before anything recurses over them
+    (the parser itself does not recurse; the later stages do)."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            meta = node.meta
+            span = Span(path, meta.line, meta.column)
+            raise DiagnosticError([Diagnostic(
+                "CG105", f"expression nested more than {max_depth} deep", span,
+                "split it with `let`, or raise --limit max_expression_depth=N", source_line_at(text, meta.line))])
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
 
 
 def _parse(text: str, path: str, start: str, line_offset: int, column_offset: int, origin: str | None = None):
@@ -401,8 +418,10 @@ def parse_template(token: Token, path: str, file_text: str) -> ast.Template:
             if literal:
                 parts.append(_unescape("".join(literal)))
                 literal = []
-            source = body[i + 1:end]
+            # Inside a quoted message a hole writes its own quotes as \" (read here as ").
+            source = body[i + 1:end].replace('\\"', '"') if quote == 1 else body[i + 1:end]
             tree = _parse(source, path, "expr", line - 1, column - 1, source_line_at(file_text, line))
+            _check_depth(tree, file_text, path, DEFAULT_RULE_LIMITS.max_expression_depth)
             parts.append(_Builder(path, file_text).transform(_shift(tree, line - 1, column - 1)))
             i = end + 1
             continue

@@ -227,6 +227,8 @@ def arith(op: str, a, b, span):
         return None if unknown is _NULL else unknown
     if _is_number(a) and _is_number(b):
         return _number_arith(op, a, b, span)
+    if op == "+" and type(a) is str and type(b) is str:
+        return a + b
     if op == "+" and _is_duration(a) and isinstance(b, dt.date):
         a, b = b, a
     if op in "+-" and isinstance(a, dt.date) and _is_duration(b):

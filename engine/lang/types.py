@@ -46,6 +46,13 @@ class ObjectType(Type):
         object.__setattr__(self, "load", load)
         object.__setattr__(self, "_cache", None)
 
+    # Two object types are the same only if they are the same schema's: field sets differ.
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
     def fields(self) -> tuple[dict[str, Type], bool]:
         """The known fields and whether the object is closed (no other field may appear)."""
         if self.load is None:
@@ -83,7 +90,20 @@ def unify(a: Type, b: Type) -> Type:
         return ANY
     if isinstance(a, ListType) and isinstance(b, ListType):
         return ListType(unify(a.item, b.item))
+    if isinstance(a, ObjectType) and isinstance(b, ObjectType):
+        return ObjectType(a.describe, lambda: _merged_fields(a, b))
     return ANY
+
+
+def _merged_fields(a: "ObjectType", b: "ObjectType") -> tuple[dict[str, Type], bool]:
+    """An object that is one of two shapes (`anyOf`/`oneOf` branches): the fields of either,
+    closed only if both are."""
+    fields_a, closed_a = a.fields()
+    fields_b, closed_b = b.fields()
+    merged = dict(fields_a)
+    for name, t in fields_b.items():
+        merged[name] = unify(merged[name], t) if name in merged else t
+    return merged, closed_a and closed_b
 
 
 _FORMATS = {"date": DATE, "date-time": DATETIME, "duration": DURATION}

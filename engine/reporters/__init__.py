@@ -18,6 +18,7 @@ Renderer = Callable[[Report, RenderOptions], str]
 
 
 def renderers() -> dict[str, Renderer]:
-    from engine.reporters import json_report, text
+    from engine.reporters import html, json_report, junit, markdown, sarif, text
 
-    return {"text": text.render, "json": json_report.render}
+    return {"text": text.render, "json": json_report.render, "sarif": sarif.render, "junit": junit.render,
+            "markdown": markdown.render, "html": html.render}

@@ -7,8 +7,9 @@ import json
 from engine.findings import Finding, Report, RuleResult, clause_key
 from engine.reporters import RenderOptions
 
-_LABELS = {"pass": "PASS", "fail": "FAIL", "missing": "MISSING", "not_applicable": "N/A", "error": "ERROR"}
-_COLORS = {"pass": "32", "fail": "31", "missing": "33", "not_applicable": "2", "error": "35"}
+_LABELS = {"pass": "PASS", "fail": "FAIL", "missing": "MISSING", "not_applicable": "N/A", "error": "ERROR",
+           "waived": "WAIVED"}
+_COLORS = {"pass": "32", "fail": "31", "missing": "33", "not_applicable": "2", "error": "35", "waived": "36"}
 
 
 def render(report: Report, options: RenderOptions) -> str:
@@ -36,6 +37,7 @@ def render(report: Report, options: RenderOptions) -> str:
                 lines.extend(_finding_lines(finding, paint))
         lines.append("")
     lines.append(_summary(report))
+    lines.extend(_gating_lines(report))
     failed = report.gate(options.threshold)
     verdict = paint("31;1", "FAILED") if failed else paint("32;1", "PASSED")
     lines.append(f"Result: {verdict} (gate: {options.threshold})")
@@ -57,10 +59,35 @@ def _finding_lines(finding: Finding, paint) -> list[str]:
     if finding.outcome == "error" and finding.rule_location is not None:
         where = f"rule {finding.rule_location}" + (f", item {finding.pointer}" if finding.pointer else "")
     label = paint(_COLORS[finding.outcome], _LABELS[finding.outcome].lower())
+    if finding.baseline_status is not None:
+        label += f" ({finding.baseline_status})"
     lines = [f"      - {label}{' ' + where if where else ''}: {finding.message}"]
     for entry in finding.decided_by:
         value = entry.get("value", f"absent at {entry.get('missing')}")
         lines.append(f"          {entry['expression']} = {_short(value)}")
+    if finding.waiver is not None:
+        waiver = finding.waiver
+        lines.append(f"          {waiver['note']}" if waiver["status"] == "expired" else
+                     f"          waived by {waiver['id']} until {waiver['expires']} (approved by "
+                     f"{waiver['approved_by']}): {_short(waiver['justification'])}")
+    return lines
+
+
+def _gating_lines(report: Report) -> list[str]:
+    """Unused waivers and the comparison with a baseline (docs/gating.md)."""
+    lines = []
+    for waiver in report.unused_waivers or []:
+        about = [f"rule {waiver['rule']}"] + [f"{k} {waiver[k]}" for k in ("item", "item_id", "fingerprint")
+                                              if k in waiver]
+        if waiver["status"] == "expired":
+            about.append(f"expired {waiver['expires']}")
+        lines.append(f"Unused waiver {waiver['id']} ({', '.join(about)}): matches no failing or missing finding")
+    if report.baseline is not None:
+        b = report.baseline
+        lines.append(f"Baseline {b['file']}: {len(b['new'])} new, {len(b['still_failing'])} still failing, "
+                     f"{len(b['fixed'])} fixed.")
+    if report.allow_missing:
+        lines.append("Missing evidence does not gate (--allow-missing).")
     return lines
 
 

@@ -79,14 +79,14 @@ CSV = (
 )
 
 
-def test_csv_rows_become_records_of_text(tmp_path, write):
+def test_csv_rows_become_records_typed_by_the_schema(tmp_path, write):
     bundle = records(tmp_path, write, "incidents.csv", CSV)
     assert bundle.data["incidents"] == [
-        {"id": "I1", "service": "svc-web", "priority": "P1", "major": "true",
+        {"id": "I1", "service": "svc-web", "priority": "P1", "major": True,
          "review": {"completed_on": "2025-01-05", "reviewer": "p1"}},
-        {"id": "I2", "service": "svc-db", "priority": "P3", "major": "false"},
+        {"id": "I2", "service": "svc-db", "priority": "P3", "major": False},
         {"id": "I3", "service": "svc, quoted", "priority": 'P2 "urgent"', "review": {"reviewer": "p2"}},
-        {"id": "I4", "service": "svc-web", "priority": "multi\nline", "major": "false"},
+        {"id": "I4", "service": "svc-web", "priority": "multi\nline", "major": False},
     ]
 
 

@@ -116,10 +116,13 @@ def test_null_review_is_allowed_and_a_bad_review_reports_each_problem(check):
     ]
 
 
-def test_csv_cells_are_text_until_typed(check):
+def test_csv_cells_are_typed_by_the_schema(check):
     csv = "id,service,priority,status,opened_at,major\nI1,svc-web,P1,new,2025-01-01T10:00:00Z,true\n"
+    assert check(meta__yaml=META, people__yaml=PEOPLE, incidents__csv=csv) == []
+    csv = csv.replace(",new,", ",nu,")
     assert check(meta__yaml=META, people__yaml=PEOPLE, incidents__csv=csv) == [
-        "incidents.csv:2:40: error[CG401]: /incidents/0/major: expected true or false, found text 'true'"]
+        "incidents.csv:2:15: error[CG404]: /incidents/0/status: 'nu' is not one of 'new', 'in_progress', 'on_hold', "
+        "'resolved', 'closed', 'cancelled'"]
 
 
 def test_duplicate_ids_in_any_list_section(check):

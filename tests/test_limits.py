@@ -1,0 +1,80 @@
+"""Every resource limit: a documented default, a way to change it (--limit NAME=N), and a
+clear exit-2 message when it is hit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = str(ROOT / "fixtures" / "example")
+
+QUADRATIC = '''rule DEEP-1 "Each incident shares its service with another"
+  clause 8.6.1
+  severity minor
+  for each i in incidents
+  expect count(incidents, j -> j.service == i.service) > 0
+'''
+
+
+def check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "engine", "check", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def refused(result: subprocess.CompletedProcess, text: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert text in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_evaluation_steps(tmp_path: Path) -> None:
+    rules = tmp_path / "deep.rules"
+    rules.write_text(QUADRATIC)
+    result = check(EXAMPLE, "--no-builtin", "--rules", str(rules), "--limit", "max_steps=1000")
+    refused(result, f"{rules}:1:6: error[CG219]: rule DEEP-1 exceeded its evaluation budget of 1,000 steps")
+    assert check(EXAMPLE, "--no-builtin", "--rules", str(rules)).returncode == 0  # the default is far higher
+
+
+def test_rule_file_size(tmp_path: Path) -> None:
+    rules = tmp_path / "big.rules"
+    rules.write_text(QUADRATIC)
+    result = check(EXAMPLE, "--rules", str(rules), "--limit", "max_rule_file_bytes=100")
+    refused(result, "rule file is larger than 100 bytes")
+
+
+def test_number_of_rules() -> None:
+    refused(check(EXAMPLE, "--limit", "max_rules=3"), "rules loaded, more than the limit of 3")
+
+
+def test_expression_depth(tmp_path: Path) -> None:
+    rules = tmp_path / "nested.rules"
+    rules.write_text('rule N-1 "nested"\n  clause 4.1\n  severity minor\n  expect ' + "not " * 30 + "true\n")
+    refused(check(EXAMPLE, "--rules", str(rules), "--limit", "max_expression_depth=20"),
+            "error[CG105]: expression nested more than 20 deep")
+    assert check(EXAMPLE, "--rules", str(rules)).returncode in (0, 1)  # within the default of 100
+
+
+def test_evidence_file_size() -> None:
+    refused(check(EXAMPLE, "--limit", "max_file_bytes=100"), "error[CG303]: file is larger than the limit of 100")
+
+
+def test_evidence_nesting_depth(tmp_path: Path) -> None:
+    bundle = tmp_path / "deep.json"
+    bundle.write_text('{"meta": ' + '{"a": ' * 10 + "1" + "}" * 10 + "}")
+    refused(check(str(bundle), "--limit", "max_depth=5"), "error[CG320]")
+
+
+def test_evidence_string_length(tmp_path: Path) -> None:
+    bundle = tmp_path / "long.json"
+    bundle.write_text('{"meta": {"organization": "' + "x" * 200 + '"}}')
+    refused(check(str(bundle), "--limit", "max_string_length=100"), "error[CG321]")
+
+
+@pytest.mark.parametrize("bad", ["bogus=1", "max_steps=0", "max_steps=lots"])
+def test_bad_limit_option(bad: str) -> None:
+    result = check(EXAMPLE, "--limit", bad)
+    assert result.returncode == 2 and "argument --limit" in result.stderr
