@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
+from engine.evidence.limits import DEFAULT_LIMITS, Limits
 from engine.findings import FAILING, Finding, Report, finding_fingerprint
 
 UNREADABLE = "CG611"
@@ -78,10 +79,10 @@ class Baseline:
     problems: tuple[BaselineEntry, ...]  # the baseline's fail, missing, error and waived findings, in order
 
 
-def load_baseline(path: str | Path, display: str | None = None) -> Baseline:
-    """Read and check an earlier JSON report. Raises DiagnosticError (CG611-CG613), located."""
+def load_baseline(path: str | Path, display: str | None = None, *, limits: Limits = DEFAULT_LIMITS) -> Baseline:
+    """Read and check an earlier JSON report. Raises DiagnosticError (CG611-CG613), located;
+    the evidence limits (`--limit`) bound the file as they bound evidence files."""
     from engine.evidence.json_reader import read_json
-    from engine.evidence.limits import DEFAULT_LIMITS
     from engine.evidence.loader import Document
     from engine.evidence.source import read_source
 
@@ -89,8 +90,8 @@ def load_baseline(path: str | Path, display: str | None = None) -> Baseline:
     display = str(path) if display is None else display
     try:
         # Always JSON, whatever the file is called: that is what --format json writes.
-        source = read_source(path, display, DEFAULT_LIMITS)
-        data, locator = read_json(source, DEFAULT_LIMITS)
+        source = read_source(path, display, limits)
+        data, locator = read_json(source, limits)
     except DiagnosticError as error:
         first = error.diagnostics[0]
         raise DiagnosticError([Diagnostic(UNREADABLE, f"cannot read the baseline report: {first.message}",

@@ -162,7 +162,7 @@ def _check(args) -> int:
         return EXIT_INPUT
     rule_limits, evidence_limits = _limits(args.limit)
     rules = engine.load_rules(args.rules, builtin=not args.no_builtin, limits=rule_limits)
-    waivers, baseline = _gating_inputs(args, rules)
+    waivers, baseline = _gating_inputs(args, rules, evidence_limits)
     bundle = engine.load_bundle(args.bundle, evidence_limits)
     report = engine.check(bundle, rules, as_of=args.as_of, waivers=waivers, baseline=baseline,
                           allow_missing=args.allow_missing, max_steps=rule_limits.max_steps)
@@ -176,13 +176,13 @@ def _check(args) -> int:
     return EXIT_FAILED if report.gate(args.fail_on) else EXIT_OK
 
 
-def _gating_inputs(args, rules):
+def _gating_inputs(args, rules, limits):
     """The waiver file and the baseline report, read (and refused) before any evaluation."""
     from engine.baseline import load_baseline
     from engine.waivers import load_waivers
 
-    waivers = load_waivers(args.waivers, [r.id for r in rules.rules]) if args.waivers else None
-    baseline = load_baseline(args.baseline) if args.baseline else None
+    waivers = load_waivers(args.waivers, [r.id for r in rules.rules], limits=limits) if args.waivers else None
+    baseline = load_baseline(args.baseline, limits=limits) if args.baseline else None
     return waivers, baseline
 
 

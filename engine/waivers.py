@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
+from engine.evidence.limits import DEFAULT_LIMITS, Limits
 from engine.findings import Finding, Report
 
 UNREADABLE = "CG601"
@@ -103,14 +104,15 @@ class WaiverSet:
     waivers: tuple[Waiver, ...]
 
 
-def load_waivers(path: str | Path, rule_ids: Iterable[str], display: str | None = None) -> WaiverSet:
+def load_waivers(path: str | Path, rule_ids: Iterable[str], display: str | None = None, *,
+                 limits: Limits = DEFAULT_LIMITS) -> WaiverSet:
     """Read, validate and check a waiver file against the loaded rules' ids. Raises
     DiagnosticError carrying every problem found, each located in the file."""
     from engine.evidence.loader import load_document
 
     path = Path(path)
     try:
-        document = load_document(path, display)
+        document = load_document(path, display, limits=limits)
     except DiagnosticError as error:
         first = error.diagnostics[0]
         raise DiagnosticError([Diagnostic(UNREADABLE, f"cannot read the waiver file: {first.message}", first.span,

@@ -340,3 +340,9 @@ def test_baseline_problems_as_json_with_json_format(tmp_path: Path) -> None:
     result = run("check", str(BROKEN), "--baseline", str(path), "--format", "json")
     assert result.returncode == 2 and result.stdout == ""
     assert json.loads(result.stderr)["diagnostics"][0]["code"] == "CG612"
+
+
+def test_evidence_limits_bound_the_baseline_file(tmp_path: Path) -> None:
+    baseline = write_report(tmp_path / "b.json", str(BROKEN))
+    result = run("check", str(BROKEN), "--baseline", str(baseline), "--limit", "max_file_bytes=1000")
+    assert_input_error(result, "CG611", "b.json")

@@ -43,3 +43,25 @@ def test_coverage_with_a_bundle_counts_outcomes() -> None:
     clauses = {c["number"]: c for c in json.loads(out.stdout)["clauses"]}
     assert clauses["5.1"]["outcomes"]["fail"] >= 1
     assert clauses["4.2"]["outcomes"]["fail"] == 0
+
+
+def test_every_rule_is_tested_passing_and_failing_and_the_library_is_complete() -> None:
+    from engine.evidence.loader import load_document
+
+    rules = engine.load_rules()
+    outcomes: dict[str, set[str]] = {}
+    for path, display in builtin_test_files():
+        for case in load_document(path, display).data["cases"]:
+            outcomes.setdefault(case["rule"], set()).add(case["expect"])
+    untested = [r.id for r in rules.rules if not {"pass", "fail"} <= outcomes.get(r.id, set())]
+    assert not untested, f"rules without a passing and a failing case: {untested[:10]}"
+    assert len(rules.rules) >= 150
+    leaves = {c.number for c in rules.catalogue.leaves()}
+    cited = {number for r in rules.rules for number, _ in r.clauses}
+    assert leaves <= cited, f"leaf clauses without a rule: {sorted(leaves - cited)}"
+    assert all(c.judgement for c in rules.catalogue.leaves())
+
+
+def test_the_library_lints_clean() -> None:
+    out = subprocess.run([sys.executable, "-m", "engine", "lint"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout[-3000:]

@@ -462,3 +462,8 @@ def test_docs_example_waiver_file_is_valid() -> None:
         entry["expires"] = str(entry["expires"])
     jsonschema.Draft202012Validator(WAIVER_SCHEMA).validate(data)
     assert len(data["waivers"]) >= 2
+
+
+def test_evidence_limits_bound_the_waiver_file(tmp_path: Path) -> None:
+    result = _check_with(tmp_path, "waivers:\n" + GOOD_ENTRY * 3, "waivers.yaml", "--limit", "max_file_bytes=100")
+    assert_input_error(result, "CG601", "waivers.yaml")

@@ -55,15 +55,19 @@ def read_jsonl(source: Source, section: str, limits: Limits) -> tuple[dict, "Rec
 
 def _read_at_once(text: str, limits: Limits) -> list | None:
     """The records, or None to leave the file to the line-by-line reader."""
-    body = text.rstrip(" \t\r\n")
-    if not body:
+    end = len(text)
+    while end and text[end - 1] in " \t\r\n":  # trailing blank lines carry no record
+        end -= 1
+    if not end:
         return []
     plain = "\\" not in text
-    # Lines joined by one replace; a blank line inside makes that fail, and the lines are
-    # then taken one list item each, the blank ones left out.
-    records = _parse_joined('[{"\\u0000":' + body.replace("\n", '},{"\\u0000":') + "}]", body.count("\n") + 1,
-                            plain)
-    del body
+    # Lines joined by one replace (of every line break before the trailing blank ones); a
+    # blank line inside makes that fail, and the lines are then taken one list item each,
+    # the blank ones left out.
+    breaks = text.count("\n", 0, end)
+    joined = '[{"\\u0000":' + text.replace("\n", '},{"\\u0000":', breaks) + "}]"
+    records = _parse_joined(joined, breaks + 1, plain)
+    del joined
     if records is None:
         lines = text.split("\n")
         values = list(compress(lines, map(_STRIP, lines)))
