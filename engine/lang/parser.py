@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -420,9 +421,13 @@ def parse_template(token: Token, path: str, file_text: str) -> ast.Template:
                 literal = []
             # Inside a quoted message a hole writes its own quotes as \" (read here as ").
             source = body[i + 1:end].replace('\\"', '"') if quote == 1 else body[i + 1:end]
-            tree = _parse(source, path, "expr", line - 1, column - 1, source_line_at(file_text, line))
-            _check_depth(tree, file_text, path, DEFAULT_RULE_LIMITS.max_expression_depth)
-            parts.append(_Builder(path, file_text).transform(_shift(tree, line - 1, column - 1)))
+            path_hole = _simple_path(source, path, line, column)
+            if path_hole is not None:
+                parts.append(path_hole)
+            else:
+                tree = _parse(source, path, "expr", line - 1, column - 1, source_line_at(file_text, line))
+                _check_depth(tree, file_text, path, DEFAULT_RULE_LIMITS.max_expression_depth)
+                parts.append(_Builder(path, file_text).transform(_shift(tree, line - 1, column - 1)))
             i = end + 1
             continue
         literal.append(ch)
@@ -430,6 +435,23 @@ def parse_template(token: Token, path: str, file_text: str) -> ast.Template:
     if literal:
         parts.append(_unescape("".join(literal)))
     return ast.Template(_token_span(path, token), parts)
+
+
+_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_KEYWORDS = {"today", "true", "false", "null", "not", "and", "or", "in", "if", "then", "else"}
+
+
+def _simple_path(source: str, path: str, line: int, column: int) -> ast.Expr | None:
+    """Most holes are plain paths (`incident.id`): built directly, the parser is not needed."""
+    if not _PATH.fullmatch(source) or source.split(".")[0] in _KEYWORDS:
+        return None
+    names = source.split(".")
+    end = column + len(names[0]) - 1
+    node: ast.Expr = ast.Var(Span(path, line, column, line, end), names[0])
+    for name in names[1:]:
+        end += 1 + len(name)
+        node = ast.Member(Span(path, line, column, line, end), node, name)
+    return node
 
 
 def _unescape(text: str) -> str:
