@@ -94,8 +94,9 @@ def load_baseline(path: str | Path, display: str | None = None, *, limits: Limit
         data, locator = read_json(source, limits)
     except DiagnosticError as error:
         first = error.diagnostics[0]
+        hint = "raise the limit with --limit max_file_bytes=N" if first.code == "CG303" else first.hint
         raise DiagnosticError([Diagnostic(UNREADABLE, f"cannot read the baseline report: {first.message}",
-                                          first.span, hint=first.hint, source_line=first.source_line)]) from None
+                                          first.span, hint=hint, source_line=first.source_line)]) from None
     document = Document(data, display, source.sha256, locator, source.lines)
     return Baseline(display, _check_header(document), _as_of(document.data), tuple(_entries(document)))
 

@@ -304,6 +304,9 @@ def write_atomically(path: Path, text: str) -> None:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
                 handle.write(text)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)  # as a plainly created file would be, not mkstemp's 0600
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)

@@ -115,8 +115,9 @@ def load_waivers(path: str | Path, rule_ids: Iterable[str], display: str | None 
         document = load_document(path, display, limits=limits)
     except DiagnosticError as error:
         first = error.diagnostics[0]
+        hint = "raise the limit with --limit max_file_bytes=N" if first.code == "CG303" else first.hint
         raise DiagnosticError([Diagnostic(UNREADABLE, f"cannot read the waiver file: {first.message}", first.span,
-                                          hint=first.hint, source_line=first.source_line)]) from None
+                                          hint=hint, source_line=first.source_line)]) from None
     problems = _schema_problems(document)
     if problems:
         raise DiagnosticError(problems)

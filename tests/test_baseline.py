@@ -55,6 +55,12 @@ def write_report(path: Path, *args: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def broken_report(tmp_path_factory) -> Path:
+    """The broken fixture's JSON report, written once for the module; tests only read it."""
+    return write_report(tmp_path_factory.mktemp("reports") / "broken.json", str(BROKEN))
+
+
 def copy_bundle(tmp_path: Path, source: Path = EXAMPLE, name: str = "bundle") -> Path:
     bundle = tmp_path / name
     shutil.copytree(source, bundle)
@@ -90,8 +96,9 @@ def assert_input_error(result: subprocess.CompletedProcess, *located: str) -> No
 # --- fingerprints ---------------------------------------------------------------------------
 
 
-def test_every_finding_has_a_distinct_fingerprint() -> None:
-    report = check_json(str(BROKEN))
+def test_every_finding_has_a_distinct_fingerprint(broken_report: Path) -> None:
+    report = json.loads(broken_report.read_text())
+    jsonschema.Draft202012Validator(REPORT_SCHEMA, format_checker=jsonschema.FormatChecker()).validate(report)
     prints = [f["fingerprint"] for f in report["findings"]]
     assert prints and len(set(prints)) == len(prints)
     assert all(len(p) == 64 and set(p) <= set("0123456789abcdef") for p in prints)
@@ -129,14 +136,14 @@ def test_fingerprint_ignores_the_outcome_and_uses_the_id_before_the_pointer() ->
     assert finding_fingerprint("R-1", None, None) not in (by_id, by_pointer)
 
 
-def test_fingerprint_is_documented_and_reproducible() -> None:
+def test_fingerprint_is_documented_and_reproducible(broken_report: Path) -> None:
     import hashlib
 
     from engine.findings import finding_fingerprint
 
     text = json.dumps(["clausegate-finding/1", "R-1", "id", "INC-1"], separators=(",", ":"))
     assert finding_fingerprint("R-1", "INC-1", None) == hashlib.sha256(text.encode()).hexdigest()
-    report = check_json(str(BROKEN))
+    report = json.loads(broken_report.read_text())
     finding = next(f for f in report["findings"] if f["rule"] == "LEAD-5.1-01")
     assert finding["fingerprint"] == finding_fingerprint("LEAD-5.1-01", finding["item_id"], finding["pointer"])
 
@@ -160,8 +167,8 @@ def has_errors(report: dict) -> bool:
     return any(f["outcome"] == "error" for f in report["findings"])
 
 
-def test_same_bundle_against_its_own_baseline_passes(tmp_path: Path) -> None:
-    baseline = write_report(tmp_path / "baseline.json", str(BROKEN))
+def test_same_bundle_against_its_own_baseline_passes(tmp_path: Path, broken_report: Path) -> None:
+    baseline = broken_report
     report = check_json(str(BROKEN), "--baseline", str(baseline))
     assert report["gate"]["failed"] == has_errors(report)
     problems = [f for f in report["findings"] if f["outcome"] in ("fail", "missing", "error")]
@@ -192,8 +199,8 @@ def test_regressions_against_a_better_baseline_are_new_and_gate(tmp_path: Path) 
     assert {"rule", "outcome", "fingerprint"} <= set(report["baseline"]["new"][0])
 
 
-def test_fixed_findings_are_listed(tmp_path: Path) -> None:
-    baseline = write_report(tmp_path / "broken.json", str(BROKEN))
+def test_fixed_findings_are_listed(tmp_path: Path, broken_report: Path) -> None:
+    baseline = broken_report
     old = json.loads(baseline.read_text())
     report = check_json(str(EXAMPLE), "--baseline", str(baseline))
     fixed = report["baseline"]["fixed"]
@@ -235,8 +242,8 @@ def test_errors_gate_even_when_the_baseline_has_them(tmp_path: Path) -> None:
     assert error["baseline_status"] == "existing"
 
 
-def test_waived_findings_are_neither_new_nor_fixed(tmp_path: Path) -> None:
-    baseline = write_report(tmp_path / "baseline.json", str(BROKEN))
+def test_waived_findings_are_neither_new_nor_fixed(tmp_path: Path, broken_report: Path) -> None:
+    baseline = broken_report
     waivers = tmp_path / "w.yaml"
     waivers.write_text("waivers:\n  - id: W-1\n    rule: ROLE-5.3-02\n    justification: handover\n"
                        "    requested_by: a\n    approved_by: b\n    expires: 2030-01-01\n")
@@ -247,8 +254,9 @@ def test_waived_findings_are_neither_new_nor_fixed(tmp_path: Path) -> None:
     assert waived["fingerprint"] not in listed
 
 
-def test_a_format_1_0_report_without_fingerprints_is_a_usable_baseline(tmp_path: Path) -> None:
-    old = json.loads(write_report(tmp_path / "new.json", str(BROKEN)).read_text())
+def test_a_format_1_0_report_without_fingerprints_is_a_usable_baseline(tmp_path: Path,
+                                                                       broken_report: Path) -> None:
+    old = json.loads(broken_report.read_text())
     old["format_version"] = "1.0"
     for finding in old["findings"]:
         del finding["fingerprint"]
@@ -259,16 +267,16 @@ def test_a_format_1_0_report_without_fingerprints_is_a_usable_baseline(tmp_path:
     assert report["baseline"]["format_version"] == "1.0"
 
 
-def test_baseline_written_from_any_file_name(tmp_path: Path) -> None:
-    baseline = write_report(tmp_path / "baseline.out", str(BROKEN))
+def test_baseline_written_from_any_file_name(tmp_path: Path, broken_report: Path) -> None:
+    baseline = Path(shutil.copy(broken_report, tmp_path / "baseline.out"))
     assert check_json(str(BROKEN), "--baseline", str(baseline))["baseline"]["new"] == []
 
 
-def test_python_api_applies_a_baseline(tmp_path: Path) -> None:
+def test_python_api_applies_a_baseline(tmp_path: Path, broken_report: Path) -> None:
     import engine
     from engine.baseline import load_baseline
 
-    baseline = load_baseline(write_report(tmp_path / "b.json", str(BROKEN)))
+    baseline = load_baseline(broken_report)
     report = engine.check(engine.load_bundle(BROKEN), engine.load_rules(), baseline=baseline)
     assert report.baseline["new"] == []
     assert report.gate("minor") == any(f.outcome == "error" for f in report.findings)
@@ -303,8 +311,8 @@ def test_baseline_that_is_a_list(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("version", ["2.0", "1", 1.1])
-def test_baseline_of_another_format_version(tmp_path: Path, version) -> None:
-    report = json.loads(write_report(tmp_path / "r.json", str(BROKEN)).read_text())
+def test_baseline_of_another_format_version(tmp_path: Path, version, broken_report: Path) -> None:
+    report = json.loads(broken_report.read_text())
     report["format_version"] = version
     path = tmp_path / "b.json"
     path.write_text(json.dumps(report, indent=2))
@@ -322,8 +330,8 @@ def test_baseline_without_findings(tmp_path: Path) -> None:
     assert_input_error(run("check", str(BROKEN), "--baseline", str(path)), "CG612", "no `findings` list")
 
 
-def test_baseline_with_a_malformed_finding_is_located(tmp_path: Path) -> None:
-    report = json.loads(write_report(tmp_path / "r.json", str(BROKEN)).read_text())
+def test_baseline_with_a_malformed_finding_is_located(tmp_path: Path, broken_report: Path) -> None:
+    report = json.loads(broken_report.read_text())
     del report["findings"][1]["rule"]
     report["findings"][2]["fingerprint"] = "not-hex"
     path = tmp_path / "b.json"
@@ -342,7 +350,8 @@ def test_baseline_problems_as_json_with_json_format(tmp_path: Path) -> None:
     assert json.loads(result.stderr)["diagnostics"][0]["code"] == "CG612"
 
 
-def test_evidence_limits_bound_the_baseline_file(tmp_path: Path) -> None:
-    baseline = write_report(tmp_path / "b.json", str(BROKEN))
+def test_evidence_limits_bound_the_baseline_file(tmp_path: Path, broken_report: Path) -> None:
+    baseline = broken_report
     result = run("check", str(BROKEN), "--baseline", str(baseline), "--limit", "max_file_bytes=1000")
-    assert_input_error(result, "CG611", "b.json")
+    assert_input_error(result, "CG611", "broken.json", "larger than the limit of 1000 bytes",
+                       "--limit max_file_bytes=N")

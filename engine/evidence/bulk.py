@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Callable
 
 from engine.evidence.formats import CHECKS as FORMAT_CHECKS
@@ -107,6 +108,7 @@ class _Everything:
 
 
 EVERYTHING = _Everything()
+_ID = itemgetter("id")
 NOTHING: frozenset = frozenset()
 
 
@@ -159,12 +161,23 @@ class References(dict):
     def present(self, section: str) -> bool:
         return isinstance(self._data, dict) and section in self._data
 
+    def repeats_ids(self, section: str) -> bool:
+        """Whether the list section may repeat an id: its ids, as worked out for `x-ref`,
+        are fewer than its items (validate.py then looks closer)."""
+        content = self._data.get(section)
+        return isinstance(content, list) and len(self[section]) != len(content)
+
     def __missing__(self, section: str) -> Any:
         content = self._data.get(section, _MISSING) if isinstance(self._data, dict) else _MISSING
         if content is _MISSING:
             found: Any = EVERYTHING if self.partial else NOTHING
         elif isinstance(content, list):
-            found = {item["id"] for item in content if isinstance(item, dict) and isinstance(item.get("id"), str)}
+            try:  # at C speed when every item has an id
+                found = set(map(_ID, content))
+                if set(map(type, found)) - {str}:
+                    raise TypeError
+            except (TypeError, KeyError, IndexError):
+                found = {item["id"] for item in content if isinstance(item, dict) and isinstance(item.get("id"), str)}
         else:
             found = NOTHING
         self[section] = found

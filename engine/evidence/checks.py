@@ -120,6 +120,8 @@ def count_strings(root: Any, limits: Limits, depth: int = 1, *, check_characters
                     strings += 1
                     if len(value) > max_length or (check_characters and bad_character(value)):
                         return None
+                elif kind is bool or value is None:
+                    continue
                 elif kind is dict or kind is list:
                     push(value)
                 elif kind is int:

@@ -41,13 +41,13 @@ def write_all(bundle: Path, folder: Path, seed: str) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("bundle", [EXAMPLE, BROKEN], ids=["example", "broken-leadership"])
 def test_every_format_is_byte_identical_across_runs_and_hash_seeds(bundle: Path, tmp_path: Path) -> None:
-    runs = [write_all(bundle, tmp_path / f"run{i}", seed) for i, seed in enumerate(("0", "0", "1", "12345"))]
+    runs = [write_all(bundle, tmp_path / f"run{i}", seed) for i, seed in enumerate(("0", "1", "12345"))]
     for fmt in FORMATS:
         assert len({run[fmt] for run in runs}) == 1, fmt
-    # one format on standard output is the same bytes as the same format written to a file
-    for fmt in ("sarif", "markdown"):
-        alone = run_cli("check", str(bundle.relative_to(ROOT)), "--as-of", AS_OF, "--format", fmt)
-        assert alone.stdout.encode("utf-8") == runs[0][fmt], fmt
+    # one format on standard output is the same bytes as that format written to a file
+    alone = run_cli("check", str(bundle.relative_to(ROOT)), "--as-of", AS_OF, "--format", "sarif",
+                    env={"PYTHONHASHSEED": "random"})
+    assert alone.stdout.encode("utf-8") == runs[0]["sarif"]
 
 
 @pytest.fixture(scope="module")
