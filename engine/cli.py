@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--limit", action="append", default=[], metavar="NAME=N", type=_limit,
                        help="raise or lower a resource limit (see docs/security.md): max_rule_file_bytes, "
                             "max_rules, max_expression_depth, max_steps, max_file_bytes, max_depth, "
-                            "max_string_length")
+                            "max_string_length, max_bundle_bytes")
     check.add_argument("--allow-missing", action="store_true",
                        help="missing evidence does not fail the run (errors and failures still do)")
     check.add_argument("--waivers", metavar="FILE", help="a waiver file (YAML or JSON; docs/gating.md)")

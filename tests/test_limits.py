@@ -78,3 +78,27 @@ def test_evidence_string_length(tmp_path: Path) -> None:
 def test_bad_limit_option(bad: str) -> None:
     result = check(EXAMPLE, "--limit", bad)
     assert result.returncode == 2 and "argument --limit" in result.stderr
+
+
+def test_bundle_size() -> None:
+    refused(check(EXAMPLE, "--limit", "max_bundle_bytes=100000"),
+            "error[CG339]: the bundle's files add up to more than the limit of 100,000 bytes")
+
+
+def test_report_is_never_half_written(tmp_path: Path) -> None:
+    """A report goes through a temporary file renamed into place: an input error, or a
+    process killed mid-run, leaves the previous report whole and no stray file."""
+    import signal
+    import time
+
+    out = tmp_path / "report.json"
+    out.write_text("previous report\n")
+    refused(check(EXAMPLE, "--limit", "max_rules=3", "--format", "json", "--output", str(out)), "CG218")
+    assert out.read_text() == "previous report\n"
+    process = subprocess.Popen([sys.executable, "-m", "engine", "check", EXAMPLE, "--format", "json",
+                                "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=120)
+    assert out.read_text() in ("previous report\n",) or out.read_text().endswith("}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]

@@ -90,6 +90,13 @@ def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS, schemas: Any = N
     return Bundle(data, documents, path, owners)
 
 
+def _size(entry: os.DirEntry) -> int:
+    try:
+        return entry.stat().st_size
+    except OSError:
+        return 0  # reading the file reports why it cannot be read
+
+
 def _load_directory(path: Path, display: str, limits: Limits, schemas: Any = None) -> list[Document]:
     try:
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
@@ -97,6 +104,7 @@ def _load_directory(path: Path, display: str, limits: Limits, schemas: Any = Non
         raise P.refuse(P.UNREADABLE, f"cannot list the bundle directory: {error.strerror or error}", display) from None
     real_root = os.path.realpath(path)
     documents = []
+    total = 0
     for entry in entries:
         stem, suffix = os.path.splitext(entry.name)
         suffix = suffix.lower()
@@ -107,6 +115,11 @@ def _load_directory(path: Path, display: str, limits: Limits, schemas: Any = Non
             continue
         if entry.is_symlink():
             _check_link(entry.path, real_root, file_display)
+        total += _size(entry)
+        if total > limits.max_bundle_bytes:
+            raise P.refuse(P.BUNDLE_TOO_LARGE, f"the bundle's files add up to more than the limit of "
+                           f"{limits.max_bundle_bytes:,} bytes", file_display,
+                           hint="raise it with --limit max_bundle_bytes=N")
         if suffix in READERS:
             documents.append(load_document(Path(entry.path), file_display, limits=limits))
         else:

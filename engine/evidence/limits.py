@@ -23,5 +23,8 @@ class Limits:
     max_string_length: int = 1024 * 1024
     """Longest text value or key, in characters."""
 
+    max_bundle_bytes: int = 1024 * 1024 * 1024
+    """Largest bundle directory: the sizes of its evidence files added up."""
+
 
 DEFAULT_LIMITS = Limits()

@@ -38,6 +38,7 @@ Loading files and bundles (CG301–CG339):
 | CG336 | a CSV quote is misplaced or never closed                                 |
 | CG337 | a record file's name is not a usable section name                        |
 | CG338 | a CSV cell cannot be read as what its field takes (see cells.py)          |
+| CG339 | the bundle's files together are larger than the bundle size limit          |
 
 Validating a bundle (CG401–CG439), see validate.py:
 
@@ -91,6 +92,7 @@ FLOAT_OVERFLOW = "CG324"
 UNSUPPORTED_TYPE = "CG325"
 
 EMPTY_BUNDLE = "CG330"
+BUNDLE_TOO_LARGE = "CG339"
 DUPLICATE_SECTION = "CG331"
 SYMLINK_ESCAPE = "CG332"
 RECORD_NOT_OBJECT = "CG333"
