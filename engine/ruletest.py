@@ -194,4 +194,4 @@ def _span(document: Document, pointer: str) -> Span | None:
 
 def _problem(document: Document, pointer: str, message: str, hint: str | None = None) -> Diagnostic:
     span = _span(document, pointer) or Span(document.display, 1, 1)
-    return Diagnostic("CG601", message, span, hint, document.source_line(span.line))
+    return Diagnostic("CG621", message, span, hint, document.source_line(span.line))

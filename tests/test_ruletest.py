@@ -69,7 +69,7 @@ def test_unknown_rule_and_invalid_evidence_are_input_errors(tmp_path: Path) -> N
                   .replace("status: live}\n    expect: fail", "status: alive}\n    expect: fail"))
     result = run(str(rules))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"{tmp_path / 'mine.tests.yaml'}:2:11: error[CG601]: no rule `MY-9` is loaded" in result.stderr
+    assert f"{tmp_path / 'mine.tests.yaml'}:2:11: error[CG621]: no rule `MY-9` is loaded" in result.stderr
     assert "/services/1/status" in result.stderr and "mine.tests.yaml:12:39: error[CG404]" in result.stderr
 
 

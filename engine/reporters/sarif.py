@@ -7,7 +7,6 @@ ones. When a report is bigger, the least severe results are dropped, and the log
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import posixpath
@@ -16,6 +15,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from engine.baseline import assign_fingerprints
 from engine.diagnostics import Span
 from engine.findings import Finding, Report, RuleResult
 from engine.reporters import RenderOptions
@@ -44,7 +44,10 @@ def render(report: Report, options: RenderOptions, *, max_results: int = MAX_RES
     ranked = most_severe_first(report.findings)
     # Fingerprints are numbered over all findings, before any are dropped, so dropping
     # never changes the identity of a result that stays.
-    prints = dict(zip(map(id, report.findings), fingerprints(report.findings)))
+    # The engine's own fingerprint, the identity waivers and baselines use too.
+    if any(not f.fingerprint for f in report.findings):
+        assign_fingerprints(report.findings)
+    prints = {id(f): f.fingerprint for f in report.findings}
     keep = min(max_results, len(ranked))
     while True:
         text = _dump(_log(report, options, ranked, keep, prints, (max_results, max_gzip_bytes)))
@@ -169,25 +172,6 @@ def _result(finding: Finding, index: dict[str, int], report: Report, fingerprint
         properties["decided_by"] = finding.decided_by
     result["properties"] = properties
     return result
-
-
-def fingerprints(findings: list[Finding]) -> list[str]:
-    """One per finding, stable across runs and record order: the rule, the item's own id (its
-    position only when it has none) and the outcome. Findings that share all three are told
-    apart by their occurrence, counted in report order."""
-    seen: dict[str, int] = {}
-    out = []
-    for finding in findings:
-        if finding.item_id is not None:
-            subject = "id:" + json.dumps(finding.item_id, sort_keys=True, ensure_ascii=False)
-        else:
-            subject = "at:" + (finding.pointer or finding.expected_at or "")
-        key = "\x1f".join((finding.rule_id, subject, finding.outcome))
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key += f"\x1f{seen[key]}"
-        out.append(hashlib.sha256(key.encode("utf-8")).hexdigest())
-    return out
 
 
 def _location(finding: Finding, report: Report) -> dict[str, Any]:
