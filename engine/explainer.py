@@ -58,7 +58,7 @@ def _no_items() -> ItemResult:
 
 def _annotated_source(rule: ast.Rule, text: str, result: ItemResult, traced) -> list[str]:
     values: dict[int, list[tuple[int, tuple[int, int], str]]] = {}
-    for node in _expressions(rule):
+    for node in ast.rule_nodes(rule):
         key = traced.node_index.get(id(node))
         if key is None or key not in result.trace or isinstance(node, ast.Literal):
             continue
@@ -84,26 +84,3 @@ def _show(value) -> str:
     shown = to_json(value)
     text = shown if isinstance(shown, str) else json.dumps(shown, ensure_ascii=False)
     return text if len(text) <= _WIDTH else text[:_WIDTH - 1] + "…"
-
-
-def _expressions(rule: ast.Rule) -> list[ast.Node]:
-    roots: list[ast.Node] = [let.value for let in rule.rule_lets]
-    if rule.when is not None:
-        roots.append(rule.when)
-    if rule.foreach is not None:
-        roots.append(rule.foreach.collection)
-        if rule.foreach.where is not None:
-            roots.append(rule.foreach.where)
-    roots += [let.value for let in rule.item_lets]
-    for expect in rule.expects:
-        roots.append(expect.condition)
-    found: list[ast.Node] = []
-
-    def walk(node: ast.Node) -> None:
-        found.append(node)
-        for child in ast.children(node):
-            walk(child)
-
-    for root in roots:
-        walk(root)
-    return found

@@ -26,7 +26,7 @@ def lint(rules: RuleSet, linted: list[RuleSource]) -> list[Diagnostic]:
     tested = _tested_outcomes(linted)
     used_helpers: set[str] = set()
     for rule in rules.rules:
-        used_helpers |= {n.helper for n in _nodes(rule) if isinstance(n, ast.Bind)}
+        used_helpers |= {n.helper for n in ast.rule_nodes(rule, messages=True) if isinstance(n, ast.Bind)}
         if rule.span.file not in files:
             continue
         where = rule.id_span or rule.span
@@ -70,34 +70,9 @@ def _tested_outcomes(linted: list[RuleSource]) -> dict[str, set[str]]:
 
 def _is_used(let: ast.Let, rule: ast.Rule) -> bool:
     later = False
-    for node in _nodes(rule):
+    for node in ast.rule_nodes(rule, messages=True):
         if node is let.value:
             later = True
         elif later and isinstance(node, ast.Var) and node.name == let.name:
             return True
     return False
-
-
-def _nodes(rule: ast.Rule) -> list[ast.Node]:
-    """Every expression node of a rule, roughly in evaluation order."""
-    roots: list[ast.Node] = [let.value for let in rule.rule_lets]
-    roots += [n for n in (rule.when,) if n is not None]
-    if rule.foreach is not None:
-        roots += [n for n in (rule.foreach.collection, rule.foreach.where) if n is not None]
-    roots += [let.value for let in rule.item_lets]
-    for expect in rule.expects:
-        roots.append(expect.condition)
-        if expect.message is not None:
-            roots += [p for p in expect.message.parts if not isinstance(p, str)]
-    if rule.message is not None:
-        roots += [p for p in rule.message.parts if not isinstance(p, str)]
-    found: list[ast.Node] = []
-
-    def walk(node: ast.Node) -> None:
-        found.append(node)
-        for child in ast.children(node):
-            walk(child)
-
-    for root in roots:
-        walk(root)
-    return found

@@ -51,7 +51,7 @@ class CaseResult:
 
     @property
     def passed(self) -> bool:
-        return _matches(self.expected, self.actual)
+        return matches(self.expected, self.actual)
 
     def diff(self) -> str:
         shown_actual = _project(self.expected, self.actual)
@@ -168,12 +168,13 @@ def _run_case(case: dict, compiled, bundle: Bundle, rules: RuleSet, span: Span |
     return CaseResult(bundle.root.as_posix(), case["rule"], case["name"], expected, actual, span)
 
 
-def _matches(expected: Any, actual: Any) -> bool:
+def matches(expected: Any, actual: Any) -> bool:
+    """`expected` is found in `actual`: dicts as subsets, lists item by item, values equal."""
     if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(k in actual and _matches(v, actual[k]) for k, v in expected.items())
+        return isinstance(actual, dict) and all(k in actual and matches(v, actual[k]) for k, v in expected.items())
     if isinstance(expected, list):
         return isinstance(actual, list) and len(expected) == len(actual) and all(
-            _matches(e, a) for e, a in zip(expected, actual))
+            matches(e, a) for e, a in zip(expected, actual))
     return expected == actual
 
 

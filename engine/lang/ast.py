@@ -174,3 +174,27 @@ def children(node: Node) -> list[Node]:
     if isinstance(node, Bind):
         return [*node.values, node.body]
     return []
+
+
+def rule_nodes(rule: Rule, messages: bool = False) -> list[Node]:
+    """Every expression node of a rule in the order it is written (lets, `when`, `for each`,
+    item lets, expects), and with `messages` the holes of its messages too."""
+    roots: list[Node] = [let.value for let in rule.rule_lets]
+    if rule.when is not None:
+        roots.insert(rule.lets_before_when, rule.when)
+    if rule.foreach is not None:
+        roots += [n for n in (rule.foreach.collection, rule.foreach.where) if n is not None]
+    roots += [let.value for let in rule.item_lets]
+    for expect in rule.expects:
+        roots.append(expect.condition)
+        if messages and expect.message is not None:
+            roots += [p for p in expect.message.parts if not isinstance(p, str)]
+    if messages and rule.message is not None:
+        roots += [p for p in rule.message.parts if not isinstance(p, str)]
+    found: list[Node] = []
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(reversed(children(node)))
+    return found

@@ -96,28 +96,26 @@ def filter_(xs, fn):
     return out
 
 
-def all_(xs, fn):
+def _quantify(xs, fn, name: str, decisive: bool):
+    """all (decisive false) and any (decisive true) in Kleene logic: a decisive item wins;
+    otherwise the first missing item, then any null, makes the answer; else not decisive."""
     missing, found_null = None, False
-    for i, x in enumerate(_list(xs, "all")):
-        r = _decide(fn(x), "all")
-        if r is False:
-            return False
+    for i, x in enumerate(_list(xs, name)):
+        r = _decide(fn(x), name)
+        if r is decisive:
+            return decisive
         if type(r) is Missing and missing is None:
             missing = _at(r, i)
         found_null = found_null or r is None
-    return missing if missing is not None else None if found_null else True
+    return missing if missing is not None else None if found_null else not decisive
+
+
+def all_(xs, fn):
+    return _quantify(xs, fn, "all", False)
 
 
 def any_(xs, fn):
-    missing, found_null = None, False
-    for i, x in enumerate(_list(xs, "any")):
-        r = _decide(fn(x), "any")
-        if r is True:
-            return True
-        if type(r) is Missing and missing is None:
-            missing = _at(r, i)
-        found_null = found_null or r is None
-    return missing if missing is not None else None if found_null else False
+    return _quantify(xs, fn, "any", True)
 
 
 def none_(xs, fn):

@@ -76,30 +76,28 @@ def not_(value, span):
     return value
 
 
-def and_(left, right_thunk, span):
-    left = truth(left, span, "operand of `and`")
-    if left is False:
-        return False
-    right = truth(right_thunk(), span, "operand of `and`")
-    if right is False:
-        return False
+def _connect(left, right_thunk, span, decisive: bool, word: str):
+    """`and` (decisive false) and `or` (decisive true) in Kleene logic: a decisive side wins
+    without looking at the other; else missing, then null, else the other truth value."""
+    role = f"operand of `{word}`"
+    left = truth(left, span, role)
+    if left is decisive:
+        return decisive
+    right = truth(right_thunk(), span, role)
+    if right is decisive:
+        return decisive
     for side in (left, right):
         if type(side) is Missing:
             return side
-    return None if left is None or right is None else True
+    return None if left is None or right is None else not decisive
+
+
+def and_(left, right_thunk, span):
+    return _connect(left, right_thunk, span, False, "and")
 
 
 def or_(left, right_thunk, span):
-    left = truth(left, span, "operand of `or`")
-    if left is True:
-        return True
-    right = truth(right_thunk(), span, "operand of `or`")
-    if right is True:
-        return True
-    for side in (left, right):
-        if type(side) is Missing:
-            return side
-    return None if left is None or right is None else False
+    return _connect(left, right_thunk, span, True, "or")
 
 
 def if_(condition, then_thunk, else_thunk, span):

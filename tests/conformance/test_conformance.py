@@ -16,6 +16,7 @@ from engine.diagnostics import DiagnosticError
 from engine.evaluate import evaluate
 from engine.lang import types as T
 from engine.library import RuleSource, build_rule_set
+from engine.ruletest import matches
 
 HERE = Path(__file__).parent
 CASES = sorted((HERE / "cases").rglob("*.yaml"))
@@ -58,15 +59,6 @@ def _run(case: dict, fast: bool = True) -> tuple[str | None, dict]:
                   "findings": [f.to_json() for f in result.findings]}
 
 
-def _subset(expected, actual) -> bool:
-    if isinstance(expected, dict):
-        return isinstance(actual, dict) and all(k in actual and _subset(v, actual[k]) for k, v in expected.items())
-    if isinstance(expected, list):
-        return isinstance(actual, list) and len(expected) == len(actual) and all(
-            _subset(e, a) for e, a in zip(expected, actual))
-    return expected == actual
-
-
 @pytest.mark.parametrize("path", CASES, ids=[str(p.relative_to(HERE / "cases")) for p in CASES])
 def test_case(path: Path) -> None:
     case = yaml.load(path.read_text("utf-8"), Loader=_JsonTypesLoader)
@@ -82,7 +74,7 @@ def test_case(path: Path) -> None:
     if "rules" in expected:
         assert outcome["rules"] == expected["rules"]
     if "findings" in expected:
-        assert _subset(expected["findings"], outcome["findings"]), json.dumps(outcome["findings"], indent=2)
+        assert matches(expected["findings"], outcome["findings"]), json.dumps(outcome["findings"], indent=2)
 
 
 def test_there_are_enough_cases() -> None:
