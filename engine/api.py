@@ -30,7 +30,7 @@ def tool_version() -> str:
 
 def section_types(schemas: SchemaSet) -> dict[str, T.Type]:
     """The bundle's top-level sections and their types, as rules see them."""
-    root = T.from_schema(schemas.root, schemas.root.get("$id", ""), schemas.resolve, "bundle")
+    root = T.from_schema(schemas.root, schemas.root.get("$id", ""), schemas.resolve)
     fields, _ = root.fields() if isinstance(root, T.ObjectType) else ({}, False)
     return fields
 

@@ -364,6 +364,8 @@ class _Generator:
 
     def _binary(self, node: ast.Binary, env: "_Env", fast: bool) -> str:
         op = node.op
+        if fast and op in ("==", "!=") and (_null_literal(node.left) or _null_literal(node.right)):
+            return self._fast_null_test(node, env)
         left = self.expr(node.left, env, fast)
         right = self.expr(node.right, env, fast)
         span = self.const(node.span)
@@ -383,17 +385,6 @@ class _Generator:
                 return f"({right} if ({t} := {left}) is False else True if {t} is True else _fb())"
             return f"rt.{op}_({left}, lambda: {right}, {span})"
         if op in ("==", "!="):
-            if fast and (_null_literal(node.left) or _null_literal(node.right)):
-                # Null-ness does not depend on reading text as a date, so the raw value will do.
-                other = node.right if _null_literal(node.left) else node.left
-                self.strict.add(id(node))
-                if isinstance(other, ast.Call) and other.name == "lookup" and self._invariant(other.args[0], env):
-                    # Whether a look-up finds anything is whether the list's set of ids holds the id.
-                    ids = self._hoist(other.args[0], env, "_ids_of")
-                    key = self.expr(other.args[1], env, True)
-                    return f"({key} {'not in' if op == '==' else 'in'} {ids})"
-                raw = self._raw_member(other, env) if isinstance(other, ast.Member) else self.expr(other, env, True)
-                return f"({raw} is {'' if op == '==' else 'not '}None)"
             if fast and lt == rt_ and lt in (T.STRING, T.NUMBER, T.DATE):
                 self.strict.add(id(node))
                 return f"({left} {op} {right})"
@@ -409,6 +400,20 @@ class _Generator:
         if fast and self._native_arith(node, lt, rt_):
             return f"({left} {op} {right})"
         return f"rt.arith({self.const(op)}, {left}, {right}, {span})"
+
+    def _fast_null_test(self, node: ast.Binary, env: "_Env") -> str:
+        """`x == null` / `x != null` on the fast path; the other side's code is made only here,
+        so nothing is generated (or hoisted before the loop) that the test does not use."""
+        other = node.right if _null_literal(node.left) else node.left
+        negate = "" if node.op == "==" else "not "
+        self.strict.add(id(node))
+        if isinstance(other, ast.Call) and other.name == "lookup" and self._invariant(other.args[0], env):
+            # Whether a look-up finds anything is whether the list's set of ids holds the id.
+            ids = self._hoist(other.args[0], env, "_ids_of")
+            return f"({self.expr(other.args[1], env, True)} {'not in' if negate == '' else 'in'} {ids})"
+        # Null-ness does not depend on reading text as a date, so the raw value will do.
+        raw = self._raw_member(other, env) if isinstance(other, ast.Member) else self.expr(other, env, True)
+        return f"({raw} is {negate}None)"
 
     @staticmethod
     def _native_arith(node: ast.Binary, lt: T.Type, rt_: T.Type) -> bool:
@@ -517,7 +522,7 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_
     with body.indent():
         careful_env = _careful_prelude(gen, body, rule, let_locals)
         if fe is None:
-            _careful_item(gen, body, rule, careful_env, None)
+            _careful_item(gen, body, rule, careful_env, None, keep_passes)
             body.add("return RuleRun(0, [r], None)")
         else:
             body.add("slow = range(len(coll))")
@@ -529,7 +534,7 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_
         body.add(f"def careful(i, {item_local}):")
         with body.indent():
             body.add("tr = dict(rule_tr)")
-            _careful_item(gen, body, rule, item_env, "i")
+            _careful_item(gen, body, rule, item_env, "i", keep_passes)
             body.add("return r")
         body.add("results = []")
         body.add("for i in slow:")
@@ -543,20 +548,19 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_
             body.add("if r is None:")
             with body.indent():
                 body.add("continue")
-            body.add("if r.status == 'pass' and not KEEP_PASSES:")
-            with body.indent():
-                body.add("passed += 1")
-            body.add("else:")
-            with body.indent():
-                body.add("r.item = coll[i]")
-                body.add("results.append(r)")
+            if not keep_passes:
+                body.add("if r.status == 'pass':")
+                with body.indent():
+                    body.add("passed += 1")
+                    body.add("continue")
+            body.add("r.item = coll[i]")
+            body.add("results.append(r)")
         body.add(f"return RuleRun(passed, results, {gen.const(collection_where)})")
     marker = body.lines.index("    " * 4 + "FAST_PRELUDE")
     body.lines[marker:marker + 1] = fast_part.lines
     guard = " and ".join(f"type({local}) is not Missing" for local in gen.sections.values()) or "True"
     if not fast:
         guard = "False"
-    body.lines = [line.replace("KEEP_PASSES", str(keep_passes)) for line in body.lines]
     source = _module(gen, body, guard)
     namespace = dict(_NAMESPACE)
     exec(compile(source, "<compiled rule>", "exec"), namespace)  # noqa: S102 - built from our own templates only
@@ -699,8 +703,10 @@ def _fast_loop(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, item_l
         lines.add("passed = len(coll) - len(slow)")
 
 
-def _careful_item(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, index: str | None) -> None:
-    """Exact evaluation of one item; leaves its ItemResult (or None when filtered out) in `r`."""
+def _careful_item(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, index: str | None,
+                  keep_passes: bool) -> None:
+    """Exact evaluation of one item; leaves its ItemResult in `r` (None when filtered out,
+    unless `keep_passes`, which keeps a not-applicable result with its trace)."""
     index = index or "None"
     fe = rule.foreach
     lines.add("r = None")
@@ -715,7 +721,8 @@ def _careful_item(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, ind
                 lines.add("break")
             lines.add("if w is not True:")
             with lines.indent():
-                lines.add(f"r = ItemResult('not_applicable', {index}, trace=tr) if KEEP_PASSES else None")
+                if keep_passes:
+                    lines.add(f"r = ItemResult('not_applicable', {index}, trace=tr)")
                 lines.add("break")
         for let in rule.item_lets:
             local = gen.fresh()

@@ -37,12 +37,10 @@ class ListType(Type):
 class ObjectType(Type):
     """An object whose fields come from a schema, read only when a rule asks for them."""
 
-    describe: str = "object"
     load: Callable[[], tuple[dict[str, "Type"], bool]] | None = field(default=None, compare=False)
 
-    def __init__(self, describe: str, load: Callable[[], tuple[dict[str, Type], bool]] | None):
+    def __init__(self, load: Callable[[], tuple[dict[str, Type], bool]] | None):
         object.__setattr__(self, "name", "object")
-        object.__setattr__(self, "describe", describe)
         object.__setattr__(self, "load", load)
         object.__setattr__(self, "_cache", None)
 
@@ -63,8 +61,6 @@ class ObjectType(Type):
             object.__setattr__(self, "_cache", cached)
         return cached
 
-
-ANY_OBJECT = ObjectType("object", None)
 
 ORDERED = (NUMBER, STRING, DATE, DATETIME, DURATION)
 SCALARS = (BOOL, NUMBER, STRING, DATE, DATETIME, DURATION)
@@ -91,7 +87,7 @@ def unify(a: Type, b: Type) -> Type:
     if isinstance(a, ListType) and isinstance(b, ListType):
         return ListType(unify(a.item, b.item))
     if isinstance(a, ObjectType) and isinstance(b, ObjectType):
-        return ObjectType(a.describe, lambda: _merged_fields(a, b))
+        return ObjectType(lambda: _merged_fields(a, b))
     return ANY
 
 
@@ -109,7 +105,7 @@ def _merged_fields(a: "ObjectType", b: "ObjectType") -> tuple[dict[str, Type], b
 _FORMATS = {"date": DATE, "date-time": DATETIME, "duration": DURATION}
 
 
-def from_schema(schema: object, base_uri: str, resolve, describe: str = "object") -> Type:
+def from_schema(schema: object, base_uri: str, resolve) -> Type:
     """Read a type off a JSON Schema. `resolve(schema, base)` follows `$ref`s to (schema, base)."""
     if not isinstance(schema, dict):
         return ANY
@@ -119,7 +115,7 @@ def from_schema(schema: object, base_uri: str, resolve, describe: str = "object"
         if combinator in schema:
             result = NULL
             for branch in schema[combinator]:
-                result = unify(result, from_schema(branch, base_uri, resolve, describe))
+                result = unify(result, from_schema(branch, base_uri, resolve))
             return ANY if result is NULL else result
     declared = schema.get("type")
     if isinstance(declared, list):
@@ -141,22 +137,22 @@ def from_schema(schema: object, base_uri: str, resolve, describe: str = "object"
     if declared == "null":
         return NULL
     if declared == "array":
-        return ListType(from_schema(schema.get("items", {}), base_uri, resolve, describe))
+        return ListType(from_schema(schema.get("items", {}), base_uri, resolve))
     if declared == "object":
-        return ObjectType(describe, lambda: _object_fields(schema, base_uri, resolve, describe))
+        return ObjectType(lambda: _object_fields(schema, base_uri, resolve))
     return ANY
 
 
-def _object_fields(schema: dict, base_uri: str, resolve, describe: str) -> tuple[dict[str, Type], bool]:
+def _object_fields(schema: dict, base_uri: str, resolve) -> tuple[dict[str, Type], bool]:
     fields: dict[str, Type] = {}
     closed = schema.get("additionalProperties") is False or schema.get("unevaluatedProperties") is False
     for part in schema.get("allOf", []):
         if "$ref" in part:
             part, _ = resolve(part, base_uri)
         for name, sub in part.get("properties", {}).items():
-            fields[name] = from_schema(sub, base_uri, resolve, name)
+            fields[name] = from_schema(sub, base_uri, resolve)
     for name, sub in schema.get("properties", {}).items():
-        fields[name] = from_schema(sub, base_uri, resolve, name)
+        fields[name] = from_schema(sub, base_uri, resolve)
     if schema.get("patternProperties"):
         closed = False
     return fields, closed
