@@ -18,7 +18,7 @@ import random
 import sys
 import time
 
-from engine.api import section_types
+from engine.library import section_types
 from engine.catalogue import load_catalogue
 from engine.evaluate import evaluate
 from engine.evidence.schemas import load_schema_set
@@ -142,7 +142,7 @@ def main(argv=None) -> int:
               "BENCH-3": "join (service exists)"}
     worst = 0.0
     for compiled in rule_set.compiled:
-        rule_id = compiled.rule.id
+        rule_id = compiled.header.id
         compiled_time, result = best_of(args.repeat, lambda: evaluate([compiled], data, today, catalogue))
         hand_time, hand_failing = best_of(args.repeat, lambda: hands[rule_id](data))
         found = sorted(int(f.pointer.rsplit("/", 1)[1]) for f in result.findings if f.pointer)

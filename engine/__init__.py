@@ -12,6 +12,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# The one place the version is written: pyproject.toml reads it from here, and reports
+# carry it without asking the installed package's metadata (slow to import).
+__version__ = "0.1.0"
+
 # Names are imported when first used, so that `import engine.lang.parser` (or the CLI's
 # start-up) does not pay for the evidence validator.
 _EXPORTS = {

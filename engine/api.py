@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import metadata
 from pathlib import Path
 
+from engine import __version__
 from engine.diagnostics import Diagnostic, DiagnosticError
 from engine.evaluate import evaluate
 from engine.evidence.bundle import Bundle
@@ -15,32 +15,30 @@ from engine.evidence.schemas import SchemaSet, load_schema_set
 from engine.evidence.validate import validate_bundle
 from engine.baseline import Baseline, apply_baseline, assign_fingerprints
 from engine.findings import Report
-from engine.lang import types as T
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
-from engine.library import RuleSet, build_rule_set, builtin_sources, combine, user_sources
+from engine.library import RuleSet, build_rule_set, builtin_sources, combine, section_types, user_sources
+from engine.prebuilt import load_prebuilt
 from engine.waivers import WaiverSet, apply_waivers
 
 
 def tool_version() -> str:
-    try:
-        return metadata.version("clausegate")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
-
-
-def section_types(schemas: SchemaSet) -> dict[str, T.Type]:
-    """The bundle's top-level sections and their types, as rules see them."""
-    root = T.from_schema(schemas.root, schemas.root.get("$id", ""), schemas.resolve)
-    fields, _ = root.fields() if isinstance(root, T.ObjectType) else ({}, False)
-    return fields
+    return __version__
 
 
 def load_rules(paths: list[str | Path] | None = None, *, builtin: bool = True,
                schemas: SchemaSet | None = None, limits: RuleLimits = DEFAULT_RULE_LIMITS) -> RuleSet:
     """Parse, check and compile rule files: the built-in library (unless `builtin=False`)
-    and any files or folders in `paths`. Raises DiagnosticError with every problem found."""
-    sources = combine(builtin_sources() if builtin else [], user_sources(list(paths or []), limits))
-    return build_rule_set(sources, section_types(schemas or load_schema_set()), limits=limits)
+    and any files or folders in `paths`. Raises DiagnosticError with every problem found.
+    The built-in library alone comes precompiled (engine.prebuilt) while that is current."""
+    schemas = schemas or load_schema_set()
+    user = user_sources(list(paths or []), limits)
+    if builtin and not user:
+        library = builtin_sources()
+        prebuilt = load_prebuilt(library, schemas, limits)
+        if prebuilt is not None:
+            return prebuilt
+    sources = combine(builtin_sources() if builtin else [], user)
+    return build_rule_set(sources, section_types(schemas), limits=limits)
 
 
 def load_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Bundle:

@@ -41,10 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-builtin", action="store_true", help="leave out the built-in rule library")
     check.add_argument("--as-of", type=_as_of, metavar="DATE",
                        help="evaluation date (YYYY-MM-DD, or 'today'); default: the bundle's meta.as_of")
-    from engine.reporters import renderers
+    from engine.reporters import FORMATS
     from engine.reporters.outputs import Ordered
 
-    check.add_argument("--format", action=Ordered, choices=tuple(renderers()),
+    check.add_argument("--format", action=Ordered, choices=FORMATS,
                        help="report format (repeatable, paired in order with --output; default: text)")
     check.add_argument("--output", action=Ordered, metavar="FILE",
                        help="write the report of the matching --format here instead of standard output")
@@ -151,7 +151,7 @@ def _limits(pairs: list[tuple[str, int]]):
 
 def _check(args) -> int:
     import engine
-    from engine.reporters import RenderOptions, renderers
+    from engine.reporters import RenderOptions, renderer
 
     from engine.reporters.outputs import PairingError, pair
 
@@ -170,7 +170,7 @@ def _check(args) -> int:
     for fmt, output in pairs:
         to_terminal = output is None and sys.stdout.isatty()
         options = RenderOptions(color=to_terminal and "NO_COLOR" not in os.environ, threshold=args.fail_on)
-        texts.append((renderers()[fmt](report, options), output))
+        texts.append((renderer(fmt)(report, options), output))
     for text, output in texts:
         _emit(text, output)
     return EXIT_FAILED if report.gate(args.fail_on) else EXIT_OK
@@ -181,7 +181,7 @@ def _gating_inputs(args, rules, limits):
     from engine.baseline import load_baseline
     from engine.waivers import load_waivers
 
-    waivers = load_waivers(args.waivers, [r.id for r in rules.rules], limits=limits) if args.waivers else None
+    waivers = load_waivers(args.waivers, rules.rule_ids(), limits=limits) if args.waivers else None
     baseline = load_baseline(args.baseline, limits=limits) if args.baseline else None
     return waivers, baseline
 

@@ -56,13 +56,13 @@ def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue
             result, rule_findings = _evaluate_rule(rule, data, context, catalogue, locate or _nowhere)
         except BudgetExceeded as exceeded:
             raise DiagnosticError([Diagnostic(
-                "CG219", f"rule {rule.rule.id} exceeded its evaluation budget of {exceeded.steps:,} steps",
-                rule.rule.id_span or rule.rule.span,
+                "CG219", f"rule {rule.header.id} exceeded its evaluation budget of {exceeded.steps:,} steps",
+                rule.header.span,
                 "raise it with --limit max_steps=N, or make the rule walk fewer items")]) from None
         rules.append(result)
-        first_clause = clause_key(rule.rule.clauses[0][0]) if rule.rule.clauses else ()
+        first_clause = clause_key(rule.header.clauses[0]) if rule.header.clauses else ()
         rule_findings.sort(key=_item_order)
-        per_rule.append(((first_clause, rule.rule.id), rule_findings))
+        per_rule.append(((first_clause, rule.header.id), rule_findings))
     # Report order: by clause, then rule id, then item id (so reordering the records of a
     # bundle does not reorder its findings), then position.
     per_rule.sort(key=lambda entry: entry[0])
@@ -83,18 +83,19 @@ def _nowhere(_pointer: str) -> None:
 
 def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalogue: Catalogue,
                    locate: Locate) -> tuple[RuleResult, list[Finding]]:
-    rule = compiled.rule
-    clauses = [ClauseRef(n, catalogue.title(n)) for n, _ in rule.clauses]
-    severity = rule.severity[0] if rule.severity else "minor"
-    base = dict(rule_id=rule.id, title=rule.title, clauses=clauses, severity=severity)
+    header = compiled.header
+    clauses = [ClauseRef(n, catalogue.title(n)) for n in header.clauses]
+    base = dict(rule_id=header.id, title=header.title, clauses=clauses, severity=header.severity)
     try:
         run = compiled.run(data, context)
     except EvalError as exc:
         run = RuleRun(0, [ItemResult("error", None, error=exc)], None)
     except RecursionError:
-        run = RuleRun(0, [ItemResult("error", None, error=EvalError("evaluation nested too deeply", rule.span))], None)
+        run = RuleRun(0, [ItemResult("error", None, error=EvalError("evaluation nested too deeply",
+                                                                       compiled.rule.span))], None)
     except Exception as exc:  # a defect in clausegate itself: report it on this rule, run the others
-        run = RuleRun(0, [ItemResult("error", None, error=EvalError(f"internal error: {exc!r}", rule.span))], None)
+        run = RuleRun(0, [ItemResult("error", None, error=EvalError(f"internal error: {exc!r}",
+                                                                       compiled.rule.span))], None)
     if not run.results and run.passed == 0:
         run.results.append(ItemResult("not_applicable", None))
     counts = {"pass": run.passed}
@@ -103,8 +104,8 @@ def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalog
         counts[item.status] = counts.get(item.status, 0) + 1
         if item.status != "pass":
             findings.append(_finding(compiled, item, run, base, locate))
-    result = RuleResult(rule.id, rule.title, clauses, severity, list(rule.tags), counts,
-                        rule.id_span or rule.span, rationale=rule.rationale, remediation=rule.remediation)
+    result = RuleResult(header.id, header.title, clauses, header.severity, list(header.tags), counts,
+                        header.span, rationale=header.rationale, remediation=header.remediation)
     return result, findings
 
 

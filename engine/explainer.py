@@ -18,14 +18,14 @@ _WIDTH = 100
 
 
 def explain(rule_id: str, bundle: Bundle, rules: RuleSet, today: dt.date, pointer: str | None = None) -> str:
-    compiled = next((c for c in rules.compiled if c.rule.id == rule_id), None)
-    if compiled is None:
+    if rule_id not in rules.rule_ids():
         raise DiagnosticError([Diagnostic("CG701", f"no rule `{rule_id}` is loaded",
                                           hint="`clausegate coverage` lists the rules")])
-    traced = compile_rule(rules.checked, compiled.rule, fast=False, keep_passes=True)
+    # Compiled again with every pass kept, from the checked tree (whose node types it needs).
+    rule = next(r for r in rules.checked.rules if r.id == rule_id)
+    traced = compile_rule(rules.checked, rule, fast=False, keep_passes=True)
     run = traced.run(bundle.data, Context(today))
     result = _pick(run.results, run.collection_where, pointer)
-    rule = compiled.rule
     text = next(s.text for s in rules.sources if s.display == rule.span.file)
     where = ""
     if result.index is not None and run.collection_where:

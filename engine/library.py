@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Callable
 from importlib import resources
 from pathlib import Path
 
 from engine.catalogue import Catalogue, load_catalogue
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
+from engine.evidence.schemas import SchemaSet
 from engine.lang import ast
 from engine.lang import types as T
 from engine.lang.checker import CheckedRules, check
 from engine.lang.compiler import CompiledRule, compile_rules
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
-from engine.lang.parser import parse_rules
 
 RULE_SUFFIX = ".rules"
 
@@ -30,16 +31,28 @@ class RuleSource:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
-@dataclass
 class RuleSet:
-    compiled: list[CompiledRule]
-    sources: list[RuleSource]
-    catalogue: Catalogue
-    checked: CheckedRules  # what the checker knows (types), to compile a rule again another way
+    def __init__(self, compiled: list[CompiledRule], sources: list[RuleSource], catalogue: Catalogue,
+                 checked: CheckedRules | Callable[[], CheckedRules]):
+        self.compiled = compiled
+        self.sources = sources
+        self.catalogue = catalogue
+        self._checked = checked
+
+    @property
+    def checked(self) -> CheckedRules:
+        """What the checker knows (types), to compile a rule again another way; a prebuilt
+        library checks its sources only when this is first asked for."""
+        if callable(self._checked):
+            self._checked = self._checked()
+        return self._checked
 
     @property
     def rules(self) -> list[ast.Rule]:
         return [c.rule for c in self.compiled]
+
+    def rule_ids(self) -> list[str]:
+        return [c.header.id for c in self.compiled]
 
     def digest(self) -> str:
         """One digest for the whole rule set, stable across machines and file order."""
@@ -115,9 +128,24 @@ def combine(builtin: list[RuleSource], user: list[RuleSource]) -> list[RuleSourc
     return [s for s in builtin if s.path is None or s.path.resolve() not in named] + user
 
 
+def section_types(schemas: SchemaSet) -> dict[str, T.Type]:
+    """The bundle's top-level sections and their types, as rules see them."""
+    root = T.from_schema(schemas.root, schemas.root.get("$id", ""), schemas.resolve)
+    fields, _ = root.fields() if isinstance(root, T.ObjectType) else ({}, False)
+    return fields
+
+
 def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast: bool = True,
                    limits: RuleLimits = DEFAULT_RULE_LIMITS) -> RuleSet:
     """Parse every file (reporting every file's syntax errors), check them together, compile."""
+    checked = check_sources(sources, sections, limits)
+    return RuleSet(compile_rules(checked, fast), sources, load_catalogue(), checked)
+
+
+def check_sources(sources: list[RuleSource], sections: dict[str, T.Type],
+                  limits: RuleLimits = DEFAULT_RULE_LIMITS) -> CheckedRules:
+    from engine.lang.parser import parse_rules  # Lark is imported only when rules are parsed
+
     files: list[ast.RuleFile] = []
     problems: list[Diagnostic] = []
     for source in sources:
@@ -131,6 +159,4 @@ def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast:
     if count > limits.max_rules:
         raise DiagnosticError([Diagnostic("CG218", f"{count:,} rules loaded, more than the limit of "
                                           f"{limits.max_rules:,}", hint="raise it with --limit max_rules=N")])
-    catalogue = load_catalogue()
-    checked = check(files, catalogue, sections)
-    return RuleSet(compile_rules(checked, fast), sources, catalogue, checked)
+    return check(files, load_catalogue(), sections)

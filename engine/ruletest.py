@@ -77,7 +77,7 @@ def tests_beside(rule_paths: list[Path]) -> list[Path]:
 
 def run_tests(files: list[tuple[Path, str]], rules: RuleSet, schemas: SchemaSet) -> list[CaseResult]:
     """Run every case of every (path, display name) test file; raise on a malformed file."""
-    by_id = {c.rule.id: c for c in rules.compiled}
+    by_id = {c.header.id: c for c in rules.compiled}
     results: list[CaseResult] = []
     problems: list[Diagnostic] = []
     for path, display in files:

@@ -9,6 +9,7 @@ file the user did not name.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -139,6 +140,9 @@ class SchemaSet:
     documents: dict[str, dict] = field(repr=False)
     """Every schema of the set by its URI, as validation uses it (without `$schema`)."""
     index: _Index = field(repr=False)
+    digest: str = ""
+    """One digest of every schema's text: what was compiled against this set can be reused
+    while it is unchanged."""
 
     def lookup(self, reference: str, base_uri: str) -> tuple[Any, str]:
         """The subschema a `$ref` names, read at `base_uri`, and its own base URI; raises
@@ -200,6 +204,7 @@ class _Schema:
     uri: str
     contents: dict
     display: str
+    sha256: str
     document: Document | None = None  # to locate problems in a user's file
 
 
@@ -225,12 +230,14 @@ def _shipped_set() -> SchemaSet:
 def _shipped() -> tuple[_Schema, ...]:
     schemas = []
     for relative, resource in _json_files(files(SHIPPED_PACKAGE), ""):
-        contents = json.loads(resource.read_text(encoding="utf-8"))
+        text = resource.read_text(encoding="utf-8")
+        contents = json.loads(text)
         if contents.get("$schema", DIALECT) != DIALECT:
             continue  # another draft cannot be one of ours; it may ship for another purpose
         # A shipped schema without an $id is known by its place in the folder.
         uri = contents.get("$id") if isinstance(contents.get("$id"), str) else SHIPPED_BASE + relative
-        schemas.append(_Schema(uri, contents, f"{SHIPPED_PACKAGE}:{relative}"))
+        schemas.append(_Schema(uri, contents, f"{SHIPPED_PACKAGE}:{relative}",
+                               hashlib.sha256(text.encode("utf-8")).hexdigest()))
     return tuple(sorted(schemas, key=lambda s: s.uri))
 
 
@@ -264,14 +271,14 @@ def _read_own(path: Path) -> _Schema:
         raise _at(document, pointer, P.SCHEMA_INVALID, f"not a valid JSON Schema at '{pointer or '/'}': {_short(problem.message)}")
     base = path.resolve().as_uri()
     uri = urljoin(base, contents["$id"]) if isinstance(contents.get("$id"), str) else base
-    return _Schema(urldefrag(uri).url, contents, document.display, document)
+    return _Schema(urldefrag(uri).url, contents, document.display, document.sha256, document)
 
 
 def _build(schemas: list[_Schema], root_uri: str) -> SchemaSet:
     # jsonschema switches to the stock validator class at any schema that names its
     # "$schema", which would drop the `x-ref` keyword validation adds. Every schema here is
     # draft 2020-12 (checked on reading), so the set holds them without that keyword.
-    schemas = [_Schema(s.uri, _without_dialect(s.contents), s.display, s.document) for s in schemas]
+    schemas = [_Schema(s.uri, _without_dialect(s.contents), s.display, s.sha256, s.document) for s in schemas]
     index = _Index()
     for schema in schemas:
         index.add(schema.uri, schema.contents)
@@ -292,7 +299,10 @@ def _build(schemas: list[_Schema], root_uri: str) -> SchemaSet:
     if diagnostics:
         raise DiagnosticError(diagnostics)
     root = next(s.contents for s in schemas if s.uri == root_uri)
-    return SchemaSet(root, root_uri, {s.uri: s.contents for s in schemas}, index)
+    digest = hashlib.sha256()
+    for schema in sorted(schemas, key=lambda s: s.uri):
+        digest.update(f"{schema.uri}\0{schema.sha256}\n".encode())
+    return SchemaSet(root, root_uri, {s.uri: s.contents for s in schemas}, index, root_uri + "\0" + digest.hexdigest())
 
 
 def _without_dialect(contents: dict) -> dict:

@@ -22,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from engine.diagnostics import snippet
+from engine.diagnostics import Span, snippet
 from engine.lang import ast, runtime
 from engine.lang import types as T
 from engine.lang.builtins import BUILTINS, ITEM_MARK, ids_of, index_by_id
@@ -54,13 +54,68 @@ class RuleRun:
     collection_where: str | None  # JSON Pointer template of the items, e.g. "/incidents"
 
 
-@dataclass
+@dataclass(frozen=True)
+class RuleHeader:
+    """What a report says about a rule, without its body."""
+
+    id: str
+    title: str
+    clauses: tuple[str, ...]
+    severity: str
+    tags: tuple[str, ...]
+    span: Span  # of its id, else of the whole rule
+    rationale: str | None = None
+    remediation: str | None = None
+
+    @classmethod
+    def of(cls, rule: ast.Rule) -> "RuleHeader":
+        return cls(rule.id, rule.title, tuple(number for number, _ in rule.clauses),
+                   rule.severity[0] if rule.severity else "minor", tuple(rule.tags),
+                   rule.id_span or rule.span, rule.rationale, rule.remediation)
+
+
 class CompiledRule:
-    rule: ast.Rule
-    run: Callable[[dict, Any], RuleRun]
-    node_index: dict[int, int]  # id(node) → its key in a careful path's trace
-    source_text: Callable[[ast.Node], str]
-    python_source: str = ""
+    """A rule's run function with its header. The syntax tree (needed only to explain a
+    finding) comes from `load_syntax` on first use: a prebuilt library builds it lazily."""
+
+    def __init__(self, header: RuleHeader, run: Callable[[dict, Any], RuleRun],
+                 load_syntax: Callable[[], tuple[ast.Rule, list[ast.Node]]],
+                 source_text: Callable[[ast.Node], str], python_source: str = ""):
+        self.header = header
+        self.run = run
+        self.source_text = source_text
+        self.python_source = python_source
+        self._load_syntax = load_syntax
+        self._syntax: tuple[ast.Rule, dict[int, int]] | None = None
+
+    def _syntax_tree(self) -> tuple[ast.Rule, dict[int, int]]:
+        if self._syntax is None:
+            rule, nodes = self._load_syntax()
+            self._syntax = rule, {id(node): key for key, node in enumerate(nodes)}
+        return self._syntax
+
+    @property
+    def rule(self) -> ast.Rule:
+        return self._syntax_tree()[0]
+
+    @property
+    def node_index(self) -> dict[int, int]:
+        """id(node) → its key in a careful path's trace."""
+        return self._syntax_tree()[1]
+
+
+class SourceText:
+    """A node's source text, as findings quote it; `sources` maps file names to their text."""
+
+    def __init__(self, sources: dict[str, str]):
+        self.sources = sources
+        self.texts: dict[int, str] = {}
+
+    def __call__(self, node: ast.Node) -> str:
+        text = self.texts.get(id(node))
+        if text is None:
+            text = self.texts[id(node)] = snippet(self.sources.get(node.span.file, ""), node.span)
+        return text
 
 
 def _fallback():
@@ -100,20 +155,22 @@ def _pointer_token(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
-_CONVERSIONS = {
-    T.DATE: ("date", parse_date),
-    T.DATETIME: ("date-time", parse_datetime),
-    T.DURATION: ("duration", lambda s: _require(parse_iso_duration(s))),
-}
-
-
-def _require(value):
+def _parse_duration(text: str):
+    value = parse_iso_duration(text)
     if value is None:
         raise ValueError("not a duration")
     return value
 
 
-_NAMESPACE = {
+# Schema-typed text read as a value: type → (name of the kind, parser).
+CONVERSIONS = {
+    T.DATE: ("date", parse_date),
+    T.DATETIME: ("date-time", parse_datetime),
+    T.DURATION: ("duration", _parse_duration),
+}
+
+
+GENERATED_NAMESPACE = {
     "rt": runtime,
     "Missing": Missing,
     "EvalError": EvalError,
@@ -137,7 +194,7 @@ _NAMESPACE = {
 class _Generator:
     def __init__(self, checked: CheckedRules, rule: ast.Rule):
         self.types = checked.types
-        self.sources = checked.sources
+        self.source_text = SourceText(checked.sources)
         self.rule = rule
         self.constants: list[Any] = []
         self.constant_names: dict[tuple, str] = {}
@@ -150,7 +207,6 @@ class _Generator:
         self.strict: set[int] = set()
         self.rule_locals: set[str] = set()  # locals of rule-level lets, the same for every item
         self.hoisted: dict[str, str] = {}  # code building a list's index → the local holding it
-        self.texts: dict[int, str] = {}  # id(node) → its source text, for findings
 
     # ---- names and constants -------------------------------------------------
     def fresh(self, prefix: str = "v") -> str:
@@ -173,11 +229,6 @@ class _Generator:
     def type_of(self, node: ast.Node) -> T.Type:
         return self.types.get(id(node), T.ANY)
 
-    def source_text(self, node: ast.Node) -> str:
-        text = self.texts.get(id(node))
-        if text is None:
-            text = self.texts[id(node)] = snippet(self.sources.get(node.span.file, ""), node.span)
-        return text
 
     # ---- where evidence is expected -----------------------------------------
     def where(self, node: ast.Expr, env: "_Env") -> str:
@@ -250,7 +301,7 @@ class _Generator:
 
     def _typed(self, node: ast.Expr, raw: str, fast: bool) -> str:
         """Evidence text the schema types as a date, date-time or duration, read as one."""
-        kind = _CONVERSIONS.get(self.type_of(node))
+        kind = CONVERSIONS.get(self.type_of(node))
         if kind is None:
             return raw
         if fast and kind[0] == "date":
@@ -283,7 +334,7 @@ class _Generator:
     def _call(self, node: ast.Call, env: "_Env", fast: bool) -> str:
         builtin = BUILTINS[node.name]
         if fast and node.name in ("exists", "default") and isinstance(node.args[0], ast.Member) \
-                and self.type_of(node.args[0]) not in _CONVERSIONS:
+                and self.type_of(node.args[0]) not in CONVERSIONS:
             member = node.args[0]
             got = f"{self.expr(member.target, env, fast)}.get({self.const(member.name)})"
             if node.name == "exists":
@@ -482,10 +533,33 @@ class _Lines:
         return "\n".join(self.lines) + "\n"
 
 
+@dataclass
+class GeneratedRule:
+    """A rule's generated source, which defines `function_name(K)`; called with `constants`
+    it returns the rule's run function. `nodes` are the syntax nodes in trace-key order."""
+
+    header: RuleHeader
+    function_name: str
+    source: str
+    constants: tuple
+    rule: ast.Rule
+    nodes: list[ast.Node]
+
+
 def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_passes: bool = False) -> CompiledRule:
     """`fast=False` leaves out the fast path (tests compare the two paths' findings);
     `keep_passes` (with fast=False) also returns each passing item's result and trace, for
     `clausegate explain`."""
+    generated = generate_rule(checked, rule, fast, keep_passes)
+    namespace = dict(GENERATED_NAMESPACE)
+    exec(compile(generated.source, "<compiled rule>", "exec"), namespace)  # noqa: S102 - built from our own templates only
+    run = namespace[generated.function_name](generated.constants)
+    nodes = generated.nodes
+    return CompiledRule(generated.header, run, lambda: (rule, nodes), SourceText(checked.sources), generated.source)
+
+
+def generate_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_passes: bool = False,
+                  function_name: str = "build") -> GeneratedRule:
     gen = _Generator(checked, rule)
     body = _Lines(depth=2)
     fe = rule.foreach
@@ -561,18 +635,15 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_
     guard = " and ".join(f"type({local}) is not Missing" for local in gen.sections.values()) or "True"
     if not fast:
         guard = "False"
-    source = _module(gen, body, guard)
-    namespace = dict(_NAMESPACE)
-    exec(compile(source, "<compiled rule>", "exec"), namespace)  # noqa: S102 - built from our own templates only
-    run = namespace["build"](tuple(gen.constants))
-    return CompiledRule(rule, run, gen.node_index, gen.source_text, source)
+    source = _module(gen, body, guard, function_name)
+    return GeneratedRule(RuleHeader.of(rule), function_name, source, tuple(gen.constants), rule, gen.nodes)
 
 
-def _module(gen: _Generator, body: _Lines, guard: str) -> str:
+def _module(gen: _Generator, body: _Lines, guard: str, function_name: str) -> str:
     hoist = [f"{local} = rt.member(root, {gen.const(name)}, {gen.const('/' + _pointer_token(name))}, None)"
              for name, local in gen.sections.items()]
     out = _Lines()
-    out.add("def build(K):")
+    out.add(f"def {function_name}(K):")
     with out.indent():
         out.add("def run(root, ctx):")
         with out.indent():

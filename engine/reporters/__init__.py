@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,8 +18,11 @@ class RenderOptions:
 Renderer = Callable[[Report, RenderOptions], str]
 
 
-def renderers() -> dict[str, Renderer]:
-    from engine.reporters import html, json_report, junit, markdown, sarif, text
+# Format name → the module that renders it; only the formats asked for are imported.
+_MODULES = {"text": "text", "json": "json_report", "sarif": "sarif", "junit": "junit", "markdown": "markdown",
+            "html": "html"}
+FORMATS = tuple(_MODULES)
 
-    return {"text": text.render, "json": json_report.render, "sarif": sarif.render, "junit": junit.render,
-            "markdown": markdown.render, "html": html.render}
+
+def renderer(name: str) -> Renderer:
+    return importlib.import_module(f"engine.reporters.{_MODULES[name]}").render

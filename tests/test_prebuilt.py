@@ -1,0 +1,100 @@
+"""The prebuilt library (engine/prebuilt): current, used when it matches, ignored when it
+does not, and never different in what it finds from the library compiled from source."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from engine import api
+from engine.diagnostics import Span
+from engine.evidence.schemas import load_schema_set
+from engine.lang.limits import RuleLimits
+from engine.lang.values import CalendarPeriod
+from engine.library import RuleSource, build_rule_set, builtin_sources, section_types
+from engine.prebuilt import load_prebuilt, support
+from engine.prebuilt.encode import constant
+from engine.prebuilt.writer import TARGET, library_text
+from engine.reporters import RenderOptions, renderer
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+BUNDLES = ["example", "broken-leadership", "broken-changes", "broken-incidents", "broken-improvement"]
+
+
+@pytest.fixture(scope="module")
+def from_source():
+    return build_rule_set(builtin_sources(), section_types(load_schema_set()))
+
+
+def test_the_committed_module_is_what_the_writer_writes_now() -> None:
+    assert TARGET.read_text(encoding="utf-8") == library_text(), \
+        "engine/prebuilt/rule_library.py is stale: run `python -m engine.prebuilt`"
+
+
+def test_the_library_loads_prebuilt_when_nothing_changed(from_source) -> None:
+    rules = api.load_rules()
+    assert rules.compiled[0].run.__code__.co_filename.endswith("rule_library.py")
+    assert rules.rule_ids() == from_source.rule_ids() and len(rules.rule_ids()) > 300
+
+
+@pytest.mark.parametrize("bundle", BUNDLES)
+def test_prebuilt_and_compiled_from_source_report_the_same(bundle: str, from_source) -> None:
+    evidence = api.load_bundle(FIXTURES / bundle)
+    as_of = dt.date(2025, 6, 30)
+    render = renderer("json")
+    prebuilt = render(api.check(evidence, api.load_rules(), as_of=as_of), RenderOptions())
+    compiled = render(api.check(evidence, from_source, as_of=as_of), RenderOptions())
+    assert prebuilt == compiled
+    if bundle != "example":  # the broken ones explain their findings from lazily built trees
+        assert any(f.get("decided_by") for f in json.loads(prebuilt)["findings"])
+
+
+def test_a_changed_rule_file_makes_the_library_compile_from_source() -> None:
+    sources = builtin_sources()
+    changed = [dataclasses.replace(sources[0], text=sources[0].text + "\n")] + sources[1:]
+    assert load_prebuilt(sources, load_schema_set()) is not None
+    assert load_prebuilt(changed, load_schema_set()) is None
+    assert load_prebuilt(sources + [RuleSource("extra.rules", "")], load_schema_set()) is None
+
+
+def test_lowered_limits_make_the_library_compile_from_source() -> None:
+    assert load_prebuilt(builtin_sources(), load_schema_set(), RuleLimits(max_expression_depth=10)) is None
+    assert load_prebuilt(builtin_sources(), load_schema_set(), RuleLimits(max_steps=10)) is not None
+
+
+def test_prebuilt_rule_code_sees_only_the_compilers_restricted_builtins() -> None:
+    run = api.load_rules().compiled[0].run
+    assert "len" in run.__builtins__ and "open" not in run.__builtins__ and "__import__" not in run.__builtins__
+
+
+def test_explain_uses_the_checked_tree_of_a_prebuilt_library() -> None:
+    from engine.explainer import explain
+
+    bundle = api.load_bundle(FIXTURES / "broken-incidents")
+    rules = api.load_rules()
+    text = explain(rules.compiled[0].header.id, bundle, rules, dt.date(2025, 6, 30))
+    assert rules.compiled[0].header.id in text.splitlines()[0]
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2.5, "it's", Span("rules/a.rules", 3, 4, 3, 9), dt.timedelta(days=2, seconds=5),
+    CalendarPeriod(12, dt.timedelta(days=1)), dt.date(2025, 3, 31),
+    dt.datetime(2025, 3, 31, 12, 0, tzinfo=dt.timezone.utc), ["a", 1], ("x",), float("inf"),
+    support.F("builtin:count"), support.P("^INC-[0-9]+$"),
+])
+def test_every_constant_kind_is_written_as_source_that_rebuilds_it(value) -> None:
+    names = {name: getattr(support, name) for name in support.__all__}
+    rebuilt = eval(constant(value), names)  # noqa: S307 - the writer's own output
+    if support.is_pattern(value):
+        assert rebuilt.pattern == value.pattern
+    else:
+        assert rebuilt == value and type(rebuilt) is type(value)
+
+
+def test_a_constant_of_another_kind_stops_the_writer() -> None:
+    with pytest.raises(TypeError, match="cannot write"):
+        constant(object())
