@@ -17,7 +17,7 @@ from engine.baseline import Baseline, apply_baseline, assign_fingerprints
 from engine.findings import Report
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.library import RuleSet, build_rule_set, builtin_sources, combine, section_types, user_sources
-from engine.prebuilt import load_prebuilt
+from engine.prebuilt.library import load_prebuilt
 from engine.waivers import WaiverSet, apply_waivers
 
 

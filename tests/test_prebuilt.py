@@ -16,9 +16,10 @@ from engine.evidence.schemas import load_schema_set
 from engine.lang.limits import RuleLimits
 from engine.lang.values import CalendarPeriod
 from engine.library import RuleSource, build_rule_set, builtin_sources, section_types
-from engine.prebuilt import load_prebuilt, support
+from engine.prebuilt import support
+from engine.prebuilt.library import load_prebuilt
 from engine.prebuilt.encode import constant
-from engine.prebuilt.writer import TARGET, library_text
+from engine.prebuilt.writer import RULES_TARGET, VALIDATORS_TARGET, rules_text, validators_text
 from engine.reporters import RenderOptions, renderer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -30,9 +31,9 @@ def from_source():
     return build_rule_set(builtin_sources(), section_types(load_schema_set()))
 
 
-def test_the_committed_module_is_what_the_writer_writes_now() -> None:
-    assert TARGET.read_text(encoding="utf-8") == library_text(), \
-        "engine/prebuilt/rule_library.py is stale: run `python -m engine.prebuilt`"
+@pytest.mark.parametrize("target, text", [(RULES_TARGET, rules_text), (VALIDATORS_TARGET, validators_text)])
+def test_the_committed_modules_are_what_the_writer_writes_now(target: Path, text) -> None:
+    assert target.read_text(encoding="utf-8") == text(), f"{target.name} is stale: run `python -m engine.prebuilt`"
 
 
 def test_the_library_loads_prebuilt_when_nothing_changed(from_source) -> None:
@@ -98,3 +99,29 @@ def test_every_constant_kind_is_written_as_source_that_rebuilds_it(value) -> Non
 def test_a_constant_of_another_kind_stops_the_writer() -> None:
     with pytest.raises(TypeError, match="cannot write"):
         constant(object())
+
+
+def test_sections_validate_with_prebuilt_code_that_agrees_with_generated_code() -> None:
+    from engine.evidence.bulk import References, _Generator
+
+    schemas = load_schema_set()
+    bundle = api.load_bundle(FIXTURES / "broken-changes")
+    refs = References(bundle.data, False)
+    checked = 0
+    for section, node in schemas.root["properties"].items():
+        if section not in bundle.data:
+            continue
+        base = schemas.node_base(node) or schemas.root_uri
+        prebuilt = schemas.bulk.program(node, base)
+        generated = _Generator(schemas, True).generate(node, base).program(schemas)
+        assert prebuilt.make(refs, [[] for _ in prebuilt.batches]).__code__.co_filename.endswith("schema_validators.py")
+        value = bundle.data[section]
+        broken = [{"unexpected": 1}, *value[1:]] if isinstance(value, list) and value else {"unexpected": 1}
+        for evidence, valid in ((value, True), (broken, False)):
+            for program in (prebuilt, generated):
+                deferred = [[] for _ in program.batches]
+                verdict = program.make(refs, deferred)(evidence) and all(
+                    batch(values) for batch, values in zip(program.batches, deferred))
+                assert verdict is valid, (section, program)
+        checked += 1
+    assert checked > 40

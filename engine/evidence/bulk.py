@@ -202,15 +202,50 @@ class _Scope:
 
 @dataclass
 class Program:
-    """Generated code: `make(REFS, DEFER)` returns the entry functions, by node key."""
+    """One schema node's check: `make(REFS, DEFER)` returns the function that tells whether
+    a value is valid; REFS maps the sections `x-ref` names to their ids, DEFER holds a list
+    per batch check, to which the function appends the values it defers."""
 
-    source: str
-    make: Callable[..., dict[int, Callable[[Any], bool]]]
+    make: Callable[..., Callable[[Any], bool]]
     batches: list[BatchCheck]
-    sections: frozenset[str]
-    """The sections `x-ref` names: REFS must map each to a container of its ids."""
-    delegated: bool
-    """Some node is checked by jsonschema (the code then needs REFS for it too)."""
+
+
+@dataclass
+class GeneratedProgram:
+    """A program's source, which defines `function_name(SCHEMAS, <constants>)` returning
+    `make`, and what to call it with. `recipes` says how each constant and each batch check
+    was made (a key of `constant_value`/`batch_value`), so that it can be written as source."""
+
+    function_name: str
+    source: str
+    constants: dict[str, Any]
+    recipes: dict[str, tuple]
+    batches: list[tuple[tuple, BatchCheck]]
+
+    def program(self, schemas: "SchemaSet") -> Program:
+        namespace = dict(GENERATED_NAMESPACE)
+        exec(compile(self.source, "<clausegate bulk validation>", "exec"), namespace)  # noqa: S102 - our own code
+        make = namespace[self.function_name](schemas, **self.constants)
+        return Program(make, [check for _, check in self.batches])
+
+
+def constant_value(recipe: tuple) -> Any:
+    """A constant rebuilt from its recipe (what the prebuilt validators do)."""
+    kind, argument = recipe
+    if kind == "pattern":
+        return compile_pattern(argument).test
+    if kind == "format":
+        return quick_check(argument)
+    if kind == "strings":
+        return frozenset(argument)
+    raise ValueError(f"no recipe for a {kind} constant")
+
+
+def batch_value(recipe: tuple) -> BatchCheck:
+    kind, argument = recipe
+    if kind == "pattern":
+        return compile_pattern(argument).batch
+    return BatchCheck(QUICK[argument], FORMAT_CHECKS[argument])
 
 
 class _Generator:
@@ -218,6 +253,7 @@ class _Generator:
         self.schemas = schemas
         self.batch = batch
         self.constants: dict[str, Any] = {}
+        self.recipes: dict[str, tuple] = {}
         self._constant_names: dict[tuple, str] = {}
         self.sections: dict[str, str] = {}
         self.batches: list[BatchCheck] = []
@@ -233,11 +269,14 @@ class _Generator:
     # names the code uses
 
     def constant(self, value: Any, key: tuple | None = None) -> str:
-        key = key if key is not None else ("id", id(value))
-        name = self._constant_names.get(key)
+        """`key`, when given, is the constant's recipe (see constant_value); without one the
+        value is plain data (a tuple or a set of JSON values)."""
+        name = self._constant_names.get(key if key is not None else ("id", id(value)))
         if name is None:
-            name = self._constant_names[key] = f"K{len(self._constant_names)}"
+            name = self._constant_names[key if key is not None else ("id", id(value))] = f"K{len(self._constant_names)}"
             self.constants[name] = value
+            if key is not None:
+                self.recipes[name] = key
         return name
 
     def reference(self, section: str) -> str:
@@ -271,13 +310,13 @@ class _Generator:
 
     # the program
 
-    def program(self, entries: list[tuple[Any, str]]) -> Program:
-        keys = {id(node): self.function(node, base) for node, base in entries}
+    def generate(self, node: Any, base: str, function_name: str = "program") -> GeneratedProgram:
+        entry = self.function(node, base)
         while self.pending:
-            node, base, name = self.pending.pop()
-            scope = _Scope()
-            self.bodies.append(self._define(name, node, base, scope))
-        lines = ["def make(REFS, DEFER):"]
+            pending, pending_base, name = self.pending.pop()
+            self.bodies.append(self._define(name, pending, pending_base, _Scope()))
+        parameters = ", ".join(["SCHEMAS", *self.constants])
+        lines = [f"def {function_name}({parameters}):", "def make(REFS, DEFER):"]
         for section, name in sorted(self.sections.items(), key=lambda pair: pair[1]):
             lines.append(f"    {name} = REFS[{section!r}]")
         for index in range(len(self.batches)):
@@ -285,15 +324,11 @@ class _Generator:
         for name in sorted(self.fallbacks.values()):
             lines.append(f"    {name} = DELEGATE(SCHEMAS, {name}_uri, REFS)")
         lines.extend(self.bodies)
-        lines.append("    return {" + ", ".join(f"{key}: {name}" for key, name in keys.items()) + "}")
-        source = "\n".join(lines) + "\n"
-        namespace: dict[str, Any] = {
-            "M": _MISSING, "NUMBERS": (int, float), "is_number": is_number, "equal": equal, "in_enum": in_enum,
-            "unique": unique, "DELEGATE": _delegate, "SCHEMAS": self.schemas,
-            **self.constants,
-        }
-        exec(compile(source, "<clausegate bulk validation>", "exec"), namespace)  # noqa: S102 - our own code
-        return Program(source, namespace["make"], list(self.batches), frozenset(self.sections), self.delegated)
+        lines.append(f"    return {entry}")
+        lines.append("return make")
+        source = lines[0] + "\n" + _indent("\n".join(lines[1:])) + "\n"
+        batches = [(key, self.batches[int(name[1:])]) for key, name in self._batch_names.items()]
+        return GeneratedProgram(function_name, source, dict(self.constants), dict(self.recipes), batches)
 
     def _define(self, name: str, node: Any, base: str, scope: _Scope) -> str:
         stack = frozenset({id(node)})
@@ -567,6 +602,13 @@ def _delegate(schemas: "SchemaSet", node: str | dict, refs: "References") -> Cal
     return node_validator(schemas, node, refs)
 
 
+# What generated validation code calls, besides its constants.
+GENERATED_NAMESPACE: dict[str, Any] = {
+    "M": _MISSING, "NUMBERS": (int, float), "is_number": is_number, "equal": equal, "in_enum": in_enum,
+    "unique": unique, "DELEGATE": _delegate,
+}
+
+
 # -- what validate.py uses --------------------------------------------------------------------------
 
 
@@ -579,13 +621,22 @@ class BulkValidator:
     def __init__(self, schemas: "SchemaSet"):
         self._schemas = schemas
         self._programs: dict[tuple[int, bool], Program] = {}
+        # (node URI, base, batch) → the prebuilt program, for the shipped schemas.
+        self._prebuilt: dict[tuple[str, str, bool], Callable[[], Program]] | None = None
         self._partial_root: dict | None = None
 
     def program(self, node: Any, base: str, *, batch: bool = True) -> Program:
         key = (id(node), batch)
         program = self._programs.get(key)
         if program is None:
-            program = self._programs[key] = _Generator(self._schemas, batch).program([(node, base)])
+            if self._prebuilt is None:
+                from engine.prebuilt.validators import prebuilt_programs
+
+                self._prebuilt = prebuilt_programs(self._schemas)
+            indexed = self._schemas.node_base(node) is not None
+            made = self._prebuilt.get((self._schemas.node_uri(node), base, batch)) if indexed else None
+            program = made() if made else _Generator(self._schemas, batch).generate(node, base).program(self._schemas)
+            self._programs[key] = program
         return program
 
     def is_valid(self, data: Any, refs: "References", partial: bool) -> bool:
@@ -622,7 +673,7 @@ class BulkValidator:
     def _run(self, node: Any, base: str, value: Any, refs: "References") -> bool:
         program = self.program(node, self._schemas.node_base(node) or base)
         deferred: list[list] = [[] for _ in program.batches]
-        if not program.make(refs, deferred)[id(node)](value):
+        if not program.make(refs, deferred)(value):
             return False
         return all(batch(values) for batch, values in zip(program.batches, deferred))
 
@@ -638,7 +689,7 @@ class BulkValidator:
                 if base is None or not isinstance(node, dict):
                     made[key] = None
                 else:
-                    made[key] = self.program(node, base, batch=False).make(refs, [])[key]
+                    made[key] = self.program(node, base, batch=False).make(refs, [])
             return made[key]
 
         return check_for

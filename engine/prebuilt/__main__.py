@@ -1,5 +1,6 @@
-"""`python -m engine.prebuilt`: regenerate the prebuilt rule library after a change."""
+"""`python -m engine.prebuilt`: regenerate the prebuilt modules after a change."""
 
-from engine.prebuilt.writer import write_library
+from engine.prebuilt.writer import write_all
 
-print(f"wrote {write_library()}")
+for path in write_all():
+    print(f"wrote {path}")

@@ -39,6 +39,10 @@ def constant(value: Any) -> str:
         return f"DT({value.isoformat()!r})"
     if kind is dt.date:
         return f"D({value.year}, {value.month}, {value.day})"
+    if kind is frozenset:
+        return f"frozenset({constant(tuple(sorted(value, key=repr)))})"
+    if kind is dict:
+        return "{" + ", ".join(f"{constant(k)}: {constant(v)}" for k, v in value.items()) + "}"
     if kind in (list, tuple):
         items = ", ".join(constant(item) for item in value)
         return f"[{items}]" if kind is list else f"({items}{',' if len(value) == 1 else ''})"
