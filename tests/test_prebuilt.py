@@ -85,7 +85,7 @@ def test_explain_uses_the_checked_tree_of_a_prebuilt_library() -> None:
     None, True, 3, -2.5, "it's", Span("rules/a.rules", 3, 4, 3, 9), dt.timedelta(days=2, seconds=5),
     CalendarPeriod(12, dt.timedelta(days=1)), dt.date(2025, 3, 31),
     dt.datetime(2025, 3, 31, 12, 0, tzinfo=dt.timezone.utc), ["a", 1], ("x",), float("inf"),
-    support.F("builtin:count"), support.P("^INC-[0-9]+$"),
+    frozenset({"b", "a"}), {"k": [1, None]}, support.F("builtin:count"), support.P("^INC-[0-9]+$"),
 ])
 def test_every_constant_kind_is_written_as_source_that_rebuilds_it(value) -> None:
     names = {name: getattr(support, name) for name in support.__all__}

@@ -18,6 +18,7 @@ so the two cannot disagree on a finding.
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -155,6 +156,7 @@ def _pointer_token(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
 
 
+@functools.lru_cache(maxsize=4096)  # evidence repeats a few target durations many times
 def _parse_duration(text: str):
     value = parse_iso_duration(text)
     if value is None:
@@ -186,7 +188,8 @@ GENERATED_NAMESPACE = {
     # Validated evidence carries an offset on every date-time (RFC 3339), so the fast path
     # reads them as they are; the careful path also makes a missing offset UTC.
     "_pdt": dt.datetime.fromisoformat,
-    "__builtins__": {"enumerate": enumerate, "len": len, "type": type, "list": list, "range": range, "dict": dict,
+    "_pdur": _parse_duration,
+    "__builtins__": {"enumerate": enumerate, "len": len, "any": any, "all": all, "type": type, "list": list, "range": range, "dict": dict,
                      "True": True, "False": False, "None": None, "Exception": Exception},
 }
 
@@ -308,6 +311,8 @@ class _Generator:
             return f"pd({raw})"
         if fast and kind[0] == "date-time":
             return f"pdt({raw})"
+        if fast and kind[0] == "duration":
+            return f"pdur({raw})"
         return f"rt.convert({self.const(kind[1])}, {self.const(kind[0])}, {raw}, {self.const(node.span)})"
 
     def _member(self, node: ast.Member, env: "_Env", fast: bool) -> str:
@@ -347,6 +352,8 @@ class _Generator:
         if fast and node.name in ("count", "filter") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda) and self.types.get(id(node.args[1])) == T.BOOL:
             return self._fast_selection(node, env)
+        if fast and node.name in ("any", "all", "none") and len(node.args) == 2 and isinstance(node.args[1], ast.Lambda):
+            return self._fast_quantifier(node, env)
         args = []
         for i, arg in enumerate(node.args):
             if isinstance(arg, ast.Lambda):
@@ -399,6 +406,20 @@ class _Generator:
         result = f"len({selected})" if node.name == "count" else selected
         return f"({result} if type({items} := charge({self.expr(node.args[0], env, True)})) is list else _fb())"
 
+    def _fast_quantifier(self, node: ast.Call, env: "_Env") -> str:
+        """any/all/none as Python's own any/all over a generator: exact while every condition
+        is true or false, so any other value leaves the fast path."""
+        items, param = self.fresh("t"), self.fresh("p")
+        lam = node.args[1]
+        condition = self.expr(lam.body, env.bind(lam.param, param, self.where(node.args[0], env) + "/" + ITEM_MARK),
+                              True)
+        if id(lam.body) not in self.strict:
+            c = self.fresh("t")
+            condition = f"({c} if ({c} := {condition}) is True or {c} is False else _fb())"
+        walk = f"{'all' if node.name == 'all' else 'any'}({condition} for {param} in {items})"
+        self.strict.add(id(node))
+        return f"({'not ' if node.name == 'none' else ''}{walk} if type({items} := charge({self.expr(node.args[0], env, True)})) is list else _fb())"
+
     def _unary(self, node: ast.Unary, env: "_Env", fast: bool) -> str:
         operand = self.expr(node.operand, env, fast)
         if fast:
@@ -417,6 +438,8 @@ class _Generator:
         op = node.op
         if fast and op in ("==", "!=") and (_null_literal(node.left) or _null_literal(node.right)):
             return self._fast_null_test(node, env)
+        if fast and op in ("in", "not in") and _string_literals(node.right):
+            return self._fast_text_membership(node, env)
         left = self.expr(node.left, env, fast)
         right = self.expr(node.right, env, fast)
         span = self.const(node.span)
@@ -452,6 +475,16 @@ class _Generator:
             return f"({left} {op} {right})"
         return f"rt.arith({self.const(op)}, {left}, {right}, {span})"
 
+    def _fast_text_membership(self, node: ast.Binary, env: "_Env") -> str:
+        """`x in ["a", "b"]`: a set look-up, exact when x is text (anything else leaves)."""
+        left = self.expr(node.left, env, True)
+        names = self.const(frozenset(item.value for item in node.right.items))
+        self.strict.add(id(node))
+        if self.type_of(node.left) == T.STRING:
+            return f"({left} {node.op} {names})"
+        t = self.fresh("t")
+        return f"(({t} := {left}) {node.op} {names} if type({t}) is str else _fb())"
+
     def _fast_null_test(self, node: ast.Binary, env: "_Env") -> str:
         """`x == null` / `x != null` on the fast path; the other side's code is made only here,
         so nothing is generated (or hoisted before the loop) that the test does not use."""
@@ -484,6 +517,11 @@ class _Generator:
         parts = [self.const(p) if isinstance(p, str) else f"_text({self.expr(p, env, False)})"
                  for p in template.parts]
         return f"''.join(({', '.join(parts)},))"
+
+
+def _string_literals(node: ast.Expr) -> bool:
+    return isinstance(node, ast.ListExpr) and bool(node.items) \
+        and all(isinstance(item, ast.Literal) and type(item.value) is str for item in node.items)
 
 
 def _null_literal(node: ast.Expr) -> bool:
@@ -651,7 +689,7 @@ def _module(gen: _Generator, body: _Lines, guard: str, function_name: str) -> st
                 # Locals, not closure cells: the item loop reads them millions of times.
                 out.add(", ".join(f"k{i}" for i in range(len(gen.constants))) + ", = K")
             out.add("today = ctx.today")
-            out.add("pd, pdt, charge = _pd, _pdt, ctx.charge")
+            out.add("pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge")
             for line in hoist:
                 out.add(line)
             out.lines.extend(line.replace("if GUARD:", f"if {guard}:") for line in body.lines)

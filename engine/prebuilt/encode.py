@@ -2,8 +2,8 @@
 
 Only the value kinds a compiled rule holds are accepted; anything else is a defect in
 clausegate and stops the writer, so the generated module can never hold a value it
-cannot rebuild exactly. The names used (`S`, `F`, `TD`, …) are those of
-`engine.prebuilt.support`.
+cannot rebuild exactly. The names used (`S`, `F`, `TD`, `FS`, …) are those of
+`engine.prebuilt.support`: generated rule code has no builtins to call.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def constant(value: Any) -> str:
     if kind is dt.date:
         return f"D({value.year}, {value.month}, {value.day})"
     if kind is frozenset:
-        return f"frozenset({constant(tuple(sorted(value, key=repr)))})"
+        return f"FS({constant(tuple(sorted(value, key=repr)))})"
     if kind is dict:
         return "{" + ", ".join(f"{constant(k)}: {constant(v)}" for k, v in value.items()) + "}"
     if kind in (list, tuple):

@@ -7,10 +7,12 @@ See engine/prebuilt/__init__.py and engine/evidence/bulk.py. Each section's sche
 # fmt: off
 from engine.evidence.bulk import GENERATED_NAMESPACE, batch_value as B, constant_value as C
 
+FS = frozenset
+
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '4b2ec75f40f2c914c017d6d6deb24747e013c5104b38420293f2d3b2f5b63be0'
+KEY = 'eb1906ff7af01f1ac21b34590583e493ed5ac3839087f65e6ab33889b0846660'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

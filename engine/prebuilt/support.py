@@ -20,13 +20,14 @@ from engine.lang.patterns import compile_pattern as P
 from engine.lang.values import CalendarPeriod as CP
 
 __all__ = [
-    "CP", "D", "DT", "F", "FLOAT", "GENERATED_NAMESPACE", "H", "P", "S", "TD",
+    "CP", "D", "DT", "F", "FLOAT", "FS", "GENERATED_NAMESPACE", "H", "P", "S", "TD",
     "Bind", "Binary", "Call", "Expect", "ForEach", "If", "Index", "Lambda", "Let", "ListExpr", "Literal", "Member",
     "Rule", "Template", "Today", "Unary", "Var",
 ]
 
 D = dt.date
 FLOAT = float  # for inf and nan, which have no literal
+FS = frozenset
 DT = dt.datetime.fromisoformat
 TD = dt.timedelta
 

@@ -40,6 +40,8 @@ See engine/prebuilt/__init__.py and engine/evidence/bulk.py. Each section's sche
 # fmt: off
 from engine.evidence.bulk import GENERATED_NAMESPACE, batch_value as B, constant_value as C
 
+FS = frozenset
+
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
