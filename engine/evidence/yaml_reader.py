@@ -37,6 +37,7 @@ _BOOLEANS = {"true": True, "True": True, "TRUE": True, "false": False, "False": 
 _INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _NOT_A_NUMBER = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_NUMBER_START = frozenset("0123456789+-.")  # how every text the three patterns above match begins
 
 # libyaml also breaks lines at these, so its positions would disagree with every other
 # tool's line numbers; CRLF is fine.
@@ -167,6 +168,7 @@ def _tag_name(tag: str) -> str:
 class _Builder:
     def __init__(self, source: Source, limits: Limits):
         self.source, self.limits = source, limits
+        self.plain_keys: set[str] = set()
 
     def fail(self, problem: Problem, event: Any) -> Exception:
         return _refuse(self.source, problem, _mark(event))
@@ -223,9 +225,21 @@ class _Builder:
 
     def take_key(self, frame: _Frame, event: ScalarEvent) -> None:
         key = event.value
+        plain = event.style in (None, "")
+        if not (plain and key in self.plain_keys):  # a plain key seen before passed these checks
+            self.check_key(key, plain, event)
+            if plain:
+                self.plain_keys.add(key)
+        if key in frame.key_lines:
+            raise self.fail(Problem(P.DUPLICATE_KEY, f"duplicate key {show(key)}",
+                                    f"the first one is at line {frame.key_lines[key]}; keep one"), event)
+        frame.key = key
+        frame.key_lines[key] = event.start_mark.line + 1
+
+    def check_key(self, key: str, plain: bool, event: ScalarEvent) -> None:
         if key == "<<":
             raise self.fail(Problem(P.MERGE_KEY, "merge key '<<' is not allowed", "write the merged fields out in full"), event)
-        if event.style in (None, ""):
+        if plain:
             resolved = self.plain(event)
             if type(resolved) is not str:
                 shown = "null" if resolved is None else str(resolved).lower() if type(resolved) is bool else key
@@ -234,16 +248,14 @@ class _Builder:
         problem = key_problem(key, self.limits)
         if problem:
             raise self.fail(problem, event)
-        if key in frame.key_lines:
-            raise self.fail(Problem(P.DUPLICATE_KEY, f"duplicate key {show(key)}",
-                                    f"the first one is at line {frame.key_lines[key]}; keep one"), event)
-        frame.key = key
-        frame.key_lines[key] = event.start_mark.line + 1
 
     def scalar(self, event: ScalarEvent) -> Any:
         value: Any = self.plain(event) if event.style in (None, "") else event.value
         if type(value) is str:
-            problem = text_problem(value, self.limits)
+            # Only a double-quoted scalar can hold an escape; any other is a piece of the
+            # file's text, which was checked for NUL and decoded strictly as UTF-8.
+            problem = text_problem(value, self.limits) if event.style == '"' or len(value) > self.limits.max_string_length \
+                else None
             if problem:
                 raise self.fail(problem, event)
         return value
@@ -254,6 +266,8 @@ class _Builder:
             return None
         if text in _BOOLEANS:
             return _BOOLEANS[text]
+        if text[0] not in _NUMBER_START:
+            return text
         if _INTEGER.fullmatch(text):
             if len(text.lstrip("+-")) > 19:
                 value: Any = 2**64  # out of range either way; spares int() a huge conversion

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'eb1906ff7af01f1ac21b34590583e493ed5ac3839087f65e6ab33889b0846660'
+KEY = '41a0b3e9a26d3872b8dffc7f547afc102049fcd017d1b1e33d3d85eef9323bdd'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
