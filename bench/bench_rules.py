@@ -17,12 +17,15 @@ import gc
 import random
 import sys
 import time
+from pathlib import Path
 
-from engine.library import section_types
-from engine.catalogue import load_catalogue
-from engine.evaluate import evaluate
-from engine.evidence.schemas import load_schema_set
-from engine.library import RuleSource, build_rule_set, builtin_sources
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's engine, not an installed copy
+
+from engine.catalogue import load_catalogue  # noqa: E402
+from engine.evaluate import evaluate  # noqa: E402
+from engine.evidence.schemas import load_schema_set  # noqa: E402
+from engine.library import RuleSource, build_rule_set, builtin_sources, section_types  # noqa: E402
 
 RULES = '''
 rule BENCH-1 "Major incidents have a completed review"

@@ -102,7 +102,7 @@ def test_a_constant_of_another_kind_stops_the_writer() -> None:
 
 
 def test_sections_validate_with_prebuilt_code_that_agrees_with_generated_code() -> None:
-    from engine.evidence.bulk import References, _Generator
+    from engine.evidence.bulk import References, generate_program
 
     schemas = load_schema_set()
     bundle = api.load_bundle(FIXTURES / "broken-changes")
@@ -113,7 +113,7 @@ def test_sections_validate_with_prebuilt_code_that_agrees_with_generated_code() 
             continue
         base = schemas.node_base(node) or schemas.root_uri
         prebuilt = schemas.bulk.program(node, base)
-        generated = _Generator(schemas, True).generate(node, base).program(schemas)
+        generated = generate_program(schemas, node, base).program(schemas)
         assert prebuilt.make(refs, [[] for _ in prebuilt.batches]).__code__.co_filename.endswith("schema_validators.py")
         value = bundle.data[section]
         broken = [{"unexpected": 1}, *value[1:]] if isinstance(value, list) and value else {"unexpected": 1}

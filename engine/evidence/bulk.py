@@ -602,6 +602,13 @@ def _delegate(schemas: "SchemaSet", node: str | dict, refs: "References") -> Cal
     return node_validator(schemas, node, refs)
 
 
+def generate_program(schemas: "SchemaSet", node: Any, base: str, *, batch: bool = True,
+                     function_name: str = "program") -> GeneratedProgram:
+    """The generated check of one schema node (read at `base`); `batch` defers the costly
+    format and pattern checks to one pass over all their values."""
+    return _Generator(schemas, batch).generate(node, base, function_name)
+
+
 # What generated validation code calls, besides its constants.
 GENERATED_NAMESPACE: dict[str, Any] = {
     "M": _MISSING, "NUMBERS": (int, float), "is_number": is_number, "equal": equal, "in_enum": in_enum,
@@ -635,7 +642,7 @@ class BulkValidator:
                 self._prebuilt = prebuilt_programs(self._schemas)
             indexed = self._schemas.node_base(node) is not None
             made = self._prebuilt.get((self._schemas.node_uri(node), base, batch)) if indexed else None
-            program = made() if made else _Generator(self._schemas, batch).generate(node, base).program(self._schemas)
+            program = made() if made else generate_program(self._schemas, node, base, batch=batch).program(self._schemas)
             self._programs[key] = program
         return program
 

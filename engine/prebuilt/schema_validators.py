@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '41a0b3e9a26d3872b8dffc7f547afc102049fcd017d1b1e33d3d85eef9323bdd'
+KEY = '3cccb7c5a71c6346c16e84c2c3608e54dd779cd44ae3ecc19bdd4c645f970522'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

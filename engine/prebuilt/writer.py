@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.evidence.bulk import GeneratedProgram, _Generator
+from engine.evidence.bulk import GeneratedProgram, generate_program
 from engine.evidence.schemas import load_schema_set
 from engine.lang.compiler import generate_rule
 from engine.library import builtin_sources, check_sources, section_types
@@ -80,7 +80,7 @@ def validators_text() -> str:
     out = [_VALIDATORS_HEAD, f"KEY = {validators.input_key(schemas)!r}\n"]
     entries = []
     for number, (node, base) in enumerate(validators.section_entries(schemas)):
-        generated = _Generator(schemas, True).generate(node, base, f"program_{number}")
+        generated = generate_program(schemas, node, base, function_name=f"program_{number}")
         out.append("\n" + generated.source)
         out.append(f"\ndef constants_{number}():\n    return {_constants(generated)}\n")
         batches = ", ".join(f"B({constant(key)})" for key, _ in generated.batches)

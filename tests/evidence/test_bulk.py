@@ -222,7 +222,7 @@ def test_delegated_keywords_are_checked_by_jsonschema(tmp_path):
     path = tmp_path / "all.schema.json"
     path.write_text(json.dumps(KEYWORD_SCHEMA))
     schemas = load_schema_set(path)
-    generated = bulk._Generator(schemas, True).generate(schemas.root["properties"]["things"], schemas.root_uri)
+    generated = bulk.generate_program(schemas, schemas.root["properties"]["things"], schemas.root_uri)
     assert "DELEGATE(SCHEMAS" in generated.source
 
 
