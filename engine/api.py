@@ -31,14 +31,13 @@ def load_rules(paths: list[str | Path] | None = None, *, builtin: bool = True,
     and any files or folders in `paths`. Raises DiagnosticError with every problem found.
     The built-in library alone comes precompiled (engine.prebuilt) while that is current."""
     schemas = schemas or load_schema_set()
+    library = builtin_sources() if builtin else []
     user = user_sources(list(paths or []), limits)
-    if builtin and not user:
-        library = builtin_sources()
+    if library and not user:
         prebuilt = load_prebuilt(library, schemas, limits)
         if prebuilt is not None:
             return prebuilt
-    sources = combine(builtin_sources() if builtin else [], user)
-    return build_rule_set(sources, section_types(schemas), limits=limits)
+    return build_rule_set(combine(library, user), section_types(schemas), limits=limits)
 
 
 def load_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Bundle:

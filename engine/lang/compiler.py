@@ -81,11 +81,10 @@ class CompiledRule:
 
     def __init__(self, header: RuleHeader, run: Callable[[dict, Any], RuleRun],
                  load_syntax: Callable[[], tuple[ast.Rule, list[ast.Node]]],
-                 source_text: Callable[[ast.Node], str], python_source: str = ""):
+                 source_text: Callable[[ast.Node], str]):
         self.header = header
         self.run = run
         self.source_text = source_text
-        self.python_source = python_source
         self._load_syntax = load_syntax
         self._syntax: tuple[ast.Rule, dict[int, int]] | None = None
 
@@ -593,7 +592,7 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_
     exec(compile(generated.source, "<compiled rule>", "exec"), namespace)  # noqa: S102 - built from our own templates only
     run = namespace[generated.function_name](generated.constants)
     nodes = generated.nodes
-    return CompiledRule(generated.header, run, lambda: (rule, nodes), SourceText(checked.sources), generated.source)
+    return CompiledRule(generated.header, run, lambda: (rule, nodes), SourceText(checked.sources))
 
 
 def generate_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_passes: bool = False,

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '3cccb7c5a71c6346c16e84c2c3608e54dd779cd44ae3ecc19bdd4c645f970522'
+KEY = 'c717c5637cc27bc8bc8e8a040f4343094ab26bc97fd1f389b764c886bab00d99'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
