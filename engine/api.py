@@ -29,15 +29,16 @@ def load_rules(paths: list[str | Path] | None = None, *, builtin: bool = True,
                schemas: SchemaSet | None = None, limits: RuleLimits = DEFAULT_RULE_LIMITS) -> RuleSet:
     """Parse, check and compile rule files: the built-in library (unless `builtin=False`)
     and any files or folders in `paths`. Raises DiagnosticError with every problem found.
-    The built-in library alone comes precompiled (engine.prebuilt) while that is current."""
+    The built-in library comes precompiled (engine.prebuilt) while that is current."""
     schemas = schemas or load_schema_set()
     library = builtin_sources() if builtin else []
     user = user_sources(list(paths or []), limits)
-    if library and not user:
-        prebuilt = load_prebuilt(library, schemas, limits)
+    sources = combine(library, user)
+    if library and sources[:len(library)] == library:  # no library file named again among the user's
+        prebuilt = load_prebuilt(library, schemas, limits, user)
         if prebuilt is not None:
             return prebuilt
-    return build_rule_set(combine(library, user), section_types(schemas), limits=limits)
+    return build_rule_set(sources, section_types(schemas), limits=limits)
 
 
 def load_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Bundle:

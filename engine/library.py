@@ -142,8 +142,19 @@ def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast:
     return RuleSet(compile_rules(checked, fast), sources, load_catalogue(), checked)
 
 
+@dataclass(frozen=True)
+class CheckedBefore:
+    """Rules checked earlier (a prebuilt library) that further files are checked against:
+    their helpers, in files holding nothing else, and their rule ids."""
+
+    helper_files: list[ast.RuleFile]
+    rule_ids: dict[str, Span]
+
+
 def check_sources(sources: list[RuleSource], sections: dict[str, T.Type],
-                  limits: RuleLimits = DEFAULT_RULE_LIMITS) -> CheckedRules:
+                  limits: RuleLimits = DEFAULT_RULE_LIMITS, before: CheckedBefore | None = None) -> CheckedRules:
+    """Parse every file (reporting every file's syntax errors) and check them together,
+    and together with `before` when given."""
     from engine.lang.parser import parse_rules  # Lark is imported only when rules are parsed
 
     files: list[ast.RuleFile] = []
@@ -155,8 +166,10 @@ def check_sources(sources: list[RuleSource], sections: dict[str, T.Type],
             problems.extend(exc.diagnostics)
     if problems:
         raise DiagnosticError(problems)
-    count = sum(len(f.rules) for f in files)
+    count = sum(len(f.rules) for f in files) + (len(before.rule_ids) if before else 0)
     if count > limits.max_rules:
         raise DiagnosticError([Diagnostic("CG218", f"{count:,} rules loaded, more than the limit of "
                                           f"{limits.max_rules:,}", hint="raise it with --limit max_rules=N")])
-    return check(files, load_catalogue(), sections)
+    if before is None:
+        return check(files, load_catalogue(), sections)
+    return check(before.helper_files + files, load_catalogue(), sections, before.rule_ids)

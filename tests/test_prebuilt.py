@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from engine import api
-from engine.diagnostics import Span
+from engine.diagnostics import DiagnosticError, Span
 from engine.evidence.schemas import load_schema_set
 from engine.lang.limits import RuleLimits
 from engine.lang.values import CalendarPeriod
-from engine.library import RuleSource, build_rule_set, builtin_sources, section_types
+from engine.library import RuleSource, build_rule_set, builtin_sources, section_types, user_sources
 from engine.prebuilt import support
 from engine.prebuilt.library import load_prebuilt
 from engine.prebuilt.encode import constant
@@ -125,3 +125,61 @@ def test_sections_validate_with_prebuilt_code_that_agrees_with_generated_code() 
                 assert verdict is valid, (section, program)
         checked += 1
     assert checked > 40
+
+
+# -- user rules beside the prebuilt library --------------------------------------------------------
+
+USER_RULES = '''
+rule MY-01 "Every live service has an active owner"
+  clause 8.2.3
+  severity minor
+  for each service in services where service.status == "live"
+  expect active_person(service.owner)
+  message "service {service.id} is owned by {service.owner}, who is not an active person"
+
+rule MY-02 "Incidents name their service"
+  clause 8.6.1
+  severity observation
+  for each incident in incidents
+  expect lookup(services, incident.service) != null
+'''
+
+
+def _loaded_both_ways(tmp_path: Path, text: str):
+    """(rules loaded as `clausegate check --rules` loads them, the same compiled from source):
+    each a RuleSet, or the rendered diagnostics when they do not load."""
+    (tmp_path / "mine.rules").write_text(text, encoding="utf-8")
+    results = []
+    for load in (lambda: api.load_rules([tmp_path]),
+                 lambda: build_rule_set(builtin_sources() + user_sources([tmp_path]), section_types(load_schema_set()))):
+        try:
+            results.append(load())
+        except DiagnosticError as error:
+            results.append("\n".join(d.render() for d in error.diagnostics))
+    return results
+
+
+def test_user_rules_check_against_the_prebuilt_library_and_report_as_from_source(tmp_path: Path) -> None:
+    text = USER_RULES.replace("{service.owner}, who", "{service.owner} who")
+    incremental, full = _loaded_both_ways(tmp_path, text)
+    assert incremental.compiled[0].run.__code__.co_filename.endswith("rule_library.py")
+    assert incremental.rule_ids() == full.rule_ids() and incremental.rule_ids()[-2:] == ["MY-01", "MY-02"]
+    render = renderer("json")
+    for bundle in ("example", "broken-leadership"):
+        evidence = api.load_bundle(FIXTURES / bundle)
+        reports = [render(api.check(evidence, rules, as_of=dt.date(2025, 6, 30)), RenderOptions())
+                   for rules in (incremental, full)]
+        assert reports[0] == reports[1]
+
+
+@pytest.mark.parametrize("text, code", [
+    (USER_RULES.replace("MY-02", "LEAD-5.1-01"), "CG201"),  # an id the library uses
+    (USER_RULES + "\nhelper top_manager(id) = true\n", "CG212"),  # a helper the library defines
+    (USER_RULES.replace("active_person(service.owner)", "active_person(service.owner, 1)"), "CG208"),
+    (USER_RULES.replace("service.status ==", "service.state =="), "CG206"),
+])
+def test_user_rules_get_the_diagnostics_they_get_beside_the_library_compiled_from_source(
+        tmp_path: Path, text: str, code: str) -> None:
+    incremental, full = _loaded_both_ways(tmp_path, text)
+    assert isinstance(incremental, str) and f"[{code}]" in incremental
+    assert incremental == full

@@ -433,12 +433,15 @@ class _Checker:
         return T.ANY
 
 
-def check(files: list[ast.RuleFile], catalogue: Catalogue, sections: dict[str, T.Type]) -> CheckedRules:
-    """Check every file together (rule ids and helpers are library-wide); raise with every diagnostic."""
+def check(files: list[ast.RuleFile], catalogue: Catalogue, sections: dict[str, T.Type],
+          known_ids: dict[str, Span] | None = None) -> CheckedRules:
+    """Check every file together (rule ids and helpers are library-wide); raise with every
+    diagnostic. `known_ids`: the ids of rules checked before (a prebuilt library), which
+    these files' rules must not reuse."""
     checker = _Checker(catalogue, sections, {f.path: f.text for f in files})
     checker.collect_helpers(files)
     root = _Scope(dict(sections))
-    seen_ids: dict[str, Span] = {}
+    seen_ids: dict[str, Span] = dict(known_ids or {})
     rules: list[ast.Rule] = []
     for f in files:
         for rule in f.rules:

@@ -10,10 +10,11 @@ from importlib import resources
 
 from engine.catalogue import load_catalogue
 from engine.evidence.schemas import SchemaSet
-from engine.lang.compiler import CompiledRule, SourceText
+from engine.lang.ast import RuleFile
+from engine.lang.compiler import CompiledRule, SourceText, compile_rules
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.prebuilt import code_digest
-from engine.library import RuleSet, RuleSource, check_sources, section_types
+from engine.library import CheckedBefore, RuleSet, RuleSource, check_sources, section_types
 
 GENERATED_MODULE = "engine.prebuilt.rule_library"
 
@@ -36,19 +37,25 @@ def _within(limits: RuleLimits) -> bool:
                for name in ("max_rule_file_bytes", "max_rules", "max_expression_depth"))
 
 
-def load_prebuilt(sources: list[RuleSource], schemas: SchemaSet,
-                  limits: RuleLimits = DEFAULT_RULE_LIMITS) -> RuleSet | None:
-    """The compiled library for exactly these sources and schemas, or None."""
+def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLimits = DEFAULT_RULE_LIMITS,
+                  user: list[RuleSource] | None = None) -> RuleSet | None:
+    """The compiled library for exactly these library files and schemas, or None; `user`
+    files are checked against it (its helpers and rule ids) and compiled as they load."""
     if not _within(limits):
         return None
     try:
         module = importlib.import_module(GENERATED_MODULE)
     except ImportError:
         return None
-    if module.KEY != input_key(sources, schemas):
+    if module.KEY != input_key(library, schemas):
         return None
+    sources = library + list(user or [])
     source_text = SourceText({s.display: s.text for s in sources})
     compiled = [CompiledRule(header, build(constants()), syntax, source_text)
                 for header, build, constants, syntax in module.RULES]
-    return RuleSet(compiled, sources, load_catalogue(),
-                   lambda: check_sources(sources, section_types(schemas), limits))
+    if user:
+        texts = {s.display: s.text for s in library}
+        before = CheckedBefore([RuleFile(display, texts[display], [], helpers()) for display, helpers in module.HELPERS],
+                               {c.header.id: c.header.span for c in compiled})
+        compiled += compile_rules(check_sources(user, section_types(schemas), limits, before))
+    return RuleSet(compiled, sources, load_catalogue(), lambda: check_sources(sources, section_types(schemas), limits))

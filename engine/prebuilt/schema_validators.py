@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'c717c5637cc27bc8bc8e8a040f4343094ab26bc97fd1f389b764c886bab00d99'
+KEY = '47a7c05797346168fc073bac5699a5fdcf730aa931c22659f8861889db803866'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

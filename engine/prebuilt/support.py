@@ -11,8 +11,8 @@ import datetime as dt
 
 from engine.diagnostics import Span as S
 from engine.lang.ast import (
-    Bind, Binary, Call, Expect, ForEach, If, Index, Lambda, Let, ListExpr, Literal, Member, Rule, Template, Today,
-    Unary, Var,
+    Bind, Binary, Call, Expect, ForEach, Helper, If, Index, Lambda, Let, ListExpr, Literal, Member, Rule, Template,
+    Today, Unary, Var,
 )
 from engine.lang.builtins import BUILTINS
 from engine.lang.compiler import CONVERSIONS, GENERATED_NAMESPACE, RuleHeader as H
@@ -21,7 +21,7 @@ from engine.lang.values import CalendarPeriod as CP
 
 __all__ = [
     "CP", "D", "DT", "F", "FLOAT", "FS", "GENERATED_NAMESPACE", "H", "P", "S", "TD",
-    "Bind", "Binary", "Call", "Expect", "ForEach", "If", "Index", "Lambda", "Let", "ListExpr", "Literal", "Member",
+    "Bind", "Binary", "Call", "Expect", "ForEach", "Helper", "If", "Index", "Lambda", "Let", "ListExpr", "Literal", "Member",
     "Rule", "Template", "Today", "Unary", "Var",
 ]
 

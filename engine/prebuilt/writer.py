@@ -64,7 +64,25 @@ def rules_text() -> str:
                                                   h.rationale, h.remediation))
         entries.append(f"    (H({header}), build_{number}, constants_{number}, syntax_{number}),\n")
     out.append("\nRULES = (\n" + "".join(entries) + ")\n")
+    out.append(_helpers(sources))
     return "".join(out)
+
+
+def _helpers(sources) -> str:
+    """`HELPERS`: each library file that defines helpers, with a function building them
+    (user rules are checked against them)."""
+    from engine.lang.parser import parse_rules
+
+    out, entries = [], []
+    for source in sources:
+        helpers = parse_rules(source.text, source.display).helpers
+        if helpers:
+            writer = SyntaxWriter()
+            listed = writer.value(helpers)
+            body = "".join(f"    {line}\n" for line in writer.lines)
+            out.append(f"\ndef helpers_{len(entries)}():\n{body}    return {listed}\n")
+            entries.append(f"    ({source.display!r}, helpers_{len(entries)}),\n")
+    return "".join(out) + "\nHELPERS = (\n" + "".join(entries) + ")\n"
 
 
 def _syntax_function(number: int, rule, nodes) -> str:
