@@ -196,6 +196,8 @@ def contains(collection, value, span):
     if collection is None:
         return None
     if type(collection) is list:
+        if type(value) is str:  # only an equal text equals a text: Python's own `in` at C speed
+            return value in collection
         return any(values_equal(value, item) for item in collection)
     if type(collection) is str and type(value) is str:
         return value in collection

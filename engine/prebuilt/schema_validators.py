@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '47a7c05797346168fc073bac5699a5fdcf730aa931c22659f8861889db803866'
+KEY = 'bf8f2b1caf5c59838be89d19e5c6d6b4eb429074ea7003c79d04285151693585'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
