@@ -69,10 +69,17 @@ def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue
     return Evaluation(rules, [f for _, fs in per_rule for f in fs])
 
 
+_NUMBER_RUNS = re.compile(r"(\d+)")
+
+
 def _item_order(finding: Finding) -> tuple:
     identity = finding.item_id
-    natural = tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
-                    for part in re.split(r"(\d+)", str(identity)) if part) if identity is not None else ()
+    natural = ()
+    if identity is not None:
+        # Splitting on a captured group puts the runs of digits at the odd places.
+        parts = _NUMBER_RUNS.split(str(identity))
+        natural = tuple([(0, int(part), "") if place & 1 else (1, 0, part)
+                         for place, part in enumerate(parts) if part])
     position = int(finding.pointer.rsplit("/", 1)[1]) if finding.pointer and finding.pointer[-1].isdigit() else -1
     return (identity is None, natural, position)
 
