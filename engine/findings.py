@@ -25,7 +25,7 @@ class ClauseRef:
         return {"number": self.number, "title": self.title}
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     rule_id: str
     title: str

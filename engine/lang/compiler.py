@@ -783,13 +783,22 @@ def _fast_loop(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, item_l
         with lines.indent():
             strict_where = False
             if fe.where is not None:
-                lines.add(f"w = {gen.expr(fe.where, env, True)}")
+                where = gen.expr(fe.where, env, True)
                 strict_where = id(fe.where) in gen.strict
-                lines.add("if not w:" if strict_where else "if w is False:")
+                # Most items usually fail a filter, so its test comes first and stores nothing;
+                # a field read is cheap enough to read again for the items that pass it.
+                if strict_where:
+                    lines.add(f"if not ({where}):")
+                elif _plain_read(gen, fe.where):
+                    lines.add(f"if {where} is False:")
+                else:
+                    lines.add(f"w = {where}")
+                    lines.add("if w is False:")
+                    where = "w"
                 with lines.indent():
                     lines.add("continue")
                 if not strict_where:
-                    lines.add("if w is True:")
+                    lines.add(f"if {where} is True:")
                     lines.depth += 1
             for let in rule.item_lets:
                 local = gen.fresh()
@@ -809,6 +818,17 @@ def _fast_loop(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, item_l
     if fe.where is None:
         # Without a filter every item the loop did not send to the careful path passed.
         lines.add("passed = len(coll) - len(slow)")
+
+
+def _plain_read(gen: _Generator, node: ast.Expr) -> bool:
+    """Fast code for the node only reads fields and list places: no call, nothing computed."""
+    if isinstance(node, ast.Var):
+        return True
+    if isinstance(node, (ast.Member, ast.Index)) and gen.type_of(node) not in CONVERSIONS:
+        if isinstance(node, ast.Index) and not isinstance(node.index, ast.Literal):
+            return False
+        return _plain_read(gen, node.target)
+    return False
 
 
 def _careful_item(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env, index: str | None,

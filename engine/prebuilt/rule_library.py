@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'a7f5baecb88e4c8c6a68eac3b7f34262752f1751295076da8f4ad7e910afc2b2'
+KEY = '3f40408e9fa577eb78e578686afba38251bca88f33c232554b36f1f25fcee395'
 
 def build_0(K):
     def run(root, ctx):
@@ -493,8 +493,7 @@ def build_3(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] != k1) and (item1.get(k3) is not None))
-                    if not w:
+                    if not (((item1[k0] != k1) and (item1.get(k3) is not None))):
                         continue
                     v2 = ([p4 for p4 in t3 if (((pd(p4[k7]) < today) if (t6 := (False if (t5 := k6(pd(p4[k5]))) is True else True if t5 is False else _fb())) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(item1[k3])) is list else _fb())
                     if (k10(v2) == k11):
@@ -625,8 +624,7 @@ def build_4(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (all((t4 if (t4 := k4(pd(p3[k3]))) is True or t4 is False else _fb()) for p3 in t2) if type(t2 := charge((item1[k5] if (t5 := (item1.get(k5) is not None)) is True else [] if t5 is False else _fb()))) is list else _fb()) and (item1.get(k6) is not None) and (rt.equal(item1[k6][k7], True, k8)) is True and ((item1[k9] is not None) and (pd(item1[k6][k10]) <= pd(item1[k9]))):
                         passed += 1
@@ -806,8 +804,7 @@ def build_5(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0][k1] == k2)
-                    if not w:
+                    if not ((item1[k0][k1] == k2)):
                         continue
                     v2 = ix3.get(item1[k0][k5])
                     if ((item1[k0].get(k5) is not None) and (v2 is not None)) and (v2[k7] == item1[k8]):
@@ -944,8 +941,7 @@ def build_6(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     if (not any((p3[k1] == item1[k0][k2]) for p3 in t2) if type(t2 := charge((item1[k4] if (t4 := (item1.get(k4) is not None)) is True else [] if t4 is False else _fb()))) is list else _fb()):
                         passed += 1
@@ -1127,8 +1123,7 @@ def build_8(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k1] != k2)
-                    if not w:
+                    if not ((item1[k1] != k2)):
                         continue
                     v2 = ([p4 for p4 in t3 if ((not any((p6[k4] == p4[k5]) for p6 in t5) if type(t5 := charge(item1[k7][k8])) is list else _fb())) is True] if type(t3 := charge(s_0[k9])) is list else _fb())
                     if (item1.get(k7) is not None) and (k10(v2) == k11):
@@ -1436,8 +1431,7 @@ def build_10(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k1] == k2)
-                    if not w:
+                    if not ((item1[k1] == k2)):
                         continue
                     if (item1.get(k4) is not None):
                         passed += 1
@@ -1538,8 +1532,7 @@ def build_11(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1.get(k1) is not None) and (item1.get(k2) is not None))
-                    if not w:
+                    if not (((item1.get(k1) is not None) and (item1.get(k2) is not None))):
                         continue
                     if (rt.equal(item1[k1][k4], ((v2 := item1[k1][k5]), (v3 := item1[k2]), ((v2 >= v3[k5]) if (t4 := (v3[k6] == k7)) is True else (v2 <= v3[k5]) if t4 is False else _fb()))[-1], k11)) is True:
                         passed += 1
@@ -1672,8 +1665,7 @@ def build_12(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k1] in k2) and (item1[k3] is not None))
-                    if not w:
+                    if not (((item1[k1] in k2) and (item1[k3] is not None))):
                         continue
                     if (pd(item1[k3]) >= today):
                         passed += 1
@@ -2997,8 +2989,7 @@ def build_25(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (rt.contains(s_1[k3], item1[k2], k4)) is True:
                         passed += 1
@@ -3107,8 +3098,7 @@ def build_26(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (((any((p3[k6] == item1[k3]) for p3 in t2) if type(t2 := charge((t4 if (t4 := s_1.get(k8)) is not None else []))) is list else _fb()) if (t5 := rt.contains(s_1[k4], item1[k3], k5)) is False else True if t5 is True else _fb())) is True:
                         passed += 1
@@ -3462,8 +3452,7 @@ def build_30(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     v2 = ix3.get(item1[k0])
                     if (v2 is not None) and (v2[k1] == k2) and (((pd(v2[k4]) >= today) if (t5 := (False if (t4 := k5(pd(v2[k4]))) is True else True if t4 is False else _fb())) is False else True if t5 is True else _fb())) is True:
@@ -3833,8 +3822,7 @@ def build_33(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (((v2 := item1[k3]), rt.contains(s_1[k4], v2, k5))[-1]) is True:
                         passed += 1
@@ -3995,8 +3983,7 @@ def build_35(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1[k3] is not None) and (((v2 := pd(item1[k3])), (v3 := pdur(s_1[k4][k5])), rt.arith(k9, v2, k7(v3, pdur(s_1[k4][k6])), k8))[-1] >= today):
                         passed += 1
@@ -4129,8 +4116,7 @@ def build_36(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (rt.contains(item1[k4], k3, k5)) is True and (rt.contains(item1[k4], k6, k7)) is True:
                         passed += 1
@@ -4251,8 +4237,7 @@ def build_37(K):
             slow = []
             for i, item2 in enumerate(coll):
                 try:
-                    w = (item2[k1] == k2)
-                    if not w:
+                    if not ((item2[k1] == k2)):
                         continue
                     if (item2[k4]) is True and (item2[k5][k6] >= (item2[k5][k7] * v1)):
                         passed += 1
@@ -4701,8 +4686,7 @@ def build_41(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if ((k5(pd(item1[k4])) if (t2 := (item1.get(k3) is not None)) is True else False if t2 is False else _fb())) is True and (((v3 := item1[k3]), rt.contains(s_1[k7], v3, k8))[-1]) is True:
                         passed += 1
@@ -4993,8 +4977,7 @@ def build_44(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any(((p3[k3] == k4) and (p3[k6] == item1[k7])) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
@@ -5106,8 +5089,7 @@ def build_45(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ix3.get(item1[k3])
                     if (item1.get(k3) is not None) and (v2[k4] == k5) and (((not (item1.get(k7) is not None)) or (not (v2.get(k7) is not None))) or (item1[k7] == v2[k7])):
@@ -5330,8 +5312,7 @@ def build_47(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (k4(pd(item1[k3]))) is True and (((pd(item1[k3]) >= pd(item1[k5])) if (t3 := (False if (t2 := k4(pd(item1[k5]))) is True else True if t2 is False else _fb())) is False else True if t3 is True else _fb())) is True:
                         passed += 1
@@ -5466,8 +5447,7 @@ def build_48(K):
             slow = []
             for i, item3 in enumerate(coll):
                 try:
-                    w = (item3[k0] == k4)
-                    if not w:
+                    if not ((item3[k0] == k4)):
                         continue
                     if (rt.contains((t4 if (t4 := v1.get(k7)) is not None else []), item3[k6], k8)) is True:
                         passed += 1
@@ -5591,8 +5571,7 @@ def build_49(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -7282,8 +7261,7 @@ def build_63(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((k2((t2 if (t2 := item1[k0].get(k1)) is not None else [])) > k3) and (not any((t6 if (t6 := ((v5 := p4), (k6(pd(v5[k5]), None) is None))[-1]) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(item1[k0][k1])) is list else _fb()))
-                    if not w:
+                    if not (((k2((t2 if (t2 := item1[k0].get(k1)) is not None else [])) > k3) and (not any((t6 if (t6 := ((v5 := p4), (k6(pd(v5[k5]), None) is None))[-1]) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(item1[k0][k1])) is list else _fb()))):
                         continue
                     v7 = k9(charge(k8(charge(item1[k0][k1]), (lambda p8: pd(p8[k5])))))
                     if (item1[k0].get(k10) is not None) and (pd(item1[k0][k10][k11]) >= v7):
@@ -7494,8 +7472,7 @@ def build_65(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (item1.get(k4) is not None) and (k6(pd(item1[k5]))) is True:
                         passed += 1
@@ -7633,8 +7610,7 @@ def build_66(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (ix2.get(item1[k3])[k4] == k5):
                         passed += 1
@@ -7759,8 +7735,7 @@ def build_67(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k1] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -7891,8 +7866,7 @@ def build_68(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (v3.get(k3) is not None)) is True else None if t5 is False else _fb()))[-1]
                     if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_1[k7][k9])), k11))[-1] >= today):
@@ -8039,8 +8013,7 @@ def build_69(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (k4(pd(item1[k3]))) is True:
                         passed += 1
@@ -8249,8 +8222,7 @@ def build_71(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (v3.get(k3) is not None)) is True else None if t5 is False else _fb()))[-1]
                     v6 = (k8(charge(item1[k3]), (lambda p7: (pd(p7[k4]) == v2))) if (t8 := (item1.get(k3) is not None)) is True else None if t8 is False else _fb())
@@ -8426,8 +8398,7 @@ def build_72(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if ((len([1 for p3 in t2 if ((p3[k3] == item1[k4])) is True]) if type(t2 := charge(s_1)) is list else _fb()) > k6):
                         passed += 1
@@ -8534,8 +8505,7 @@ def build_73(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1[k3].get(k4) is not None) and (item1[k3].get(k5) is not None):
                         passed += 1
@@ -9462,8 +9432,7 @@ def build_81(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (rt.contains(s_1[k4], item1[k3], k5)) is True:
                         passed += 1
@@ -9682,8 +9651,7 @@ def build_83(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (rt.contains(s_1[k4], item1[k3], k5)) is True:
                         passed += 1
@@ -9787,8 +9755,7 @@ def build_84(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     v2 = ix3.get(item1[k0])
                     if (v2 is not None) and (v2[k1] == k2):
@@ -10071,8 +10038,7 @@ def build_86(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] != k1)
-                    if not w:
+                    if not ((item1[k0] != k1)):
                         continue
                     if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -10824,8 +10790,7 @@ def build_91(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None):
                         passed += 1
@@ -10927,8 +10892,7 @@ def build_92(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = (len([1 for p4 in t3 if (((p4[k0] == k1) and (k5(p4[k4]) == k5(item1[k4])))) is True]) if type(t3 := charge(s_0)) is list else _fb())
                     if (v2 == k8):
@@ -11048,8 +11012,7 @@ def build_93(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1.get(k0) is not None) and (item1[k1] == k2))
-                    if not w:
+                    if not (((item1.get(k0) is not None) and (item1[k1] == k2))):
                         continue
                     v2 = ix3.get(item1[k0])
                     if (v2[k1] == k5):
@@ -11165,8 +11128,7 @@ def build_94(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (k4(pd(item1[k3]))) is True and (k4(pdur(item1[k5]))) is True:
                         passed += 1
@@ -11284,8 +11246,7 @@ def build_95(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (item1.get(k4) is not None):
                         passed += 1
@@ -11407,8 +11368,7 @@ def build_96(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] != k4))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] != k4))):
                         continue
                     if (((item1.get(k9) is not None) if (t2 := k8(pdur(item1[k7]))) is True else False if t2 is False else _fb())) is True:
                         passed += 1
@@ -11519,8 +11479,7 @@ def build_97(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] == k4))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] == k4))):
                         continue
                     if (item1.get(k7) is not None) and (((pd(item1[k8]) >= today) if (t2 := k9(pd(item1[k8]))) is True else False if t2 is False else _fb())) is True:
                         passed += 1
@@ -11654,8 +11613,7 @@ def build_98(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] != k1) and ((t2 if (t2 := item1.get(k3)) is not None else k4) in k5))
-                    if not w:
+                    if not (((item1[k0] != k1) and ((t2 if (t2 := item1.get(k3)) is not None else k4) in k5))):
                         continue
                     if ((item1.get(k7) is not None) and (k8(item1[k7]) > k9)):
                         passed += 1
@@ -11861,8 +11819,7 @@ def build_100(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (((v2 := k3), (v3 := item1[k4]), (any((t9 if (t9 := (rt.contains((t7 if (t7 := p5.get(k11)) is not None else []), v3, k12) if (t8 := ((p5[k0] == k5) and ((t6 if (t6 := p5.get(k7)) is not None else k8) == v2))) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -11987,8 +11944,7 @@ def build_101(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (((v2 := k3), (v3 := item1[k4]), (any((t9 if (t9 := (rt.contains((t7 if (t7 := p5.get(k11)) is not None else []), v3, k12) if (t8 := ((p5[k0] == k5) and ((t6 if (t6 := p5.get(k7)) is not None else k8) == v2))) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -12113,8 +12069,7 @@ def build_102(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and ((t2 if (t2 := item1.get(k3)) is not None else k4) in k5))
-                    if not w:
+                    if not (((item1[k0] == k1) and ((t2 if (t2 := item1.get(k3)) is not None else k4) in k5))):
                         continue
                     if (((v3 := k7), (v4 := item1[k8]), (any((t10 if (t10 := (rt.contains((t8 if (t8 := p6.get(k14)) is not None else []), v4, k15) if (t9 := ((p6[k0] == k9) and ((t7 if (t7 := p6.get(k11)) is not None else k4) == v3))) is True else False if t9 is False else _fb())) is True or t10 is False else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -12410,8 +12365,7 @@ def build_104(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ((v3 := item1[k3]), k7(charge(s_1), (lambda p4: ((p4.get(k4) is not None) and (p4[k4] == v3)))))[-1]
                     if (v2 is not None) and (((v5 := v2), ((((((k9(v5[k8]) > k10) and (k9(v5[k12]) > k10)) and (v5.get(k15) is not None)) and (v5[k15][k17] > k10)) and (pd(v5[k15][k20][k21]) <= today)) and (pd(v5[k15][k20][k24]) >= today)))[-1]) is True:
@@ -12921,8 +12875,7 @@ def build_108(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (k1((t2 if (t2 := item1.get(k0)) is not None else [])) > k2)
-                    if not w:
+                    if not ((k1((t2 if (t2 := item1.get(k0)) is not None else [])) > k2)):
                         continue
                     v3 = ([p5 for p5 in t4 if ((((pd(p5[k7]) < today) if (t8 := ((False if (t6 := k8(pd(p5[k7]))) is True else True if t6 is False else _fb()) if (t7 := (not (p5.get(k6) is not None))) is False else True if t7 is True else _fb())) is False else True if t8 is True else _fb()) if (t9 := (k5(pd(p5[k4]), None) is None)) is True else False if t9 is False else _fb())) is True] if type(t4 := charge(item1[k0])) is list else _fb())
                     if (k1(v3) == k2):
@@ -13489,8 +13442,7 @@ def build_112(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((v2 := pd(item1[k1])), (v3 := pdur(s_1[k2][k3])), rt.arith(k7, v2, k5(v3, pdur(s_1[k2][k4])), k6))[-1] < today)
-                    if not w:
+                    if not ((((v2 := pd(item1[k1])), (v3 := pdur(s_1[k2][k3])), rt.arith(k7, v2, k5(v3, pdur(s_1[k2][k4])), k6))[-1] < today)):
                         continue
                     v4 = ((v5 := pd(item1[k1])), (v6 := pdur(s_1[k2][k3])), rt.arith(k7, v5, k5(v6, pdur(s_1[k2][k4])), k6))[-1]
                     if (item1.get(k9) is not None) and (pd(item1[k9][k10]) <= v4):
@@ -13646,8 +13598,7 @@ def build_113(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1.get(k1) is not None) and (item1[k1][k2] != k3))
-                    if not w:
+                    if not (((item1.get(k1) is not None) and (item1[k1][k2] != k3))):
                         continue
                     if (item1.get(k6) is not None):
                         passed += 1
@@ -13882,10 +13833,9 @@ def build_115(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = item1[k0]
-                    if w is False:
+                    if item1[k0] is False:
                         continue
-                    if w is True:
+                    if item1[k0] is True:
                         v2 = ((v3 := item1[k1]), k6(charge(k5(charge(([p5 for p5 in t4 if ((p5[k2] == v3)) is True] if type(t4 := charge(s_1)) is list else _fb())), (lambda p6: pd(p6[k4]))))))[-1]
                         if (v2 is not None) and (((v7 := v2), (((v8 := v7), (v9 := pdur(s_2[k7][k8])), rt.arith(k12, v8, k10(v9, pdur(s_2[k7][k9])), k11))[-1] >= today))[-1]) is True:
                             passed += 1
@@ -14179,10 +14129,9 @@ def build_117(K):
             slow = []
             for i, item3 in enumerate(coll):
                 try:
-                    w = item3[k4]
-                    if w is False:
+                    if item3[k4] is False:
                         continue
-                    if w is True:
+                    if item3[k4] is True:
                         v4 = ((v5 := item3[k5]), k10(charge(k9(charge(([p7 for p7 in t6 if ((p7[k6] == v5)) is True] if type(t6 := charge(s_2)) is list else _fb())), (lambda p8: pd(p8[k8]))))))[-1]
                         if ((v4 is not None) and (v4 >= pd(v1[k11]))):
                             passed += 1
@@ -14729,8 +14678,7 @@ def build_121(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((t5 if (t5 := rt.contains((t4 if (t4 := p3.get(k4)) is not None else []), item1[k3], k5)) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
@@ -14926,10 +14874,9 @@ def build_123(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = item1[k0]
-                    if w is False:
+                    if item1[k0] is False:
                         continue
-                    if w is True:
+                    if item1[k0] is True:
                         if (any(((p3[k1] == k2) and (any(((t6 if (t6 := p5.get(k4)) is not None else k5) == item1[k6]) for p5 in t4) if type(t4 := charge((t7 if (t7 := p3.get(k8)) is not None else []))) is list else _fb())) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                             passed += 1
                             continue
@@ -15045,8 +14992,7 @@ def build_124(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -15177,8 +15123,7 @@ def build_125(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k5(pd(item1[k3]), pd(item1[k4]))
                     if (v2 is not None) and (((v3 := v2), (v4 := pdur(s_1[k6][k7])), rt.arith(k10, v3, k5(v4, pdur(s_1[k6][k8])), k9))[-1] >= today):
@@ -15319,8 +15264,7 @@ def build_126(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any(((p3[k0] == k3) and ((t4 if (t4 := p3.get(k5)) is not None else k6) == item1[k7])) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
@@ -15436,8 +15380,7 @@ def build_127(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] == k4))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] == k4))):
                         continue
                     v2 = (ix3.get(item1[k1]) if (t4 := (item1.get(k1) is not None)) is True else None if t4 is False else _fb())
                     if (v2 is not None) and (v2[k3] == k7):
@@ -15578,8 +15521,7 @@ def build_128(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((t6 if (t6 := (rt.contains((t4 if (t4 := p3.get(k6)) is not None else []), item1[k5], k7) if (t5 := (p3[k0] == k3)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
@@ -15695,8 +15637,7 @@ def build_129(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))
-                    if not w:
+                    if not (((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))):
                         continue
                     if (any((ix5.get(p4)[k0] != k8) for p4 in t3) if type(t3 := charge(item1[k3])) is list else _fb()):
                         passed += 1
@@ -16341,8 +16282,7 @@ def build_134(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (k4(pd(item1[k3]))) is True and ((item1[k5] is None) or (pd(item1[k3]) <= pd(item1[k5]))) and ((not (item1.get(k8) is not None)) or (ix2.get(item1[k8])[k3] is not None)):
                         passed += 1
@@ -16500,8 +16440,7 @@ def build_135(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1[k3] is not None) and (((k7((t3 if (t3 := item1.get(k6)) is not None else [])) > k8) if (t4 := rt.equal((t2 if (t2 := item1.get(k4)) is not None else False), False, k5)) is False else True if t4 is True else _fb())) is True:
                         passed += 1
@@ -16634,8 +16573,7 @@ def build_136(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))
-                    if not w:
+                    if not (((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))):
                         continue
                     v3 = ([p5 for p5 in t4 if ((not any(((p7[k8] == p5) and ((t8 if (t8 := p7.get(k10)) is not None else k11) == item1[k12])) for p7 in t6) if type(t6 := charge(s_1)) is list else _fb())) is True] if type(t4 := charge(item1[k3])) is list else _fb())
                     if (k4(v3) == k5):
@@ -16770,8 +16708,7 @@ def build_137(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -16902,8 +16839,7 @@ def build_138(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (k9(((v2 := item1[k3]), ([p4 for p4 in t3 if (((p4[k0] == k6) if (t6 := rt.contains((t5 if (t5 := p4.get(k4)) is not None else []), v2, k5)) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(s_1)) is list else _fb()))[-1]) > k10):
                         passed += 1
@@ -17020,8 +16956,7 @@ def build_139(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k8(charge(([p4 for p4 in t3 if (((p4[k0] != k1) if (t6 := rt.contains((t5 if (t5 := item1.get(k4)) is not None else []), p4[k3], k5)) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p7: p7[k3]))
                     if (k9(v2) == k10):
@@ -17147,8 +17082,7 @@ def build_140(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k9(charge(((v3 := item1[k3]), ([p5 for p5 in t4 if (((p5[k0] == k6) if (t7 := rt.contains((t6 if (t6 := p5.get(k4)) is not None else []), v3, k5)) is True else False if t7 is False else _fb())) is True] if type(t4 := charge(s_1)) is list else _fb()))[-1]), (lambda p8: p8[k3]))
                     v9 = k9(charge(([p11 for p11 in t10 if (((p11[k0] == k11) if (t13 := rt.contains((t12 if (t12 := p11.get(k4)) is not None else []), item1[k3], k10)) is True else False if t13 is False else _fb())) is True] if type(t10 := charge(s_2)) is list else _fb())), (lambda p14: p14[k3]))
@@ -17316,8 +17250,7 @@ def build_141(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (k3(item1[k2]) > k4):
                         passed += 1
@@ -17423,8 +17356,7 @@ def build_142(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] in k1) and (item1.get(k2) is not None))
-                    if not w:
+                    if not (((item1[k0] in k1) and (item1.get(k2) is not None))):
                         continue
                     v2 = k6(charge(([p4 for p4 in t3 if ((not (p4.get(k4) is not None))) is True] if type(t3 := charge(item1[k2])) is list else _fb())), (lambda p5: p5[k5]))
                     if (k7(v2) == k8):
@@ -17547,8 +17479,7 @@ def build_143(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (item1.get(k2) is not None):
                         passed += 1
@@ -17652,8 +17583,7 @@ def build_144(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k9(charge(([p4 for p4 in t3 if (((p4[k0] == k6) if (t6 := rt.contains((t5 if (t5 := item1.get(k4)) is not None else []), p4[k3], k5)) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p7: p7[k3]))
                     if (k10(v2) == k11):
@@ -17777,8 +17707,7 @@ def build_145(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] in k4))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] in k4))):
                         continue
                     if (any(((t4 if (t4 := p3.get(k6)) is not None else k7) == k8) for p3 in t2) if type(t2 := charge(item1[k10])) is list else _fb()):
                         passed += 1
@@ -17894,8 +17823,7 @@ def build_146(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     v2 = (((k3((t3 if (t3 := item1.get(k2)) is not None else [])) + k3((t4 if (t4 := item1.get(k4)) is not None else []))) + k3((t5 if (t5 := item1.get(k6)) is not None else []))) + k3((t6 if (t6 := item1.get(k8)) is not None else [])))
                     if (v2 > k10):
@@ -18027,8 +17955,7 @@ def build_147(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (any(((p3[k2] != k3) and (p3.get(k5) is not None)) for p3 in t2) if type(t2 := charge(item1[k7])) is list else _fb()):
                         passed += 1
@@ -18146,8 +18073,7 @@ def build_148(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = (k6(charge(k5(charge(item1[k3]), (lambda p3: pd(p3[k4]))))) if (t4 := (item1.get(k3) is not None)) is True else None if t4 is False else _fb())
                     v5 = (k8(charge(item1[k3]), (lambda p6: (pd(p6[k4]) == v2))) if (t7 := (item1.get(k3) is not None)) is True else None if t7 is False else _fb())
@@ -18463,8 +18389,7 @@ def build_150(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1[k3] is not None) and ((pd(item1[k3][k4]) <= today) and ((item1[k3][k6] is None) or (pd(item1[k3][k6]) >= today))):
                         passed += 1
@@ -18607,8 +18532,7 @@ def build_151(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (item1.get(k2) is not None) and (k4(item1[k3]) > k5):
                         passed += 1
@@ -18732,8 +18656,7 @@ def build_152(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ix3.get(item1[k3])
                     if (item1.get(k3) is not None) and (v2 is not None) and (rt.contains((t4 if (t4 := v2.get(k5)) is not None else []), item1[k4], k6)) is True:
@@ -18885,8 +18808,7 @@ def build_153(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (((v2 := pd(item1[k2])), (v3 := pdur(s_1[k3][k4])), rt.arith(k8, v2, k6(v3, pdur(s_1[k3][k5])), k7))[-1] >= today):
                         passed += 1
@@ -19065,8 +18987,7 @@ def build_155(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -19200,8 +19121,7 @@ def build_156(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and ((item1[k3] == k4) or (item1.get(k6) is not None)))
-                    if not w:
+                    if not (((item1[k0] == k1) and ((item1[k3] == k4) or (item1.get(k6) is not None)))):
                         continue
                     if (item1.get(k6) is not None) and (item1[k6][k9] <= item1[k6][k10]):
                         passed += 1
@@ -19342,8 +19262,7 @@ def build_157(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1.get(k3) is not None))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
                     if ((item1[k3][k5] is None) or (pd(item1[k3][k5]) >= today)):
                         passed += 1
@@ -19462,8 +19381,7 @@ def build_158(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))
-                    if not w:
+                    if not (((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))):
                         continue
                     v3 = ix4.get(item1[k8])
                     if (item1.get(k8) is not None) and (v3[k0] in k9):
@@ -19610,8 +19528,7 @@ def build_159(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1[k3] is not None) and (((v2 := pd(item1[k3])), (v3 := pdur(s_1[k4][k5])), rt.arith(k9, v2, k7(v3, pdur(s_1[k4][k6])), k8))[-1] >= today):
                         passed += 1
@@ -19750,8 +19667,7 @@ def build_160(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1.get(k3) is not None))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
                     if (ix2.get(item1[k3])[k0] == k5):
                         passed += 1
@@ -19864,8 +19780,7 @@ def build_161(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] != k1)
-                    if not w:
+                    if not ((item1[k0] != k1)):
                         continue
                     if (item1.get(k3) is not None) and ((((v2 := item1[k4]), (any((t6 if (t6 := (p4[k7] if (t5 := (p4[k5] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1] if (t7 := (item1.get(k4) is not None)) is True else False if t7 is False else _fb())) is True:
                         passed += 1
@@ -19999,8 +19914,7 @@ def build_162(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ix3.get(item1[k3])
                     if (item1[k3] is not None) and (v2[k4] == k5):
@@ -20132,8 +20046,7 @@ def build_163(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k7(charge(([p4 for p4 in t3 if ((ix5.get(p4[k3])[k0] == k4)) is True] if type(t3 := charge((t6 if (t6 := item1.get(k6)) is not None else []))) is list else _fb())), (lambda p7: p7[k3]))
                     if (k8(v2) == k9):
@@ -20256,8 +20169,7 @@ def build_164(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (item1[k2] is not None) and (((v2 := pd(item1[k2])), (v3 := pdur(s_1[k3][k4])), rt.arith(k8, v2, k6(v3, pdur(s_1[k3][k5])), k7))[-1] >= today):
                         passed += 1
@@ -20531,8 +20443,7 @@ def build_166(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] != k1)
-                    if not w:
+                    if not ((item1[k0] != k1)):
                         continue
                     v2 = ([p4 for p4 in t3 if ((rt.contains((t6 if (t6 := item1.get(k6)) is not None else []), p4[k3], k7) if (t7 := rt.contains((t5 if (t5 := p4.get(k4)) is not None else []), item1[k3], k5)) is False else True if t7 is True else _fb())) is True] if type(t3 := charge(s_1)) is list else _fb())
                     v8 = k13(charge(k12(charge(([p10 for p10 in t9 if (((p10[k9] is not None) and (p10[k0] in k10))) is True] if type(t9 := charge(v2)) is list else _fb())), (lambda p11: pdt(p11[k9])))))
@@ -20729,8 +20640,7 @@ def build_167(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))
-                    if not w:
+                    if not (((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))):
                         continue
                     v3 = ix4.get(item1[k8])
                     v5 = ([p7 for p7 in t6 if ((not any((p9[k9] == (t11 if (t11 := ix10.get(p7).get(k8)) is not None else k10)) for p9 in t8) if type(t8 := charge((t12 if (t12 := v3.get(k12)) is not None else []))) is list else _fb())) is True] if type(t6 := charge(item1[k3])) is list else _fb())
@@ -20891,8 +20801,7 @@ def build_168(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (((item1[k0] == k2) and (any(((t4 if (t4 := p3.get(k4)) is not None else k5) == item1[k6]) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb())) or ((item1[k0] == k9) and (any(((t7 if (t7 := p6.get(k4)) is not None else k5) == item1[k6]) for p6 in t5) if type(t5 := charge(s_2)) is list else _fb()))):
                         passed += 1
@@ -21029,8 +20938,7 @@ def build_169(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((t6 if (t6 := (rt.contains((t4 if (t4 := p3.get(k6)) is not None else []), item1[k5], k7) if (t5 := (p3[k0] == k3)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
@@ -21146,8 +21054,7 @@ def build_170(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ix3.get(item1[k3])
                     if (item1.get(k3) is not None) and ((v2[k0] == k4) and (pd(v2[k6]) >= today)):
@@ -21286,8 +21193,7 @@ def build_171(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] is not None))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] is not None))):
                         continue
                     v2 = ix3.get(item1[k3][k5])
                     if (item1[k3].get(k5) is not None) and (v2[k0] == k6):
@@ -21430,8 +21336,7 @@ def build_172(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k1] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -21566,8 +21471,7 @@ def build_173(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = (k6(charge(k5(charge(item1[k3]), (lambda p3: pd(p3[k4]))))) if (t4 := (item1.get(k3) is not None)) is True else None if t4 is False else _fb())
                     if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k7][k8])), rt.arith(k12, v5, k10(v6, pdur(s_1[k7][k9])), k11))[-1] >= today):
@@ -21717,8 +21621,7 @@ def build_174(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = (k6(charge(k5(charge(item1[k3]), (lambda p3: pd(p3[k4]))))) if (t4 := (item1.get(k3) is not None)) is True else None if t4 is False else _fb())
                     if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k7][k8])), rt.arith(k12, v5, k10(v6, pdur(s_1[k7][k9])), k11))[-1] >= today):
@@ -21867,8 +21770,7 @@ def build_175(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     v2 = k6(charge(([p4 for p4 in t3 if (((p4[k1] is None) or (pd(p4[k1]) < pd(p4[k2])))) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p5: p5[k5]))
                     if (k7(v2) == k8):
@@ -21990,8 +21892,7 @@ def build_176(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     v2 = k12(charge(([p4 for p4 in t3 if (((((p4[k1] is not None) and (p4[k2] is not None)) and (p4[k1] < p4[k2])) and (k7((t5 if (t5 := p4.get(k6)) is not None else [])) == k8))) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p6: p6[k11]))
                     if (k7(v2) == k8):
@@ -22127,8 +22028,7 @@ def build_177(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     v2 = k13(charge(([p4 for p4 in t3 if (((v5 := p4), (False if (t11 := (k2(pd(v5[k1]), None) is not None)) is True else ((pd(v5[k3]) > ((v6 := pd(v5[k4])), (v7 := pdur(s_1[k5][k6])), rt.arith(k9, v6, k2(v7, pdur(s_1[k5][k7])), k8))[-1]) if (t10 := (v5[k3] is not None)) is True else (((v8 := pd(v5[k4])), (v9 := pdur(s_1[k5][k6])), rt.arith(k9, v8, k2(v9, pdur(s_1[k5][k7])), k8))[-1] < today) if t10 is False else _fb()) if t11 is False else _fb()))[-1]) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p12: p12[k12]))
                     if (k14(v2) == k15):
@@ -22287,8 +22187,7 @@ def build_178(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((t7 if (t7 := ((p3[k9] is not None) if (t6 := (rt.contains((t4 if (t4 := p3.get(k6)) is not None else []), item1[k5], k7) if (t5 := (p3[k0] == k3)) is True else False if t5 is False else _fb())) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
@@ -22407,8 +22306,7 @@ def build_179(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5) and (k4((t3 if (t3 := item1.get(k7)) is not None else [])) > k5) and (k4((t4 if (t4 := item1.get(k9)) is not None else [])) > k5):
                         passed += 1
@@ -22556,8 +22454,7 @@ def build_180(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1[k3] is not None) and (k5((t2 if (t2 := item1.get(k4)) is not None else [])) > k6):
                         passed += 1
@@ -22681,8 +22578,7 @@ def build_181(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (((v2 := pd(item1[k3])), (v3 := pdur(s_1[k4][k5])), rt.arith(k9, v2, k7(v3, pdur(s_1[k4][k6])), k8))[-1] >= today):
                         passed += 1
@@ -22797,8 +22693,7 @@ def build_182(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k7(charge(k6(charge(item1[k3]), (lambda p3: pd(p3[k4][k5])))))
                     v4 = k6(charge(([p6 for p6 in t5 if (((pd(p6[k4][k5]) != v2) and (not any((pd(p8[k4][k9]) == (pd(p6[k4][k5]) + k10)) for p8 in t7) if type(t7 := charge(item1[k3])) is list else _fb()))) is True] if type(t5 := charge(item1[k3])) is list else _fb())), (lambda p9: pd(p9[k4][k5])))
@@ -22990,8 +22885,7 @@ def build_183(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1.get(k3) is not None))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
                     v2 = k10(charge(([p4 for p4 in t3 if ((any((not any((p8[k5] == p6[k6]) for p8 in t7) if type(t7 := charge(p4[k8])) is list else _fb()) for p6 in t5) if type(t5 := charge((t9 if (t9 := item1.get(k9)) is not None else []))) is list else _fb())) is True] if type(t3 := charge(item1[k3])) is list else _fb())), (lambda p10: p10[k6]))
                     if (k11(v2) == k12):
@@ -23123,8 +23017,7 @@ def build_184(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1.get(k3) is not None))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
                     v2 = k18(charge(([p4 for p4 in t3 if ((any((t13 if (t13 := (((t11 if (t11 := p6.get(k14)) is not None else None) is None) if (t12 := (False if (t10 := ((v7 := k7(ctx, charge(item1[k5]), p6[k6])), (v8 := p6[k8]), ((v8 >= v7[k8]) if (t9 := (v7[k9] == k10)) is True else (v8 <= v7[k8]) if t9 is False else _fb()))[-1]) is True else True if t10 is False else _fb())) is True else False if t12 is False else _fb())) is True or t13 is False else _fb()) for p6 in t5) if type(t5 := charge(p4[k16])) is list else _fb())) is True] if type(t3 := charge(item1[k3])) is list else _fb())), (lambda p14: p14[k17]))
                     if (k19(v2) == k20):
@@ -23275,8 +23168,7 @@ def build_185(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] in k4))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] in k4))):
                         continue
                     if (item1.get(k6) is not None) and (((v2 := item1[k6]), (any((t6 if (t6 := (p4[k9] if (t5 := (p4[k7] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
@@ -23417,8 +23309,7 @@ def build_186(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] == k4))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] == k4))):
                         continue
                     if ((item1[k7] is not None) and (item1[k7][k0] == k8)) and (item1[k7][k11] is not None) and ((pd(item1[k7][k12]) <= today) and ((item1[k7][k14] is None) or (pd(item1[k7][k14]) >= today))):
                         passed += 1
@@ -23595,8 +23486,7 @@ def build_187(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] == k4))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] == k4))):
                         continue
                     v2 = (k10(charge(k9(charge(item1[k7]), (lambda p3: pd(p3[k8]))))) if (t4 := (item1.get(k7) is not None)) is True else None if t4 is False else _fb())
                     if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k11][k12])), rt.arith(k16, v5, k14(v6, pdur(s_1[k11][k13])), k15))[-1] >= today):
@@ -23751,8 +23641,7 @@ def build_188(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1.get(k3) is not None))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
                     v2 = k18(charge(([p4 for p4 in t3 if (((p4[k5] == k6) and (((v5 := pd(p4[k8])), (v6 := pdur(s_1[k9][k10])), rt.arith(k14, v5, k12(v6, pdur(s_1[k9][k11])), k13))[-1] < today))) is True] if type(t3 := charge(item1[k3])) is list else _fb())), (lambda p7: p7[k17]))
                     v8 = k18(charge(([p10 for p10 in t9 if (((p10[k5] in k19) and (k12(pd(p10[k20]), None) is None))) is True] if type(t9 := charge(item1[k3])) is list else _fb())), (lambda p11: p11[k17]))
@@ -23935,8 +23824,7 @@ def build_189(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((item1[k0] == k1) and (item1[k3] == k4)) and (item1[k7] is not None))
-                    if not w:
+                    if not ((((item1[k0] == k1) and (item1[k3] == k4)) and (item1[k7] is not None))):
                         continue
                     v2 = ((v3 := item1[k7]), k27(charge(([p5 for p5 in t4 if ((any((t14 if (t14 := (False if (t13 := ((v8 := p5), (v9 := k12(ctx, charge(ix10.get(p7[k9])[k10]), p7[k11])), (((v8[k21] >= v9[k21]) if (t11 := (v8[k16] == k19)) is True else (v8[k21] <= v9[k21]) if t11 is False else _fb()) if (t12 := (((v9 is not None) and (v8[k13] == v9[k13])) and (v8[k16] == v9[k16]))) is True else False if t12 is False else _fb()))[-1]) is True else True if t13 is False else _fb())) is True or t14 is False else _fb()) for p7 in t6) if type(t6 := charge((t15 if (t15 := p5.get(k25)) is not None else []))) is list else _fb())) is True] if type(t4 := charge((t16 if (t16 := v3.get(k10)) is not None else []))) is list else _fb())), (lambda p17: p17[k26])))[-1]
                     if (k28(v2) == k29):
@@ -24114,8 +24002,7 @@ def build_190(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((((item1[k0] == k1) and (item1[k3] == k4)) and (item1[k7] is not None)) and ((k10((t2 if (t2 := item1.get(k9)) is not None else [])) + k10((t3 if (t3 := item1.get(k11)) is not None else []))) > k13))
-                    if not w:
+                    if not (((((item1[k0] == k1) and (item1[k3] == k4)) and (item1[k7] is not None)) and ((k10((t2 if (t2 := item1.get(k9)) is not None else [])) + k10((t3 if (t3 := item1.get(k11)) is not None else []))) > k13))):
                         continue
                     if (k10((t4 if (t4 := item1[k7].get(k16)) is not None else [])) > k13):
                         passed += 1
@@ -24248,8 +24135,7 @@ def build_191(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] in k1) and (item1[k2] == k3))
-                    if not w:
+                    if not (((item1[k0] in k1) and (item1[k2] == k3))):
                         continue
                     if (item1[k6] is not None) and ((item1[k6][k0] == k7) and (item1[k6][k9] is not None)):
                         passed += 1
@@ -24387,8 +24273,7 @@ def build_192(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((item1[k0] in k1) and (item1[k2] == k3)) and (item1[k6] is not None))
-                    if not w:
+                    if not ((((item1[k0] in k1) and (item1[k2] == k3)) and (item1[k6] is not None))):
                         continue
                     if (k9((t2 if (t2 := item1[k6].get(k8)) is not None else [])) > k10):
                         passed += 1
@@ -24509,8 +24394,7 @@ def build_193(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((item1[k0] in k1) and (item1[k2] == k3)) and (item1[k6] is not None))
-                    if not w:
+                    if not ((((item1[k0] in k1) and (item1[k2] == k3)) and (item1[k6] is not None))):
                         continue
                     v2 = ((v3 := item1[k6]), k26(charge(([p5 for p5 in t4 if ((any((t14 if (t14 := (False if (t13 := ((v8 := p5), (v9 := k11(ctx, charge(ix10.get(p7[k8])[k9]), p7[k10])), (((v8[k20] >= v9[k20]) if (t11 := (v8[k15] == k18)) is True else (v8[k20] <= v9[k20]) if t11 is False else _fb()) if (t12 := (((v9 is not None) and (v8[k12] == v9[k12])) and (v8[k15] == v9[k15]))) is True else False if t12 is False else _fb()))[-1]) is True else True if t13 is False else _fb())) is True or t14 is False else _fb()) for p7 in t6) if type(t6 := charge((t15 if (t15 := p5.get(k24)) is not None else []))) is list else _fb())) is True] if type(t4 := charge((t16 if (t16 := v3.get(k9)) is not None else []))) is list else _fb())), (lambda p17: p17[k25])))[-1]
                     if (k27(v2) == k28):
@@ -24690,8 +24574,7 @@ def build_194(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((item1[k0] in k1) and (item1[k2] == k3)) and (item1[k6] is not None))
-                    if not w:
+                    if not ((((item1[k0] in k1) and (item1[k2] == k3)) and (item1[k6] is not None))):
                         continue
                     if (k9(pd(item1[k6][k8]))) is True and (pd(item1[k6][k8]) >= today):
                         passed += 1
@@ -24832,8 +24715,7 @@ def build_195(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] in k1) and (item1[k2] == k3))
-                    if not w:
+                    if not (((item1[k0] in k1) and (item1[k2] == k3))):
                         continue
                     v2 = (k9(charge(k8(charge(item1[k6]), (lambda p3: pd(p3[k7]))))) if (t4 := (item1.get(k6) is not None)) is True else None if t4 is False else _fb())
                     if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k10][k11])), rt.arith(k15, v5, k13(v6, pdur(s_1[k10][k12])), k14))[-1] >= today):
@@ -24990,8 +24872,7 @@ def build_196(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((t5 if (t5 := (k14(pd(p3[k13])) if (t4 := (((p3[k3] == item1[k4]) and (pd(p3[k6][k7]) <= today)) and (pd(p3[k6][k10]) >= today))) is True else False if t4 is False else _fb())) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
@@ -25115,8 +24996,7 @@ def build_197(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (pd(item1[k0][k1]) < today)
-                    if not w:
+                    if not ((pd(item1[k0][k1]) < today)):
                         continue
                     if (item1[k3] is not None):
                         passed += 1
@@ -25226,8 +25106,7 @@ def build_198(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] is not None)
-                    if not w:
+                    if not ((item1[k0] is not None)):
                         continue
                     v2 = ((k3((item1[k0] - item1[k1])) / item1[k1]) * k5)
                     if ((v2 <= item1[k7]) or (item1.get(k9) is not None)):
@@ -25473,8 +25352,7 @@ def build_200(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k8(charge(k7(charge(([p4 for p4 in t3 if ((p4[k3] == item1[k4])) is True] if type(t3 := charge(s_1)) is list else _fb())), (lambda p5: pd(p5[k6])))))
                     if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_2[k9][k10])), rt.arith(k14, v6, k12(v7, pdur(s_2[k9][k11])), k13))[-1] >= today):
@@ -25621,8 +25499,7 @@ def build_201(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ([p4 for p4 in t3 if ((p4[k3] == item1[k4])) is True] if type(t3 := charge(s_1)) is list else _fb())
                     v5 = k8(charge(k7(charge(v2), (lambda p6: pd(p6[k6])))))
@@ -26061,8 +25938,7 @@ def build_204(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k6(charge(s_1), (lambda p3: (p3[k3] == item1[k4])))
                     if (v2 is not None) and (((((v4 := pd(v2[k7])), (v5 := pdur(s_2[k9][k10])), rt.arith(k14, v4, k12(v5, pdur(s_2[k9][k11])), k13))[-1] >= today) if (t6 := k8(pd(v2[k7]))) is True else False if t6 is False else _fb())) is True:
@@ -26304,8 +26180,7 @@ def build_206(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     v2 = k15(charge(([p4 for p4 in t3 if ((not any(((p6[k1] == p4[k2]) and (((v7 := pd(p6[k4][k5])), (v8 := pdur(s_1[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_1[k6][k8])), k10))[-1] >= today)) for p6 in t5) if type(t5 := charge(item1[k14])) is list else _fb())) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p9: p9[k2]))
                     if (k16(v2) == k17):
@@ -26445,8 +26320,7 @@ def build_207(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     v2 = ([p4 for p4 in t3 if ((((not any(((p6[k3] == p4[k3]) and (pd(p6[k9][k10]) == pd(p4[k9][k10]))) for p6 in t5) if type(t5 := charge(item1[k7])) is list else _fb()) if (t7 := (item1.get(k7) is not None)) is True else True if t7 is False else _fb()) if (t8 := (p4[k1] > k4(ctx, charge(item1[k2]), p4[k3])[k5])) is True else False if t8 is False else _fb())) is True] if type(t3 := charge(item1[k0])) is list else _fb())
                     if (k14(v2) == k15):
@@ -26598,8 +26472,7 @@ def build_208(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1.get(k0) is not None)
-                    if not w:
+                    if not ((item1.get(k0) is not None)):
                         continue
                     v2 = k8(charge(([p4 for p4 in t3 if ((((pd(p4[k3]) > pd(p4[k1])) if (t5 := (p4[k3] is not None)) is True else (pd(p4[k1]) < today) if t5 is False else _fb()) if (t6 := k2(pd(p4[k1]))) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p7: p7[k7]))
                     v8 = k8(charge(([p10 for p10 in t9 if (((p10[k3] is None) if (t12 := (False if (t11 := k2(pd(p10[k1]))) is True else True if t11 is False else _fb())) is True else False if t12 is False else _fb())) is True] if type(t9 := charge(item1[k0])) is list else _fb())), (lambda p13: p13[k7]))
@@ -27323,8 +27196,7 @@ def build_215(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] in k1) and (item1[k2] not in k3))
-                    if not w:
+                    if not (((item1[k0] in k1) and (item1[k2] not in k3))):
                         continue
                     v2 = ix3.get(item1[k5])
                     if (v2 is not None) and (rt.contains(v2[k7], item1[k6], k8)) is True:
@@ -27829,8 +27701,7 @@ def build_219(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = k8(charge(s_1[k3]), (lambda p3: (p3[k4] == (t4 if (t4 := item1.get(k5)) is not None else k6))))
                     if (v2 is not None) and (rt.order(k12, pd(v2[k9]), pdt(item1[k10]), k11)) is True:
@@ -28244,8 +28115,7 @@ def build_222(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] != k1) and ((item1[k3] is not None) or (item1[k4] == k5)))
-                    if not w:
+                    if not (((item1[k0] != k1) and ((item1[k3] is not None) or (item1[k4] == k5)))):
                         continue
                     v2 = item1[k9]
                     if (v2 is not None) and ((((v2.get(k10) is not None) and (v2.get(k11) is not None)) and (v2.get(k13) is not None)) and (v2.get(k15) is not None)) and ((item1[k3] is None) or (pd(v2[k17]) <= pd(item1[k3]))):
@@ -28421,8 +28291,7 @@ def build_223(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] is not None)
-                    if not w:
+                    if not ((item1[k0] is not None)):
                         continue
                     v2 = k4(charge(s_1[k1]), (lambda p3: (p3[k2] == item1[k2])))
                     if (v2 is not None) and (((v4 := item1[k0]), (v5 := v2[k5]), (any((t9 if (t9 := (rt.contains(p7[k8], v4, k9) if (t8 := rt.contains(v5, p7[k6], k7)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge(s_2)) is list else _fb()))[-1]) is True:
@@ -28572,8 +28441,7 @@ def build_224(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] != k1) and (item1[k3] is not None))
-                    if not w:
+                    if not (((item1[k0] != k1) and (item1[k3] is not None))):
                         continue
                     if (item1[k5] is not None) and (item1[k5].get(k6) is not None):
                         passed += 1
@@ -28698,8 +28566,7 @@ def build_225(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((item1[k0] == k1) and (item1[k3] == k4)) and (item1[k7] is not None))
-                    if not w:
+                    if not ((((item1[k0] == k1) and (item1[k3] == k4)) and (item1[k7] is not None))):
                         continue
                     if (rt.equal(item1[k9][k10], True, k11)) is True:
                         passed += 1
@@ -30693,8 +30560,7 @@ def build_239(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] is not None))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] is not None))):
                         continue
                     if (rt.contains((t2 if (t2 := item1[k3].get(k6)) is not None else []), k5, k7)) is True and (rt.contains((t3 if (t3 := item1[k3].get(k6)) is not None else []), k8, k9)) is True:
                         passed += 1
@@ -31101,8 +30967,7 @@ def build_242(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] is not None) and (item1[k1] is not None))
-                    if not w:
+                    if not (((item1[k0] is not None) and (item1[k1] is not None))):
                         continue
                     if (all((any((((p5[k3] == p3) and (p5[k5] == k6)) and (pd(p5[k9]) <= pd(item1[k0]))) for p5 in t4) if type(t4 := charge(item1[k12])) is list else _fb()) for p3 in t2) if type(t2 := charge(item1[k1][k13])) is list else _fb()):
                         passed += 1
@@ -31230,8 +31095,7 @@ def build_243(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] is not None)
-                    if not w:
+                    if not ((item1[k0] is not None)):
                         continue
                     if ((item1[k1] is not None) and (pd(item1[k1]) <= pd(item1[k0]))):
                         passed += 1
@@ -31511,8 +31375,7 @@ def build_245(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((item1[k0] is not None) and (item1[k1] is not None)) and (pd(item1[k1][k3]) < today))
-                    if not w:
+                    if not ((((item1[k0] is not None) and (item1[k1] is not None)) and (pd(item1[k1][k3]) < today))):
                         continue
                     if (item1[k6] is not None) and (pd(item1[k6][k7]) <= pd(item1[k1][k3])) and (all((any((p5[k9] == p3) for p5 in t4) if type(t4 := charge((t6 if (t6 := item1[k6].get(k11)) is not None else []))) is list else _fb()) for p3 in t2) if type(t2 := charge((t7 if (t7 := item1[k1].get(k12)) is not None else []))) is list else _fb()):
                         passed += 1
@@ -31690,8 +31553,7 @@ def build_246(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] == k1) and (item1[k3] is not None))
-                    if not w:
+                    if not (((item1[k0] == k1) and (item1[k3] is not None))):
                         continue
                     v2 = ix3.get(item1[k5])
                     if ((v2 is not None) and (v2[k6] == k7)):
@@ -32006,8 +31868,7 @@ def build_249(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] != k1)
-                    if not w:
+                    if not ((item1[k0] != k1)):
                         continue
                     if (k4(item1[k3]) > k5) and (all(((p3 in ix4) and (ix5.get(p3)[k7] is not None)) for p3 in t2) if type(t2 := charge(item1[k3])) is list else _fb()) and (((all((t10 if (t10 := rt.order(k11, pd(ix5.get(p9)[k7]), pdt(item1[k9]), k10)) is True or t10 is False else _fb()) for p9 in t8) if type(t8 := charge(item1[k3])) is list else _fb()) if (t11 := (False if (t7 := ((v6 := item1), (v6[k9] is not None))[-1]) is True else True if t7 is False else _fb())) is False else True if t11 is True else _fb())) is True:
                         passed += 1
@@ -32720,8 +32581,7 @@ def build_254(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k1] is not None)
-                    if not w:
+                    if not ((item1[k1] is not None)):
                         continue
                     v2 = k7(charge(k6(charge(([p4 for p4 in t3 if ((((v5 := p4), (v5[k4] is not None))[-1] if (t6 := (p4[k2] == item1[k2])) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(s_1)) is list else _fb())), (lambda p7: pdt(p7[k4])))))
                     if (v2 is not None) and (rt.order(k10, (v2 + pdur(item1[k1])), today, k9)) is True:
@@ -32869,8 +32729,7 @@ def build_255(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k0] in k1) and (item1[k2] is not None))
-                    if not w:
+                    if not (((item1[k0] in k1) and (item1[k2] is not None))):
                         continue
                     if (k5((t2 if (t2 := item1[k2].get(k4)) is not None else [])) > k6):
                         passed += 1
@@ -33688,8 +33547,7 @@ def build_262(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (item1[k2] is not None) and (any((p3[k3] == k4) for p3 in t2) if type(t2 := charge(item1[k6])) is list else _fb()) and (item1[k7] is not None) and (all(((pdt(p5[k8]) >= pdt(item1[k9])) and ((item1[k11] is None) or (pdt(p5[k8]) <= pdt(item1[k11])))) for p5 in t4) if type(t4 := charge(item1[k6])) is list else _fb()):
                         passed += 1
@@ -35258,8 +35116,7 @@ def build_273(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if (item1[k2] is not None) and ((item1[k0] == k3) or ((item1[k5] is not None) and (pdt(item1[k5]) >= pdt(item1[k2])))) and (any((p3[k9] == k3) for p3 in t2) if type(t2 := charge(item1[k11])) is list else _fb()):
                         passed += 1
@@ -35646,8 +35503,7 @@ def build_276(K):
             slow = []
             for i, item5 in enumerate(coll):
                 try:
-                    w = ((len([1 for p7 in t6 if ((p7[k1] == item5)) is True]) if type(t6 := charge(s_1)) is list else _fb()) >= v1)
-                    if not w:
+                    if not (((len([1 for p7 in t6 if ((p7[k1] == item5)) is True]) if type(t6 := charge(s_1)) is list else _fb()) >= v1)):
                         continue
                     if (any((any((ix12.get(p11)[k1] == item5) for p11 in t10) if type(t10 := charge(p9[k7])) is list else _fb()) for p9 in t8) if type(t8 := charge(s_2)) is list else _fb()):
                         passed += 1
@@ -35910,8 +35766,7 @@ def build_278(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     if ((item1[k2] is not None) or (item1[k3] is not None)):
                         passed += 1
@@ -36024,8 +35879,7 @@ def build_279(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ix3.get(item1[k1])
                     if (v2 is not None) and (v2[k3] is not None) and ((v2[k4] is not None) and (v2[k0] == k5)):
@@ -36177,8 +36031,7 @@ def build_280(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] in k1)
-                    if not w:
+                    if not ((item1[k0] in k1)):
                         continue
                     v2 = ix3.get(item1[k2])
                     if (v2 is not None) and (v2[k3] is not None) and ((v2[k4] is not None) and (pdt(v2[k4]) <= pdt(item1[k5]))):
@@ -36341,8 +36194,7 @@ def build_281(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1[k3] is not None) and (rt.equal(item1[k3][k4], False, k5)) is True and ((item1[k6] is None) or (all((pdt(ix4.get(p3)[k7]) <= pdt(item1[k6])) for p3 in t2) if type(t2 := charge(item1[k9])) is list else _fb())):
                         passed += 1
@@ -36496,8 +36348,7 @@ def build_282(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (ix2.get(item1[k0])[k1] == k2)
-                    if not w:
+                    if not ((ix2.get(item1[k0])[k1] == k2)):
                         continue
                     if (item1[k1] == k4):
                         passed += 1
@@ -36604,8 +36455,7 @@ def build_283(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((p3[k3] == item1[k4]) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
                         passed += 1
@@ -39027,8 +38877,7 @@ def build_298(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (item1[k3] is not None) and (((v2 := pd(item1[k3])), (v3 := pdur(s_1[k4][k5])), rt.arith(k9, v2, k7(v3, pdur(s_1[k4][k6])), k8))[-1] >= today):
                         passed += 1
@@ -39162,8 +39011,7 @@ def build_299(K):
             slow = []
             for i, item2 in enumerate(coll):
                 try:
-                    w = (item2[k1] == k2)
-                    if not w:
+                    if not ((item2[k1] == k2)):
                         continue
                     if (rt.equal(item2[k4], True, k5)) is True and ((item2[k6] is not None) and (pd(item2[k6]) >= pd(item2[k7]))) and (item2[k10][k11] >= (item2[k10][k12] * v1)):
                         passed += 1
@@ -39326,8 +39174,7 @@ def build_300(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     v2 = ix3.get(item1[k3])
                     if (v2 is not None) and (v2[k4] == k5) and (v2[k7] == item1[k7]):
@@ -39485,8 +39332,7 @@ def build_301(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((ix4.get(p3)[k0] == k3) for p3 in t2) if type(t2 := charge((t5 if (t5 := item1.get(k5)) is not None else []))) is list else _fb()):
                         passed += 1
@@ -40012,8 +39858,7 @@ def build_305(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k1] == k2)
-                    if not w:
+                    if not ((item1[k1] == k2)):
                         continue
                     v2 = (k7(charge(k6(charge(item1[k4]), (lambda p3: pd(p3[k5]))))) if (t4 := (item1.get(k4) is not None)) is True else None if t4 is False else _fb())
                     if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k8][k9])), rt.arith(k13, v5, k11(v6, pdur(s_1[k8][k10])), k12))[-1] >= today):
@@ -40286,8 +40131,7 @@ def build_307(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((t5 if (t5 := rt.contains((t4 if (t4 := p3.get(k4)) is not None else []), item1[k3], k5)) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
                         passed += 1
@@ -40519,8 +40363,7 @@ def build_309(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k1] in k2)
-                    if not w:
+                    if not ((item1[k1] in k2)):
                         continue
                     if ((item1.get(k3) is not None) and (item1[k4] is not None)) and (((v2 := item1[k3]), ((any((t7 if (t7 := (rt.contains(p5[k11], v2, k12) if (t6 := rt.contains(p5[k9], k8, k10)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_2)) is list else _fb()) if (t8 := ((v3 := v2), rt.contains(s_1[k6], v3, k7))[-1]) is False else True if t8 is True else _fb()))[-1]) is True and (pdt(item1[k4]) <= (pdt(item1[k15]) + pdur(s_0[k16][k17]))):
                         passed += 1
@@ -42645,8 +42488,7 @@ def build_324(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k1] in k2)
-                    if not w:
+                    if not ((item1[k1] in k2)):
                         continue
                     v2 = ix3.get(item1[k3])
                     if ((item1.get(k3) is not None) and (v2 is not None)) and ((v2[k5][k1] == k6) and (v2[k5][k8] == item1[k9])):
@@ -42789,8 +42631,7 @@ def build_325(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k1] == k2)
-                    if not w:
+                    if not ((item1[k1] == k2)):
                         continue
                     if (item1[k4] is not None) and ((item1[k5] is not None) and (pd(item1[k5]) >= pd(item1[k4]))) and (k9((t2 if (t2 := item1.get(k8)) is not None else [])) > k10):
                         passed += 1
@@ -42939,8 +42780,7 @@ def build_326(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k1] == k2)
-                    if not w:
+                    if not ((item1[k1] == k2)):
                         continue
                     if (pd(item1[k4]) >= today):
                         passed += 1
@@ -43611,8 +43451,7 @@ def build_332(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (any((pd(p3[k1]) < pd(item1[k1])) for p3 in t2) if type(t2 := charge(s_0[k0])) is list else _fb())
-                    if not w:
+                    if not ((any((pd(p3[k1]) < pd(item1[k1])) for p3 in t2) if type(t2 := charge(s_0[k0])) is list else _fb())):
                         continue
                     v4 = ((v5 := item1), k7(charge(s_0[k0]), (lambda p6: (pd(p6[k1]) == k5(charge(k4(charge(([p8 for p8 in t7 if ((pd(p8[k1]) < pd(v5[k1]))) is True] if type(t7 := charge(s_0[k0])) is list else _fb())), (lambda p9: pd(p9[k1])))))))))[-1]
                     v10 = ([p12 for p12 in t11 if ((rt.not_contains((t13 if (t13 := item1.get(k11)) is not None else []), p12[k9], k12) if (t14 := (p12[k8] == v4[k9])) is True else False if t14 is False else _fb())) is True] if type(t11 := charge(s_0[k14])) is list else _fb())
@@ -43772,8 +43611,7 @@ def build_333(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k1] in k2) and (item1[k3] is not None))
-                    if not w:
+                    if not (((item1[k1] in k2) and (item1[k3] is not None))):
                         continue
                     if (pd(item1[k3]) >= today):
                         passed += 1
@@ -44706,8 +44544,7 @@ def build_339(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((t5 if (t5 := rt.contains((t4 if (t4 := p3.get(k4)) is not None else []), item1[k3], k5)) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
                         passed += 1
@@ -44818,8 +44655,7 @@ def build_340(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (item1[k0] == k1)
-                    if not w:
+                    if not ((item1[k0] == k1)):
                         continue
                     if (any((t5 if (t5 := rt.contains((t4 if (t4 := p3.get(k4)) is not None else []), item1[k3], k5)) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
                         passed += 1

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'bf8f2b1caf5c59838be89d19e5c6d6b4eb429074ea7003c79d04285151693585'
+KEY = '204c8881b21882ab0b9cb95adba3e14a30cdd445563178fceb5ef61cde4184fa'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
