@@ -92,7 +92,7 @@ def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalog
                    locate: Locate) -> tuple[RuleResult, list[Finding]]:
     header = compiled.header
     clauses = [ClauseRef(n, catalogue.title(n)) for n in header.clauses]
-    base = dict(rule_id=header.id, title=header.title, clauses=clauses, severity=header.severity)
+    base = (header.id, header.title, clauses, header.severity)
     try:
         run = compiled.run(data, context)
     except EvalError as exc:
@@ -116,16 +116,17 @@ def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalog
     return result, findings
 
 
-def _finding(compiled: CompiledRule, item: ItemResult, run: RuleRun, base: dict, locate: Locate) -> Finding:
-    rule = compiled.rule
+def _finding(compiled: CompiledRule, item: ItemResult, run: RuleRun, base: tuple, locate: Locate) -> Finding:
+    """`base`: the rule's id, title, clauses and severity, as every finding of it carries them."""
     pointer = None
     if item.index is not None and run.collection_where and run.collection_where.startswith("/"):
         pointer = f"{run.collection_where}/{item.index}"
-    finding = Finding(**base, outcome=item.status, message="", pointer=pointer)
-    if isinstance(item.item, dict):
+    finding = Finding(*base, item.status, "", pointer)
+    if type(item.item) is dict:
         finding.item_id = item.item.get("id")
     if pointer is not None:
         finding.location = locate(pointer)
+    rule = compiled.rule
     expect = rule.expects[item.expect] if item.expect is not None else None
     if expect is not None:
         finding.condition = compiled.source_text(expect.condition)

@@ -34,7 +34,7 @@ from engine.lang.values import (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemResult:
     """The careful path's verdict on one item (or on the rule, when it has no `for each`)."""
 

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '204c8881b21882ab0b9cb95adba3e14a30cdd445563178fceb5ef61cde4184fa'
+KEY = '753df48916a20e4c04a0988eff649264116a858eb419e8c8b2f278063aa40b85'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
