@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +31,7 @@ def timed(command: list[str], runs: int) -> list[float]:
     times = []
     for run in range(runs + 1):
         t0 = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env, cwd=ROOT)
         if run:
             times.append(time.perf_counter() - t0)
     return times
@@ -42,10 +44,14 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     bare = timed([sys.executable, "-c", "pass"], args.runs)
     check = timed([sys.executable, "-m", "engine", "check", args.bundle], args.runs)
-    for label, times in (("python -c pass", bare), ("clausegate check", check)):
-        print(f"{label:<18} best {min(times) * 1000:6.1f} ms   median {statistics.median(times) * 1000:6.1f} ms")
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copy(ROOT / "fixtures" / "example" / "meta.yaml", folder)
+        fixed = timed([sys.executable, "-m", "engine", "check", folder], args.runs)
+    for label, times in (("python -c pass", bare), ("clausegate check", check), ("  of a meta-only bundle", fixed)):
+        print(f"{label:<24} best {min(times) * 1000:6.1f} ms   median {statistics.median(times) * 1000:6.1f} ms")
     print(f"check / bare interpreter: {min(check) / min(bare):.1f}x; "
-          f"check best {min(check):.3f} s (target <= 0.3 s)")
+          f"check best {min(check):.3f} s (target <= 0.3 s); the meta-only bundle shows what does not grow "
+          "with the evidence (start-up, loading the rules, running each once)")
     return 0
 
 
