@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine import __version__
 from engine.diagnostics import Diagnostic, DiagnosticError
@@ -18,7 +19,9 @@ from engine.findings import Report
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.library import RuleSet, build_rule_set, builtin_sources, combine, section_types, user_sources
 from engine.prebuilt.library import load_prebuilt
-from engine.waivers import WaiverSet, apply_waivers
+
+if TYPE_CHECKING:
+    from engine.waivers import WaiverSet
 
 
 def tool_version() -> str:
@@ -95,6 +98,8 @@ def check(bundle: Bundle, rules: RuleSet, *, as_of: dt.date | None = None,
     )
     assign_fingerprints(report.findings)
     if waivers is not None:
+        from engine.waivers import apply_waivers
+
         apply_waivers(report, waivers)
     if baseline is not None:
         apply_baseline(report, baseline)

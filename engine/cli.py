@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -297,6 +296,8 @@ def _emit(text: str, output: str | None) -> None:
 def write_atomically(path: Path, text: str) -> None:
     """Write through a temporary file in the same folder, so a reader never sees half a report."""
     from engine.diagnostics import Diagnostic, DiagnosticError
+
+    import tempfile
 
     folder = path.parent if str(path.parent) else Path(".")
     try:

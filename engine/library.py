@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from importlib import resources
 from pathlib import Path
 
@@ -13,9 +13,11 @@ from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence.schemas import SchemaSet
 from engine.lang import ast
 from engine.lang import types as T
-from engine.lang.checker import CheckedRules, check
 from engine.lang.compiler import CompiledRule, compile_rules
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
+
+if TYPE_CHECKING:
+    from engine.lang.checker import CheckedRules
 
 RULE_SUFFIX = ".rules"
 
@@ -155,7 +157,9 @@ def check_sources(sources: list[RuleSource], sections: dict[str, T.Type],
                   limits: RuleLimits = DEFAULT_RULE_LIMITS, before: CheckedBefore | None = None) -> CheckedRules:
     """Parse every file (reporting every file's syntax errors) and check them together,
     and together with `before` when given."""
-    from engine.lang.parser import parse_rules  # Lark is imported only when rules are parsed
+    # Lark and the checker are imported only when rules are parsed and checked.
+    from engine.lang.checker import check
+    from engine.lang.parser import parse_rules
 
     files: list[ast.RuleFile] = []
     problems: list[Diagnostic] = []

@@ -21,17 +21,19 @@ import contextlib
 import functools
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from engine.diagnostics import Span, snippet
 from engine.lang import ast, runtime
 from engine.lang import types as T
 from engine.lang.builtins import BUILTINS, ITEM_MARK, ids_of, index_by_id
-from engine.lang.checker import CheckedRules
 from engine.lang.patterns import compile_pattern
 from engine.lang.values import (
     EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json,
 )
+
+if TYPE_CHECKING:  # only rules compiled as they load are checked first; the prebuilt are not
+    from engine.lang.checker import CheckedRules
 
 
 @dataclass(slots=True)

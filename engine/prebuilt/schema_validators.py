@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '753df48916a20e4c04a0988eff649264116a858eb419e8c8b2f278063aa40b85'
+KEY = 'd571af593f1a3bc7cbfa8ea25c83a3dd875d1e3e6493da98b6a1bd74e1a4c3a2'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
