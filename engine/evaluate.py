@@ -74,12 +74,13 @@ _NUMBER_RUNS = re.compile(r"(\d+)")
 
 def _item_order(finding: Finding) -> tuple:
     identity = finding.item_id
-    natural = ()
+    natural: list = []
     if identity is not None:
-        # Splitting on a captured group puts the runs of digits at the odd places.
-        parts = _NUMBER_RUNS.split(str(identity))
-        natural = tuple([(0, int(part), "") if place & 1 else (1, 0, part)
-                         for place, part in enumerate(parts) if part])
+        # Splitting on a captured group puts the runs of digits at the odd places. Each part
+        # adds a pair: a number (0, value) sorts before a text (1, text) in the same place.
+        for place, part in enumerate(_NUMBER_RUNS.split(str(identity))):
+            if part:
+                natural += (0, int(part)) if place & 1 else (1, part)
     position = int(finding.pointer.rsplit("/", 1)[1]) if finding.pointer and finding.pointer[-1].isdigit() else -1
     return (identity is None, natural, position)
 

@@ -7,7 +7,7 @@ from typing import Any, Callable
 from engine.lang import ast
 from engine.lang.values import Missing, to_json
 
-_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
+_COMPARISONS = frozenset(("==", "!=", "<", "<=", ">", ">=", "in", "not in"))
 
 
 def decided_by(node: ast.Expr, trace: dict[int, Any], index: dict[int, int],
@@ -49,22 +49,24 @@ def _emit(node: ast.Node, trace, index, text, out: list) -> None:
 
 
 def _walk(node: ast.Expr, trace, index, text, out: list) -> None:
-    if isinstance(node, ast.Binary) and node.op == "and":
-        for side in (node.left, node.right):
-            if _value(side, trace, index) is not True:
-                _walk(side, trace, index, text, out)
-                return
-        return
-    if isinstance(node, ast.Binary) and node.op == "or":
-        _walk(node.left, trace, index, text, out)
-        _walk(node.right, trace, index, text, out)
-        return
-    if isinstance(node, ast.Unary) and node.op == "not":
+    kind = type(node)
+    if kind is ast.Binary:
+        if node.op in _COMPARISONS:
+            _emit(node.left, trace, index, text, out)
+            _emit(node.right, trace, index, text, out)
+            return
+        if node.op == "and":
+            for side in (node.left, node.right):
+                if _value(side, trace, index) is not True:
+                    _walk(side, trace, index, text, out)
+                    return
+            return
+        if node.op == "or":
+            _walk(node.left, trace, index, text, out)
+            _walk(node.right, trace, index, text, out)
+            return
+    if kind is ast.Unary and node.op == "not":
         _walk(node.operand, trace, index, text, out)
-        return
-    if isinstance(node, ast.Binary) and node.op in _COMPARISONS:
-        _emit(node.left, trace, index, text, out)
-        _emit(node.right, trace, index, text, out)
         return
     if isinstance(node, ast.Bind):
         # A helper call: its arguments as written at the call, then its result.

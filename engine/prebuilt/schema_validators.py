@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'd571af593f1a3bc7cbfa8ea25c83a3dd875d1e3e6493da98b6a1bd74e1a4c3a2'
+KEY = 'd98f8db6b456fa0b5ea104535ba43e81b929fa5440d3a76a3b22136e4475a0b6'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
