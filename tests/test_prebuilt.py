@@ -183,3 +183,14 @@ def test_user_rules_get_the_diagnostics_they_get_beside_the_library_compiled_fro
     incremental, full = _loaded_both_ways(tmp_path, text)
     assert isinstance(incremental, str) and f"[{code}]" in incremental
     assert incremental == full
+
+
+def test_a_generated_module_that_no_longer_imports_is_passed_over(tmp_path: Path, monkeypatch) -> None:
+    from engine.prebuilt import library, validators
+
+    (tmp_path / "older_prebuilt.py").write_text("raise TypeError('written by an older engine')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(library, "GENERATED_MODULE", "older_prebuilt")
+    monkeypatch.setattr(validators, "GENERATED_MODULE", "older_prebuilt")
+    assert load_prebuilt(builtin_sources(), load_schema_set()) is None
+    assert validators.prebuilt_programs(load_schema_set()) == {}

@@ -10,8 +10,9 @@ the code that compiles them; a test fails while either module is stale. Python c
 their bytecode like any other module's.
 
 Each module records a key: a digest of everything its contents follow from. A module
-whose key does not match what is loaded now is not used, and the rules or the validators
-are then compiled as they always are for user rules and user schemas.
+whose key does not match what is loaded now (or that does not even import, written by an
+older engine) is not used, and the rules or the validators are then compiled as they
+always are for user rules and user schemas.
 """
 
 from __future__ import annotations
@@ -22,13 +23,16 @@ from pathlib import Path
 
 _ENGINE = Path(__file__).resolve().parents[1]
 GENERATED = ("rule_library.py", "schema_validators.py")
+# Beyond engine/lang, engine/evidence and engine/prebuilt: what checks the library (library.py
+# and the catalogue's reader) and the Span the generated code is written with.
+_ALSO = ("library.py", "catalogue.py", "diagnostics.py")
 
 
 @functools.cache
 def code_digest() -> str:
     """A digest of the code whose output the generated modules hold."""
     files = [*(_ENGINE / "lang").glob("*.py"), _ENGINE / "lang" / "grammar.lark", *(_ENGINE / "evidence").glob("*.py"),
-             *(_ENGINE / "prebuilt").glob("*.py")]
+             *(_ENGINE / "prebuilt").glob("*.py"), *(_ENGINE / name for name in _ALSO)]
     digest = hashlib.sha256(b"clausegate prebuilt 1\n")
     for path in sorted(p for p in files if p.name not in GENERATED):
         digest.update(f"{path.parent.name}/{path.name}\0{hashlib.sha256(path.read_bytes()).hexdigest()}\n".encode())

@@ -45,7 +45,7 @@ def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLim
         return None
     try:
         module = importlib.import_module(GENERATED_MODULE)
-    except ImportError:
+    except Exception:  # noqa: BLE001 - a module an older engine wrote; the key would not match either
         return None
     if module.KEY != input_key(library, schemas):
         return None

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'd98f8db6b456fa0b5ea104535ba43e81b929fa5440d3a76a3b22136e4475a0b6'
+KEY = '385510cd7d3039044471063b2f86d4b8210918763cd950b45444cd5eee2cd877'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

@@ -32,7 +32,7 @@ def prebuilt_programs(schemas: SchemaSet) -> dict[ProgramKey, Callable[[], Progr
     """Prebuilt programs by key, or none when the module does not match these schemas."""
     try:
         module = importlib.import_module(GENERATED_MODULE)
-    except ImportError:
+    except Exception:  # noqa: BLE001 - a module an older engine wrote; the key would not match either
         return {}
     if module.KEY != input_key(schemas):
         return {}
