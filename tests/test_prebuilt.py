@@ -19,7 +19,7 @@ from engine.library import RuleSource, build_rule_set, builtin_sources, section_
 from engine.prebuilt import support
 from engine.prebuilt.library import load_prebuilt
 from engine.prebuilt.encode import constant
-from engine.prebuilt.writer import RULES_TARGET, VALIDATORS_TARGET, rules_text, validators_text
+from engine.prebuilt.writer import RULES_TARGET, SYNTAX_TARGET, VALIDATORS_TARGET, rules_texts, validators_text
 from engine.reporters import RenderOptions, renderer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -31,7 +31,8 @@ def from_source():
     return build_rule_set(builtin_sources(), section_types(load_schema_set()))
 
 
-@pytest.mark.parametrize("target, text", [(RULES_TARGET, rules_text), (VALIDATORS_TARGET, validators_text)])
+@pytest.mark.parametrize("target, text", [(RULES_TARGET, lambda: rules_texts()[0]), (SYNTAX_TARGET, lambda: rules_texts()[1]),
+                                          (VALIDATORS_TARGET, validators_text)])
 def test_the_committed_modules_are_what_the_writer_writes_now(target: Path, text) -> None:
     assert target.read_text(encoding="utf-8") == text(), f"{target.name} is stale: run `python -m engine.prebuilt`"
 
@@ -194,3 +195,15 @@ def test_a_generated_module_that_no_longer_imports_is_passed_over(tmp_path: Path
     monkeypatch.setattr(validators, "GENERATED_MODULE", "older_prebuilt")
     assert load_prebuilt(builtin_sources(), load_schema_set()) is None
     assert validators.prebuilt_programs(load_schema_set()) == {}
+
+
+def test_syntax_trees_come_from_the_syntax_module_written_with_the_library(tmp_path: Path, monkeypatch) -> None:
+    from engine.prebuilt import library
+
+    rules = api.load_rules()
+    assert rules.compiled[0].rule.id == rules.compiled[0].header.id  # built from rule_syntax.py on first use
+    (tmp_path / "other_syntax.py").write_text("KEY = 'another'\nSYNTAX = ()\nHELPERS = ()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(library, "SYNTAX_MODULE", "other_syntax")
+    with pytest.raises(RuntimeError, match="run `python -m engine.prebuilt`"):
+        _ = api.load_rules().compiled[1].rule

@@ -4,8 +4,9 @@ and shipped as generated Python modules.
 Parsing, checking and compiling the 300-odd rules of the library takes about a second, and
 generating the schemas' validation code a tenth of one; a check of a small bundle takes a
 fraction of that. So both are written once: `rule_library.py` (each rule's generated
-code, constants and syntax tree) and `schema_validators.py` (each section's validation
-code). Run `python -m engine.prebuilt` after changing a rule, a schema, the catalogue or
+code and constants), `rule_syntax.py` (the rules' syntax trees and the library's helpers,
+imported only to explain a finding or to check user rules) and `schema_validators.py`
+(each section's validation code). Run `python -m engine.prebuilt` after changing a rule, a schema, the catalogue or
 the code that compiles them; a test fails while either module is stale. Python caches
 their bytecode like any other module's.
 
@@ -22,7 +23,7 @@ import hashlib
 from pathlib import Path
 
 _ENGINE = Path(__file__).resolve().parents[1]
-GENERATED = ("rule_library.py", "schema_validators.py")
+GENERATED = ("rule_library.py", "rule_syntax.py", "schema_validators.py")
 # Beyond engine/lang, engine/evidence and engine/prebuilt: what checks the library (library.py
 # and the catalogue's reader) and the Span the generated code is written with.
 _ALSO = ("library.py", "catalogue.py", "diagnostics.py")

@@ -4,6 +4,7 @@ finding needs them."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 from importlib import resources
@@ -17,6 +18,7 @@ from engine.prebuilt import code_digest
 from engine.library import CheckedBefore, RuleSet, RuleSource, check_sources, section_types
 
 GENERATED_MODULE = "engine.prebuilt.rule_library"
+SYNTAX_MODULE = "engine.prebuilt.rule_syntax"
 
 
 def input_key(sources: list[RuleSource], schemas: SchemaSet) -> str:
@@ -51,11 +53,23 @@ def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLim
         return None
     sources = library + list(user or [])
     source_text = SourceText({s.display: s.text for s in sources})
-    compiled = [CompiledRule(header, build(constants()), syntax, source_text)
-                for header, build, constants, syntax in module.RULES]
+    compiled = [CompiledRule(header, build(constants()), functools.partial(_syntax, module.KEY, number), source_text)
+                for number, (header, build, constants) in enumerate(module.RULES)]
     if user:
         texts = {s.display: s.text for s in library}
-        before = CheckedBefore([RuleFile(display, texts[display], [], helpers()) for display, helpers in module.HELPERS],
-                               {c.header.id: c.header.span for c in compiled})
+        helper_files = [RuleFile(display, texts[display], [], helpers())
+                        for display, helpers in _syntax_module(module.KEY).HELPERS]
+        before = CheckedBefore(helper_files, {c.header.id: c.header.span for c in compiled})
         compiled += compile_rules(check_sources(user, section_types(schemas), limits, before))
     return RuleSet(compiled, sources, load_catalogue(), lambda: check_sources(sources, section_types(schemas), limits))
+
+
+def _syntax_module(key: str):
+    module = importlib.import_module(SYNTAX_MODULE)
+    if module.KEY != key:  # the writer writes both at once; only a damaged install can differ
+        raise RuntimeError(f"{SYNTAX_MODULE} does not match {GENERATED_MODULE}: run `python -m engine.prebuilt`")
+    return module
+
+
+def _syntax(key: str, number: int):
+    return _syntax_module(key).SYNTAX[number]()

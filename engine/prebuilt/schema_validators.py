@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '385510cd7d3039044471063b2f86d4b8210918763cd950b45444cd5eee2cd877'
+KEY = '5a1cb57203c4b8653f9dfe581e25bdc8118bb2b0f4286b000cf602856260a7e2'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
