@@ -45,6 +45,7 @@ _ODD_LINE_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
 # Outside YAML's printable set (NUL is refused earlier, for every format).
 _NOT_PRINTABLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
+_PLAIN = frozenset({None, ""})  # a plain scalar's style (libyaml says "", the pure parser None)
 _NO_KEY = object()  # a mapping frame waiting for its next key
 _IN_LIST = object()  # a sequence frame
 
@@ -102,13 +103,13 @@ def read_yaml(source: Source, limits: Limits) -> tuple[dict, YamlLocator]:
     _check_characters(source)
     try:
         try:
-            root = _Builder(source, limits).build(yaml.parse(source.text, Loader=_LOADER))
+            root = _Builder(source, limits).build(_events(source.text, _LOADER))
         except yaml.MarkedYAMLError as error:
             if "nesting depth" not in (error.problem or ""):
                 raise
             # Newer libyaml refuses deep flow nesting while reading ahead, before our own
             # (lower) limit sees the events; the pure parser reads lazily and lets it speak.
-            root = _Builder(source, limits).build(yaml.parse(source.text, Loader=yaml.SafeLoader))
+            root = _Builder(source, limits).build(_events(source.text, yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         detail = error.problem or "syntax error"
@@ -131,6 +132,17 @@ def read_yaml(source: Source, limits: Limits) -> tuple[dict, YamlLocator]:
         raise _refuse(source, Problem(P.NOT_A_MAPPING, f"the top level must be a mapping of sections, found {_kind(value)}"),
                       where)
     return value, YamlLocator(position)
+
+
+def _events(text: str, loader: Any):
+    """The parser's events, as yaml.parse gives them, without its check before each one."""
+    parser = loader(text)
+    try:
+        get_event = parser.get_event
+        while (event := get_event()) is not None:
+            yield event
+    finally:
+        parser.dispose()
 
 
 def _check_characters(source: Source) -> None:
@@ -177,16 +189,43 @@ class _Builder:
         frames: list[_Frame] = []
         root = None
         documents = 0
+        plain_keys, max_length = self.plain_keys, self.limits.max_string_length
         for event in events:
             kind = type(event)
             if kind is ScalarEvent:
-                self.check_node(event)
-                if frames and frames[-1].key is _NO_KEY:
-                    self.take_key(frames[-1], event)
+                # The common cases inline (this loop runs once per value of every file):
+                # a plain key seen before, and a plain or single-quoted text value.
+                if event.anchor is not None or event.tag is not None:
+                    self.check_node(event)
+                frame = frames[-1] if frames else None
+                style = event.style
+                if frame is not None and frame.key is _NO_KEY:
+                    key = event.value
+                    if style in _PLAIN and key in plain_keys and key not in frame.key_lines:
+                        frame.key = key
+                        frame.key_lines[key] = event.start_mark.line + 1
+                    else:
+                        self.take_key(frame, event)
                     continue
-                value, position = self.scalar(event), _mark(event)
-                if frames:
-                    frames[-1].put(value, position)
+                text = event.value
+                if style in _PLAIN:
+                    value = self.plain(event)
+                    if type(value) is str and len(value) > max_length:
+                        value = self.scalar(event)  # refuses it
+                elif style != '"' and len(text) <= max_length:
+                    value = text
+                else:
+                    value = self.scalar(event)
+                mark = event.start_mark
+                position = (mark.line + 1, mark.column + 1)
+                if frame is not None:
+                    if frame.key is _IN_LIST:
+                        frame.value.append(value)
+                        frame.children.append(position)
+                    else:
+                        frame.value[frame.key] = value
+                        frame.children[frame.key] = position
+                        frame.key = _NO_KEY
                 else:
                     root = (value, position)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '5a1cb57203c4b8653f9dfe581e25bdc8118bb2b0f4286b000cf602856260a7e2'
+KEY = '016b4f9f84761738e1681f41a6a1340b785ad310e1da20f454573239247a66a4'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
