@@ -1,7 +1,5 @@
 """`python -m engine` runs the command line."""
 
-import sys
+from engine.cli import run
 
-from engine.cli import main
-
-sys.exit(main())
+run()

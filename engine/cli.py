@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT = 0, 1, 2
 THRESHOLDS = ("major", "minor", "observation", "improvement", "never")
@@ -92,6 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="rule files or folders; their NAME.tests.yaml files are run")
     test.add_argument("--no-builtin", action="store_true", help="load only the rules at PATH")
     return parser
+
+
+def run() -> NoReturn:
+    """The console entry point: main(), then a quick exit. Freeing the loaded evidence and
+    rules object by object takes Python longer than many a check (about 25 ms of the
+    example's 0.4 s); by then every report is written and flushed, and clausegate needs
+    no exit handlers. A usage error's SystemExit and a crash still end the usual way."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): nothing is left to say
+        pass
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
