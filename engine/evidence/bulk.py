@@ -642,7 +642,10 @@ class BulkValidator:
                 self._prebuilt = prebuilt_programs(self._schemas)
             indexed = self._schemas.node_base(node) is not None
             made = self._prebuilt.get((self._schemas.node_uri(node), base, batch)) if indexed else None
-            program = made() if made else generate_program(self._schemas, node, base, batch=batch).program(self._schemas)
+            if made is None:
+                program = generate_program(self._schemas, node, base, batch=batch).program(self._schemas)
+            else:
+                program = made()
             self._programs[key] = program
         return program
 

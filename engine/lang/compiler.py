@@ -190,8 +190,9 @@ GENERATED_NAMESPACE = {
     # reads them as they are; the careful path also makes a missing offset UTC.
     "_pdt": dt.datetime.fromisoformat,
     "_pdur": _parse_duration,
-    "__builtins__": {"enumerate": enumerate, "len": len, "any": any, "all": all, "type": type, "list": list, "range": range, "dict": dict,
-                     "True": True, "False": False, "None": None, "Exception": Exception},
+    "__builtins__": {"enumerate": enumerate, "len": len, "any": any, "all": all, "type": type, "list": list,
+                     "range": range, "dict": dict, "True": True, "False": False, "None": None,
+                     "Exception": Exception},
 }
 
 
@@ -232,7 +233,6 @@ class _Generator:
 
     def type_of(self, node: ast.Node) -> T.Type:
         return self.types.get(id(node), T.ANY)
-
 
     # ---- where evidence is expected -----------------------------------------
     def where(self, node: ast.Expr, env: "_Env") -> str:
@@ -353,7 +353,8 @@ class _Generator:
         if fast and node.name in ("count", "filter") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda) and self.types.get(id(node.args[1])) == T.BOOL:
             return self._fast_selection(node, env)
-        if fast and node.name in ("any", "all", "none") and len(node.args) == 2 and isinstance(node.args[1], ast.Lambda):
+        if fast and node.name in ("any", "all", "none") and len(node.args) == 2 \
+                and isinstance(node.args[1], ast.Lambda):
             return self._fast_quantifier(node, env)
         args = []
         for i, arg in enumerate(node.args):
@@ -419,7 +420,9 @@ class _Generator:
             condition = f"({c} if ({c} := {condition}) is True or {c} is False else _fb())"
         walk = f"{'all' if node.name == 'all' else 'any'}({condition} for {param} in {items})"
         self.strict.add(id(node))
-        return f"({'not ' if node.name == 'none' else ''}{walk} if type({items} := charge({self.expr(node.args[0], env, True)})) is list else _fb())"
+        collection = self.expr(node.args[0], env, True)
+        negate = "not " if node.name == "none" else ""
+        return f"({negate}{walk} if type({items} := charge({collection})) is list else _fb())"
 
     def _unary(self, node: ast.Unary, env: "_Env", fast: bool) -> str:
         operand = self.expr(node.operand, env, fast)

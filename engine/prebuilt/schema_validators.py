@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '016b4f9f84761738e1681f41a6a1340b785ad310e1da20f454573239247a66a4'
+KEY = '62c8b78e32f9bc64dc539d77810ba6c945f6895b083a32c3ef5ecee1d4dc3f88'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
