@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '62c8b78e32f9bc64dc539d77810ba6c945f6895b083a32c3ef5ecee1d4dc3f88'
+KEY = '35eee75252f502439d59bfaf78652cc7c9b7e1f19969f58b2666492c006d6e10'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
