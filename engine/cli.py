@@ -191,11 +191,15 @@ def _check(args) -> int:
 
 def _gating_inputs(args, rules, limits):
     """The waiver file and the baseline report, read (and refused) before any evaluation."""
-    from engine.baseline import load_baseline
-    from engine.waivers import load_waivers
+    waivers = baseline = None
+    if args.waivers:
+        from engine.waivers import load_waivers
 
-    waivers = load_waivers(args.waivers, rules.rule_ids(), limits=limits) if args.waivers else None
-    baseline = load_baseline(args.baseline, limits=limits) if args.baseline else None
+        waivers = load_waivers(args.waivers, rules.rule_ids(), limits=limits)
+    if args.baseline:
+        from engine.baseline import load_baseline
+
+        baseline = load_baseline(args.baseline, limits=limits)
     return waivers, baseline
 
 

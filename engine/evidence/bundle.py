@@ -16,14 +16,13 @@ from typing import Any
 from engine.diagnostics import Span
 from engine.evidence import problems as P
 from engine.evidence.checks import key_problem
-from engine.evidence.csv_reader import read_csv
 from engine.evidence.jsonl_reader import read_jsonl
 from engine.evidence.limits import DEFAULT_LIMITS, Limits
 from engine.evidence.loader import READERS, Document, load_document
 from engine.evidence.pointer import format_pointer, parse_pointer
 from engine.evidence.source import read_source
 
-RECORD_READERS = {".jsonl": read_jsonl, ".csv": read_csv}
+RECORD_SUFFIXES = (".jsonl", ".csv")  # files holding one section's records
 
 
 @dataclass(eq=False)
@@ -72,7 +71,7 @@ def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS, schemas: Any = N
         is_directory = False
     if not is_directory:
         suffix = path.suffix.lower()
-        if suffix in RECORD_READERS:
+        if suffix in RECORD_SUFFIXES:
             raise P.refuse(P.UNSUPPORTED_TYPE, f"a '{suffix}' file holds one section's records, not a bundle",
                            display, hint="put it in a bundle directory, named after its section")
         document = load_document(path, display, limits=limits)
@@ -108,7 +107,7 @@ def _load_directory(path: Path, display: str, limits: Limits, schemas: Any = Non
     for entry in entries:
         stem, suffix = os.path.splitext(entry.name)
         suffix = suffix.lower()
-        if entry.name.startswith(".") or (suffix not in READERS and suffix not in RECORD_READERS):
+        if entry.name.startswith(".") or (suffix not in READERS and suffix not in RECORD_SUFFIXES):
             continue
         file_display = os.path.join(display, entry.name)
         if entry.is_dir():  # follows links, so a linked directory is skipped like a real one
@@ -144,14 +143,16 @@ def _load_records(path: Path, display: str, section: str, suffix: str, limits: L
         raise P.refuse(P.BAD_SECTION_NAME, f"'{section}' is not a usable section name", display,
                        hint="a record file is named after its section, e.g. incidents.jsonl")
     source = read_source(path, display, limits)
-    if suffix == ".csv":
+    if suffix == ".csv":  # CSV's reader, and the schemas that type its cells, load only for CSV
+        from engine.evidence.csv_reader import read_csv
+
         if schemas is None:
             from engine.evidence.schemas import load_schema_set
 
             schemas = load_schema_set()
         data, locator = read_csv(source, section, limits, schemas)
     else:
-        data, locator = RECORD_READERS[suffix](source, section, limits)
+        data, locator = read_jsonl(source, section, limits)
     return Document(data, display, source.sha256, locator, source.lines)
 
 

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '35eee75252f502439d59bfaf78652cc7c9b7e1f19969f58b2666492c006d6e10'
+KEY = '7755abda0b3859faa67e93e3546214e6863f60a24908aa933c1abda275ac068b'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
