@@ -53,7 +53,7 @@ class _Index:
     resources: dict[str, Any] = field(default_factory=dict)
     anchors: dict[tuple[str, str], Any] = field(default_factory=dict)
     bases: dict[int, str] = field(default_factory=dict)
-    uris: dict[int, str] = field(default_factory=dict)
+    uris: dict[int, tuple[str, str]] = field(default_factory=dict)  # resource, JSON Pointer
     references: list[tuple[str, str, str, tuple]] = field(default_factory=list)
     """(schema uri, base, $ref, path in the document) of every reference."""
     patterns: list[tuple[str, str, tuple]] = field(default_factory=list)
@@ -78,7 +78,7 @@ class _Index:
                 if isinstance(node.get(keyword), str):
                     self.anchors.setdefault((resource, node[keyword]), node)
             self.bases[id(node)] = base
-            self.uris[id(node)] = resource + "#" + quote(pointer, safe="/~!$&'()*+,;=:@")
+            self.uris[id(node)] = (resource, pointer)  # made a URI when asked for: few are
             self.keep.append(node)
             if isinstance(node.get("$ref"), str):
                 self.references.append((uri, base, node["$ref"], (*path, "$ref")))
@@ -155,7 +155,8 @@ class SchemaSet:
 
     def node_uri(self, node: Any) -> str:
         """The node's own URI: its resource and a JSON Pointer fragment."""
-        return self.index.uris[id(node)]
+        resource, pointer = self.index.uris[id(node)]
+        return resource + "#" + quote(pointer, safe="/~!$&'()*+,;=:@")
 
     def resolve(self, schema: dict, base_uri: str) -> tuple[dict, str]:
         """Follow `$ref` (repeatedly) from `schema`, read at `base_uri`: the target subschema

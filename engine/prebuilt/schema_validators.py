@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '7755abda0b3859faa67e93e3546214e6863f60a24908aa933c1abda275ac068b'
+KEY = 'd0b537e029156513b7d97e7eb0fa7e8c6dca60c1fd70bf53f5d9aaac9580024f'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
