@@ -60,6 +60,7 @@ class _Index:
     """(schema uri, pattern, path in the document) of every regular expression."""
     keep: list[Any] = field(default_factory=list)  # the nodes, so that their ids stay theirs
     found: dict[tuple[str, str], tuple[Any, str]] = field(default_factory=dict)
+    joined: dict[tuple[str, str], str] = field(default_factory=dict)  # (base, document) → its URL
 
     def add(self, uri: str, contents: Any) -> None:
         stack: list[tuple[Any, str, str, str, tuple]] = [(contents, uri, uri, "", ())]
@@ -108,7 +109,12 @@ class _Index:
         return found
 
     def _lookup(self, reference: str, base: str) -> tuple[Any, str]:
-        url, fragment = urldefrag(urljoin(base, reference))
+        # A set's references name a handful of documents from a handful of bases: the
+        # document part is resolved once per pair (urljoin is slow), the fragment split off.
+        document, _, fragment = reference.partition("#")
+        url = self.joined.get((base, document))
+        if url is None:
+            url = self.joined[(base, document)] = urldefrag(urljoin(base, document)).url
         node = self.resources.get(url)
         if node is None:
             raise Unresolved(reference)

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'd0b537e029156513b7d97e7eb0fa7e8c6dca60c1fd70bf53f5d9aaac9580024f'
+KEY = 'ccaa41c81bc9ade25ef9afbb70d94489b2c596c5d27657c44d3fc2f2838938bc'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
