@@ -400,29 +400,32 @@ class _Generator:
     def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
         """count/filter with a true-or-false condition, as one comprehension: only `true` selects,
         exactly as the built-in does, without a function call per item."""
-        items, param = self.fresh("t"), self.fresh("p")
-        lam = node.args[1]
-        condition = self.expr(lam.body, env.bind(lam.param, param, self.where(node.args[0], env) + "/" + ITEM_MARK),
-                              True)
+        items, param, condition = self._item_condition(node, env)
         selected = f"[{'1' if node.name == 'count' else param} for {param} in {items} if ({condition}) is True]"
-        result = f"len({selected})" if node.name == "count" else selected
-        return f"({result} if type({items} := charge({self.expr(node.args[0], env, True)})) is list else _fb())"
+        return self._over_list(node, env, items, f"len({selected})" if node.name == "count" else selected)
 
     def _fast_quantifier(self, node: ast.Call, env: "_Env") -> str:
         """any/all/none as Python's own any/all over a generator: exact while every condition
         is true or false, so any other value leaves the fast path."""
-        items, param = self.fresh("t"), self.fresh("p")
-        lam = node.args[1]
-        condition = self.expr(lam.body, env.bind(lam.param, param, self.where(node.args[0], env) + "/" + ITEM_MARK),
-                              True)
-        if id(lam.body) not in self.strict:
+        items, param, condition = self._item_condition(node, env)
+        if id(node.args[1].body) not in self.strict:
             c = self.fresh("t")
             condition = f"({c} if ({c} := {condition}) is True or {c} is False else _fb())"
-        walk = f"{'all' if node.name == 'all' else 'any'}({condition} for {param} in {items})"
         self.strict.add(id(node))
-        collection = self.expr(node.args[0], env, True)
-        negate = "not " if node.name == "none" else ""
-        return f"({negate}{walk} if type({items} := charge({collection})) is list else _fb())"
+        walk = f"{'all' if node.name == 'all' else 'any'}({condition} for {param} in {items})"
+        return self._over_list(node, env, items, ("not " if node.name == "none" else "") + walk)
+
+    def _item_condition(self, node: ast.Call, env: "_Env") -> tuple[str, str, str]:
+        """For a list function given `x -> condition`: the names for the list and its item,
+        and the condition's fast code over that item."""
+        items, param = self.fresh("t"), self.fresh("p")
+        lam = node.args[1]
+        item_where = self.where(node.args[0], env) + "/" + ITEM_MARK
+        return items, param, self.expr(lam.body, env.bind(lam.param, param, item_where), True)
+
+    def _over_list(self, node: ast.Call, env: "_Env", items: str, walk: str) -> str:
+        """`walk` over the list the call's first argument gives, leaving when it is no list."""
+        return f"({walk} if type({items} := charge({self.expr(node.args[0], env, True)})) is list else _fb())"
 
     def _unary(self, node: ast.Unary, env: "_Env", fast: bool) -> str:
         operand = self.expr(node.operand, env, fast)

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'ccaa41c81bc9ade25ef9afbb70d94489b2c596c5d27657c44d3fc2f2838938bc'
+KEY = '15beb734a8a768f476c9d38e7f8f88c2f189d39b638cb81c261b0f303f89e917'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
