@@ -18,7 +18,7 @@ from engine.baseline import Baseline, apply_baseline, assign_fingerprints
 from engine.findings import Report
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.library import RuleSet, build_rule_set, builtin_sources, combine, section_types, user_sources
-from engine.prebuilt.library import load_prebuilt
+from engine.prebuilt.rules import load_prebuilt
 
 if TYPE_CHECKING:
     from engine.waivers import WaiverSet

@@ -17,7 +17,7 @@ from engine.lang.limits import RuleLimits
 from engine.lang.values import CalendarPeriod
 from engine.library import RuleSource, build_rule_set, builtin_sources, section_types, user_sources
 from engine.prebuilt import support
-from engine.prebuilt.library import load_prebuilt
+from engine.prebuilt.rules import load_prebuilt
 from engine.prebuilt.encode import constant
 from engine.prebuilt.writer import RULES_TARGET, SYNTAX_TARGET, VALIDATORS_TARGET, rules_texts, validators_text
 from engine.reporters import RenderOptions, renderer
@@ -187,23 +187,23 @@ def test_user_rules_get_the_diagnostics_they_get_beside_the_library_compiled_fro
 
 
 def test_a_generated_module_that_no_longer_imports_is_passed_over(tmp_path: Path, monkeypatch) -> None:
-    from engine.prebuilt import library, validators
+    from engine.prebuilt import rules, validators
 
     (tmp_path / "older_prebuilt.py").write_text("raise TypeError('written by an older engine')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(library, "GENERATED_MODULE", "older_prebuilt")
+    monkeypatch.setattr(rules, "GENERATED_MODULE", "older_prebuilt")
     monkeypatch.setattr(validators, "GENERATED_MODULE", "older_prebuilt")
     assert load_prebuilt(builtin_sources(), load_schema_set()) is None
     assert validators.prebuilt_programs(load_schema_set()) == {}
 
 
 def test_syntax_trees_come_from_the_syntax_module_written_with_the_library(tmp_path: Path, monkeypatch) -> None:
-    from engine.prebuilt import library
+    from engine.prebuilt import rules
 
-    rules = api.load_rules()
-    assert rules.compiled[0].rule.id == rules.compiled[0].header.id  # built from rule_syntax.py on first use
+    loaded = api.load_rules()
+    assert loaded.compiled[0].rule.id == loaded.compiled[0].header.id  # built from rule_syntax.py on first use
     (tmp_path / "other_syntax.py").write_text("KEY = 'another'\nSYNTAX = ()\nHELPERS = ()\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(library, "SYNTAX_MODULE", "other_syntax")
+    monkeypatch.setattr(rules, "SYNTAX_MODULE", "other_syntax")
     with pytest.raises(RuntimeError, match="run `python -m engine.prebuilt`"):
         _ = api.load_rules().compiled[1].rule

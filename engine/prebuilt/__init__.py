@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 from pathlib import Path
 
 _ENGINE = Path(__file__).resolve().parents[1]
@@ -27,6 +28,16 @@ GENERATED = ("rule_library.py", "rule_syntax.py", "schema_validators.py")
 # Beyond engine/lang, engine/evidence and engine/prebuilt: what checks the library (library.py
 # and the catalogue's reader) and the Span the generated code is written with.
 _ALSO = ("library.py", "catalogue.py", "diagnostics.py")
+
+
+def generated(name: str, key: str):
+    """The generated module `name` if it was written for `key`, else None: stale, or written
+    by an older engine so that it does not even import."""
+    try:
+        module = importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - any failure means "not usable", as a stale key does
+        return None
+    return module if getattr(module, "KEY", None) == key else None
 
 
 @functools.cache

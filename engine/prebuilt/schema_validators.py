@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '15beb734a8a768f476c9d38e7f8f88c2f189d39b638cb81c261b0f303f89e917'
+KEY = '6e98d8d01ac6083d1fd37bddcbf335ba04a55e8aca1d06e0852fd41dc90f0255'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 from typing import Any, Callable
 
 from engine.evidence.bulk import Program
 from engine.evidence.schemas import SchemaSet
-from engine.prebuilt import code_digest
+from engine.prebuilt import code_digest, generated
 
 GENERATED_MODULE = "engine.prebuilt.schema_validators"
 
@@ -30,11 +29,8 @@ def section_entries(schemas: SchemaSet) -> list[tuple[Any, str]]:
 
 def prebuilt_programs(schemas: SchemaSet) -> dict[ProgramKey, Callable[[], Program]]:
     """Prebuilt programs by key, or none when the module does not match these schemas."""
-    try:
-        module = importlib.import_module(GENERATED_MODULE)
-    except Exception:  # noqa: BLE001 - a module an older engine wrote; the key would not match either
-        return {}
-    if module.KEY != input_key(schemas):
+    module = generated(GENERATED_MODULE, input_key(schemas))
+    if module is None:
         return {}
     return {key: functools.partial(_program, schemas, *entry) for key, entry in module.PROGRAMS.items()}
 

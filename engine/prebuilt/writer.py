@@ -10,7 +10,7 @@ from engine.evidence.bulk import GeneratedProgram, generate_program
 from engine.evidence.schemas import load_schema_set
 from engine.lang.compiler import generate_rule
 from engine.library import builtin_sources, check_sources, section_types
-from engine.prebuilt import library, validators
+from engine.prebuilt import rules, validators
 from engine.prebuilt.encode import SyntaxWriter, constant
 
 HERE = Path(__file__).parent
@@ -66,7 +66,7 @@ def rules_texts() -> tuple[str, str]:
     sources = builtin_sources()
     schemas = load_schema_set()
     checked = check_sources(sources, section_types(schemas))
-    key = f"KEY = {library.input_key(sources, schemas)!r}\n"
+    key = f"KEY = {rules.input_key(sources, schemas)!r}\n"
     code, syntax = [_RULES_HEAD, key], [_SYNTAX_HEAD, key]
     entries = []
     for number, rule in enumerate(checked.rules):

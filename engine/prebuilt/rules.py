@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 from importlib import resources
 
 from engine.catalogue import load_catalogue
@@ -14,7 +13,7 @@ from engine.evidence.schemas import SchemaSet
 from engine.lang.ast import RuleFile
 from engine.lang.compiler import CompiledRule, SourceText, compile_rules
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
-from engine.prebuilt import code_digest
+from engine.prebuilt import code_digest, generated
 from engine.library import CheckedBefore, RuleSet, RuleSource, check_sources, section_types
 
 GENERATED_MODULE = "engine.prebuilt.rule_library"
@@ -45,11 +44,8 @@ def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLim
     files are checked against it (its helpers and rule ids) and compiled as they load."""
     if not _within(limits):
         return None
-    try:
-        module = importlib.import_module(GENERATED_MODULE)
-    except Exception:  # noqa: BLE001 - a module an older engine wrote; the key would not match either
-        return None
-    if module.KEY != input_key(library, schemas):
+    module = generated(GENERATED_MODULE, input_key(library, schemas))
+    if module is None:
         return None
     sources = library + list(user or [])
     source_text = SourceText({s.display: s.text for s in sources})
@@ -65,8 +61,8 @@ def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLim
 
 
 def _syntax_module(key: str):
-    module = importlib.import_module(SYNTAX_MODULE)
-    if module.KEY != key:  # the writer writes both at once; only a damaged install can differ
+    module = generated(SYNTAX_MODULE, key)
+    if module is None:  # the writer writes both at once; only a damaged install can differ
         raise RuntimeError(f"{SYNTAX_MODULE} does not match {GENERATED_MODULE}: run `python -m engine.prebuilt`")
     return module
 
