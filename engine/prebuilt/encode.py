@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 from engine.diagnostics import Span
 from engine.lang import ast
@@ -44,13 +44,17 @@ def constant(value: Any) -> str:
     if kind is dict:
         return "{" + ", ".join(f"{constant(k)}: {constant(v)}" for k, v in value.items()) + "}"
     if kind in (list, tuple):
-        items = ", ".join(constant(item) for item in value)
-        return f"[{items}]" if kind is list else f"({items}{',' if len(value) == 1 else ''})"
+        return _sequence(value, constant)
     if is_pattern(value):
         return f"P({value.pattern!r})"
     if callable(value) and id(value) in _FUNCTION_NAMES:
         return f"F({_FUNCTION_NAMES[id(value)]!r})"
     raise TypeError(f"a compiled rule holds a {kind.__name__}, which the prebuilt library cannot write")
+
+
+def _sequence(value: list | tuple, encode: Callable[[Any], str]) -> str:
+    items = ", ".join(encode(item) for item in value)
+    return f"[{items}]" if type(value) is list else f"({items}{',' if len(value) == 1 else ''})"
 
 
 class SyntaxWriter:
@@ -73,6 +77,5 @@ class SyntaxWriter:
         if isinstance(value, ast.Node):
             return self.node(value)
         if type(value) in (list, tuple):
-            items = ", ".join(self.value(item) for item in value)
-            return f"[{items}]" if type(value) is list else f"({items}{',' if len(value) == 1 else ''})"
+            return _sequence(value, self.value)
         return constant(value)

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '6e98d8d01ac6083d1fd37bddcbf335ba04a55e8aca1d06e0852fd41dc90f0255'
+KEY = '215aaa915571c457d1785a92ae2bf4fe12337cd4bf3932d1587a55c2ea968305'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

@@ -4,11 +4,12 @@ or to check user rules) and `schema_validators.py` (the shipped schemas' validat
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from engine.evidence.bulk import GeneratedProgram, generate_program
 from engine.evidence.schemas import load_schema_set
-from engine.lang.compiler import generate_rule
+from engine.lang.compiler import RuleHeader, generate_rule
 from engine.library import builtin_sources, check_sources, section_types
 from engine.prebuilt import rules, validators
 from engine.prebuilt.encode import SyntaxWriter, constant
@@ -74,9 +75,7 @@ def rules_texts() -> tuple[str, str]:
         code.append("\n" + generated.source)
         code.append(f"\ndef constants_{number}():\n    return {constant(generated.constants)}\n")
         syntax.append(_syntax_function(number, generated.rule, generated.nodes))
-        h = generated.header
-        header = ", ".join(constant(v) for v in (h.id, h.title, h.clauses, h.severity, h.tags, h.span,
-                                                  h.rationale, h.remediation))
+        header = ", ".join(constant(getattr(generated.header, f.name)) for f in dataclasses.fields(RuleHeader))
         entries.append(f"    (H({header}), build_{number}, constants_{number}),\n")
     code.append("\nRULES = (\n" + "".join(entries) + ")\n")
     syntax.append("\nSYNTAX = (\n" + "".join(f"    syntax_{n},\n" for n in range(len(entries))) + ")\n")
