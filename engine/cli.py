@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import NoReturn, Sequence
@@ -318,26 +319,44 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a reader never sees half a report."""
+    """Write through a temporary file in the same folder, so a reader never sees half a report.
+
+    Through a symbolic link, the file it points to is replaced and the link kept. A device
+    or a pipe (`--output /dev/stdout`, `/dev/null`) is written as it is: replacing it would
+    put a regular file in its place."""
     from engine.diagnostics import Diagnostic, DiagnosticError
 
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise DiagnosticError([Diagnostic("CG504", f"cannot write {path}: {exc.strerror}")]) from None
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        else:
+            _replace(Path(os.path.realpath(path)) if mode is not None else path, text)
+    except OSError as exc:
+        raise DiagnosticError([Diagnostic("CG504", f"cannot write {path}: {exc.strerror}")]) from None
+
+
+def _replace(path: Path, text: str) -> None:
     import tempfile
 
     folder = path.parent if str(path.parent) else Path(".")
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
-        fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)  # as a plainly created file would be, not mkstemp's 0600
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError as exc:
-        raise DiagnosticError([Diagnostic("CG504", f"cannot write {path}: {exc.strerror}")]) from None
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as a plainly created file would be, not mkstemp's 0600
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 _COMMANDS = {"check": _check, "validate": _validate, "test": _test, "coverage": _coverage,

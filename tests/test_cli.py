@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import jsonschema
@@ -80,6 +81,32 @@ def test_output_file_is_written_whole(tmp_path: Path) -> None:
     assert result.returncode == 0 and result.stdout == ""
     assert json.loads(out.read_text())["summary"]["rules"] > 0
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_output_through_a_link_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    target = tmp_path / "reports" / "latest.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "report.json"
+    link.symlink_to(target)
+    assert run("check", str(EXAMPLE), "--format", "json", "--output", str(link)).returncode == 0
+    assert link.is_symlink() and json.loads(target.read_text())["summary"]["rules"] > 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_output_to_a_pipe_is_written_into_it_not_replaced(tmp_path: Path) -> None:
+    # As `--output /dev/stdout` or `/dev/null`: a special file must stay what it is.
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    # A daemon thread: if the pipe were replaced instead, nothing would ever open it to write.
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    result = run("check", str(EXAMPLE), "--format", "json", "--output", str(pipe))
+    assert result.returncode == 0, result.stderr
+    assert pipe.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["pipe"]
+    reader.join(timeout=30)
+    assert json.loads(received[0])["summary"]["rules"] > 0
 
 
 def test_user_rules_alone_or_with_the_library(tmp_path: Path) -> None:
