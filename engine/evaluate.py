@@ -10,8 +10,7 @@ from typing import Any, Callable
 from engine.catalogue import Catalogue
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.findings import ClauseRef, Finding, RuleResult, clause_key
-from engine.lang.compiler import CompiledRule, ItemResult, RuleRun
-from engine.lang.explain import decided_by
+from engine.lang.compiled import CompiledRule, ItemResult, RuleRun
 from engine.lang.limits import DEFAULT_RULE_LIMITS, BudgetExceeded
 from engine.lang.values import EvalError, Missing
 
@@ -131,6 +130,8 @@ def _finding(compiled: CompiledRule, item: ItemResult, run: RuleRun, base: tuple
     expect = rule.expects[item.expect] if item.expect is not None else None
     if expect is not None:
         finding.condition = compiled.source_text(expect.condition)
+        from engine.lang.explain import decided_by  # with the syntax trees: only for findings
+
         finding.decided_by = decided_by(expect.condition, item.trace, compiled.node_index, compiled.source_text)
         for entry in finding.decided_by:
             if "missing" in entry:

@@ -10,7 +10,8 @@ from engine.diagnostics import Diagnostic, DiagnosticError
 from engine.evaluate import Context
 from engine.evidence.bundle import Bundle
 from engine.lang import ast
-from engine.lang.compiler import ItemResult, compile_rule
+from engine.lang.compiled import ItemResult
+from engine.lang.compiler import compile_rule
 from engine.lang.values import Missing, to_json
 from engine.library import RuleSet
 

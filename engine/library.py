@@ -11,12 +11,12 @@ from pathlib import Path
 from engine.catalogue import Catalogue, load_catalogue
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence.schemas import SchemaSet
-from engine.lang import ast
 from engine.lang import types as T
-from engine.lang.compiler import CompiledRule, compile_rules
+from engine.lang.compiled import CompiledRule
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 
 if TYPE_CHECKING:
+    from engine.lang import ast
     from engine.lang.checker import CheckedRules
 
 RULE_SUFFIX = ".rules"
@@ -140,6 +140,8 @@ def section_types(schemas: SchemaSet) -> dict[str, T.Type]:
 def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast: bool = True,
                    limits: RuleLimits = DEFAULT_RULE_LIMITS) -> RuleSet:
     """Parse every file (reporting every file's syntax errors), check them together, compile."""
+    from engine.lang.compiler import compile_rules  # not needed where the prebuilt library serves
+
     checked = check_sources(sources, sections, limits)
     return RuleSet(compile_rules(checked, fast), sources, load_catalogue(), checked)
 

@@ -628,25 +628,30 @@ class BulkValidator:
     def __init__(self, schemas: "SchemaSet"):
         self._schemas = schemas
         self._programs: dict[tuple[int, bool], Program] = {}
-        # (node URI, base, batch) → the prebuilt program, for the shipped schemas.
-        self._prebuilt: dict[tuple[str, str, bool], Callable[[], Program]] | None = None
+        # Section name → its prebuilt program, for the shipped schemas (engine/prebuilt).
+        self._prebuilt: dict[str, Callable[[], Program]] | None = None
+        self._sections: dict[str, Program] = {}
         self._partial_root: dict | None = None
 
     def program(self, node: Any, base: str, *, batch: bool = True) -> Program:
         key = (id(node), batch)
         program = self._programs.get(key)
         if program is None:
+            program = self._programs[key] = generate_program(self._schemas, node, base, batch=batch).program(self._schemas)
+        return program
+
+    def section_program(self, name: str, node: Any, base: str) -> Program:
+        """A section's program: prebuilt when the schemas are the shipped ones, which needs
+        no index of the schema nodes."""
+        program = self._sections.get(name)
+        if program is None:
             if self._prebuilt is None:
                 from engine.prebuilt.validators import prebuilt_programs
 
                 self._prebuilt = prebuilt_programs(self._schemas)
-            indexed = self._schemas.node_base(node) is not None
-            made = self._prebuilt.get((self._schemas.node_uri(node), base, batch)) if indexed else None
-            if made is None:
-                program = generate_program(self._schemas, node, base, batch=batch).program(self._schemas)
-            else:
-                program = made()
-            self._programs[key] = program
+            made = self._prebuilt.get(name)
+            program = made() if made is not None else self.program(node, self._schemas.node_base(node) or base)
+            self._sections[name] = program
         return program
 
     def is_valid(self, data: Any, refs: "References", partial: bool) -> bool:
@@ -656,7 +661,7 @@ class BulkValidator:
                 if self._partial_root is None:
                     self._partial_root = {key: value for key, value in root.items() if key != "required"}
                 root = self._partial_root
-            return self._run(root, base, data, refs)
+            return self._run(self.program(root, self._schemas.node_base(root) or base), data, refs)
         # The bundle mapping itself, here; each section by its own compiled code.
         if type(data) is not dict:
             return False
@@ -665,8 +670,8 @@ class BulkValidator:
             return False
         if root.get("additionalProperties", True) is False and not data.keys() <= properties.keys():
             return False
-        return all(self._run(properties[name], base, value, refs) for name, value in data.items()
-                   if name in properties)
+        return all(self._run(self.section_program(name, properties[name], base), value, refs)
+                   for name, value in data.items() if name in properties)
 
     def _plain_object(self, root: Any) -> bool:
         """A bundle schema this class checks itself: an object with properties, required
@@ -680,8 +685,8 @@ class BulkValidator:
         asserted = (SUPPORTED | DELEGATED) & root.keys()
         return asserted <= self._ROOT_KEYWORDS
 
-    def _run(self, node: Any, base: str, value: Any, refs: "References") -> bool:
-        program = self.program(node, self._schemas.node_base(node) or base)
+    @staticmethod
+    def _run(program: Program, value: Any, refs: "References") -> bool:
         deferred: list[list] = [[] for _ in program.batches]
         if not program.make(refs, deferred)(value):
             return False

@@ -145,10 +145,22 @@ class SchemaSet:
     root_uri: str
     documents: dict[str, dict] = field(repr=False)
     """Every schema of the set by its URI, as validation uses it (without `$schema`)."""
-    index: _Index = field(repr=False)
     digest: str = ""
     """One digest of every schema's text: what was compiled against this set can be reused
     while it is unchanged."""
+    schemas: tuple[_Schema, ...] = field(repr=False, default=())
+    """The files the set was read from, to place a problem found in one."""
+
+    @functools.cached_property
+    def index(self) -> _Index:
+        """Every node of the set, with every reference tried and every pattern compiled:
+        raises DiagnosticError for the first that fails. Built on first use; a valid bundle
+        checked by the prebuilt validators (engine/prebuilt) never needs it."""
+        index = _Index()
+        for uri, contents in self.documents.items():
+            index.add(uri, contents)
+        _verify(index, {s.uri: s for s in self.schemas})
+        return index
 
     def lookup(self, reference: str, base_uri: str) -> tuple[Any, str]:
         """The subschema a `$ref` names, read at `base_uri`, and its own base URI; raises
@@ -225,7 +237,9 @@ def load_schema_set(bundle_schema_path: Path | None = None) -> SchemaSet:
     if len(shipped) != len(_shipped()) and own.uri != BUNDLE_SCHEMA_ID:
         raise P.refuse(P.SCHEMA_ID_CLASH, f"schema $id '{own.uri}' is the id of a shipped schema", own.display,
                        hint="give your schema its own $id; only the bundle schema's id may be replaced")
-    return _build([*shipped, own], own.uri)
+    schema_set = _build([*shipped, own], own.uri)
+    schema_set.index  # noqa: B018 - a user's schema is refused as it loads, not when first used
+    return schema_set
 
 
 @functools.cache
@@ -286,12 +300,17 @@ def _build(schemas: list[_Schema], root_uri: str) -> SchemaSet:
     # "$schema", which would drop the `x-ref` keyword validation adds. Every schema here is
     # draft 2020-12 (checked on reading), so the set holds them without that keyword.
     schemas = [_Schema(s.uri, _without_dialect(s.contents), s.display, s.sha256, s.document) for s in schemas]
-    index = _Index()
-    for schema in schemas:
-        index.add(schema.uri, schema.contents)
-    by_uri = {s.uri: s for s in schemas}
-    # Every reference is tried now, so that a bad one fails at load, not mid-validation,
-    # and every pattern is compiled by RE2, which is what runs it.
+    root = next(s.contents for s in schemas if s.uri == root_uri)
+    digest = hashlib.sha256()
+    for schema in sorted(schemas, key=lambda s: s.uri):
+        digest.update(f"{schema.uri}\0{schema.sha256}\n".encode())
+    return SchemaSet(root, root_uri, {s.uri: s.contents for s in schemas}, root_uri + "\0" + digest.hexdigest(),
+                     tuple(schemas))
+
+
+def _verify(index: _Index, by_uri: dict[str, _Schema]) -> None:
+    """Every reference is tried, so that a bad one fails before validation rather than in
+    the middle of it, and every pattern is compiled by RE2, which is what runs it."""
     diagnostics: list[Diagnostic] = []
     for uri, base, reference, path in index.references:
         try:
@@ -305,11 +324,6 @@ def _build(schemas: list[_Schema], root_uri: str) -> SchemaSet:
             diagnostics.append(_bad_pattern(pattern, str(error), by_uri[uri], format_pointer(path)))
     if diagnostics:
         raise DiagnosticError(diagnostics)
-    root = next(s.contents for s in schemas if s.uri == root_uri)
-    digest = hashlib.sha256()
-    for schema in sorted(schemas, key=lambda s: s.uri):
-        digest.update(f"{schema.uri}\0{schema.sha256}\n".encode())
-    return SchemaSet(root, root_uri, {s.uri: s.contents for s in schemas}, index, root_uri + "\0" + digest.hexdigest())
 
 
 def _without_dialect(contents: dict) -> dict:

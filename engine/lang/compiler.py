@@ -18,182 +18,27 @@ so the two cannot disagree on a finding.
 from __future__ import annotations
 
 import contextlib
-import functools
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from engine.diagnostics import Span, snippet
-from engine.lang import ast, runtime
+from engine.lang import ast
 from engine.lang import types as T
-from engine.lang.builtins import BUILTINS, ITEM_MARK, ids_of, index_by_id
+from engine.lang.builtins import BUILTINS, ITEM_MARK
+from engine.lang.compiled import GENERATED_NAMESPACE, READERS, CompiledRule, RuleHeader, SourceText
 from engine.lang.patterns import compile_pattern
-from engine.lang.values import (
-    EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json,
-)
 
 if TYPE_CHECKING:  # only rules compiled as they load are checked first; the prebuilt are not
     from engine.lang.checker import CheckedRules
 
 
-@dataclass(slots=True)
-class ItemResult:
-    """The careful path's verdict on one item (or on the rule, when it has no `for each`)."""
-
-    status: str  # pass, fail, missing, not_applicable, error
-    index: int | None
-    item: Any = None
-    expect: int | None = None
-    message: str | None = None
-    missing: Missing | None = None
-    trace: dict[int, Any] = field(default_factory=dict)
-    error: EvalError | None = None
-
-
-@dataclass
-class RuleRun:
-    passed: int
-    results: list[ItemResult]
-    collection_where: str | None  # JSON Pointer template of the items, e.g. "/incidents"
-
-
-@dataclass(frozen=True)
-class RuleHeader:
-    """What a report says about a rule, without its body."""
-
-    id: str
-    title: str
-    clauses: tuple[str, ...]
-    severity: str
-    tags: tuple[str, ...]
-    span: Span  # of its id, else of the whole rule
-    rationale: str | None = None
-    remediation: str | None = None
-
-    @classmethod
-    def of(cls, rule: ast.Rule) -> "RuleHeader":
-        return cls(rule.id, rule.title, tuple(number for number, _ in rule.clauses),
-                   rule.severity[0] if rule.severity else "minor", tuple(rule.tags),
-                   rule.id_span or rule.span, rule.rationale, rule.remediation)
-
-
-class CompiledRule:
-    """A rule's run function with its header. The syntax tree (needed only to explain a
-    finding) comes from `load_syntax` on first use: a prebuilt library builds it lazily."""
-
-    def __init__(self, header: RuleHeader, run: Callable[[dict, Any], RuleRun],
-                 load_syntax: Callable[[], tuple[ast.Rule, list[ast.Node]]],
-                 source_text: Callable[[ast.Node], str]):
-        self.header = header
-        self.run = run
-        self.source_text = source_text
-        self._load_syntax = load_syntax
-        self._syntax: tuple[ast.Rule, dict[int, int]] | None = None
-
-    def _syntax_tree(self) -> tuple[ast.Rule, dict[int, int]]:
-        if self._syntax is None:
-            rule, nodes = self._load_syntax()
-            self._syntax = rule, {id(node): key for key, node in enumerate(nodes)}
-        return self._syntax
-
-    @property
-    def rule(self) -> ast.Rule:
-        return self._syntax_tree()[0]
-
-    @property
-    def node_index(self) -> dict[int, int]:
-        """id(node) → its key in a careful path's trace."""
-        return self._syntax_tree()[1]
-
-
-class SourceText:
-    """A node's source text, as findings quote it; `sources` maps file names to their text."""
-
-    def __init__(self, sources: dict[str, str]):
-        self.sources = sources
-        self.texts: dict[int, str] = {}
-
-    def __call__(self, node: ast.Node) -> str:
-        text = self.texts.get(id(node))
-        if text is None:
-            text = self.texts[id(node)] = snippet(self.sources.get(node.span.file, ""), node.span)
-        return text
-
-
-def _fallback():
-    raise _FastPathExit
-
-
-class _FastPathExit(Exception):
-    pass
-
-
-def _text_of(value) -> str:
-    if isinstance(value, Missing):
-        return "(missing)"
-    if value is None:
-        return "null"
-    if value is True or value is False:
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ", ".join(_text_of(v) for v in value)
-    shown = to_json(value)
-    return shown if isinstance(shown, str) else str(shown)
-
-
-def _traced(trace: dict, key: int, value):
-    trace[key] = value
-    return value
-
-
-def _list_of(*items):
-    for item in items:
-        if type(item) is Missing:
-            return item
-    return list(items)
+# Schema-typed text read as a value: type → (name of the kind, parser).
+CONVERSIONS = {kind: (name, READERS[name]) for kind, name in ((T.DATE, "date"), (T.DATETIME, "date-time"),
+                                                               (T.DURATION, "duration"))}
 
 
 def _pointer_token(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
-
-
-@functools.lru_cache(maxsize=4096)  # evidence repeats a few target durations many times
-def _parse_duration(text: str):
-    value = parse_iso_duration(text)
-    if value is None:
-        raise ValueError("not a duration")
-    return value
-
-
-# Schema-typed text read as a value: type → (name of the kind, parser).
-CONVERSIONS = {
-    T.DATE: ("date", parse_date),
-    T.DATETIME: ("date-time", parse_datetime),
-    T.DURATION: ("duration", _parse_duration),
-}
-
-
-GENERATED_NAMESPACE = {
-    "rt": runtime,
-    "Missing": Missing,
-    "EvalError": EvalError,
-    "ItemResult": ItemResult,
-    "RuleRun": RuleRun,
-    "_fb": _fallback,
-    "_tr": _traced,
-    "_list_of": _list_of,
-    "_index_of": index_by_id,
-    "_ids_of": ids_of,
-    "_text": _text_of,
-    "_pd": dt.date.fromisoformat,
-    # Validated evidence carries an offset on every date-time (RFC 3339), so the fast path
-    # reads them as they are; the careful path also makes a missing offset UTC.
-    "_pdt": dt.datetime.fromisoformat,
-    "_pdur": _parse_duration,
-    "__builtins__": {"enumerate": enumerate, "len": len, "any": any, "all": all, "type": type, "list": list,
-                     "range": range, "dict": dict, "True": True, "False": False, "None": None,
-                     "Exception": Exception},
-}
 
 
 class _Generator:

@@ -15,8 +15,10 @@ from typing import Any, Callable
 from engine.diagnostics import Span
 from engine.lang import ast
 from engine.lang.values import CalendarPeriod
-from engine.prebuilt.support import FUNCTIONS, is_pattern
+from engine.lang.patterns import compile_pattern
+from engine.prebuilt.support import FUNCTIONS
 
+_PATTERN_TYPE = type(compile_pattern(""))
 _FUNCTION_NAMES = {id(function): name for name, function in reversed(FUNCTIONS.items())}
 
 
@@ -45,7 +47,7 @@ def constant(value: Any) -> str:
         return "{" + ", ".join(f"{constant(k)}: {constant(v)}" for k, v in value.items()) + "}"
     if kind in (list, tuple):
         return _sequence(value, constant)
-    if is_pattern(value):
+    if type(value) is _PATTERN_TYPE:
         return f"P({value.pattern!r})"
     if callable(value) and id(value) in _FUNCTION_NAMES:
         return f"F({_FUNCTION_NAMES[id(value)]!r})"

@@ -6,9 +6,9 @@ with a function building them.
 """
 # flake8: noqa
 # fmt: off
-from engine.prebuilt.support import *  # its __all__: the names below use nothing else
+from engine.prebuilt.syntax_support import *  # its __all__: the names below use nothing else
 
-KEY = '94b179563d37203e3387edd6d92129b986d05cee26d2d1328b60428d60a51434'
+KEY = '19f1d182605b351837ec7eb3050223e6caaee0d4b149167b2392853e838fd45d'
 
 def syntax_0():
     n0 = Var(S('rules/clause-10.rules', 23, 18, 23, 32), 'nonconformities')

@@ -10,8 +10,7 @@ from importlib import resources
 
 from engine.catalogue import load_catalogue
 from engine.evidence.schemas import SchemaSet
-from engine.lang.ast import RuleFile
-from engine.lang.compiler import CompiledRule, SourceText, compile_rules
+from engine.lang.compiled import CompiledRule, SourceText
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.prebuilt import code_digest, generated
 from engine.library import CheckedBefore, RuleSet, RuleSource, check_sources, section_types
@@ -52,6 +51,9 @@ def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLim
     compiled = [CompiledRule(header, build(constants()), functools.partial(_syntax, module.KEY, number), source_text)
                 for number, (header, build, constants) in enumerate(module.RULES)]
     if user:
+        from engine.lang.ast import RuleFile
+        from engine.lang.compiler import compile_rules
+
         texts = {s.display: s.text for s in library}
         helper_files = [RuleFile(display, texts[display], [], helpers())
                         for display, helpers in _syntax_module(module.KEY).HELPERS]

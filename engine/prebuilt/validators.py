@@ -13,22 +13,21 @@ from engine.prebuilt import code_digest, generated
 
 GENERATED_MODULE = "engine.prebuilt.schema_validators"
 
-ProgramKey = tuple[str, str, bool]  # the schema node's URI, its base URI, batched or not
-
-
 def input_key(schemas: SchemaSet) -> str:
     return hashlib.sha256(f"validators\n{schemas.digest}\n{code_digest()}\n".encode()).hexdigest()
 
 
-def section_entries(schemas: SchemaSet) -> list[tuple[Any, str]]:
-    """The schema nodes validation starts from, with their base URIs: the bundle's sections."""
+def section_entries(schemas: SchemaSet) -> list[tuple[str, Any, str]]:
+    """The schema nodes validation starts from, with their names and base URIs: the
+    bundle's sections. The key of the module stands for the schemas' texts, so a name
+    stands for the same node while it matches."""
     properties = schemas.root.get("properties", {}) if isinstance(schemas.root, dict) else {}
-    return [(node, schemas.node_base(node) or schemas.root_uri) for node in properties.values()
+    return [(name, node, schemas.node_base(node) or schemas.root_uri) for name, node in properties.items()
             if isinstance(node, dict)]
 
 
-def prebuilt_programs(schemas: SchemaSet) -> dict[ProgramKey, Callable[[], Program]]:
-    """Prebuilt programs by key, or none when the module does not match these schemas."""
+def prebuilt_programs(schemas: SchemaSet) -> dict[str, Callable[[], Program]]:
+    """Prebuilt programs by section name, or none when the module does not match these schemas."""
     module = generated(GENERATED_MODULE, input_key(schemas))
     if module is None:
         return {}

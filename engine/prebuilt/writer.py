@@ -9,7 +9,8 @@ from pathlib import Path
 
 from engine.evidence.bulk import GeneratedProgram, generate_program
 from engine.evidence.schemas import load_schema_set
-from engine.lang.compiler import RuleHeader, generate_rule
+from engine.lang.compiled import RuleHeader
+from engine.lang.compiler import generate_rule
 from engine.library import builtin_sources, check_sources, section_types
 from engine.prebuilt import rules, validators
 from engine.prebuilt.encode import SyntaxWriter, constant
@@ -41,7 +42,7 @@ with a function building them.
 """
 # flake8: noqa
 # fmt: off
-from engine.prebuilt.support import *  # its __all__: the names below use nothing else
+from engine.prebuilt.syntax_support import *  # its __all__: the names below use nothing else
 
 '''
 
@@ -112,14 +113,13 @@ def validators_text() -> str:
     schemas = load_schema_set()
     out = [_VALIDATORS_HEAD, f"KEY = {validators.input_key(schemas)!r}\n"]
     entries = []
-    for number, (node, base) in enumerate(validators.section_entries(schemas)):
+    for number, (name, node, base) in enumerate(validators.section_entries(schemas)):
         generated = generate_program(schemas, node, base, function_name=f"program_{number}")
         out.append("\n" + generated.source)
         out.append(f"\ndef constants_{number}():\n    return {_constants(generated)}\n")
         batches = ", ".join(f"B({constant(key)})" for key, _ in generated.batches)
         out.append(f"\ndef batches_{number}():\n    return [{batches}]\n")
-        key = (schemas.node_uri(node), base, True)
-        entries.append(f"    {constant(key)}: (program_{number}, constants_{number}, batches_{number}),\n")
+        entries.append(f"    {name!r}: (program_{number}, constants_{number}, batches_{number}),\n")
     out.append("\nPROGRAMS = {\n" + "".join(entries) + "}\n")
     return "".join(out)
 
