@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from engine.evidence.formats import CHECKS as FORMAT_CHECKS
 from engine.evidence.formats import QUICK, quick_check
-from engine.evidence.patterns import BatchCheck, compile_pattern
+from engine.evidence.patterns import BatchCheck, compile_accepted_pattern, compile_pattern
 
 if TYPE_CHECKING:
     from engine.evidence.schemas import SchemaSet
@@ -233,7 +233,7 @@ def constant_value(recipe: tuple) -> Any:
     """A constant rebuilt from its recipe (what the prebuilt validators do)."""
     kind, argument = recipe
     if kind == "pattern":
-        return compile_pattern(argument).test
+        return compile_accepted_pattern(argument).test
     if kind == "format":
         return quick_check(argument)
     if kind == "strings":
@@ -244,7 +244,7 @@ def constant_value(recipe: tuple) -> Any:
 def batch_value(recipe: tuple) -> BatchCheck:
     kind, argument = recipe
     if kind == "pattern":
-        return compile_pattern(argument).batch
+        return compile_accepted_pattern(argument).batch
     return BatchCheck(QUICK[argument], FORMAT_CHECKS[argument])
 
 

@@ -436,6 +436,13 @@ class PatternCheck:
 def compile_pattern(pattern: str) -> PatternCheck:
     """Raise PatternError if RE2 rejects the pattern; RE2 is the reference for its meaning."""
     check_syntax(pattern)
+    return compile_accepted_pattern(pattern)
+
+
+@functools.lru_cache(maxsize=None)
+def compile_accepted_pattern(pattern: str) -> PatternCheck:
+    """A pattern RE2 has accepted before: one of the prebuilt validators', checked when
+    they were written. RE2 is loaded only if the pattern does not translate."""
     translation = translate(pattern)
     if translation is None:
         known: dict[str, bool] = {}

@@ -38,6 +38,7 @@ _INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _NOT_A_NUMBER = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 _NUMBER_START = frozenset("0123456789+-.")  # how every text the three patterns above match begins
+_WORDS = _NULLS | _BOOLEANS.keys()  # the plain texts that are not text
 
 # libyaml also breaks lines at these, so its positions would disagree with every other
 # tool's line numbers; CRLF is fine.
@@ -76,7 +77,12 @@ class YamlLocator:
                 node = children[index] if index is not None and index < len(children) else None
             if node is None:
                 return None
-        return (node.line, node.column) if isinstance(node, PositionNode) else node
+        return _place(node)
+
+
+def _place(node: Any) -> tuple[int, int]:
+    """1-based (line, column) of a container's PositionNode or a scalar's parser mark."""
+    return (node.line, node.column) if isinstance(node, PositionNode) else (node.line + 1, node.column + 1)
 
 
 class _Frame:
@@ -103,13 +109,13 @@ def read_yaml(source: Source, limits: Limits) -> tuple[dict, YamlLocator]:
     _check_characters(source)
     try:
         try:
-            root = _Builder(source, limits).build(_events(source.text, _LOADER))
+            root = _Builder(source, limits).build(source.text, _LOADER)
         except yaml.MarkedYAMLError as error:
             if "nesting depth" not in (error.problem or ""):
                 raise
             # Newer libyaml refuses deep flow nesting while reading ahead, before our own
             # (lower) limit sees the events; the pure parser reads lazily and lets it speak.
-            root = _Builder(source, limits).build(_events(source.text, yaml.SafeLoader))
+            root = _Builder(source, limits).build(source.text, yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         detail = error.problem or "syntax error"
@@ -128,21 +134,10 @@ def read_yaml(source: Source, limits: Limits) -> tuple[dict, YamlLocator]:
     if value is None:
         raise P.refuse(P.EMPTY, "document is empty", source.display, hint="a YAML evidence file holds one mapping")
     if type(value) is not dict:
-        where = (position.line, position.column) if isinstance(position, PositionNode) else position
+        where = _place(position)
         raise _refuse(source, Problem(P.NOT_A_MAPPING, f"the top level must be a mapping of sections, found {_kind(value)}"),
                       where)
     return value, YamlLocator(position)
-
-
-def _events(text: str, loader: Any):
-    """The parser's events, as yaml.parse gives them, without its check before each one."""
-    parser = loader(text)
-    try:
-        get_event = parser.get_event
-        while (event := get_event()) is not None:
-            yield event
-    finally:
-        parser.dispose()
 
 
 def _check_characters(source: Source) -> None:
@@ -185,12 +180,20 @@ class _Builder:
     def fail(self, problem: Problem, event: Any) -> Exception:
         return _refuse(self.source, problem, _mark(event))
 
-    def build(self, events: Any) -> tuple[Any, Any] | None:
+    def build(self, text: str, loader: Any) -> tuple[Any, Any] | None:
+        parser = loader(text)
+        try:
+            return self._build(parser.get_event)
+        finally:
+            parser.dispose()
+
+    def _build(self, get_event: Any) -> tuple[Any, Any] | None:
+        """From the parser's events, as yaml.parse gives them without its check before each."""
         frames: list[_Frame] = []
         root = None
         documents = 0
         plain_keys, max_length = self.plain_keys, self.limits.max_string_length
-        for event in events:
+        while (event := get_event()) is not None:
             kind = type(event)
             if kind is ScalarEvent:
                 # The common cases inline (this loop runs once per value of every file):
@@ -209,15 +212,17 @@ class _Builder:
                     continue
                 text = event.value
                 if style in _PLAIN:
-                    value = self.plain(event)
-                    if type(value) is str and len(value) > max_length:
-                        value = self.scalar(event)  # refuses it
+                    if text and text[0] not in _NUMBER_START and text not in _WORDS and len(text) <= max_length:
+                        value = text  # plain text that reads as nothing else, as most values are
+                    else:
+                        value = self.plain(event)
+                        if type(value) is str and len(value) > max_length:
+                            value = self.scalar(event)  # refuses it
                 elif style != '"' and len(text) <= max_length:
                     value = text
                 else:
                     value = self.scalar(event)
-                mark = event.start_mark
-                position = (mark.line + 1, mark.column + 1)
+                position = event.start_mark  # made (line, column) when asked for: few are
                 if frame is not None:
                     if frame.key is _IN_LIST:
                         frame.value.append(value)

@@ -8,7 +8,7 @@ with a function building them.
 # fmt: off
 from engine.prebuilt.syntax_support import *  # its __all__: the names below use nothing else
 
-KEY = '19f1d182605b351837ec7eb3050223e6caaee0d4b149167b2392853e838fd45d'
+KEY = 'fcb6b51aee97ab5e5d2ba240008bd4bcb678570a96b432551b41b1b05f0dc67d'
 
 def syntax_0():
     n0 = Var(S('rules/clause-10.rules', 23, 18, 23, 32), 'nonconformities')

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'b486db749d74fcc4d3116717e3d1f64ff53b430d78229bf15892520b82c7d7da'
+KEY = 'ca99d1d3976881a4a379b60b5effc2c042e8767a5f83902301a4502689f714b9'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
