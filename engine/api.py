@@ -14,13 +14,13 @@ from engine.evidence.bundle import load_bundle as _load_bundle
 from engine.evidence.limits import DEFAULT_LIMITS, Limits
 from engine.evidence.schemas import SchemaSet, load_schema_set
 from engine.evidence.validate import validate_bundle
-from engine.baseline import Baseline, apply_baseline, assign_fingerprints
-from engine.findings import Report
+from engine.findings import Report, assign_fingerprints
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.library import RuleSet, build_rule_set, builtin_sources, combine, section_types, user_sources
 from engine.prebuilt.rules import load_prebuilt
 
 if TYPE_CHECKING:
+    from engine.baseline import Baseline
     from engine.waivers import WaiverSet
 
 
@@ -102,5 +102,7 @@ def check(bundle: Bundle, rules: RuleSet, *, as_of: dt.date | None = None,
 
         apply_waivers(report, waivers)
     if baseline is not None:
+        from engine.baseline import apply_baseline
+
         apply_baseline(report, baseline)
     return report

@@ -20,11 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence.limits import DEFAULT_LIMITS, Limits
-from engine.findings import FAILING, Finding, Report, finding_fingerprint
+from engine.findings import FAILING, Finding, Report, finding_fingerprint, fingerprints
 
 UNREADABLE = "CG611"
 NOT_A_REPORT = "CG612"
@@ -35,23 +35,6 @@ BAD_FINDING = "CG613"
 PROBLEMS = (*FAILING, "waived")
 _VERSION = re.compile(r"^1\.[0-9]+$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-
-
-def assign_fingerprints(findings: Sequence[Finding]) -> None:
-    """Give every finding its fingerprint. Two findings with the same rule and item key (an
-    id repeated under different parents) are told apart by their order of occurrence."""
-    for finding, fingerprint in zip(findings, fingerprints((f.rule_id, f.item_id, f.pointer) for f in findings)):
-        finding.fingerprint = fingerprint
-
-
-def fingerprints(keys: Iterable[tuple[str, Any, str | None]]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for rule_id, item_id, pointer in keys:
-        base = finding_fingerprint(rule_id, item_id, pointer)
-        seen[base] = seen.get(base, 0) + 1
-        out.append(base if seen[base] == 1 else finding_fingerprint(rule_id, item_id, pointer, seen[base]))
-    return out
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
 import yaml
+
+from engine import data
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ class Catalogue:
 
 @functools.cache
 def load_catalogue() -> Catalogue:
-    text = resources.files("engine.data.rules").joinpath("catalogue.yaml").read_text("utf-8")
+    text = data.folder("rules").joinpath("catalogue.yaml").read_text("utf-8")
     # Our own shipped file: libyaml reads it when PyYAML has it (the pure-Python reader
     # takes a noticeable part of start-up); both are safe loaders.
     entries = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))["clauses"]

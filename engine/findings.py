@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 from engine.diagnostics import Span
 
@@ -211,6 +211,23 @@ def finding_fingerprint(rule_id: str, item_id: Any, pointer: str | None, occurre
     parts = ["clausegate-finding/1", rule_id, *subject] + ([occurrence] if occurrence > 1 else [])
     text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def assign_fingerprints(findings: Sequence[Finding]) -> None:
+    """Give every finding its fingerprint. Two findings with the same rule and item key (an
+    id repeated under different parents) are told apart by their order of occurrence."""
+    for finding, fingerprint in zip(findings, fingerprints((f.rule_id, f.item_id, f.pointer) for f in findings)):
+        finding.fingerprint = fingerprint
+
+
+def fingerprints(keys: Iterable[tuple[str, Any, str | None]]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for rule_id, item_id, pointer in keys:
+        base = finding_fingerprint(rule_id, item_id, pointer)
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else finding_fingerprint(rule_id, item_id, pointer, seen[base]))
+    return out
 
 
 def clause_key(number: str) -> tuple[int, ...]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
-from importlib import resources
 from pathlib import Path
 
+from engine import data
 from engine.catalogue import Catalogue, load_catalogue
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence.schemas import SchemaSet
@@ -75,7 +75,7 @@ def _builtin_files(suffix: str) -> list[tuple[object, str]]:
             elif entry.name.endswith(suffix):
                 found.append((entry, f"rules/{prefix}{entry.name}"))
 
-    walk(resources.files("engine.data.rules"), "")
+    walk(data.folder("rules"), "")
     return found
 
 

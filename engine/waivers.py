@@ -26,10 +26,10 @@ import difflib
 import functools
 import json
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Iterable
 
+from engine import data
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence.limits import DEFAULT_LIMITS, Limits
 from engine.findings import Finding, Report
@@ -157,7 +157,7 @@ def apply_waivers(report: Report, waivers: WaiverSet) -> None:
 
 @functools.cache
 def waiver_schema() -> dict:
-    return json.loads(files("engine.data.schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
+    return json.loads(data.folder("schemas").joinpath(SCHEMA_FILE).read_text(encoding="utf-8"))
 
 
 def _schema_problems(document) -> list[Diagnostic]:

@@ -149,7 +149,7 @@ def test_fingerprint_is_documented_and_reproducible(broken_report: Path) -> None
 
 
 def test_repeated_keys_are_told_apart_in_order() -> None:
-    from engine.baseline import fingerprints
+    from engine.findings import fingerprints
 
     prints = fingerprints([("R", "A", "/x/0/items/0"), ("R", "A", "/x/1/items/0"), ("R", "B", "/x/1/items/1")])
     assert len(set(prints)) == 3

@@ -31,3 +31,16 @@ def test_shipped_parser_tables_match_the_grammar() -> None:
     assert shipped == cache_key((folder / "grammar.lark").read_text("utf-8")).split()[0], (
         "the grammar changed: run python -c 'from pathlib import Path; from engine.lang.parser import "
         "write_parser_cache; write_parser_cache(Path(\"engine/lang\"))'")
+
+
+def test_shipped_folders_read_the_same_as_plain_files_or_through_importlib_resources(monkeypatch) -> None:
+    from engine import data
+
+    on_disk = {name: sorted(entry.name for entry in data.folder(name).iterdir()) for name in ("rules", "schemas")}
+    assert "catalogue.yaml" in on_disk["rules"] and "bundle.schema.json" in on_disk["schemas"]
+    # As in a zip, where the package's folder is not a directory on disk.
+    monkeypatch.setattr(data, "__file__", "/nowhere/engine/data/__init__.py")
+    for name, names in on_disk.items():
+        folder = data.folder(name)
+        assert sorted(entry.name for entry in folder.iterdir()) == names
+        assert folder.joinpath(names[0]).read_bytes() == (ROOT / name / names[0]).read_bytes()

@@ -19,7 +19,7 @@ diagnostics, as jsonschema decides.
 
 Checks that cost most per value (`format` date and date-time, translatable `pattern`s) are
 deferred in the bulk pass: each value is appended to a list, and each list is checked by
-one regular-expression match over all its values at the end (patterns.BatchCheck).
+one regular-expression match over all its values at the end (batch.BatchCheck).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from engine.evidence.formats import CHECKS as FORMAT_CHECKS
 from engine.evidence.formats import QUICK, quick_check
-from engine.evidence.patterns import BatchCheck, compile_accepted_pattern, compile_pattern
+from engine.evidence.batch import BatchCheck, regex_check
 
 if TYPE_CHECKING:
     from engine.evidence.schemas import SchemaSet
@@ -231,21 +231,31 @@ class GeneratedProgram:
 
 def constant_value(recipe: tuple) -> Any:
     """A constant rebuilt from its recipe (what the prebuilt validators do)."""
-    kind, argument = recipe
+    kind, *arguments = recipe
+    if kind == "regex":
+        return regex_check(*arguments)[0]
     if kind == "pattern":
-        return compile_accepted_pattern(argument).test
+        return _pattern_check(*arguments).test
     if kind == "format":
-        return quick_check(argument)
+        return quick_check(*arguments)
     if kind == "strings":
-        return frozenset(argument)
+        return frozenset(*arguments)
     raise ValueError(f"no recipe for a {kind} constant")
 
 
 def batch_value(recipe: tuple) -> BatchCheck:
-    kind, argument = recipe
-    if kind == "pattern":
-        return compile_accepted_pattern(argument).batch
-    return BatchCheck(QUICK[argument], FORMAT_CHECKS[argument])
+    kind, *arguments = recipe
+    if kind == "regex":
+        return regex_check(*arguments)[1]
+    name, = arguments
+    return BatchCheck(QUICK[name], FORMAT_CHECKS[name])
+
+
+def _pattern_check(pattern: str):
+    # The translator and RE2, for a pattern that does not translate or a schema's own.
+    from engine.evidence.patterns import compile_pattern
+
+    return compile_pattern(pattern)
 
 
 class _Generator:
@@ -565,11 +575,11 @@ class _Generator:
         if "maxLength" in node:
             checks.append(f"len({x}) <= {node['maxLength']}")
         if "pattern" in node:
-            check = compile_pattern(node["pattern"])
+            check = _pattern_check(node["pattern"])
             if self.batch and defer and check.batch is not None:
-                checks.append(f"not {self.deferred(('pattern', node['pattern']), check.batch)}({x})")
+                checks.append(f"not {self.deferred(check.recipe, check.batch)}({x})")
             else:
-                checks.append(f"{self.constant(check.test, ('pattern', node['pattern']))}({x})")
+                checks.append(f"{self.constant(check.test, check.recipe)}({x})")
         if REFERENCE_KEYWORD in node:
             checks.append(f"{x} in {self.reference(node[REFERENCE_KEYWORD])}")
         return checks

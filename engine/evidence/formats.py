@@ -84,7 +84,7 @@ def format_checker() -> "FormatChecker":
 # values the checks above accept (every valid date except 29 February, whose year must be
 # looked at), so a value they match is valid; one they do not match is decided by the
 # check itself. They hold no line break, so many values can be checked in one match (see
-# engine.evidence.patterns.BatchCheck).
+# engine.evidence.batch.BatchCheck).
 
 _YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"  # 0000 is not a year Python knows
 _MONTH_DAY = ("(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"

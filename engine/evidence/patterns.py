@@ -24,17 +24,17 @@ final line break), `\\d`, `\\w`, `\\s` are ASCII classes, `.` is any character b
 break.
 
 A translated pattern can also be checked over many values at once: the values are joined
-with line breaks and one match runs over the lot (see `BatchCheck`).
+with line breaks and one match runs over the lot (see batch.py).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
 from typing import Callable
+
+from engine.evidence.batch import BatchCheck, regex_check
 
 MAX_CHAR = 0x10FFFF
 Ranges = tuple[tuple[int, int], ...]
@@ -428,21 +428,17 @@ class PatternCheck:
     pattern: str
     test: Callable[[str], bool]
     """The exact test of one text."""
-    batch: "BatchCheck | None"
+    batch: BatchCheck | None
     """A test of many texts at once, when the pattern translates."""
+    recipe: tuple
+    """How to make the test again: `("regex", item, batch)` for a translated pattern, which
+    needs only Python's re (see regex_check), else `("pattern", pattern)`."""
 
 
 @functools.lru_cache(maxsize=None)
 def compile_pattern(pattern: str) -> PatternCheck:
     """Raise PatternError if RE2 rejects the pattern; RE2 is the reference for its meaning."""
     check_syntax(pattern)
-    return compile_accepted_pattern(pattern)
-
-
-@functools.lru_cache(maxsize=None)
-def compile_accepted_pattern(pattern: str) -> PatternCheck:
-    """A pattern RE2 has accepted before: one of the prebuilt validators', checked when
-    they were written. RE2 is loaded only if the pattern does not translate."""
     translation = translate(pattern)
     if translation is None:
         known: dict[str, bool] = {}
@@ -455,39 +451,6 @@ def compile_accepted_pattern(pattern: str) -> PatternCheck:
                     known[text] = found
             return found
 
-        return PatternCheck(pattern, test, None)
-    matcher = re.compile(translation.item).match
-
-    def exact(text: str) -> bool:
-        return matcher(text) is not None
-
-    return PatternCheck(pattern, exact, BatchCheck(translation.batch, exact))
-
-
-class BatchCheck:
-    """Many texts checked by one regex: `one` matches a single text (it must not match a
-    line break); `exact` decides a text `one` does not match (for a format whose quick
-    regex leaves out rare valid values, say), and is the test for texts with line breaks."""
-
-    def __init__(self, one: str, exact: Callable[[str], bool]):
-        self._all = re.compile(f"(?:{one}\\n)*+").match
-        self._exact = exact
-
-    def __call__(self, texts: list) -> bool:
-        if not texts:
-            return True
-        joined = "\n".join(texts) + "\n"
-        if joined.count("\n") != len(texts):  # a text has a line break: take them one by one
-            return all(map(self._exact, texts))
-        end = self._all(joined).end()
-        if end == len(joined):
-            return True
-        starts = None
-        while end != len(joined):
-            if starts is None:
-                starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
-            index = bisect_right(starts, end) - 1
-            if not self._exact(texts[index]):
-                return False
-            end = self._all(joined, starts[index + 1]).end()
-        return True
+        return PatternCheck(pattern, test, None, ("pattern", pattern))
+    exact, batch = regex_check(translation.item, translation.batch)
+    return PatternCheck(pattern, exact, batch, ("regex", translation.item, translation.batch))

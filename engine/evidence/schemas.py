@@ -12,16 +12,14 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 from urllib.parse import quote, unquote, urldefrag, urljoin
 
+from engine import data
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence import problems as P
 from engine.evidence.loader import Document, load_document
-from engine.evidence.patterns import PatternError, check_syntax
 from engine.evidence.pointer import format_pointer
 
 if TYPE_CHECKING:
@@ -250,7 +248,7 @@ def _shipped_set() -> SchemaSet:
 @functools.cache
 def _shipped() -> tuple[_Schema, ...]:
     schemas = []
-    for relative, resource in _json_files(files(SHIPPED_PACKAGE), ""):
+    for relative, resource in _json_files(data.folder("schemas"), ""):
         text = resource.read_text(encoding="utf-8")
         contents = json.loads(text)
         if contents.get("$schema", DIALECT) != DIALECT:
@@ -262,7 +260,7 @@ def _shipped() -> tuple[_Schema, ...]:
     return tuple(sorted(schemas, key=lambda s: s.uri))
 
 
-def _json_files(folder: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
+def _json_files(folder: Any, prefix: str) -> Iterator[tuple[str, Any]]:
     for child in folder.iterdir():
         if child.is_dir() and not child.name.startswith(("_", ".")):
             yield from _json_files(child, f"{prefix}{child.name}/")
@@ -311,6 +309,8 @@ def _build(schemas: list[_Schema], root_uri: str) -> SchemaSet:
 def _verify(index: _Index, by_uri: dict[str, _Schema]) -> None:
     """Every reference is tried, so that a bad one fails before validation rather than in
     the middle of it, and every pattern is compiled by RE2, which is what runs it."""
+    from engine.evidence.patterns import PatternError, check_syntax
+
     diagnostics: list[Diagnostic] = []
     for uri, base, reference, path in index.references:
         try:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from importlib import resources
 
+from engine import data
 from engine.catalogue import load_catalogue
 from engine.evidence.schemas import SchemaSet
 from engine.lang.compiled import CompiledRule, SourceText
@@ -23,7 +23,7 @@ def input_key(sources: list[RuleSource], schemas: SchemaSet) -> str:
     digest = hashlib.sha256(b"rules\n")
     for source in sorted(sources, key=lambda s: s.display):
         digest.update(f"rules {source.display}\0{source.sha256}\n".encode())
-    catalogue = resources.files("engine.data.rules").joinpath("catalogue.yaml").read_bytes()
+    catalogue = data.folder("rules").joinpath("catalogue.yaml").read_bytes()
     digest.update(b"catalogue " + hashlib.sha256(catalogue).hexdigest().encode() + b"\n")
     digest.update(f"schemas {schemas.digest}\n".encode())
     digest.update(f"code {code_digest()}\n".encode())

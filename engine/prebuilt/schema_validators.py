@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'ca99d1d3976881a4a379b60b5effc2c042e8767a5f83902301a4502689f714b9'
+KEY = '0359cccb9c5bd9f32a20a09120f8086a35166dccd84216468e9bc95f38b9b7e4'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -69,7 +69,7 @@ def constants_0():
     return {'K0': C(('format', 'duration'))}
 
 def batches_0():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_1(SCHEMAS, K0, K1, K2, K3):
     def make(REFS, DEFER):
@@ -191,7 +191,7 @@ def constants_1():
     return {'K0': C(('strings', ('failover', 'full_interruption', 'simulation', 'tabletop', 'walkthrough'))), 'K1': C(('strings', ('after_change', 'after_invocation', 'scheduled'))), 'K2': C(('strings', ('failed', 'passed', 'passed_with_issues'))), 'K3': C(('format', 'duration'))}
 
 def batches_1():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date-time')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date-time')), B(('format', 'date'))]
 
 def program_2(SCHEMAS, K0, K1, K2, K3, K4, K5, K6):
     def make(REFS, DEFER):
@@ -317,7 +317,7 @@ def constants_2():
     return {'K0': C(('format', 'duration')), 'K1': C(('strings', ('data_leak', 'denial_of_service', 'lost_device', 'malware', 'other', 'phishing', 'policy_violation', 'unauthorised_access', 'vulnerability'))), 'K2': C(('strings', ('critical', 'high', 'low', 'medium'))), 'K3': C(('strings', ('closed', 'contained', 'open'))), 'K4': C(('strings', ('implemented', 'planned', 'retired'))), 'K5': C(('strings', ('effective', 'ineffective', 'partially_effective'))), 'K6': ('mitigate', 'accept', 'transfer', 'avoid', None)}
 
 def batches_2():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('format', 'date-time'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('format', 'date-time'))]
 
 def program_3(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -392,7 +392,7 @@ def constants_3():
     return {'K0': C(('strings', ('effective', 'not_effective', 'partly_effective'))), 'K1': C(('format', 'duration')), 'K2': C(('strings', ('at_least', 'at_most')))}
 
 def batches_3():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_4(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -475,7 +475,7 @@ def constants_4():
     return {'K0': C(('strings', ('major_nonconformity', 'minor_nonconformity', 'observation', 'opportunity'))), 'K1': C(('strings', ('cancelled', 'completed', 'planned')))}
 
 def batches_4():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^(4|5|6|7|8|9|10)(\\.[0-9]+)*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '(?>[\\U00000034]|[\\U00000035]|[\\U00000036]|[\\U00000037]|[\\U00000038]|[\\U00000039]|[\\U00000031][\\U00000030])(?:[\\U0000002e][\\U00000030-\\U00000039]++)*+\\Z', '(?>[\\U00000034]|[\\U00000035]|[\\U00000036]|[\\U00000037]|[\\U00000038]|[\\U00000039]|[\\U00000031][\\U00000030])(?:[\\U0000002e][\\U00000030-\\U00000039]++)*+'))]
 
 def program_5(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -540,7 +540,7 @@ def constants_5():
     return {'K0': C(('strings', ('action', 'decision'))), 'K1': C(('strings', ('cancelled', 'done', 'in_progress', 'open'))), 'K2': C(('strings', ('audit_results', 'context_changes', 'customer_satisfaction', 'improvement_opportunities', 'interested_party_changes', 'measurement_results', 'nonconformities_and_actions', 'previous_actions', 'resource_adequacy', 'risk_actions', 'service_performance', 'supplier_performance')))}
 
 def batches_5():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_6(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -628,7 +628,7 @@ def constants_6():
     return {'K0': C(('strings', ('availability', 'capacity', 'changes', 'complaints', 'customer_satisfaction', 'improvements', 'incidents', 'nonconformities', 'performance_vs_targets', 'problems', 'requests', 'security', 'supplier_performance', 'trends'))), 'K1': C(('format', 'duration'))}
 
 def batches_6():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_7(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -677,7 +677,7 @@ def constants_7():
     return {'K0': C(('strings', ('availability_review', 'continuity_test', 'customer_complaint', 'external_audit', 'incident', 'internal_audit', 'management_review', 'measurement', 'other', 'problem', 'security_review'))), 'K1': C(('strings', ('major', 'minor'))), 'K2': C(('strings', ('awaiting_verification', 'closed', 'in_progress', 'open')))}
 
 def batches_7():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^(4|5|6|7|8|9|10)(\\.[0-9]+)*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '(?>[\\U00000034]|[\\U00000035]|[\\U00000036]|[\\U00000037]|[\\U00000038]|[\\U00000039]|[\\U00000031][\\U00000030])(?:[\\U0000002e][\\U00000030-\\U00000039]++)*+\\Z', '(?>[\\U00000034]|[\\U00000035]|[\\U00000036]|[\\U00000037]|[\\U00000038]|[\\U00000039]|[\\U00000031][\\U00000030])(?:[\\U0000002e][\\U00000030-\\U00000039]++)*+'))]
 
 def program_8(SCHEMAS, K0, K1, K2, K3, K4):
     def make(REFS, DEFER):
@@ -738,7 +738,7 @@ def constants_8():
     return {'K0': C(('strings', ('audit', 'continuity_test', 'customer_feedback', 'incident_trend', 'management_review', 'measurement', 'nonconformity', 'other', 'security_review', 'staff_suggestion'))), 'K1': C(('strings', ('approved', 'deferred', 'rejected'))), 'K2': ('low', 'medium', 'high', None), 'K3': C(('strings', ('approved', 'closed', 'deferred', 'implemented', 'in_progress', 'proposed', 'rejected'))), 'K4': C(('strings', ('at_least', 'at_most')))}
 
 def batches_8():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_9(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -790,7 +790,7 @@ def constants_10():
     return {}
 
 def batches_10():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_11(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -825,7 +825,7 @@ def constants_11():
     return {'K0': C(('format', 'email'))}
 
 def batches_11():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_12(SCHEMAS):
     def make(REFS, DEFER):
@@ -868,7 +868,7 @@ def constants_12():
     return {}
 
 def batches_12():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_13(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -904,7 +904,7 @@ def constants_13():
     return {'K0': C(('strings', ('external', 'internal')))}
 
 def batches_13():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_14(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -938,7 +938,7 @@ def constants_14():
     return {'K0': C(('strings', ('customer', 'other', 'regulator', 'staff', 'supplier')))}
 
 def batches_14():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_15(SCHEMAS):
     def make(REFS, DEFER):
@@ -988,7 +988,7 @@ def constants_15():
     return {}
 
 def batches_15():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_16(SCHEMAS):
     def make(REFS, DEFER):
@@ -1033,7 +1033,7 @@ def constants_16():
     return {}
 
 def batches_16():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('pattern', '^(4|5|6|7|8|9|10)(\\.[0-9]+)*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('regex', '(?>[\\U00000034]|[\\U00000035]|[\\U00000036]|[\\U00000037]|[\\U00000038]|[\\U00000039]|[\\U00000031][\\U00000030])(?:[\\U0000002e][\\U00000030-\\U00000039]++)*+\\Z', '(?>[\\U00000034]|[\\U00000035]|[\\U00000036]|[\\U00000037]|[\\U00000038]|[\\U00000039]|[\\U00000031][\\U00000030])(?:[\\U0000002e][\\U00000030-\\U00000039]++)*+'))]
 
 def program_17(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -1084,7 +1084,7 @@ def constants_17():
     return {'K0': C(('strings', ('change_management', 'information_security', 'other', 'service_management')))}
 
 def batches_17():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_18(SCHEMAS, K0, K1, K2, K3):
     def make(REFS, DEFER):
@@ -1132,7 +1132,7 @@ def constants_18():
     return {'K0': C(('strings', ('opportunity', 'risk'))), 'K1': C(('strings', ('capacity', 'compliance', 'financial', 'information_security', 'organization', 'other', 'other_parties', 'service_continuity', 'service_requirements'))), 'K2': C(('strings', ('accept', 'avoid', 'enhance', 'exploit', 'reduce', 'share', 'transfer'))), 'K3': C(('strings', ('closed', 'monitoring', 'open', 'treating')))}
 
 def batches_18():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_19(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -1181,7 +1181,7 @@ def constants_19():
     return {'K0': C(('strings', ('at_least', 'at_most'))), 'K1': C(('strings', ('achieved', 'active', 'not_achieved', 'withdrawn')))}
 
 def batches_19():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_20(SCHEMAS):
     def make(REFS, DEFER):
@@ -1209,7 +1209,7 @@ def constants_20():
     return {}
 
 def batches_20():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_21(SCHEMAS):
     def make(REFS, DEFER):
@@ -1280,7 +1280,7 @@ def constants_21():
     return {}
 
 def batches_21():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_22(SCHEMAS, K0, K1, K2, K3, K4, K5, K6):
     def make(REFS, DEFER):
@@ -1338,7 +1338,7 @@ def constants_22():
     return {'K0': C(('strings', ('agreement', 'catalogue', 'external', 'other', 'plan', 'policy', 'procedure', 'process', 'record'))), 'K1': C(('strings', ('change_management_policy', 'information_security_policy', 'internal_agreement', 'procedure', 'process', 'scope', 'service_catalogue', 'service_continuity_plan', 'service_level_agreement', 'service_management_objectives', 'service_management_policy', 'service_requirements', 'sms_plan', 'supplier_contract'))), 'K2': C(('strings', ('current', 'draft', 'obsolete'))), 'K3': C(('strings', ('office_document', 'other', 'paper', 'pdf', 'tool_record', 'web_page', 'wiki_page'))), 'K4': C(('strings', ('confidential', 'internal', 'public', 'restricted'))), 'K5': C(('format', 'duration')), 'K6': C(('strings', ('archive', 'destroy', 'transfer')))}
 
 def batches_22():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_23(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -1396,7 +1396,7 @@ def constants_23():
     return {'K0': C(('strings', ('live', 'pipeline', 'retired'))), 'K1': C(('strings', ('critical', 'high', 'low', 'medium')))}
 
 def batches_23():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_24(SCHEMAS, K0, K1, K2, K3, K4):
     def make(REFS, DEFER):
@@ -1457,7 +1457,7 @@ def constants_24():
     return {'K0': C(('strings', ('P1', 'P2', 'P3', 'P4'))), 'K1': C(('strings', ('high', 'low', 'medium'))), 'K2': C(('strings', ('cancelled', 'closed', 'in_progress', 'new', 'on_hold', 'resolved'))), 'K3': C(('strings', ('change_implemented', 'duplicate', 'fixed', 'no_fault_found', 'user_error', 'workaround'))), 'K4': C(('strings', ('assigned', 'classified', 'closed', 'customer_update', 'escalated', 'investigated', 'logged', 'reopened', 'resolved', 'workaround_applied')))}
 
 def batches_24():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date-time')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date-time')), B(('format', 'date'))]
 
 def program_25(SCHEMAS, K0, K1, K2, K3, K4, K5):
     def make(REFS, DEFER):
@@ -1512,7 +1512,7 @@ def constants_25():
     return {'K0': C(('strings', ('emergency', 'normal', 'standard'))), 'K1': C(('strings', ('component', 'new_service', 'service_change', 'service_removal', 'service_transfer'))), 'K2': C(('strings', ('high', 'low', 'medium'))), 'K3': C(('strings', ('approved', 'assessed', 'cancelled', 'closed', 'failed', 'implemented', 'rejected', 'requested', 'reviewed', 'scheduled'))), 'K4': C(('strings', ('failed', 'passed'))), 'K5': C(('strings', ('failed', 'rolled_back', 'successful', 'successful_with_issues')))}
 
 def batches_25():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date-time')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date-time')), B(('format', 'date'))]
 
 def program_26(SCHEMAS, K0, K1, K2, K3):
     def make(REFS, DEFER):
@@ -1602,7 +1602,7 @@ def constants_26():
     return {'K0': C(('format', 'duration')), 'K1': C(('strings', ('all', 'emergency', 'failed', 'major_impact', 'normal'))), 'K2': C(('strings', ('component', 'new_service', 'service_change', 'service_removal', 'service_transfer'))), 'K3': C(('strings', ('emergency', 'normal', 'standard')))}
 
 def batches_26():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_27(SCHEMAS, K0, K1, K2, K3, K4):
     def make(REFS, DEFER):
@@ -1746,7 +1746,7 @@ def constants_27():
     return {'K0': C(('strings', ('changed', 'new', 'removed', 'transferred'))), 'K1': C(('strings', ('build', 'cancelled', 'closed', 'deployed', 'design', 'planning', 'testing'))), 'K2': C(('strings', ('in', 'out'))), 'K3': C(('strings', ('failed', 'passed'))), 'K4': C(('strings', ('agreements', 'authorities', 'catalogue', 'competence', 'measures', 'procedures', 'resources', 'sms_changes')))}
 
 def batches_27():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_28(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -1775,7 +1775,7 @@ def constants_28():
     return {'K0': C(('format', 'duration'))}
 
 def batches_28():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_29(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -1839,7 +1839,7 @@ def constants_29():
     return {'K0': C(('strings', ('accepted', 'built', 'cancelled', 'deployed', 'planned', 'rolled_back'))), 'K1': C(('strings', ('failed', 'partially_successful', 'successful')))}
 
 def batches_29():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('pattern', '^[a-z][a-z0-9_]*$')), B(('format', 'date')), B(('format', 'date-time'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('format', 'date-time'))]
 
 def program_30(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -1902,7 +1902,7 @@ def constants_30():
     return {'K0': C(('format', 'duration')), 'K1': C(('strings', ('P1', 'P2', 'P3', 'P4'))), 'K2': C(('strings', ('high', 'low', 'medium')))}
 
 def batches_30():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_31(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -1930,7 +1930,7 @@ def constants_31():
     return {'K0': C(('format', 'duration'))}
 
 def batches_31():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_32(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -1970,7 +1970,7 @@ def constants_32():
     return {'K0': C(('strings', ('high', 'low', 'medium'))), 'K1': C(('strings', ('awaiting_approval', 'cancelled', 'closed', 'fulfilled', 'in_progress', 'new', 'rejected'))), 'K2': C(('strings', ('approved', 'assigned', 'closed', 'customer_update', 'escalated', 'fulfilled', 'logged')))}
 
 def batches_32():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date-time'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date-time'))]
 
 def program_33(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -2011,7 +2011,7 @@ def constants_33():
     return {'K0': C(('strings', ('high', 'low', 'medium'))), 'K1': C(('strings', ('cancelled', 'closed', 'investigating', 'known_error', 'new', 'resolved'))), 'K2': C(('strings', ('incidents', 'proactive', 'trend_analysis')))}
 
 def batches_33():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date-time')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date-time')), B(('format', 'date'))]
 
 def program_34(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -2038,7 +2038,7 @@ def constants_34():
     return {'K0': C(('strings', ('active', 'retired')))}
 
 def batches_34():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_35(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -2086,7 +2086,7 @@ def constants_35():
     return {'K0': C(('strings', ('changes', 'incidents', 'problems', 'service_requests')))}
 
 def batches_35():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_36(SCHEMAS):
     def make(REFS, DEFER):
@@ -2148,7 +2148,7 @@ def constants_36():
     return {}
 
 def batches_36():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('pattern', '^[A-Z]{3}$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('regex', '[\\U00000041-\\U0000005a]{3}\\Z', '[\\U00000041-\\U0000005a]{3}')), B(('format', 'date'))]
 
 def program_37(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -2225,7 +2225,7 @@ def constants_37():
     return {'K0': C(('strings', ('effective', 'not_effective', 'partially_effective'))), 'K1': C(('strings', ('assessment', 'certification', 'experience', 'qualification', 'training')))}
 
 def batches_37():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_38(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -2261,7 +2261,7 @@ def constants_38():
     return {'K0': C(('strings', ('briefing', 'e_learning', 'induction', 'other', 'workshop')))}
 
 def batches_38():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_39(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -2326,7 +2326,7 @@ def constants_39():
     return {'K0': C(('strings', ('external', 'internal'))), 'K1': C(('strings', ('email', 'intranet', 'meeting', 'newsletter', 'other', 'phone', 'portal', 'report'))), 'K2': C(('format', 'duration'))}
 
 def batches_39():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('pattern', '^[a-z][a-z0-9_]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_40(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -2363,7 +2363,7 @@ def constants_40():
     return {'K0': C(('strings', ('faq', 'how_to', 'known_error', 'reference', 'runbook', 'troubleshooting'))), 'K1': C(('strings', ('draft', 'published', 'retired'))), 'K2': C(('strings', ('both', 'customers', 'staff')))}
 
 def batches_40():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_41(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -2408,7 +2408,7 @@ def constants_41():
     return {'K0': C(('strings', ('at_least', 'at_most'))), 'K1': C(('format', 'duration'))}
 
 def batches_41():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_42(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -2453,7 +2453,7 @@ def constants_42():
     return {'K0': C(('strings', ('planned', 'unintended'))), 'K1': C(('strings', ('closed', 'open')))}
 
 def batches_42():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_43(SCHEMAS, K0, K1, K2):
     def make(REFS, DEFER):
@@ -2511,7 +2511,7 @@ def constants_43():
     return {'K0': C(('strings', ('application', 'cloud_resource', 'database', 'document', 'endpoint', 'network_circuit', 'network_device', 'other', 'server', 'service', 'service_component', 'software', 'virtual_machine'))), 'K1': C(('strings', ('active', 'maintenance', 'planned', 'retired'))), 'K2': C(('strings', ('backs_up', 'connects_to', 'depends_on', 'hosted_by', 'part_of', 'runs_on', 'uses')))}
 
 def batches_43():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_44(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -2549,7 +2549,7 @@ def constants_44():
     return {'K0': C(('strings', ('cloud_subscription', 'hardware', 'network_circuit', 'other', 'software_licence'))), 'K1': C(('strings', ('disposed', 'in_stock', 'in_use', 'ordered', 'retired')))}
 
 def batches_44():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_45(SCHEMAS, K0, K1, K2, K3, K4, K5, K6):
     def make(REFS, DEFER):
@@ -2684,7 +2684,7 @@ def constants_45():
     return {'K0': C(('strings', ('customer_as_supplier', 'external_supplier', 'internal_supplier'))), 'K1': C(('strings', ('active', 'exited', 'exiting', 'prospective'))), 'K2': C(('strings', ('contract', 'internal_agreement'))), 'K3': C(('strings', ('closed', 'escalated', 'open', 'resolved'))), 'K4': C(('strings', ('concerns', 'satisfactory', 'unsatisfactory'))), 'K5': C(('strings', ('at_least', 'at_most'))), 'K6': C(('strings', ('approved', 'approved_with_conditions', 'rejected', 'selected')))}
 
 def batches_45():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_46(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -2778,7 +2778,7 @@ def constants_46():
     return {'K0': C(('strings', ('active', 'former', 'prospective'))), 'K1': C(('strings', ('closed', 'escalated', 'investigating', 'open', 'resolved')))}
 
 def batches_46():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_47(SCHEMAS, K0, K1):
     def make(REFS, DEFER):
@@ -2882,7 +2882,7 @@ def constants_47():
     return {'K0': C(('strings', ('agreed', 'draft', 'expired', 'terminated'))), 'K1': C(('strings', ('at_least', 'at_most')))}
 
 def batches_47():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date')), B(('pattern', '^[a-z][a-z0-9_]*$'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date')), B(('regex', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000061-\\U0000007a][\\U00000030-\\U00000039\\U0000005f\\U00000061-\\U0000007a]*+'))]
 
 def program_48(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -2916,7 +2916,7 @@ def constants_48():
     return {'K0': C(('strings', ('done', 'open')))}
 
 def batches_48():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('pattern', '^[A-Z]{3}$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('regex', '[\\U00000041-\\U0000005a]{3}\\Z', '[\\U00000041-\\U0000005a]{3}')), B(('format', 'date'))]
 
 def program_49(SCHEMAS, K0):
     def make(REFS, DEFER):
@@ -2960,7 +2960,7 @@ def constants_49():
     return {'K0': C(('strings', ('falling', 'rising', 'stable')))}
 
 def batches_49():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 def program_50(SCHEMAS):
     def make(REFS, DEFER):
@@ -3037,7 +3037,7 @@ def constants_50():
     return {}
 
 def batches_50():
-    return [B(('pattern', '^[A-Za-z0-9][A-Za-z0-9._:-]*$')), B(('format', 'date'))]
+    return [B(('regex', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+\\Z', '[\\U00000030-\\U00000039\\U00000041-\\U0000005a\\U00000061-\\U0000007a][\\U0000002d-\\U0000002e\\U00000030-\\U0000003a\\U00000041-\\U0000005a\\U0000005f\\U00000061-\\U0000007a]*+')), B(('format', 'date'))]
 
 PROGRAMS = {
     'availability': (program_0, constants_0, batches_0),

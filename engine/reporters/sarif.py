@@ -15,7 +15,7 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from engine.baseline import assign_fingerprints
+from engine.findings import assign_fingerprints
 from engine.diagnostics import Span
 from engine.findings import Finding, Report, RuleResult
 from engine.reporters import RenderOptions

@@ -10,7 +10,9 @@ import pytest
 import re2
 
 from engine.diagnostics import DiagnosticError
-from engine.evidence.patterns import BatchCheck, compile_pattern, re2_search, translate
+from engine.evidence.batch import BatchCheck
+from engine.evidence.bulk import batch_value, constant_value
+from engine.evidence.patterns import compile_pattern, re2_search, translate
 from engine.evidence.schemas import load_schema_set
 
 TRANSLATED = [
@@ -54,15 +56,21 @@ def test_translated_patterns_mean_what_re2_means(pattern):
     assert check.batch(samples) == all(re2.search(pattern, text) for text in samples)
     good = [text for text in samples if check.test(text)]
     assert check.batch(good) is True
+    # What the prebuilt validators rebuild from the recipe, without the translator or RE2.
+    assert check.recipe[0] == "regex"
+    rebuilt, rebuilt_batch = constant_value(check.recipe), batch_value(check.recipe)
+    assert [rebuilt(text) for text in samples] == [check.test(text) for text in samples]
+    assert rebuilt_batch(samples) == check.batch(samples) and rebuilt_batch(good) is True
 
 
 @pytest.mark.parametrize("pattern", LEFT_TO_RE2)
 def test_other_patterns_are_left_to_re2(pattern):
     assert translate(pattern) is None
     check = compile_pattern(pattern)
-    assert check.batch is None
+    assert check.batch is None and check.recipe == ("pattern", pattern)
+    rebuilt = constant_value(check.recipe)
     for text in ["abc", "aaa", "ac", "abc word", "ABC", "ab", "aaab", "a{,3}"]:
-        assert check.test(text) == (re2.search(pattern, text) is not None)
+        assert check.test(text) == rebuilt(text) == (re2.search(pattern, text) is not None)
 
 
 def test_translated_patterns_run_in_linear_time():
