@@ -73,6 +73,33 @@ def test_prebuilt_rule_code_sees_only_the_compilers_restricted_builtins() -> Non
     assert "len" in run.__builtins__ and "open" not in run.__builtins__ and "__import__" not in run.__builtins__
 
 
+def test_generated_rule_code_never_meets_a_name_it_lacks() -> None:
+    # The fast path leaves for the careful one on any exception, so a name missing from the
+    # restricted builtins would only make every item slow, never give a wrong answer: watch
+    # the exceptions raised inside the generated code instead.
+    import sys
+
+    generated = str(RULES_TARGET)
+    defects: list[str] = []
+
+    def watch(frame, event, arg):
+        if frame.f_code.co_filename != generated:
+            return None
+        if event == "exception" and issubclass(arg[0], (NameError, AttributeError)):
+            defects.append(f"{frame.f_code.co_name}: {arg[1]!r}")
+        return watch
+
+    rules = api.load_rules()
+    for name in BUNDLES:
+        bundle = api.load_bundle(FIXTURES / name)
+        sys.settrace(watch)
+        try:
+            api.check(bundle, rules, as_of=dt.date(2025, 6, 30), validate_first=False)
+        finally:
+            sys.settrace(None)
+    assert not defects, sorted(set(defects))[:5]
+
+
 def test_explain_uses_the_checked_tree_of_a_prebuilt_library() -> None:
     from engine.explainer import explain
 

@@ -165,7 +165,7 @@ GENERATED_NAMESPACE = {
     # reads them as they are; the careful path also makes a missing offset UTC.
     "_pdt": dt.datetime.fromisoformat,
     "_pdur": _parse_duration,
-    "__builtins__": {"enumerate": enumerate, "len": len, "any": any, "all": all, "type": type, "list": list,
+    "__builtins__": {"enumerate": enumerate, "len": len, "any": any, "all": all, "next": next, "str": str, "type": type, "list": list,
                      "range": range, "dict": dict, "True": True, "False": False, "None": None,
                      "Exception": Exception},
 }

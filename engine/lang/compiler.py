@@ -57,6 +57,7 @@ class _Generator:
         self.strict: set[int] = set()
         self.rule_locals: set[str] = set()  # locals of rule-level lets, the same for every item
         self.hoisted: dict[str, str] = {}  # code building a list's index → the local holding it
+        self.hoisted_defined = 0  # how many of them the fast path's code defines so far
 
     # ---- names and constants -------------------------------------------------
     def fresh(self, prefix: str = "v") -> str:
@@ -201,6 +202,10 @@ class _Generator:
         if fast and node.name in ("any", "all", "none") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda):
             return self._fast_quantifier(node, env)
+        if fast and node.name == "first" and len(node.args) == 2 \
+                and isinstance(node.args[1], ast.Lambda) and self.types.get(id(node.args[1])) == T.BOOL:
+            items, param, condition = self._item_condition(node, env)
+            return self._over_list(node, env, items, f"next(({param} for {param} in {items} if ({condition}) is True), None)")
         args = []
         for i, arg in enumerate(node.args):
             if isinstance(arg, ast.Lambda):
@@ -236,6 +241,13 @@ class _Generator:
         index = self._hoist(node.args[0], env, "_index_of")
         return f"{index}.get({self.expr(node.args[1], env, True)})"
 
+    def define_hoisted(self, lines: "_Lines") -> None:
+        """Define the indexes hoisted since the last call, just before the line that first
+        reads them: after the sections and rule-level lets they are built from."""
+        for code, local in list(self.hoisted.items())[self.hoisted_defined:]:
+            lines.add(f"{local} = {code}")
+        self.hoisted_defined = len(self.hoisted)
+
     def _hoist(self, collection: ast.Expr, env: "_Env", builder: str) -> str:
         code = f"{builder}(ctx, charge({self.expr(collection, env, True)}))"
         if code not in self.hoisted:
@@ -244,7 +256,8 @@ class _Generator:
 
     def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
         """count/filter with a true-or-false condition, as one comprehension: only `true` selects,
-        exactly as the built-in does, without a function call per item."""
+        exactly as the built-in does, without a function call per item (first(), above, the
+        same way: the first item whose condition is true)."""
         items, param, condition = self._item_condition(node, env)
         selected = f"[{'1' if node.name == 'count' else param} for {param} in {items} if ({condition}) is True]"
         return self._over_list(node, env, items, f"len({selected})" if node.name == "count" else selected)
@@ -321,6 +334,13 @@ class _Generator:
                 return f"({left} {op} {right})"
             return f"rt.order({self.const(op)}, {left}, {right}, {span})"
         if op in ("in", "not in"):
+            if fast and lt == T.STRING:
+                # A text is in a list when an equal text is, and in a text as Python says:
+                # Python's own `in`, exact for a text; anything else leaves the fast path.
+                t, c = self.fresh("t"), self.fresh("t")
+                self.strict.add(id(node))
+                return f"({t} {op} {c} if type({t} := {left}) is str and (type({c} := {right}) is list " \
+                       f"or type({c}) is str) else _fb())"
             function = "contains" if op == "in" else "not_contains"
             return f"rt.{function}({right}, {left}, {span})"
         if fast and self._native_arith(node, lt, rt_):
@@ -474,8 +494,7 @@ def generate_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep
         item_env = env.bind(fe.var, item_local, "{item}")
         loop = _Lines(depth=body.depth + 1)
         _fast_loop(gen, loop, rule, item_env, item_local)
-        for code, local in gen.hoisted.items():
-            fast_part.add(f"{local} = {code}")
+        gen.define_hoisted(fast_part)
         body.add("if fast:")
         with body.indent():
             body.add("slow = []")
@@ -556,17 +575,23 @@ def _fast_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule, let_locals: li
     for position, (let, local) in enumerate(zip(rule.rule_lets, let_locals)):
         if position == rule.lets_before_when:
             _fast_when(gen, lines, rule, env)
-        lines.add(f"{local} = {gen.expr(let.value, env, True)}")
+        value = gen.expr(let.value, env, True)
+        gen.define_hoisted(lines)
+        lines.add(f"{local} = {value}")
         env = env.bind(let.name, local, gen.where(let.value, env))
     if len(rule.rule_lets) == rule.lets_before_when:
         _fast_when(gen, lines, rule, env)
     if rule.foreach is None:
-        lines.add(f"if {_all_true(gen, rule, env)}:")
+        condition = _all_true(gen, rule, env)
+        gen.define_hoisted(lines)
+        lines.add(f"if {condition}:")
         with lines.indent():
             lines.add("return RuleRun(1, [], None)")
         lines.add("_fb()")
     else:
-        lines.add(f"coll = charge({gen.expr(rule.foreach.collection, env, True)})")
+        collection = gen.expr(rule.foreach.collection, env, True)
+        gen.define_hoisted(lines)
+        lines.add(f"coll = charge({collection})")
         lines.add("if type(coll) is not list:")
         with lines.indent():
             lines.add("_fb()")
@@ -603,7 +628,9 @@ def _careful_prelude(gen: _Generator, lines: _Lines, rule: ast.Rule, let_locals:
 
 def _fast_when(gen: _Generator, lines: _Lines, rule: ast.Rule, env: _Env) -> None:
     if rule.when is not None:
-        lines.add(f"if ({gen.expr(rule.when, env, True)}) is not True:")
+        condition = gen.expr(rule.when, env, True)
+        gen.define_hoisted(lines)
+        lines.add(f"if ({condition}) is not True:")
         with lines.indent():
             lines.add("_fb()")
 

@@ -10,7 +10,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '8f3488cb1b5d3f76e1a7888dd98cb9714e2a1d2bc16433e7ec76581f5299931e'
+KEY = '1a4d0b48e5a821306542a2b0c6a0f346e21eb2e0a8871fa9df32c7c5e6c358f6'
 
 def build_0(K):
     def run(root, ctx):
@@ -2114,7 +2114,7 @@ def build_25(K):
                 try:
                     if not ((item1[k0] in k1)):
                         continue
-                    if (rt.contains(s_1[k3], item1[k2], k4)) is True:
+                    if (t2 in t3 if type(t2 := item1[k2]) is str and (type(t3 := s_1[k3]) is list or type(t3) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -2198,7 +2198,7 @@ def build_26(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (((any((p3[k6] == item1[k3]) for p3 in t2) if type(t2 := charge((t4 if (t4 := s_1.get(k8)) is not None else []))) is list else _fb()) if (t5 := rt.contains(s_1[k4], item1[k3], k5)) is False else True if t5 is True else _fb())) is True:
+                    if ((t2 in t3 if type(t2 := item1[k3]) is str and (type(t3 := s_1[k4]) is list or type(t3) is str) else _fb()) or (any((p5[k6] == item1[k3]) for p5 in t4) if type(t4 := charge((t6 if (t6 := s_1.get(k8)) is not None else []))) is list else _fb())):
                         passed += 1
                         continue
                 except Exception:
@@ -2225,7 +2225,7 @@ def build_26(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 20, rt.or_(_tr(tr, 9, rt.contains(_tr(tr, 8, rt.member(_tr(tr, 7, s_1), k4, k15, k16)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k13, k14)), k5)), lambda: _tr(tr, 19, rt.call(k24, k25, (charge(_tr(tr, 13, rt.call(k19, k20, (_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k8, k17, k18)), _tr(tr, 12, _list_of()),), False))), (lambda p6: _tr(tr, 18, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, p6), k6, k21, k22)), _tr(tr, 17, rt.member(_tr(tr, 16, item1), k3, k13, k23)), k7))),), True)), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, rt.or_(_tr(tr, 9, rt.contains(_tr(tr, 8, rt.member(_tr(tr, 7, s_1), k4, k15, k16)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k13, k14)), k5)), lambda: _tr(tr, 19, rt.call(k24, k25, (charge(_tr(tr, 13, rt.call(k19, k20, (_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k8, k17, k18)), _tr(tr, 12, _list_of()),), False))), (lambda p7: _tr(tr, 18, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, p7), k6, k21, k22)), _tr(tr, 17, rt.member(_tr(tr, 16, item1), k3, k13, k23)), k7))),), True)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -2270,7 +2270,7 @@ def build_27(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (((v1 := s_0[k0]), rt.contains(s_1[k1], v1, k2))[-1]) is True:
+                if (((v1 := s_0[k0]), (t2 in t3 if type(t2 := v1) is str and (type(t3 := s_1[k1]) is list or type(t3) is str) else _fb()))[-1]) is True:
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -2278,7 +2278,7 @@ def build_27(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 6, ((v3 := _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k3, k4))), _tr(tr, 5, rt.contains(_tr(tr, 4, rt.member(_tr(tr, 3, s_1), k1, k5, k6)), _tr(tr, 2, v3), k2)))[-1]), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 6, ((v5 := _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k3, k4))), _tr(tr, 5, rt.contains(_tr(tr, 4, rt.member(_tr(tr, 3, s_1), k1, k5, k6)), _tr(tr, 2, v5), k2)))[-1]), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
@@ -2310,6 +2310,8 @@ def build_28(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
+                ix1 = _ids_of(ctx, charge(s_1))
+                ix2 = _index_of(ctx, charge(s_1))
                 if (s_0 is not None) and (s_0.get(k0) is not None) and (s_0[k0] in ix1) and (ix2.get(s_0[k0])[k1] == k2):
                     return RuleRun(1, [], None)
                 _fb()
@@ -2704,7 +2706,7 @@ def build_33(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (((v2 := item1[k3]), rt.contains(s_1[k4], v2, k5))[-1]) is True:
+                    if (((v2 := item1[k3]), (t3 in t4 if type(t3 := v2) is str and (type(t4 := s_1[k4]) is list or type(t4) is str) else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -2731,7 +2733,7 @@ def build_33(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 11, ((v3 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k9, k10))), _tr(tr, 10, rt.contains(_tr(tr, 9, rt.member(_tr(tr, 8, s_1), k4, k11, k12)), _tr(tr, 7, v3), k5)))[-1]), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 11, ((v5 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k9, k10))), _tr(tr, 10, rt.contains(_tr(tr, 9, rt.member(_tr(tr, 8, s_1), k4, k11, k12)), _tr(tr, 7, v5), k5)))[-1]), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -2921,7 +2923,7 @@ def build_36(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (rt.contains(item1[k4], k3, k5)) is True and (rt.contains(item1[k4], k6, k7)) is True:
+                    if (t2 in t3 if type(t2 := k3) is str and (type(t3 := item1[k4]) is list or type(t3) is str) else _fb()) and (t4 in t5 if type(t4 := k6) is str and (type(t5 := item1[k4]) is list or type(t5) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -3187,7 +3189,7 @@ def build_39(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (any((t12 if (t12 := ((any((t10 if (t10 := ((v5 := p4), (any((t9 if (t9 := (p7[k5] if (t8 := (p7[k3] == v5)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge(s_0)) is list else _fb()))[-1]) is True or t10 is False else _fb()) for p4 in t3) if type(t3 := charge(p2[k7])) is list else _fb()) if (t11 := rt.contains(p2[k1], k0, k2)) is True else False if t11 is False else _fb())) is True or t12 is False else _fb()) for p2 in t1) if type(t1 := charge(s_1)) is list else _fb()) and (any((t24 if (t24 := ((any((t22 if (t22 := ((v17 := p16), (any((t21 if (t21 := (p19[k5] if (t20 := (p19[k3] == v17)) is True else False if t20 is False else _fb())) is True or t21 is False else _fb()) for p19 in t18) if type(t18 := charge(s_0)) is list else _fb()))[-1]) is True or t22 is False else _fb()) for p16 in t15) if type(t15 := charge(p14[k7])) is list else _fb()) if (t23 := rt.contains(p14[k1], k9, k10)) is True else False if t23 is False else _fb())) is True or t24 is False else _fb()) for p14 in t13) if type(t13 := charge(s_1)) is list else _fb()):
+                if (any(((t3 in t4 if type(t3 := k0) is str and (type(t4 := p2[k1]) is list or type(t4) is str) else _fb()) and (any((t12 if (t12 := ((v7 := p6), (any((t11 if (t11 := (p9[k5] if (t10 := (p9[k3] == v7)) is True else False if t10 is False else _fb())) is True or t11 is False else _fb()) for p9 in t8) if type(t8 := charge(s_0)) is list else _fb()))[-1]) is True or t12 is False else _fb()) for p6 in t5) if type(t5 := charge(p2[k7])) is list else _fb())) for p2 in t1) if type(t1 := charge(s_1)) is list else _fb()) and (any(((t15 in t16 if type(t15 := k9) is str and (type(t16 := p14[k1]) is list or type(t16) is str) else _fb()) and (any((t24 if (t24 := ((v19 := p18), (any((t23 if (t23 := (p21[k5] if (t22 := (p21[k3] == v19)) is True else False if t22 is False else _fb())) is True or t23 is False else _fb()) for p21 in t20) if type(t20 := charge(s_0)) is list else _fb()))[-1]) is True or t24 is False else _fb()) for p18 in t17) if type(t17 := charge(p14[k7])) is list else _fb())) for p14 in t13) if type(t13 := charge(s_1)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -3238,7 +3240,7 @@ def build_40(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (s_0 is not None) and (s_0.get(k0) is not None) and (((v1 := s_0[k0]), rt.contains(s_1[k1], v1, k2))[-1]) is True:
+                if (s_0 is not None) and (s_0.get(k0) is not None) and (((v1 := s_0[k0]), (t2 in t3 if type(t2 := v1) is str and (type(t3 := s_1[k1]) is list or type(t3) is str) else _fb()))[-1]) is True:
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -3268,7 +3270,7 @@ def build_40(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 12, ((v3 := _tr(tr, 7, rt.member(_tr(tr, 6, s_0), k0, k5, k10))), _tr(tr, 11, rt.contains(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k1, k11, k12)), _tr(tr, 8, v3), k2)))[-1]), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, ((v5 := _tr(tr, 7, rt.member(_tr(tr, 6, s_0), k0, k5, k10))), _tr(tr, 11, rt.contains(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k1, k11, k12)), _tr(tr, 8, v5), k2)))[-1]), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=2, missing=e, trace=tr)
                     break
@@ -3312,7 +3314,7 @@ def build_41(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if ((k5(pd(item1[k4])) if (t2 := (item1.get(k3) is not None)) is True else False if t2 is False else _fb())) is True and (((v3 := item1[k3]), rt.contains(s_1[k7], v3, k8))[-1]) is True:
+                    if ((k5(pd(item1[k4])) if (t2 := (item1.get(k3) is not None)) is True else False if t2 is False else _fb())) is True and (((v3 := item1[k3]), (t4 in t5 if type(t4 := v3) is str and (type(t5 := s_1[k7]) is list or type(t5) is str) else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -3350,7 +3352,7 @@ def build_41(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 20, ((v4 := _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k12, k25))), _tr(tr, 19, rt.contains(_tr(tr, 18, rt.member(_tr(tr, 17, s_1), k7, k26, k27)), _tr(tr, 16, v4), k8)))[-1]), k28, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, ((v6 := _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k12, k25))), _tr(tr, 19, rt.contains(_tr(tr, 18, rt.member(_tr(tr, 17, s_1), k7, k26, k27)), _tr(tr, 16, v6), k8)))[-1]), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -3471,7 +3473,7 @@ def build_43(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (any((t8 if (t8 := ((any((t6 if (t6 := ((v5 := p4), rt.contains(s_0[k3], v5, k4))[-1]) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(p2[k5])) is list else _fb()) if (t7 := rt.contains(p2[k1], k0, k2)) is True else False if t7 is False else _fb())) is True or t8 is False else _fb()) for p2 in t1) if type(t1 := charge(s_1)) is list else _fb()):
+                if (any(((t3 in t4 if type(t3 := k0) is str and (type(t4 := p2[k1]) is list or type(t4) is str) else _fb()) and (any((t10 if (t10 := ((v7 := p6), (t8 in t9 if type(t8 := v7) is str and (type(t9 := s_0[k3]) is list or type(t9) is str) else _fb()))[-1]) is True or t10 is False else _fb()) for p6 in t5) if type(t5 := charge(p2[k5])) is list else _fb())) for p2 in t1) if type(t1 := charge(s_1)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -3479,7 +3481,7 @@ def build_43(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 15, rt.call(k13, k15, (charge(_tr(tr, 0, s_1)), (lambda p10: _tr(tr, 14, rt.and_(_tr(tr, 4, rt.contains(_tr(tr, 3, rt.member(_tr(tr, 2, p10), k1, k7, k8)), _tr(tr, 1, k0), k2)), lambda: _tr(tr, 13, rt.call(k13, k14, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, p10), k5, k9, k10))), (lambda p11: _tr(tr, 12, ((v12 := _tr(tr, 7, p11)), _tr(tr, 11, rt.contains(_tr(tr, 10, rt.member(_tr(tr, 9, s_0), k3, k11, k12)), _tr(tr, 8, v12), k4)))[-1])),), True)), k6))),), True)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 15, rt.call(k13, k15, (charge(_tr(tr, 0, s_1)), (lambda p12: _tr(tr, 14, rt.and_(_tr(tr, 4, rt.contains(_tr(tr, 3, rt.member(_tr(tr, 2, p12), k1, k7, k8)), _tr(tr, 1, k0), k2)), lambda: _tr(tr, 13, rt.call(k13, k14, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, p12), k5, k9, k10))), (lambda p13: _tr(tr, 12, ((v14 := _tr(tr, 7, p13)), _tr(tr, 11, rt.contains(_tr(tr, 10, rt.member(_tr(tr, 9, s_0), k3, k11, k12)), _tr(tr, 8, v14), k4)))[-1])),), True)), k6))),), True)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
@@ -3839,7 +3841,7 @@ def build_48(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(s_0), (lambda p2: (p2[k0] == k1)))
+                v1 = (next((p3 for p3 in t2 if ((p3[k0] == k1)) is True), None) if type(t2 := charge(s_0)) is list else _fb())
                 if ((v1 is not None)) is not True:
                     _fb()
                 coll = charge(s_1)
@@ -3850,18 +3852,18 @@ def build_48(K):
                 fast = False
         if fast:
             slow = []
-            for i, item3 in enumerate(coll):
+            for i, item4 in enumerate(coll):
                 try:
-                    if not ((item3[k0] == k4)):
+                    if not ((item4[k0] == k3)):
                         continue
-                    if (rt.contains((t4 if (t4 := v1.get(k7)) is not None else []), item3[k6], k8)) is True:
+                    if (t6 in t7 if type(t6 := item4[k5]) is str and (type(t7 := (t5 if (t5 := v1.get(k6)) is not None else [])) is list or type(t7) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            v1 = _tr(tr, 5, rt.call(k3, k11, (charge(_tr(tr, 0, s_0)), (lambda p5: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p5), k0, k9, k10)), _tr(tr, 3, k1), k2))),), True))
+            v1 = _tr(tr, 5, rt.call(k10, k11, (charge(_tr(tr, 0, s_0)), (lambda p8: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p8), k0, k8, k9)), _tr(tr, 3, k1), k2))),), True))
             w = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k12)), k12, 'condition of `when`')
             if w is not True:
                 return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, missing=w if type(w) is Missing else None, trace=tr)], None)
@@ -3875,24 +3877,24 @@ def build_48(K):
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
-        def careful(i, item3):
+        def careful(i, item4):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 13, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, item3), k0, k14, k15)), _tr(tr, 12, k4), k5)), k5, 'condition of `where`')
+                w = rt.truth(_tr(tr, 13, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, item4), k0, k14, k15)), _tr(tr, 12, k3), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 20, rt.contains(_tr(tr, 19, rt.call(k20, k21, (_tr(tr, 17, rt.member(_tr(tr, 16, v1), k7, k18, k19)), _tr(tr, 18, _list_of()),), False)), _tr(tr, 15, rt.member(_tr(tr, 14, item3), k6, k16, k17)), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, rt.contains(_tr(tr, 19, rt.call(k20, k21, (_tr(tr, 17, rt.member(_tr(tr, 16, v1), k6, k18, k19)), _tr(tr, 18, _list_of()),), False)), _tr(tr, 15, rt.member(_tr(tr, 14, item4), k5, k16, k17)), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k22, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item3), k6, k16, k23))), k24, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item3), k25, k26, k27))), k28, _text(_tr(tr, 26, rt.member(_tr(tr, 25, v1), k6, k29, k30))),))
+                        r.message = ''.join((k22, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item4), k5, k16, k23))), k24, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item4), k25, k26, k27))), k28, _text(_tr(tr, 26, rt.member(_tr(tr, 25, v1), k5, k29, k30))),))
                     except EvalError:
                         r.message = None
                     break
@@ -3916,7 +3918,7 @@ def build_48(K):
     return run
 
 def constants_48():
-    return ('kind', 'service_management', S('rules/clause-5.rules', 166, 37, 166, 66), F('builtin:first'), 'customer', S('rules/clause-5.rules', 168, 46, 168, 69), 'id', 'shared_with', S('rules/clause-5.rules', 169, 10, 169, 52), '/policies/{*}/kind', S('rules/clause-5.rules', 166, 37, 166, 42), S('rules/clause-5.rules', 166, 16, 166, 67), S('rules/clause-5.rules', 167, 8, 167, 21), S('rules/clause-5.rules', 168, 21, 168, 38), '{item}/kind', S('rules/clause-5.rules', 168, 46, 168, 55), '{item}/id', S('rules/clause-5.rules', 169, 10, 169, 17), '`first(policies, p -> p.kind == "service_management")`/shared_with', S('rules/clause-5.rules', 169, 30, 169, 47), F('builtin:default'), S('rules/clause-5.rules', 169, 22, 169, 52), 'customer ', S('rules/clause-5.rules', 170, 22, 170, 29), ' (', 'name', '{item}/name', S('rules/clause-5.rules', 170, 34, 170, 43), ') has not been given policy ', '`first(policies, p -> p.kind == "service_management")`/id', S('rules/clause-5.rules', 170, 74, 170, 82), '/interested_parties', 'policies', '/policies', 'interested_parties')
+    return ('kind', 'service_management', S('rules/clause-5.rules', 166, 37, 166, 66), 'customer', S('rules/clause-5.rules', 168, 46, 168, 69), 'id', 'shared_with', S('rules/clause-5.rules', 169, 10, 169, 52), '/policies/{*}/kind', S('rules/clause-5.rules', 166, 37, 166, 42), F('builtin:first'), S('rules/clause-5.rules', 166, 16, 166, 67), S('rules/clause-5.rules', 167, 8, 167, 21), S('rules/clause-5.rules', 168, 21, 168, 38), '{item}/kind', S('rules/clause-5.rules', 168, 46, 168, 55), '{item}/id', S('rules/clause-5.rules', 169, 10, 169, 17), '`first(policies, p -> p.kind == "service_management")`/shared_with', S('rules/clause-5.rules', 169, 30, 169, 47), F('builtin:default'), S('rules/clause-5.rules', 169, 22, 169, 52), 'customer ', S('rules/clause-5.rules', 170, 22, 170, 29), ' (', 'name', '{item}/name', S('rules/clause-5.rules', 170, 34, 170, 43), ') has not been given policy ', '`first(policies, p -> p.kind == "service_management")`/id', S('rules/clause-5.rules', 170, 74, 170, 82), '/interested_parties', 'policies', '/policies', 'interested_parties')
 
 def build_49(K):
     def run(root, ctx):
@@ -4112,7 +4114,7 @@ def build_51(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ([p4 for p4 in t3 if ((rt.not_contains((t7 if (t7 := ix6.get(p4).get(k1)) is not None else []), item1[k0], k2) if (t8 := (p4 in ix5)) is True else False if t8 is False else _fb())) is True] if type(t3 := charge(item1[k4])) is list else _fb())
+                    v2 = ([p4 for p4 in t3 if (((p4 in ix5) and (t8 not in t9 if type(t8 := item1[k0]) is str and (type(t9 := (t7 if (t7 := ix6.get(p4).get(k1)) is not None else [])) is list or type(t9) is str) else _fb()))) is True] if type(t3 := charge(item1[k4])) is list else _fb())
                     if (k5(v2) == k6):
                         continue
                 except Exception:
@@ -4134,15 +4136,15 @@ def build_51(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v9 = _tr(tr, 18, rt.call(k21, k22, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k4, k9, k10))), (lambda p10: _tr(tr, 17, rt.and_(_tr(tr, 7, rt.not_equal(_tr(tr, 5, rt.call(k11, k12, (charge(_tr(tr, 3, s_1)), _tr(tr, 4, p10),), True, ctx)), _tr(tr, 6, None), k13)), lambda: _tr(tr, 16, rt.not_contains(_tr(tr, 15, rt.call(k19, k20, (_tr(tr, 13, rt.member(_tr(tr, 12, rt.call(k11, k16, (charge(_tr(tr, 10, s_1)), _tr(tr, 11, p10),), True, ctx)), k1, k17, k18)), _tr(tr, 14, _list_of()),), False)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k0, k14, k15)), k2)), k3))),), True))
-                e = rt.truth(_tr(tr, 22, rt.equal(_tr(tr, 20, rt.call(k5, k23, (_tr(tr, 19, v9),), True)), _tr(tr, 21, k6), k7)), k7, 'condition of `expect`')
+                v10 = _tr(tr, 18, rt.call(k21, k22, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k4, k9, k10))), (lambda p11: _tr(tr, 17, rt.and_(_tr(tr, 7, rt.not_equal(_tr(tr, 5, rt.call(k11, k12, (charge(_tr(tr, 3, s_1)), _tr(tr, 4, p11),), True, ctx)), _tr(tr, 6, None), k13)), lambda: _tr(tr, 16, rt.not_contains(_tr(tr, 15, rt.call(k19, k20, (_tr(tr, 13, rt.member(_tr(tr, 12, rt.call(k11, k16, (charge(_tr(tr, 10, s_1)), _tr(tr, 11, p11),), True, ctx)), k1, k17, k18)), _tr(tr, 14, _list_of()),), False)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k0, k14, k15)), k2)), k3))),), True))
+                e = rt.truth(_tr(tr, 22, rt.equal(_tr(tr, 20, rt.call(k5, k23, (_tr(tr, 19, v10),), True)), _tr(tr, 21, k6), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k24, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k0, k14, k25))), k26, _text(_tr(tr, 25, v9)), k27,))
+                        r.message = ''.join((k24, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k0, k14, k25))), k26, _text(_tr(tr, 25, v10)), k27,))
                     except EvalError:
                         r.message = None
                     break
@@ -4774,7 +4776,7 @@ def build_60(K):
                     if w is False:
                         continue
                     if w is True:
-                        if (item2.get(k16) is not None) and (((v9 := item2[k16][k17]), rt.contains(s_2[k18], v9, k19))[-1]) is True:
+                        if (item2.get(k16) is not None) and (((v9 := item2[k16][k17]), (t10 in t11 if type(t10 := v9) is str and (type(t11 := s_2[k18]) is list or type(t11) is str) else _fb()))[-1]) is True:
                             passed += 1
                             continue
                 except Exception:
@@ -4796,7 +4798,7 @@ def build_60(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 37, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, item2), k2, k25, k26)), _tr(tr, 6, k3), k4)), lambda: _tr(tr, 13, ((v10 := _tr(tr, 8, item2)), _tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, v10), k5, k27, k28)), _tr(tr, 11, k6), k7)))[-1]), k8)), lambda: _tr(tr, 36, rt.order(k45, _tr(tr, 34, ((v11 := _tr(tr, 15, item2)), _tr(tr, 33, rt.if_(_tr(tr, 18, rt.call(k31, k32, (_tr(tr, 17, rt.member(_tr(tr, 16, v11), k9, k29, k30)),), False)), lambda: _tr(tr, 25, rt.arith(k39, _tr(tr, 21, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, v11), k9, k29, k33)), k10, k34, k35)), _tr(tr, 24, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, v11), k9, k29, k36)), k11, k37, k38)), k12)), lambda: _tr(tr, 32, ((v12 := _tr(tr, 26, v11)), _tr(tr, 31, rt.arith(k39, _tr(tr, 28, rt.member(_tr(tr, 27, v12), k10, k40, k41)), _tr(tr, 30, rt.member(_tr(tr, 29, v12), k11, k42, k43)), k13)))[-1]), k44)))[-1]), _tr(tr, 35, v1), k14)), k15)), k15, 'condition of `where`')
+                w = rt.truth(_tr(tr, 37, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, item2), k2, k25, k26)), _tr(tr, 6, k3), k4)), lambda: _tr(tr, 13, ((v12 := _tr(tr, 8, item2)), _tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, v12), k5, k27, k28)), _tr(tr, 11, k6), k7)))[-1]), k8)), lambda: _tr(tr, 36, rt.order(k45, _tr(tr, 34, ((v13 := _tr(tr, 15, item2)), _tr(tr, 33, rt.if_(_tr(tr, 18, rt.call(k31, k32, (_tr(tr, 17, rt.member(_tr(tr, 16, v13), k9, k29, k30)),), False)), lambda: _tr(tr, 25, rt.arith(k39, _tr(tr, 21, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, v13), k9, k29, k33)), k10, k34, k35)), _tr(tr, 24, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, v13), k9, k29, k36)), k11, k37, k38)), k12)), lambda: _tr(tr, 32, ((v14 := _tr(tr, 26, v13)), _tr(tr, 31, rt.arith(k39, _tr(tr, 28, rt.member(_tr(tr, 27, v14), k10, k40, k41)), _tr(tr, 30, rt.member(_tr(tr, 29, v14), k11, k42, k43)), k13)))[-1]), k44)))[-1]), _tr(tr, 35, v1), k14)), k15)), k15, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -4809,11 +4811,11 @@ def build_60(K):
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 42, rt.member(_tr(tr, 41, item2), k49, k50, k51))), k52, _text(_tr(tr, 62, ((v13 := _tr(tr, 43, item2)), _tr(tr, 61, rt.if_(_tr(tr, 46, rt.call(k31, k32, (_tr(tr, 45, rt.member(_tr(tr, 44, v13), k9, k29, k30)),), False)), lambda: _tr(tr, 53, rt.arith(k39, _tr(tr, 49, rt.member(_tr(tr, 48, rt.member(_tr(tr, 47, v13), k9, k29, k33)), k10, k34, k35)), _tr(tr, 52, rt.member(_tr(tr, 51, rt.member(_tr(tr, 50, v13), k9, k29, k36)), k11, k37, k38)), k12)), lambda: _tr(tr, 60, ((v14 := _tr(tr, 54, v13)), _tr(tr, 59, rt.arith(k39, _tr(tr, 56, rt.member(_tr(tr, 55, v14), k10, k40, k41)), _tr(tr, 58, rt.member(_tr(tr, 57, v14), k11, k42, k43)), k13)))[-1]), k44)))[-1])), k53, _text(_tr(tr, 63, v1)), k54,))
+                        r.message = ''.join((_text(_tr(tr, 42, rt.member(_tr(tr, 41, item2), k49, k50, k51))), k52, _text(_tr(tr, 62, ((v15 := _tr(tr, 43, item2)), _tr(tr, 61, rt.if_(_tr(tr, 46, rt.call(k31, k32, (_tr(tr, 45, rt.member(_tr(tr, 44, v15), k9, k29, k30)),), False)), lambda: _tr(tr, 53, rt.arith(k39, _tr(tr, 49, rt.member(_tr(tr, 48, rt.member(_tr(tr, 47, v15), k9, k29, k33)), k10, k34, k35)), _tr(tr, 52, rt.member(_tr(tr, 51, rt.member(_tr(tr, 50, v15), k9, k29, k36)), k11, k37, k38)), k12)), lambda: _tr(tr, 60, ((v16 := _tr(tr, 54, v15)), _tr(tr, 59, rt.arith(k39, _tr(tr, 56, rt.member(_tr(tr, 55, v16), k10, k40, k41)), _tr(tr, 58, rt.member(_tr(tr, 57, v16), k11, k42, k43)), k13)))[-1]), k44)))[-1])), k53, _text(_tr(tr, 63, v1)), k54,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 71, ((v15 := _tr(tr, 66, rt.member(_tr(tr, 65, rt.member(_tr(tr, 64, item2), k16, k46, k55)), k17, k56, k57))), _tr(tr, 70, rt.contains(_tr(tr, 69, rt.member(_tr(tr, 68, s_2), k18, k58, k59)), _tr(tr, 67, v15), k19)))[-1]), k60, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 71, ((v17 := _tr(tr, 66, rt.member(_tr(tr, 65, rt.member(_tr(tr, 64, item2), k16, k46, k55)), k17, k56, k57))), _tr(tr, 70, rt.contains(_tr(tr, 69, rt.member(_tr(tr, 68, s_2), k18, k58, k59)), _tr(tr, 67, v17), k19)))[-1]), k60, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -5747,8 +5749,8 @@ def build_71(K):
                     if not ((item1[k0] == k1)):
                         continue
                     v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (v3.get(k3) is not None)) is True else None if t5 is False else _fb()))[-1]
-                    v6 = (k8(charge(item1[k3]), (lambda p7: (pd(p7[k4]) == v2))) if (t8 := (item1.get(k3) is not None)) is True else None if t8 is False else _fb())
-                    if (v6 is not None) and (((v9 := item1), (v10 := v6[k9]), ((v10 >= v9[k10][k9]) if (t11 := (v9[k10][k11] == k12)) is True else (v10 <= v9[k10][k9]) if t11 is False else _fb()))[-1]) is True:
+                    v6 = ((next((p8 for p8 in t7 if ((pd(p8[k4]) == v2)) is True), None) if type(t7 := charge(item1[k3])) is list else _fb()) if (t9 := (item1.get(k3) is not None)) is True else None if t9 is False else _fb())
+                    if (v6 is not None) and (((v10 := item1), (v11 := v6[k8]), ((v11 >= v10[k9][k8]) if (t12 := (v10[k9][k10] == k11)) is True else (v11 <= v10[k9][k8]) if t12 is False else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -5761,7 +5763,7 @@ def build_71(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -5769,15 +5771,15 @@ def build_71(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k17, k18)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 17, ((v13 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k21, k22, (_tr(tr, 7, rt.member(_tr(tr, 6, v13), k3, k19, k20)),), False)), lambda: _tr(tr, 14, rt.call(k6, k29, (charge(_tr(tr, 13, rt.call(k5, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v13), k3, k19, k23))), (lambda p14: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p14), k4, k24, k25), k25))),), True))),), True)), lambda: _tr(tr, 15, None), k30)))[-1])
-                v15 = _tr(tr, 29, rt.if_(_tr(tr, 20, rt.call(k21, k32, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k3, k19, k31)),), False)), lambda: _tr(tr, 27, rt.call(k8, k35, (charge(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k19, k33))), (lambda p16: _tr(tr, 26, rt.equal(_tr(tr, 24, rt.convert(k26, k27, rt.member(_tr(tr, 23, p16), k4, k24, k34), k34)), _tr(tr, 25, v12), k7))),), True)), lambda: _tr(tr, 28, None), k36))
-                e = rt.truth(_tr(tr, 32, rt.not_equal(_tr(tr, 30, v15), _tr(tr, 31, None), k37)), k37, 'condition of `expect`')
+                v13 = _tr(tr, 17, ((v14 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k20, k21, (_tr(tr, 7, rt.member(_tr(tr, 6, v14), k3, k18, k19)),), False)), lambda: _tr(tr, 14, rt.call(k6, k28, (charge(_tr(tr, 13, rt.call(k5, k27, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v14), k3, k18, k22))), (lambda p15: _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, p15), k4, k23, k24), k24))),), True))),), True)), lambda: _tr(tr, 15, None), k29)))[-1])
+                v16 = _tr(tr, 29, rt.if_(_tr(tr, 20, rt.call(k20, k31, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k3, k18, k30)),), False)), lambda: _tr(tr, 27, rt.call(k34, k35, (charge(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k18, k32))), (lambda p17: _tr(tr, 26, rt.equal(_tr(tr, 24, rt.convert(k25, k26, rt.member(_tr(tr, 23, p17), k4, k23, k33), k33)), _tr(tr, 25, v13), k7))),), True)), lambda: _tr(tr, 28, None), k36))
+                e = rt.truth(_tr(tr, 32, rt.not_equal(_tr(tr, 30, v16), _tr(tr, 31, None), k37)), k37, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -5788,14 +5790,14 @@ def build_71(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 54, ((v17 := _tr(tr, 35, item1)), (v18 := _tr(tr, 37, rt.member(_tr(tr, 36, v15), k9, k43, k44))), _tr(tr, 53, rt.if_(_tr(tr, 42, rt.equal(_tr(tr, 40, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, v17), k10, k45, k46)), k11, k47, k48)), _tr(tr, 41, k12), k13)), lambda: _tr(tr, 47, rt.order(k52, _tr(tr, 43, v18), _tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, v17), k10, k45, k49)), k9, k50, k51)), k14)), lambda: _tr(tr, 52, rt.order(k55, _tr(tr, 48, v18), _tr(tr, 51, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, v17), k10, k45, k53)), k9, k50, k54)), k15)), k56)))[-1]), k57, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 54, ((v18 := _tr(tr, 35, item1)), (v19 := _tr(tr, 37, rt.member(_tr(tr, 36, v16), k8, k43, k44))), _tr(tr, 53, rt.if_(_tr(tr, 42, rt.equal(_tr(tr, 40, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, v18), k9, k45, k46)), k10, k47, k48)), _tr(tr, 41, k11), k12)), lambda: _tr(tr, 47, rt.order(k52, _tr(tr, 43, v19), _tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, v18), k9, k45, k49)), k8, k50, k51)), k13)), lambda: _tr(tr, 52, rt.order(k55, _tr(tr, 48, v19), _tr(tr, 51, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, v18), k9, k45, k53)), k8, k50, k54)), k14)), k56)))[-1]), k57, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k38, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k39, k40, k58))), k59, _text(_tr(tr, 58, rt.member(_tr(tr, 57, v15), k9, k43, k60))), k61, _text(_tr(tr, 60, rt.convert(k26, k27, rt.member(_tr(tr, 59, v15), k4, k62, k63), k63))), k64, _text(_tr(tr, 63, rt.member(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k10, k45, k65)), k9, k50, k66))),))
+                        r.message = ''.join((k38, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k39, k40, k58))), k59, _text(_tr(tr, 58, rt.member(_tr(tr, 57, v16), k8, k43, k60))), k61, _text(_tr(tr, 60, rt.convert(k25, k26, rt.member(_tr(tr, 59, v16), k4, k62, k63), k63))), k64, _text(_tr(tr, 63, rt.member(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k9, k45, k65)), k8, k50, k66))),))
                     except EvalError:
                         r.message = None
                     break
@@ -5819,7 +5821,7 @@ def build_71(K):
     return run
 
 def constants_71():
-    return ('status', 'achieved', S('rules/clause-6.rules', 233, 42, 233, 71), 'measurements', 'on', F('builtin:map'), F('builtin:max'), S('rules/clause-6.rules', 235, 90, 235, 101), F('builtin:first'), 'value', 'target', 'direction', 'at_least', S('rules/clause-6.rules', 24, 40, 24, 71), S('rules/clause-6.rules', 24, 78, 24, 100), S('rules/clause-6.rules', 24, 107, 24, 129), S('rules/clause-6.rules', 233, 25, 233, 34), '{item}/status', S('rules/clause-6.rules', 233, 42, 233, 57), '{item}/measurements', S('rules/clause-6.rules', 21, 44, 21, 57), F('builtin:exists'), S('rules/clause-6.rules', 21, 37, 21, 58), S('rules/clause-6.rules', 21, 73, 21, 86), '{item}/measurements/{*}/on', S('rules/clause-6.rules', 21, 94, 21, 97), F('read:date'), 'date', S('rules/clause-6.rules', 21, 69, 21, 98), S('rules/clause-6.rules', 21, 65, 21, 99), S('rules/clause-6.rules', 21, 34, 21, 109), S('rules/clause-6.rules', 235, 26, 235, 47), S('rules/clause-6.rules', 235, 19, 235, 48), S('rules/clause-6.rules', 235, 61, 235, 82), S('rules/clause-6.rules', 235, 90, 235, 93), S('rules/clause-6.rules', 235, 55, 235, 102), S('rules/clause-6.rules', 235, 16, 235, 112), S('rules/clause-6.rules', 236, 10, 236, 23), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 236, 42, 236, 53), ' is recorded as achieved but was never measured', '`if exists(objective.measurements) then first(objective.measurements, m -> m.on == last) else null`/value', S('rules/clause-6.rules', 237, 38, 237, 49), '{item}/target', S('rules/clause-6.rules', 24, 40, 24, 47), '{item}/target/direction', S('rules/clause-6.rules', 24, 40, 24, 57), S('rules/clause-6.rules', 24, 87, 24, 94), '{item}/target/value', S('rules/clause-6.rules', 24, 87, 24, 100), '>=', S('rules/clause-6.rules', 24, 116, 24, 123), S('rules/clause-6.rules', 24, 116, 24, 129), '<=', S('rules/clause-6.rules', 24, 37, 24, 129), S('rules/clause-6.rules', 237, 10, 237, 50), S('rules/clause-6.rules', 238, 23, 238, 34), ' is recorded as achieved, but its latest value ', S('rules/clause-6.rules', 238, 84, 238, 95), ' on ', '`if exists(objective.measurements) then first(objective.measurements, m -> m.on == last) else null`/on', S('rules/clause-6.rules', 238, 102, 238, 110), ' misses the target ', S('rules/clause-6.rules', 238, 132, 238, 147), S('rules/clause-6.rules', 238, 132, 238, 153), '/objectives', 'objectives')
+    return ('status', 'achieved', S('rules/clause-6.rules', 233, 42, 233, 71), 'measurements', 'on', F('builtin:map'), F('builtin:max'), S('rules/clause-6.rules', 235, 90, 235, 101), 'value', 'target', 'direction', 'at_least', S('rules/clause-6.rules', 24, 40, 24, 71), S('rules/clause-6.rules', 24, 78, 24, 100), S('rules/clause-6.rules', 24, 107, 24, 129), S('rules/clause-6.rules', 233, 25, 233, 34), '{item}/status', S('rules/clause-6.rules', 233, 42, 233, 57), '{item}/measurements', S('rules/clause-6.rules', 21, 44, 21, 57), F('builtin:exists'), S('rules/clause-6.rules', 21, 37, 21, 58), S('rules/clause-6.rules', 21, 73, 21, 86), '{item}/measurements/{*}/on', S('rules/clause-6.rules', 21, 94, 21, 97), F('read:date'), 'date', S('rules/clause-6.rules', 21, 69, 21, 98), S('rules/clause-6.rules', 21, 65, 21, 99), S('rules/clause-6.rules', 21, 34, 21, 109), S('rules/clause-6.rules', 235, 26, 235, 47), S('rules/clause-6.rules', 235, 19, 235, 48), S('rules/clause-6.rules', 235, 61, 235, 82), S('rules/clause-6.rules', 235, 90, 235, 93), F('builtin:first'), S('rules/clause-6.rules', 235, 55, 235, 102), S('rules/clause-6.rules', 235, 16, 235, 112), S('rules/clause-6.rules', 236, 10, 236, 23), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 236, 42, 236, 53), ' is recorded as achieved but was never measured', '`if exists(objective.measurements) then first(objective.measurements, m -> m.on == last) else null`/value', S('rules/clause-6.rules', 237, 38, 237, 49), '{item}/target', S('rules/clause-6.rules', 24, 40, 24, 47), '{item}/target/direction', S('rules/clause-6.rules', 24, 40, 24, 57), S('rules/clause-6.rules', 24, 87, 24, 94), '{item}/target/value', S('rules/clause-6.rules', 24, 87, 24, 100), '>=', S('rules/clause-6.rules', 24, 116, 24, 123), S('rules/clause-6.rules', 24, 116, 24, 129), '<=', S('rules/clause-6.rules', 24, 37, 24, 129), S('rules/clause-6.rules', 237, 10, 237, 50), S('rules/clause-6.rules', 238, 23, 238, 34), ' is recorded as achieved, but its latest value ', S('rules/clause-6.rules', 238, 84, 238, 95), ' on ', '`if exists(objective.measurements) then first(objective.measurements, m -> m.on == last) else null`/on', S('rules/clause-6.rules', 238, 102, 238, 110), ' misses the target ', S('rules/clause-6.rules', 238, 132, 238, 147), S('rules/clause-6.rules', 238, 132, 238, 153), '/objectives', 'objectives')
 
 def build_72(K):
     def run(root, ctx):
@@ -6416,6 +6418,8 @@ def build_79(K):
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
                 v1 = s_0
+                ix2 = _ids_of(ctx, charge(s_1))
+                ix3 = _index_of(ctx, charge(s_1))
                 if (v1 is not None) and (v1.get(k0) is not None) and (v1[k0] in ix2) and (ix3.get(v1[k0])[k1] == k2):
                     return RuleRun(1, [], None)
                 _fb()
@@ -6499,7 +6503,7 @@ def build_80(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (rt.contains(s_0[k9], item1, k10)) is True:
+                    if (t2 in t3 if type(t2 := item1) is str and (type(t3 := s_0[k9]) is list or type(t3) is str) else _fb()):
                         continue
                 except Exception:
                     pass
@@ -6577,7 +6581,7 @@ def build_81(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (rt.contains(s_1[k4], item1[k3], k5)) is True:
+                    if (t2 in t3 if type(t2 := item1[k3]) is str and (type(t3 := s_1[k4]) is list or type(t3) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -6751,7 +6755,7 @@ def build_83(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (rt.contains(s_1[k4], item1[k3], k5)) is True:
+                    if (t2 in t3 if type(t2 := item1[k3]) is str and (type(t3 := s_1[k4]) is list or type(t3) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -8272,7 +8276,7 @@ def build_100(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (((v2 := k3), (v3 := item1[k4]), (any((t9 if (t9 := (rt.contains((t7 if (t7 := p5.get(k11)) is not None else []), v3, k12) if (t8 := ((p5[k0] == k5) and ((t6 if (t6 := p5.get(k7)) is not None else k8) == v2))) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (((v2 := k3), (v3 := item1[k4]), (any((((p5[k0] == k5) and ((t6 if (t6 := p5.get(k7)) is not None else k8) == v2)) and (t8 in t9 if type(t8 := v3) is str and (type(t9 := (t7 if (t7 := p5.get(k11)) is not None else [])) is list or type(t9) is str) else _fb())) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -8356,7 +8360,7 @@ def build_101(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (((v2 := k3), (v3 := item1[k4]), (any((t9 if (t9 := (rt.contains((t7 if (t7 := p5.get(k11)) is not None else []), v3, k12) if (t8 := ((p5[k0] == k5) and ((t6 if (t6 := p5.get(k7)) is not None else k8) == v2))) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (((v2 := k3), (v3 := item1[k4]), (any((((p5[k0] == k5) and ((t6 if (t6 := p5.get(k7)) is not None else k8) == v2)) and (t8 in t9 if type(t8 := v3) is str and (type(t9 := (t7 if (t7 := p5.get(k11)) is not None else [])) is list or type(t9) is str) else _fb())) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -8440,7 +8444,7 @@ def build_102(K):
                 try:
                     if not (((item1[k0] == k1) and ((t2 if (t2 := item1.get(k3)) is not None else k4) in k5))):
                         continue
-                    if (((v3 := k7), (v4 := item1[k8]), (any((t10 if (t10 := (rt.contains((t8 if (t8 := p6.get(k14)) is not None else []), v4, k15) if (t9 := ((p6[k0] == k9) and ((t7 if (t7 := p6.get(k11)) is not None else k4) == v3))) is True else False if t9 is False else _fb())) is True or t10 is False else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (((v3 := k7), (v4 := item1[k8]), (any((((p6[k0] == k9) and ((t7 if (t7 := p6.get(k11)) is not None else k4) == v3)) and (t9 in t10 if type(t9 := v4) is str and (type(t10 := (t8 if (t8 := p6.get(k14)) is not None else [])) is list or type(t10) is str) else _fb())) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -8522,8 +8526,8 @@ def build_103(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ((v3 := item1[k0]), k4(charge(s_1), (lambda p4: ((p4.get(k1) is not None) and (p4[k1] == v3)))))[-1]
-                    if (v2 is not None) and (((v5 := v2), ((((((k6(v5[k5]) > k7) and (k6(v5[k9]) > k7)) and (v5.get(k12) is not None)) and (v5[k12][k14] > k7)) and (pd(v5[k12][k17][k18]) <= today)) and (pd(v5[k12][k17][k21]) >= today)))[-1]) is True:
+                    v2 = ((v3 := item1[k0]), (next((p5 for p5 in t4 if (((p5.get(k1) is not None) and (p5[k1] == v3))) is True), None) if type(t4 := charge(s_1)) is list else _fb()))[-1]
+                    if (v2 is not None) and (((v6 := v2), ((((((k5(v6[k4]) > k6) and (k5(v6[k8]) > k6)) and (v6.get(k11) is not None)) and (v6[k11][k13] > k6)) and (pd(v6[k11][k16][k17]) <= today)) and (pd(v6[k11][k16][k20]) >= today)))[-1]) is True:
                         continue
                 except Exception:
                     pass
@@ -8536,7 +8540,7 @@ def build_103(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k24)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k23)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8544,26 +8548,26 @@ def build_103(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v6 = _tr(tr, 13, ((v7 := _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k25, k26))), _tr(tr, 12, rt.call(k4, k32, (charge(_tr(tr, 3, s_1)), (lambda p8: _tr(tr, 11, rt.and_(_tr(tr, 6, rt.call(k29, k30, (_tr(tr, 5, rt.member(_tr(tr, 4, p8), k1, k27, k28)),), False)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p8), k1, k27, k31)), _tr(tr, 9, v7), k2)), k3))),), True)))[-1])
-                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, v6), _tr(tr, 15, None), k33)), k33, 'condition of `expect`')
+                v7 = _tr(tr, 13, ((v8 := _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k24, k25))), _tr(tr, 12, rt.call(k31, k32, (charge(_tr(tr, 3, s_1)), (lambda p9: _tr(tr, 11, rt.and_(_tr(tr, 6, rt.call(k28, k29, (_tr(tr, 5, rt.member(_tr(tr, 4, p9), k1, k26, k27)),), False)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p9), k1, k26, k30)), _tr(tr, 9, v8), k2)), k3))),), True)))[-1])
+                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, v7), _tr(tr, 15, None), k33)), k33, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k0, k25, k35))), k36,))
+                        r.message = ''.join((k34, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k0, k24, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 55, ((v9 := _tr(tr, 19, v6)), _tr(tr, 54, rt.and_(_tr(tr, 47, rt.and_(_tr(tr, 40, rt.and_(_tr(tr, 34, rt.and_(_tr(tr, 30, rt.and_(_tr(tr, 24, rt.order(k40, _tr(tr, 22, rt.call(k6, k39, (_tr(tr, 21, rt.member(_tr(tr, 20, v9), k5, k37, k38)),), True)), _tr(tr, 23, k7), k8)), lambda: _tr(tr, 29, rt.order(k40, _tr(tr, 27, rt.call(k6, k43, (_tr(tr, 26, rt.member(_tr(tr, 25, v9), k9, k41, k42)),), True)), _tr(tr, 28, k7), k10)), k11)), lambda: _tr(tr, 33, rt.call(k29, k46, (_tr(tr, 32, rt.member(_tr(tr, 31, v9), k12, k44, k45)),), False)), k13)), lambda: _tr(tr, 39, rt.order(k40, _tr(tr, 37, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, v9), k12, k44, k47)), k14, k48, k49)), _tr(tr, 38, k7), k15)), k16)), lambda: _tr(tr, 46, rt.order(k57, _tr(tr, 44, rt.convert(k55, k56, rt.member(_tr(tr, 43, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, v9), k12, k44, k50)), k17, k51, k52)), k18, k53, k54), k54)), _tr(tr, 45, today), k19)), k20)), lambda: _tr(tr, 53, rt.order(k62, _tr(tr, 51, rt.convert(k55, k56, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, rt.member(_tr(tr, 48, v9), k12, k44, k58)), k17, k51, k59)), k21, k60, k61), k61)), _tr(tr, 52, today), k22)), k23)))[-1]), k63, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 55, ((v10 := _tr(tr, 19, v7)), _tr(tr, 54, rt.and_(_tr(tr, 47, rt.and_(_tr(tr, 40, rt.and_(_tr(tr, 34, rt.and_(_tr(tr, 30, rt.and_(_tr(tr, 24, rt.order(k40, _tr(tr, 22, rt.call(k5, k39, (_tr(tr, 21, rt.member(_tr(tr, 20, v10), k4, k37, k38)),), True)), _tr(tr, 23, k6), k7)), lambda: _tr(tr, 29, rt.order(k40, _tr(tr, 27, rt.call(k5, k43, (_tr(tr, 26, rt.member(_tr(tr, 25, v10), k8, k41, k42)),), True)), _tr(tr, 28, k6), k9)), k10)), lambda: _tr(tr, 33, rt.call(k28, k46, (_tr(tr, 32, rt.member(_tr(tr, 31, v10), k11, k44, k45)),), False)), k12)), lambda: _tr(tr, 39, rt.order(k40, _tr(tr, 37, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, v10), k11, k44, k47)), k13, k48, k49)), _tr(tr, 38, k6), k14)), k15)), lambda: _tr(tr, 46, rt.order(k57, _tr(tr, 44, rt.convert(k55, k56, rt.member(_tr(tr, 43, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, v10), k11, k44, k50)), k16, k51, k52)), k17, k53, k54), k54)), _tr(tr, 45, today), k18)), k19)), lambda: _tr(tr, 53, rt.order(k62, _tr(tr, 51, rt.convert(k55, k56, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, rt.member(_tr(tr, 48, v10), k11, k44, k58)), k16, k51, k59)), k20, k60, k61), k61)), _tr(tr, 52, today), k21)), k22)))[-1]), k63, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k64, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k0, k25, k65))), k66, _text(_tr(tr, 59, rt.member(_tr(tr, 58, v6), k0, k67, k68))), k69,))
+                        r.message = ''.join((k64, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k0, k24, k65))), k66, _text(_tr(tr, 59, rt.member(_tr(tr, 58, v7), k0, k67, k68))), k69,))
                     except EvalError:
                         r.message = None
                     break
@@ -8587,7 +8591,7 @@ def build_103(K):
     return run
 
 def constants_103():
-    return ('id', 'process', S('rules/clause-7.rules', 8, 74, 8, 88), S('rules/clause-7.rules', 8, 52, 8, 88), F('builtin:first'), 'people', F('builtin:length'), 0, S('rules/clause-7.rules', 13, 26, 13, 45), 'tools', S('rules/clause-7.rules', 13, 51, 13, 69), S('rules/clause-7.rules', 13, 26, 13, 69), 'budget', S('rules/clause-7.rules', 13, 26, 13, 90), 'amount', S('rules/clause-7.rules', 13, 96, 13, 114), S('rules/clause-7.rules', 13, 26, 13, 114), 'period', 'start', S('rules/clause-7.rules', 13, 120, 13, 149), S('rules/clause-7.rules', 13, 26, 13, 149), 'end', S('rules/clause-7.rules', 13, 155, 13, 182), S('rules/clause-7.rules', 13, 26, 13, 182), S('rules/clause-7.rules', 32, 23, 32, 31), '{item}/id', S('rules/clause-7.rules', 33, 36, 33, 45), '/resources/{*}/process', S('rules/clause-7.rules', 8, 59, 8, 67), F('builtin:exists'), S('rules/clause-7.rules', 8, 52, 8, 68), S('rules/clause-7.rules', 8, 74, 8, 82), S('rules/clause-7.rules', 8, 30, 8, 89), S('rules/clause-7.rules', 34, 10, 34, 27), 'process ', S('rules/clause-7.rules', 34, 44, 34, 53), ' has no resources assigned', '`res_for_process(process.id)`/people', S('rules/clause-7.rules', 13, 33, 13, 40), S('rules/clause-7.rules', 13, 26, 13, 41), '>', '`res_for_process(process.id)`/tools', S('rules/clause-7.rules', 13, 58, 13, 64), S('rules/clause-7.rules', 13, 51, 13, 65), '`res_for_process(process.id)`/budget', S('rules/clause-7.rules', 13, 82, 13, 89), S('rules/clause-7.rules', 13, 75, 13, 90), S('rules/clause-7.rules', 13, 96, 13, 103), '`res_for_process(process.id)`/budget/amount', S('rules/clause-7.rules', 13, 96, 13, 110), S('rules/clause-7.rules', 13, 120, 13, 127), '`res_for_process(process.id)`/budget/period', S('rules/clause-7.rules', 13, 120, 13, 134), '`res_for_process(process.id)`/budget/period/start', S('rules/clause-7.rules', 13, 120, 13, 140), F('read:date'), 'date', '<=', S('rules/clause-7.rules', 13, 155, 13, 162), S('rules/clause-7.rules', 13, 155, 13, 169), '`res_for_process(process.id)`/budget/period/end', S('rules/clause-7.rules', 13, 155, 13, 173), '>=', S('rules/clause-7.rules', 35, 10, 35, 33), 'the resources of process ', S('rules/clause-7.rules', 36, 38, 36, 47), ' (', '`res_for_process(process.id)`/id', S('rules/clause-7.rules', 36, 52, 36, 64), ') lack people, tools or a budget for the current period', '/processes', 'processes', 'resources', '/resources')
+    return ('id', 'process', S('rules/clause-7.rules', 8, 74, 8, 88), S('rules/clause-7.rules', 8, 52, 8, 88), 'people', F('builtin:length'), 0, S('rules/clause-7.rules', 13, 26, 13, 45), 'tools', S('rules/clause-7.rules', 13, 51, 13, 69), S('rules/clause-7.rules', 13, 26, 13, 69), 'budget', S('rules/clause-7.rules', 13, 26, 13, 90), 'amount', S('rules/clause-7.rules', 13, 96, 13, 114), S('rules/clause-7.rules', 13, 26, 13, 114), 'period', 'start', S('rules/clause-7.rules', 13, 120, 13, 149), S('rules/clause-7.rules', 13, 26, 13, 149), 'end', S('rules/clause-7.rules', 13, 155, 13, 182), S('rules/clause-7.rules', 13, 26, 13, 182), S('rules/clause-7.rules', 32, 23, 32, 31), '{item}/id', S('rules/clause-7.rules', 33, 36, 33, 45), '/resources/{*}/process', S('rules/clause-7.rules', 8, 59, 8, 67), F('builtin:exists'), S('rules/clause-7.rules', 8, 52, 8, 68), S('rules/clause-7.rules', 8, 74, 8, 82), F('builtin:first'), S('rules/clause-7.rules', 8, 30, 8, 89), S('rules/clause-7.rules', 34, 10, 34, 27), 'process ', S('rules/clause-7.rules', 34, 44, 34, 53), ' has no resources assigned', '`res_for_process(process.id)`/people', S('rules/clause-7.rules', 13, 33, 13, 40), S('rules/clause-7.rules', 13, 26, 13, 41), '>', '`res_for_process(process.id)`/tools', S('rules/clause-7.rules', 13, 58, 13, 64), S('rules/clause-7.rules', 13, 51, 13, 65), '`res_for_process(process.id)`/budget', S('rules/clause-7.rules', 13, 82, 13, 89), S('rules/clause-7.rules', 13, 75, 13, 90), S('rules/clause-7.rules', 13, 96, 13, 103), '`res_for_process(process.id)`/budget/amount', S('rules/clause-7.rules', 13, 96, 13, 110), S('rules/clause-7.rules', 13, 120, 13, 127), '`res_for_process(process.id)`/budget/period', S('rules/clause-7.rules', 13, 120, 13, 134), '`res_for_process(process.id)`/budget/period/start', S('rules/clause-7.rules', 13, 120, 13, 140), F('read:date'), 'date', '<=', S('rules/clause-7.rules', 13, 155, 13, 162), S('rules/clause-7.rules', 13, 155, 13, 169), '`res_for_process(process.id)`/budget/period/end', S('rules/clause-7.rules', 13, 155, 13, 173), '>=', S('rules/clause-7.rules', 35, 10, 35, 33), 'the resources of process ', S('rules/clause-7.rules', 36, 38, 36, 47), ' (', '`res_for_process(process.id)`/id', S('rules/clause-7.rules', 36, 52, 36, 64), ') lack people, tools or a budget for the current period', '/processes', 'processes', 'resources', '/resources')
 
 def build_104(K):
     def run(root, ctx):
@@ -8613,8 +8617,8 @@ def build_104(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = ((v3 := item1[k3]), k7(charge(s_1), (lambda p4: ((p4.get(k4) is not None) and (p4[k4] == v3)))))[-1]
-                    if (v2 is not None) and (((v5 := v2), ((((((k9(v5[k8]) > k10) and (k9(v5[k12]) > k10)) and (v5.get(k15) is not None)) and (v5[k15][k17] > k10)) and (pd(v5[k15][k20][k21]) <= today)) and (pd(v5[k15][k20][k24]) >= today)))[-1]) is True:
+                    v2 = ((v3 := item1[k3]), (next((p5 for p5 in t4 if (((p5.get(k4) is not None) and (p5[k4] == v3))) is True), None) if type(t4 := charge(s_1)) is list else _fb()))[-1]
+                    if (v2 is not None) and (((v6 := v2), ((((((k8(v6[k7]) > k9) and (k8(v6[k11]) > k9)) and (v6.get(k14) is not None)) and (v6[k14][k16] > k9)) and (pd(v6[k14][k19][k20]) <= today)) and (pd(v6[k14][k19][k23]) >= today)))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -8627,7 +8631,7 @@ def build_104(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k27)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k26)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8635,32 +8639,32 @@ def build_104(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k28, k29)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k27, k28)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v6 = _tr(tr, 17, ((v7 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k30, k31))), _tr(tr, 16, rt.call(k7, k37, (charge(_tr(tr, 7, s_1)), (lambda p8: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.call(k34, k35, (_tr(tr, 9, rt.member(_tr(tr, 8, p8), k4, k32, k33)),), False)), lambda: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p8), k4, k32, k36)), _tr(tr, 13, v7), k5)), k6))),), True)))[-1])
-                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v6), _tr(tr, 19, None), k38)), k38, 'condition of `expect`')
+                v7 = _tr(tr, 17, ((v8 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k29, k30))), _tr(tr, 16, rt.call(k36, k37, (charge(_tr(tr, 7, s_1)), (lambda p9: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.call(k33, k34, (_tr(tr, 9, rt.member(_tr(tr, 8, p9), k4, k31, k32)),), False)), lambda: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p9), k4, k31, k35)), _tr(tr, 13, v8), k5)), k6))),), True)))[-1])
+                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v7), _tr(tr, 19, None), k38)), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k30, k40))), k41,))
+                        r.message = ''.join((k39, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k29, k40))), k41,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 59, ((v9 := _tr(tr, 23, v6)), _tr(tr, 58, rt.and_(_tr(tr, 51, rt.and_(_tr(tr, 44, rt.and_(_tr(tr, 38, rt.and_(_tr(tr, 34, rt.and_(_tr(tr, 28, rt.order(k45, _tr(tr, 26, rt.call(k9, k44, (_tr(tr, 25, rt.member(_tr(tr, 24, v9), k8, k42, k43)),), True)), _tr(tr, 27, k10), k11)), lambda: _tr(tr, 33, rt.order(k45, _tr(tr, 31, rt.call(k9, k48, (_tr(tr, 30, rt.member(_tr(tr, 29, v9), k12, k46, k47)),), True)), _tr(tr, 32, k10), k13)), k14)), lambda: _tr(tr, 37, rt.call(k34, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, v9), k15, k49, k50)),), False)), k16)), lambda: _tr(tr, 43, rt.order(k45, _tr(tr, 41, rt.member(_tr(tr, 40, rt.member(_tr(tr, 39, v9), k15, k49, k52)), k17, k53, k54)), _tr(tr, 42, k10), k18)), k19)), lambda: _tr(tr, 50, rt.order(k62, _tr(tr, 48, rt.convert(k60, k61, rt.member(_tr(tr, 47, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, v9), k15, k49, k55)), k20, k56, k57)), k21, k58, k59), k59)), _tr(tr, 49, today), k22)), k23)), lambda: _tr(tr, 57, rt.order(k67, _tr(tr, 55, rt.convert(k60, k61, rt.member(_tr(tr, 54, rt.member(_tr(tr, 53, rt.member(_tr(tr, 52, v9), k15, k49, k63)), k20, k56, k64)), k24, k65, k66), k66)), _tr(tr, 56, today), k25)), k26)))[-1]), k68, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 59, ((v10 := _tr(tr, 23, v7)), _tr(tr, 58, rt.and_(_tr(tr, 51, rt.and_(_tr(tr, 44, rt.and_(_tr(tr, 38, rt.and_(_tr(tr, 34, rt.and_(_tr(tr, 28, rt.order(k45, _tr(tr, 26, rt.call(k8, k44, (_tr(tr, 25, rt.member(_tr(tr, 24, v10), k7, k42, k43)),), True)), _tr(tr, 27, k9), k10)), lambda: _tr(tr, 33, rt.order(k45, _tr(tr, 31, rt.call(k8, k48, (_tr(tr, 30, rt.member(_tr(tr, 29, v10), k11, k46, k47)),), True)), _tr(tr, 32, k9), k12)), k13)), lambda: _tr(tr, 37, rt.call(k33, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, v10), k14, k49, k50)),), False)), k15)), lambda: _tr(tr, 43, rt.order(k45, _tr(tr, 41, rt.member(_tr(tr, 40, rt.member(_tr(tr, 39, v10), k14, k49, k52)), k16, k53, k54)), _tr(tr, 42, k9), k17)), k18)), lambda: _tr(tr, 50, rt.order(k62, _tr(tr, 48, rt.convert(k60, k61, rt.member(_tr(tr, 47, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, v10), k14, k49, k55)), k19, k56, k57)), k20, k58, k59), k59)), _tr(tr, 49, today), k21)), k22)), lambda: _tr(tr, 57, rt.order(k67, _tr(tr, 55, rt.convert(k60, k61, rt.member(_tr(tr, 54, rt.member(_tr(tr, 53, rt.member(_tr(tr, 52, v10), k14, k49, k63)), k19, k56, k64)), k23, k65, k66), k66)), _tr(tr, 56, today), k24)), k25)))[-1]), k68, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k69, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k3, k30, k70))), k71, _text(_tr(tr, 63, rt.member(_tr(tr, 62, v6), k3, k72, k73))), k74,))
+                        r.message = ''.join((k69, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k3, k29, k70))), k71, _text(_tr(tr, 63, rt.member(_tr(tr, 62, v7), k3, k72, k73))), k74,))
                     except EvalError:
                         r.message = None
                     break
@@ -8684,7 +8688,7 @@ def build_104(K):
     return run
 
 def constants_104():
-    return ('status', 'live', S('rules/clause-7.rules', 44, 38, 44, 61), 'id', 'service', S('rules/clause-7.rules', 10, 74, 10, 88), S('rules/clause-7.rules', 10, 52, 10, 88), F('builtin:first'), 'people', F('builtin:length'), 0, S('rules/clause-7.rules', 13, 26, 13, 45), 'tools', S('rules/clause-7.rules', 13, 51, 13, 69), S('rules/clause-7.rules', 13, 26, 13, 69), 'budget', S('rules/clause-7.rules', 13, 26, 13, 90), 'amount', S('rules/clause-7.rules', 13, 96, 13, 114), S('rules/clause-7.rules', 13, 26, 13, 114), 'period', 'start', S('rules/clause-7.rules', 13, 120, 13, 149), S('rules/clause-7.rules', 13, 26, 13, 149), 'end', S('rules/clause-7.rules', 13, 155, 13, 182), S('rules/clause-7.rules', 13, 26, 13, 182), S('rules/clause-7.rules', 44, 23, 44, 30), '{item}/status', S('rules/clause-7.rules', 44, 38, 44, 51), '{item}/id', S('rules/clause-7.rules', 45, 36, 45, 45), '/resources/{*}/service', S('rules/clause-7.rules', 10, 59, 10, 67), F('builtin:exists'), S('rules/clause-7.rules', 10, 52, 10, 68), S('rules/clause-7.rules', 10, 74, 10, 82), S('rules/clause-7.rules', 10, 30, 10, 89), S('rules/clause-7.rules', 46, 10, 46, 27), 'live service ', S('rules/clause-7.rules', 46, 49, 46, 58), ' has no resources assigned', '`res_for_service(service.id)`/people', S('rules/clause-7.rules', 13, 33, 13, 40), S('rules/clause-7.rules', 13, 26, 13, 41), '>', '`res_for_service(service.id)`/tools', S('rules/clause-7.rules', 13, 58, 13, 64), S('rules/clause-7.rules', 13, 51, 13, 65), '`res_for_service(service.id)`/budget', S('rules/clause-7.rules', 13, 82, 13, 89), S('rules/clause-7.rules', 13, 75, 13, 90), S('rules/clause-7.rules', 13, 96, 13, 103), '`res_for_service(service.id)`/budget/amount', S('rules/clause-7.rules', 13, 96, 13, 110), S('rules/clause-7.rules', 13, 120, 13, 127), '`res_for_service(service.id)`/budget/period', S('rules/clause-7.rules', 13, 120, 13, 134), '`res_for_service(service.id)`/budget/period/start', S('rules/clause-7.rules', 13, 120, 13, 140), F('read:date'), 'date', '<=', S('rules/clause-7.rules', 13, 155, 13, 162), S('rules/clause-7.rules', 13, 155, 13, 169), '`res_for_service(service.id)`/budget/period/end', S('rules/clause-7.rules', 13, 155, 13, 173), '>=', S('rules/clause-7.rules', 47, 10, 47, 33), 'the resources of service ', S('rules/clause-7.rules', 48, 38, 48, 47), ' (', '`res_for_service(service.id)`/id', S('rules/clause-7.rules', 48, 52, 48, 64), ') lack people, tools or a budget for the current period', '/services', 'services', 'resources', '/resources')
+    return ('status', 'live', S('rules/clause-7.rules', 44, 38, 44, 61), 'id', 'service', S('rules/clause-7.rules', 10, 74, 10, 88), S('rules/clause-7.rules', 10, 52, 10, 88), 'people', F('builtin:length'), 0, S('rules/clause-7.rules', 13, 26, 13, 45), 'tools', S('rules/clause-7.rules', 13, 51, 13, 69), S('rules/clause-7.rules', 13, 26, 13, 69), 'budget', S('rules/clause-7.rules', 13, 26, 13, 90), 'amount', S('rules/clause-7.rules', 13, 96, 13, 114), S('rules/clause-7.rules', 13, 26, 13, 114), 'period', 'start', S('rules/clause-7.rules', 13, 120, 13, 149), S('rules/clause-7.rules', 13, 26, 13, 149), 'end', S('rules/clause-7.rules', 13, 155, 13, 182), S('rules/clause-7.rules', 13, 26, 13, 182), S('rules/clause-7.rules', 44, 23, 44, 30), '{item}/status', S('rules/clause-7.rules', 44, 38, 44, 51), '{item}/id', S('rules/clause-7.rules', 45, 36, 45, 45), '/resources/{*}/service', S('rules/clause-7.rules', 10, 59, 10, 67), F('builtin:exists'), S('rules/clause-7.rules', 10, 52, 10, 68), S('rules/clause-7.rules', 10, 74, 10, 82), F('builtin:first'), S('rules/clause-7.rules', 10, 30, 10, 89), S('rules/clause-7.rules', 46, 10, 46, 27), 'live service ', S('rules/clause-7.rules', 46, 49, 46, 58), ' has no resources assigned', '`res_for_service(service.id)`/people', S('rules/clause-7.rules', 13, 33, 13, 40), S('rules/clause-7.rules', 13, 26, 13, 41), '>', '`res_for_service(service.id)`/tools', S('rules/clause-7.rules', 13, 58, 13, 64), S('rules/clause-7.rules', 13, 51, 13, 65), '`res_for_service(service.id)`/budget', S('rules/clause-7.rules', 13, 82, 13, 89), S('rules/clause-7.rules', 13, 75, 13, 90), S('rules/clause-7.rules', 13, 96, 13, 103), '`res_for_service(service.id)`/budget/amount', S('rules/clause-7.rules', 13, 96, 13, 110), S('rules/clause-7.rules', 13, 120, 13, 127), '`res_for_service(service.id)`/budget/period', S('rules/clause-7.rules', 13, 120, 13, 134), '`res_for_service(service.id)`/budget/period/start', S('rules/clause-7.rules', 13, 120, 13, 140), F('read:date'), 'date', '<=', S('rules/clause-7.rules', 13, 155, 13, 162), S('rules/clause-7.rules', 13, 155, 13, 169), '`res_for_service(service.id)`/budget/period/end', S('rules/clause-7.rules', 13, 155, 13, 173), '>=', S('rules/clause-7.rules', 47, 10, 47, 33), 'the resources of service ', S('rules/clause-7.rules', 48, 38, 48, 47), ' (', '`res_for_service(service.id)`/id', S('rules/clause-7.rules', 48, 52, 48, 64), ') lack people, tools or a budget for the current period', '/services', 'services', 'resources', '/resources')
 
 def build_105(K):
     def run(root, ctx):
@@ -8786,7 +8790,7 @@ def build_106(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (item1.get(k0) is not None) and (any((t5 if (t5 := (rt.contains(p3[k4], item1[k0], k5) if (t4 := rt.contains(p3[k2], k1, k3)) is True else False if t4 is False else _fb())) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
+                    if (item1.get(k0) is not None) and (any(((t4 in t5 if type(t4 := k1) is str and (type(t5 := p3[k2]) is list or type(t5) is str) else _fb()) and (t6 in t7 if type(t6 := item1[k0]) is str and (type(t7 := p3[k4]) is list or type(t7) is str) else _fb())) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         continue
                 except Exception:
                     pass
@@ -8818,7 +8822,7 @@ def build_106(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 17, rt.call(k22, k23, (charge(_tr(tr, 6, s_1)), (lambda p6: _tr(tr, 16, rt.and_(_tr(tr, 10, rt.contains(_tr(tr, 9, rt.member(_tr(tr, 8, p6), k2, k17, k18)), _tr(tr, 7, k1), k3)), lambda: _tr(tr, 15, rt.contains(_tr(tr, 14, rt.member(_tr(tr, 13, p6), k4, k20, k21)), _tr(tr, 12, rt.member(_tr(tr, 11, item1), k0, k8, k19)), k5)), k6))),), True)), k23, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 17, rt.call(k22, k23, (charge(_tr(tr, 6, s_1)), (lambda p8: _tr(tr, 16, rt.and_(_tr(tr, 10, rt.contains(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k2, k17, k18)), _tr(tr, 7, k1), k3)), lambda: _tr(tr, 15, rt.contains(_tr(tr, 14, rt.member(_tr(tr, 13, p8), k4, k20, k21)), _tr(tr, 12, rt.member(_tr(tr, 11, item1), k0, k8, k19)), k5)), k6))),), True)), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -9651,7 +9655,7 @@ def build_116(K):
                     if w is False:
                         continue
                     if w is True:
-                        v6 = ([p8 for p8 in t7 if (rt.not_contains(item2[k12], p8, k13)) is True] if type(t7 := charge(v1)) is list else _fb())
+                        v6 = ([p8 for p8 in t7 if ((t9 not in t10 if type(t9 := p8) is str and (type(t10 := item2[k12]) is list or type(t10) is str) else _fb())) is True] if type(t7 := charge(v1)) is list else _fb())
                         if (k14(v6) == k15):
                             passed += 1
                             continue
@@ -9674,21 +9678,21 @@ def build_116(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 22, ((v9 := _tr(tr, 7, rt.convert(k20, k21, rt.member(_tr(tr, 6, item2), k4, k18, k19), k19))), _tr(tr, 21, rt.order(k32, _tr(tr, 19, ((v10 := _tr(tr, 8, v9)), (v11 := _tr(tr, 11, rt.convert(k26, k27, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k5, k22, k23)), k6, k24, k25), k25))), _tr(tr, 18, rt.arith(k10, _tr(tr, 12, v10), _tr(tr, 17, rt.call(k8, k31, (_tr(tr, 13, v11), _tr(tr, 16, rt.convert(k26, k27, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k5, k22, k28)), k7, k29, k30), k30)),), False)), k9)))[-1]), _tr(tr, 20, today), k11)))[-1]), k33, 'condition of `where`')
+                w = rt.truth(_tr(tr, 22, ((v11 := _tr(tr, 7, rt.convert(k20, k21, rt.member(_tr(tr, 6, item2), k4, k18, k19), k19))), _tr(tr, 21, rt.order(k32, _tr(tr, 19, ((v12 := _tr(tr, 8, v11)), (v13 := _tr(tr, 11, rt.convert(k26, k27, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k5, k22, k23)), k6, k24, k25), k25))), _tr(tr, 18, rt.arith(k10, _tr(tr, 12, v12), _tr(tr, 17, rt.call(k8, k31, (_tr(tr, 13, v13), _tr(tr, 16, rt.convert(k26, k27, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k5, k22, k28)), k7, k29, k30), k30)),), False)), k9)))[-1]), _tr(tr, 20, today), k11)))[-1]), k33, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 28, rt.call(k36, k37, (charge(_tr(tr, 23, v1)), (lambda p13: _tr(tr, 27, rt.not_contains(_tr(tr, 26, rt.member(_tr(tr, 25, item2), k12, k34, k35)), _tr(tr, 24, p13), k13))),), True))
-                e = rt.truth(_tr(tr, 32, rt.equal(_tr(tr, 30, rt.call(k14, k38, (_tr(tr, 29, v12),), True)), _tr(tr, 31, k15), k16)), k16, 'condition of `expect`')
+                v14 = _tr(tr, 28, rt.call(k36, k37, (charge(_tr(tr, 23, v1)), (lambda p15: _tr(tr, 27, rt.not_contains(_tr(tr, 26, rt.member(_tr(tr, 25, item2), k12, k34, k35)), _tr(tr, 24, p15), k13))),), True))
+                e = rt.truth(_tr(tr, 32, rt.equal(_tr(tr, 30, rt.call(k14, k38, (_tr(tr, 29, v14),), True)), _tr(tr, 31, k15), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k40, k41, k42))), k43, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item2), k44, k45, k46))), k47, _text(_tr(tr, 37, v12)),))
+                        r.message = ''.join((k39, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k40, k41, k42))), k43, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item2), k44, k45, k46))), k47, _text(_tr(tr, 37, v14)),))
                     except EvalError:
                         r.message = None
                     break
@@ -9727,7 +9731,7 @@ def build_117(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
-                v1 = k3(charge(s_0), (lambda p2: (p2[k0] == k1)))
+                v1 = (next((p3 for p3 in t2 if ((p3[k0] == k1)) is True), None) if type(t2 := charge(s_0)) is list else _fb())
                 if ((v1 is not None)) is not True:
                     _fb()
                 coll = charge(s_1)
@@ -9738,20 +9742,20 @@ def build_117(K):
                 fast = False
         if fast:
             slow = []
-            for i, item3 in enumerate(coll):
+            for i, item4 in enumerate(coll):
                 try:
-                    if item3[k4] is False:
+                    if item4[k3] is False:
                         continue
-                    if item3[k4] is True:
-                        v4 = ((v5 := item3[k5]), k10(charge(k9(charge(([p7 for p7 in t6 if ((p7[k6] == v5)) is True] if type(t6 := charge(s_2)) is list else _fb())), (lambda p8: pd(p8[k8]))))))[-1]
-                        if ((v4 is not None) and (v4 >= pd(v1[k11]))):
+                    if item4[k3] is True:
+                        v5 = ((v6 := item4[k4]), k9(charge(k8(charge(([p8 for p8 in t7 if ((p8[k5] == v6)) is True] if type(t7 := charge(s_2)) is list else _fb())), (lambda p9: pd(p9[k7]))))))[-1]
+                        if ((v5 is not None) and (v5 >= pd(v1[k10]))):
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            v1 = _tr(tr, 5, rt.call(k3, k16, (charge(_tr(tr, 0, s_0)), (lambda p9: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p9), k0, k14, k15)), _tr(tr, 3, k1), k2))),), True))
+            v1 = _tr(tr, 5, rt.call(k15, k16, (charge(_tr(tr, 0, s_0)), (lambda p10: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p10), k0, k13, k14)), _tr(tr, 3, k1), k2))),), True))
             w = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k17)), k17, 'condition of `when`')
             if w is not True:
                 return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, missing=w if type(w) is Missing else None, trace=tr)], None)
@@ -9765,25 +9769,25 @@ def build_117(K):
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
-        def careful(i, item3):
+        def careful(i, item4):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item3), k4, k19, k20)), k20, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item4), k3, k19, k20)), k20, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 24, ((v11 := _tr(tr, 13, rt.member(_tr(tr, 12, item3), k5, k21, k22))), _tr(tr, 23, rt.call(k10, k32, (charge(_tr(tr, 22, rt.call(k9, k31, (charge(_tr(tr, 19, rt.call(k25, k26, (charge(_tr(tr, 14, s_2)), (lambda p12: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p12), k6, k23, k24)), _tr(tr, 17, v11), k7))),), True))), (lambda p13: _tr(tr, 21, rt.convert(k29, k30, rt.member(_tr(tr, 20, p13), k8, k27, k28), k28))),), True))),), True)))[-1])
-                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v10), _tr(tr, 26, None), k33)), lambda: _tr(tr, 31, rt.order(k36, _tr(tr, 28, v10), _tr(tr, 30, rt.convert(k29, k30, rt.member(_tr(tr, 29, v1), k11, k34, k35), k35)), k12)), k13)), k13, 'condition of `expect`')
+                v11 = _tr(tr, 24, ((v12 := _tr(tr, 13, rt.member(_tr(tr, 12, item4), k4, k21, k22))), _tr(tr, 23, rt.call(k9, k32, (charge(_tr(tr, 22, rt.call(k8, k31, (charge(_tr(tr, 19, rt.call(k25, k26, (charge(_tr(tr, 14, s_2)), (lambda p13: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p13), k5, k23, k24)), _tr(tr, 17, v12), k6))),), True))), (lambda p14: _tr(tr, 21, rt.convert(k29, k30, rt.member(_tr(tr, 20, p14), k7, k27, k28), k28))),), True))),), True)))[-1])
+                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v11), _tr(tr, 26, None), k33)), lambda: _tr(tr, 31, rt.order(k36, _tr(tr, 28, v11), _tr(tr, 30, rt.convert(k29, k30, rt.member(_tr(tr, 29, v1), k10, k34, k35), k35)), k11)), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item3), k5, k21, k37))), k38, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k39, k40, k41))), k42, _text(_tr(tr, 38, rt.convert(k29, k30, rt.member(_tr(tr, 37, v1), k11, k34, k43), k43))),))
+                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item4), k4, k21, k37))), k38, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k39, k40, k41))), k42, _text(_tr(tr, 38, rt.convert(k29, k30, rt.member(_tr(tr, 37, v1), k10, k34, k43), k43))),))
                     except EvalError:
                         r.message = None
                     break
@@ -9807,7 +9811,7 @@ def build_117(K):
     return run
 
 def constants_117():
-    return ('kind', 'service_management', S('rules/clause-7.rules', 193, 37, 193, 66), F('builtin:first'), 'active', 'id', 'person', S('rules/clause-7.rules', 19, 58, 19, 75), 'completed_on', F('builtin:map'), F('builtin:max'), 'approved_on', S('rules/clause-7.rules', 197, 27, 197, 52), S('rules/clause-7.rules', 197, 10, 197, 52), '/policies/{*}/kind', S('rules/clause-7.rules', 193, 37, 193, 42), S('rules/clause-7.rules', 193, 16, 193, 67), S('rules/clause-7.rules', 194, 8, 194, 21), S('rules/clause-7.rules', 195, 22, 195, 27), '{item}/active', S('rules/clause-7.rules', 195, 35, 195, 47), '{item}/id', S('rules/clause-7.rules', 196, 23, 196, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 197, 10, 197, 21), '`first(policies, p -> p.kind == "service_management")`/approved_on', S('rules/clause-7.rules', 197, 35, 197, 52), '>=', S('rules/clause-7.rules', 198, 13, 198, 21), ' has not been briefed since version ', 'version', '`first(policies, p -> p.kind == "service_management")`/version', S('rules/clause-7.rules', 198, 60, 198, 73), ' of the policy was approved on ', S('rules/clause-7.rules', 198, 107, 198, 124), '/people', 'policies', '/policies', 'people', 'awareness', '/awareness')
+    return ('kind', 'service_management', S('rules/clause-7.rules', 193, 37, 193, 66), 'active', 'id', 'person', S('rules/clause-7.rules', 19, 58, 19, 75), 'completed_on', F('builtin:map'), F('builtin:max'), 'approved_on', S('rules/clause-7.rules', 197, 27, 197, 52), S('rules/clause-7.rules', 197, 10, 197, 52), '/policies/{*}/kind', S('rules/clause-7.rules', 193, 37, 193, 42), F('builtin:first'), S('rules/clause-7.rules', 193, 16, 193, 67), S('rules/clause-7.rules', 194, 8, 194, 21), S('rules/clause-7.rules', 195, 22, 195, 27), '{item}/active', S('rules/clause-7.rules', 195, 35, 195, 47), '{item}/id', S('rules/clause-7.rules', 196, 23, 196, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 197, 10, 197, 21), '`first(policies, p -> p.kind == "service_management")`/approved_on', S('rules/clause-7.rules', 197, 35, 197, 52), '>=', S('rules/clause-7.rules', 198, 13, 198, 21), ' has not been briefed since version ', 'version', '`first(policies, p -> p.kind == "service_management")`/version', S('rules/clause-7.rules', 198, 60, 198, 73), ' of the policy was approved on ', S('rules/clause-7.rules', 198, 107, 198, 124), '/people', 'policies', '/policies', 'people', 'awareness', '/awareness')
 
 def build_118(K):
     def run(root, ctx):
@@ -10115,7 +10119,7 @@ def build_121(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((t5 if (t5 := rt.contains((t4 if (t4 := p3.get(k4)) is not None else []), item1[k3], k5)) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
+                    if (any((t5 in t6 if type(t5 := item1[k3]) is str and (type(t6 := (t4 if (t4 := p3.get(k4)) is not None else [])) is list or type(t6) is str) else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -10142,7 +10146,7 @@ def build_121(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 13, rt.call(k15, k16, (charge(_tr(tr, 5, s_1)), (lambda p6: _tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k13, k14, (_tr(tr, 9, rt.member(_tr(tr, 8, p6), k4, k11, k12)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k9, k10)), k5))),), True)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 13, rt.call(k15, k16, (charge(_tr(tr, 5, s_1)), (lambda p7: _tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k13, k14, (_tr(tr, 9, rt.member(_tr(tr, 8, p7), k4, k11, k12)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k9, k10)), k5))),), True)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -10186,7 +10190,7 @@ def build_122(K):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any((t5 if (t5 := (rt.contains((t3 if (t3 := p2.get(k4)) is not None else []), k3, k5) if (t4 := (p2[k0] == k1)) is True else False if t4 is False else _fb())) is True or t5 is False else _fb()) for p2 in t1) if type(t1 := charge(s_0)) is list else _fb()) and (any((t10 if (t10 := (rt.contains((t8 if (t8 := p7.get(k4)) is not None else []), k9, k10) if (t9 := (p7[k0] == k7)) is True else False if t9 is False else _fb())) is True or t10 is False else _fb()) for p7 in t6) if type(t6 := charge(s_0)) is list else _fb()):
+                if (any(((p2[k0] == k1) and (t4 in t5 if type(t4 := k3) is str and (type(t5 := (t3 if (t3 := p2.get(k4)) is not None else [])) is list or type(t5) is str) else _fb())) for p2 in t1) if type(t1 := charge(s_0)) is list else _fb()) and (any(((p7[k0] == k7) and (t9 in t10 if type(t9 := k9) is str and (type(t10 := (t8 if (t8 := p7.get(k4)) is not None else [])) is list or type(t10) is str) else _fb())) for p7 in t6) if type(t6 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -10708,7 +10712,7 @@ def build_128(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((t6 if (t6 := (rt.contains((t4 if (t4 := p3.get(k6)) is not None else []), item1[k5], k7) if (t5 := (p3[k0] == k3)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
+                    if (any(((p3[k0] == k3) and (t5 in t6 if type(t5 := item1[k5]) is str and (type(t6 := (t4 if (t4 := p3.get(k6)) is not None else [])) is list or type(t6) is str) else _fb())) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -11593,7 +11597,7 @@ def build_138(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (k9(((v2 := item1[k3]), ([p4 for p4 in t3 if (((p4[k0] == k6) if (t6 := rt.contains((t5 if (t5 := p4.get(k4)) is not None else []), v2, k5)) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(s_1)) is list else _fb()))[-1]) > k10):
+                    if (k9(((v2 := item1[k3]), ([p4 for p4 in t3 if (((t6 in t7 if type(t6 := v2) is str and (type(t7 := (t5 if (t5 := p4.get(k4)) is not None else [])) is list or type(t7) is str) else _fb()) and (p4[k0] == k6))) is True] if type(t3 := charge(s_1)) is list else _fb()))[-1]) > k10):
                         passed += 1
                         continue
                 except Exception:
@@ -11620,7 +11624,7 @@ def build_138(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 23, rt.order(k26, _tr(tr, 21, rt.call(k9, k25, (_tr(tr, 20, ((v7 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k15, k16))), _tr(tr, 19, rt.call(k23, k24, (charge(_tr(tr, 7, s_1)), (lambda p8: _tr(tr, 18, rt.and_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k19, k20, (_tr(tr, 10, rt.member(_tr(tr, 9, p8), k4, k17, k18)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v7), k5)), lambda: _tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, p8), k0, k21, k22)), _tr(tr, 16, k6), k7)), k8))),), True)))[-1]),), True)), _tr(tr, 22, k10), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 23, rt.order(k26, _tr(tr, 21, rt.call(k9, k25, (_tr(tr, 20, ((v8 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k15, k16))), _tr(tr, 19, rt.call(k23, k24, (charge(_tr(tr, 7, s_1)), (lambda p9: _tr(tr, 18, rt.and_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k19, k20, (_tr(tr, 10, rt.member(_tr(tr, 9, p9), k4, k17, k18)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v8), k5)), lambda: _tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, p9), k0, k21, k22)), _tr(tr, 16, k6), k7)), k8))),), True)))[-1]),), True)), _tr(tr, 22, k10), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -11676,7 +11680,7 @@ def build_139(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k8(charge(([p4 for p4 in t3 if (((p4[k0] != k1) if (t6 := rt.contains((t5 if (t5 := item1.get(k4)) is not None else []), p4[k3], k5)) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p7: p7[k3]))
+                    v2 = k8(charge(([p4 for p4 in t3 if (((t6 in t7 if type(t6 := p4[k3]) is str and (type(t7 := (t5 if (t5 := item1.get(k4)) is not None else [])) is list or type(t7) is str) else _fb()) and (p4[k0] != k1))) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p8: p8[k3]))
                     if (k9(v2) == k10):
                         passed += 1
                         continue
@@ -11704,15 +11708,15 @@ def build_139(K):
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 21, rt.call(k8, k27, (charge(_tr(tr, 18, rt.call(k23, k24, (charge(_tr(tr, 5, s_0)), (lambda p9: _tr(tr, 17, rt.and_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k19, k20, (_tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k17, k18)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, p9), k3, k15, k16)), k5)), lambda: _tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.member(_tr(tr, 13, p9), k0, k21, k22)), _tr(tr, 15, k1), k6)), k7))),), True))), (lambda p10: _tr(tr, 20, rt.member(_tr(tr, 19, p10), k3, k25, k26))),), True))
-                e = rt.truth(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.call(k9, k28, (_tr(tr, 22, v8),), True)), _tr(tr, 24, k10), k11)), k11, 'condition of `expect`')
+                v9 = _tr(tr, 21, rt.call(k8, k27, (charge(_tr(tr, 18, rt.call(k23, k24, (charge(_tr(tr, 5, s_0)), (lambda p10: _tr(tr, 17, rt.and_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k19, k20, (_tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k17, k18)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, p10), k3, k15, k16)), k5)), lambda: _tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.member(_tr(tr, 13, p10), k0, k21, k22)), _tr(tr, 15, k1), k6)), k7))),), True))), (lambda p11: _tr(tr, 20, rt.member(_tr(tr, 19, p11), k3, k25, k26))),), True))
+                e = rt.truth(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.call(k9, k28, (_tr(tr, 22, v9),), True)), _tr(tr, 24, k10), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k29, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k3, k30, k31))), k32, _text(_tr(tr, 28, v8)), k33,))
+                        r.message = ''.join((k29, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k3, k30, k31))), k32, _text(_tr(tr, 28, v9)), k33,))
                     except EvalError:
                         r.message = None
                     break
@@ -11763,9 +11767,9 @@ def build_140(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k9(charge(((v3 := item1[k3]), ([p5 for p5 in t4 if (((p5[k0] == k6) if (t7 := rt.contains((t6 if (t6 := p5.get(k4)) is not None else []), v3, k5)) is True else False if t7 is False else _fb())) is True] if type(t4 := charge(s_1)) is list else _fb()))[-1]), (lambda p8: p8[k3]))
-                    v9 = k9(charge(([p11 for p11 in t10 if (((p11[k0] == k11) if (t13 := rt.contains((t12 if (t12 := p11.get(k4)) is not None else []), item1[k3], k10)) is True else False if t13 is False else _fb())) is True] if type(t10 := charge(s_2)) is list else _fb())), (lambda p14: p14[k3]))
-                    if (k14(v2) == k15) and (k14(v9) == k15):
+                    v2 = k9(charge(((v3 := item1[k3]), ([p5 for p5 in t4 if (((t7 in t8 if type(t7 := v3) is str and (type(t8 := (t6 if (t6 := p5.get(k4)) is not None else [])) is list or type(t8) is str) else _fb()) and (p5[k0] == k6))) is True] if type(t4 := charge(s_1)) is list else _fb()))[-1]), (lambda p9: p9[k3]))
+                    v10 = k9(charge(([p12 for p12 in t11 if (((t14 in t15 if type(t14 := item1[k3]) is str and (type(t15 := (t13 if (t13 := p12.get(k4)) is not None else [])) is list or type(t15) is str) else _fb()) and (p12[k0] == k11))) is True] if type(t11 := charge(s_2)) is list else _fb())), (lambda p16: p16[k3]))
+                    if (k14(v2) == k15) and (k14(v10) == k15):
                         passed += 1
                         continue
                 except Exception:
@@ -11792,27 +11796,27 @@ def build_140(K):
                     break
                 if w is not True:
                     break
-                v15 = _tr(tr, 23, rt.call(k9, k33, (charge(_tr(tr, 20, ((v16 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k21, k22))), _tr(tr, 19, rt.call(k29, k30, (charge(_tr(tr, 7, s_1)), (lambda p17: _tr(tr, 18, rt.and_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k25, k26, (_tr(tr, 10, rt.member(_tr(tr, 9, p17), k4, k23, k24)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v16), k5)), lambda: _tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, p17), k0, k27, k28)), _tr(tr, 16, k6), k7)), k8))),), True)))[-1])), (lambda p18: _tr(tr, 22, rt.member(_tr(tr, 21, p18), k3, k31, k32))),), True))
-                v19 = _tr(tr, 40, rt.call(k9, k43, (charge(_tr(tr, 37, rt.call(k29, k40, (charge(_tr(tr, 24, s_2)), (lambda p20: _tr(tr, 36, rt.and_(_tr(tr, 31, rt.contains(_tr(tr, 30, rt.call(k25, k37, (_tr(tr, 28, rt.member(_tr(tr, 27, p20), k4, k35, k36)), _tr(tr, 29, _list_of()),), False)), _tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k21, k34)), k10)), lambda: _tr(tr, 35, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p20), k0, k38, k39)), _tr(tr, 34, k11), k12)), k13))),), True))), (lambda p21: _tr(tr, 39, rt.member(_tr(tr, 38, p21), k3, k41, k42))),), True))
-                e = rt.truth(_tr(tr, 44, rt.equal(_tr(tr, 42, rt.call(k14, k44, (_tr(tr, 41, v15),), True)), _tr(tr, 43, k15), k16)), k16, 'condition of `expect`')
+                v17 = _tr(tr, 23, rt.call(k9, k33, (charge(_tr(tr, 20, ((v18 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k21, k22))), _tr(tr, 19, rt.call(k29, k30, (charge(_tr(tr, 7, s_1)), (lambda p19: _tr(tr, 18, rt.and_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k25, k26, (_tr(tr, 10, rt.member(_tr(tr, 9, p19), k4, k23, k24)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v18), k5)), lambda: _tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, p19), k0, k27, k28)), _tr(tr, 16, k6), k7)), k8))),), True)))[-1])), (lambda p20: _tr(tr, 22, rt.member(_tr(tr, 21, p20), k3, k31, k32))),), True))
+                v21 = _tr(tr, 40, rt.call(k9, k43, (charge(_tr(tr, 37, rt.call(k29, k40, (charge(_tr(tr, 24, s_2)), (lambda p22: _tr(tr, 36, rt.and_(_tr(tr, 31, rt.contains(_tr(tr, 30, rt.call(k25, k37, (_tr(tr, 28, rt.member(_tr(tr, 27, p22), k4, k35, k36)), _tr(tr, 29, _list_of()),), False)), _tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k21, k34)), k10)), lambda: _tr(tr, 35, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p22), k0, k38, k39)), _tr(tr, 34, k11), k12)), k13))),), True))), (lambda p23: _tr(tr, 39, rt.member(_tr(tr, 38, p23), k3, k41, k42))),), True))
+                e = rt.truth(_tr(tr, 44, rt.equal(_tr(tr, 42, rt.call(k14, k44, (_tr(tr, 41, v17),), True)), _tr(tr, 43, k15), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k45, _text(_tr(tr, 46, rt.member(_tr(tr, 45, item1), k3, k21, k46))), k47, _text(_tr(tr, 47, v15)),))
+                        r.message = ''.join((k45, _text(_tr(tr, 46, rt.member(_tr(tr, 45, item1), k3, k21, k46))), k47, _text(_tr(tr, 47, v17)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 51, rt.equal(_tr(tr, 49, rt.call(k14, k48, (_tr(tr, 48, v19),), True)), _tr(tr, 50, k15), k17)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 51, rt.equal(_tr(tr, 49, rt.call(k14, k48, (_tr(tr, 48, v21),), True)), _tr(tr, 50, k15), k17)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k45, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k3, k21, k49))), k50, _text(_tr(tr, 54, v19)),))
+                        r.message = ''.join((k45, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k3, k21, k49))), k50, _text(_tr(tr, 54, v21)),))
                     except EvalError:
                         r.message = None
                     break
@@ -12112,7 +12116,7 @@ def build_144(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k9(charge(([p4 for p4 in t3 if (((p4[k0] == k6) if (t6 := rt.contains((t5 if (t5 := item1.get(k4)) is not None else []), p4[k3], k5)) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p7: p7[k3]))
+                    v2 = k9(charge(([p4 for p4 in t3 if (((t6 in t7 if type(t6 := p4[k3]) is str and (type(t7 := (t5 if (t5 := item1.get(k4)) is not None else [])) is list or type(t7) is str) else _fb()) and (p4[k0] == k6))) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p8: p8[k3]))
                     if (k10(v2) == k11):
                         passed += 1
                         continue
@@ -12140,15 +12144,15 @@ def build_144(K):
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 21, rt.call(k9, k28, (charge(_tr(tr, 18, rt.call(k24, k25, (charge(_tr(tr, 5, s_0)), (lambda p9: _tr(tr, 17, rt.and_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k20, k21, (_tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k18, k19)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, p9), k3, k16, k17)), k5)), lambda: _tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p9), k0, k22, k23)), _tr(tr, 15, k6), k7)), k8))),), True))), (lambda p10: _tr(tr, 20, rt.member(_tr(tr, 19, p10), k3, k26, k27))),), True))
-                e = rt.truth(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.call(k10, k29, (_tr(tr, 22, v8),), True)), _tr(tr, 24, k11), k12)), k12, 'condition of `expect`')
+                v9 = _tr(tr, 21, rt.call(k9, k28, (charge(_tr(tr, 18, rt.call(k24, k25, (charge(_tr(tr, 5, s_0)), (lambda p10: _tr(tr, 17, rt.and_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k20, k21, (_tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k18, k19)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, p10), k3, k16, k17)), k5)), lambda: _tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p10), k0, k22, k23)), _tr(tr, 15, k6), k7)), k8))),), True))), (lambda p11: _tr(tr, 20, rt.member(_tr(tr, 19, p11), k3, k26, k27))),), True))
+                e = rt.truth(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.call(k10, k29, (_tr(tr, 22, v9),), True)), _tr(tr, 24, k11), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k3, k31, k32))), k33, _text(_tr(tr, 28, v8)),))
+                        r.message = ''.join((k30, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k3, k31, k32))), k33, _text(_tr(tr, 28, v9)),))
                     except EvalError:
                         r.message = None
                     break
@@ -12442,7 +12446,7 @@ def build_148(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix10 = _index_of(ctx, charge(s_2))
+                ix11 = _index_of(ctx, charge(s_2))
             except Exception:
                 fast = False
         if fast:
@@ -12452,8 +12456,8 @@ def build_148(K):
                     if not ((item1[k0] == k1)):
                         continue
                     v2 = (k6(charge(k5(charge(item1[k3]), (lambda p3: pd(p3[k4]))))) if (t4 := (item1.get(k3) is not None)) is True else None if t4 is False else _fb())
-                    v5 = (k8(charge(item1[k3]), (lambda p6: (pd(p6[k4]) == v2))) if (t7 := (item1.get(k3) is not None)) is True else None if t7 is False else _fb())
-                    if (v2 is not None) and (((v8 := v2), (v9 := pdur(s_1[k9][k10])), rt.arith(k14, v8, k12(v9, pdur(s_1[k9][k11])), k13))[-1] >= today) and (v5[k16] != k17) and (ix10.get(v5[k19])[k0] == k20):
+                    v5 = ((next((p7 for p7 in t6 if ((pd(p7[k4]) == v2)) is True), None) if type(t6 := charge(item1[k3])) is list else _fb()) if (t8 := (item1.get(k3) is not None)) is True else None if t8 is False else _fb())
+                    if (v2 is not None) and (((v9 := v2), (v10 := pdur(s_1[k8][k9])), rt.arith(k13, v9, k11(v10, pdur(s_1[k8][k10])), k12))[-1] >= today) and (v5[k15] != k16) and (ix11.get(v5[k18])[k0] == k19):
                         passed += 1
                         continue
                 except Exception:
@@ -12466,7 +12470,7 @@ def build_148(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k22)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k21)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12474,15 +12478,15 @@ def build_148(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k23, k24)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k22, k23)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k27, k28, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k25, k26)),), False)), lambda: _tr(tr, 13, rt.call(k6, k35, (charge(_tr(tr, 12, rt.call(k5, k34, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k25, k29))), (lambda p12: _tr(tr, 11, rt.convert(k32, k33, rt.member(_tr(tr, 10, p12), k4, k30, k31), k31))),), True))),), True)), lambda: _tr(tr, 14, None), k36))
-                v13 = _tr(tr, 27, rt.if_(_tr(tr, 18, rt.call(k27, k38, (_tr(tr, 17, rt.member(_tr(tr, 16, item1), k3, k25, k37)),), False)), lambda: _tr(tr, 25, rt.call(k8, k41, (charge(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k3, k25, k39))), (lambda p14: _tr(tr, 24, rt.equal(_tr(tr, 22, rt.convert(k32, k33, rt.member(_tr(tr, 21, p14), k4, k30, k40), k40)), _tr(tr, 23, v11), k7))),), True)), lambda: _tr(tr, 26, None), k42))
-                e = rt.truth(_tr(tr, 30, rt.not_equal(_tr(tr, 28, v11), _tr(tr, 29, None), k43)), k43, 'condition of `expect`')
+                v12 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k26, k27, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k24, k25)),), False)), lambda: _tr(tr, 13, rt.call(k6, k34, (charge(_tr(tr, 12, rt.call(k5, k33, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k24, k28))), (lambda p13: _tr(tr, 11, rt.convert(k31, k32, rt.member(_tr(tr, 10, p13), k4, k29, k30), k30))),), True))),), True)), lambda: _tr(tr, 14, None), k35))
+                v14 = _tr(tr, 27, rt.if_(_tr(tr, 18, rt.call(k26, k37, (_tr(tr, 17, rt.member(_tr(tr, 16, item1), k3, k24, k36)),), False)), lambda: _tr(tr, 25, rt.call(k40, k41, (charge(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k3, k24, k38))), (lambda p15: _tr(tr, 24, rt.equal(_tr(tr, 22, rt.convert(k31, k32, rt.member(_tr(tr, 21, p15), k4, k29, k39), k39)), _tr(tr, 23, v12), k7))),), True)), lambda: _tr(tr, 26, None), k42))
+                e = rt.truth(_tr(tr, 30, rt.not_equal(_tr(tr, 28, v12), _tr(tr, 29, None), k43)), k43, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -12493,36 +12497,36 @@ def build_148(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 48, rt.order(k62, _tr(tr, 46, ((v15 := _tr(tr, 35, v11)), (v16 := _tr(tr, 38, rt.convert(k56, k57, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k9, k52, k53)), k10, k54, k55), k55))), _tr(tr, 45, rt.arith(k14, _tr(tr, 39, v15), _tr(tr, 44, rt.call(k12, k61, (_tr(tr, 40, v16), _tr(tr, 43, rt.convert(k56, k57, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k9, k52, k58)), k11, k59, k60), k60)),), False)), k13)))[-1]), _tr(tr, 47, today), k15)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 48, rt.order(k62, _tr(tr, 46, ((v16 := _tr(tr, 35, v12)), (v17 := _tr(tr, 38, rt.convert(k56, k57, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k8, k52, k53)), k9, k54, k55), k55))), _tr(tr, 45, rt.arith(k13, _tr(tr, 39, v16), _tr(tr, 44, rt.call(k11, k61, (_tr(tr, 40, v17), _tr(tr, 43, rt.convert(k56, k57, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k8, k52, k58)), k10, k59, k60), k60)),), False)), k12)))[-1]), _tr(tr, 47, today), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k44, k45, k63))), k47, _text(_tr(tr, 52, rt.member(_tr(tr, 51, item1), k48, k49, k64))), k65, _text(_tr(tr, 53, v11)), k66,))
+                        r.message = ''.join((_text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k44, k45, k63))), k47, _text(_tr(tr, 52, rt.member(_tr(tr, 51, item1), k48, k49, k64))), k65, _text(_tr(tr, 53, v12)), k66,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 57, rt.not_equal(_tr(tr, 55, rt.member(_tr(tr, 54, v13), k16, k67, k68)), _tr(tr, 56, k17), k18)), k18, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 57, rt.not_equal(_tr(tr, 55, rt.member(_tr(tr, 54, v14), k15, k67, k68)), _tr(tr, 56, k16), k17)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k44, k45, k69))), k47, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k48, k49, k70))), k71, _text(_tr(tr, 62, v11)), k72,))
+                        r.message = ''.join((_text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k44, k45, k69))), k47, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k48, k49, k70))), k71, _text(_tr(tr, 62, v12)), k72,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 69, rt.equal(_tr(tr, 67, rt.member(_tr(tr, 66, rt.call(k75, k76, (charge(_tr(tr, 63, s_2)), _tr(tr, 65, rt.member(_tr(tr, 64, v13), k19, k73, k74)),), True, ctx)), k0, k77, k78)), _tr(tr, 68, k20), k21)), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 69, rt.equal(_tr(tr, 67, rt.member(_tr(tr, 66, rt.call(k75, k76, (charge(_tr(tr, 63, s_2)), _tr(tr, 65, rt.member(_tr(tr, 64, v14), k18, k73, k74)),), True, ctx)), k0, k77, k78)), _tr(tr, 68, k19), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 71, rt.member(_tr(tr, 70, item1), k44, k45, k79))), k47, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k48, k49, k80))), k81, _text(_tr(tr, 75, rt.member(_tr(tr, 74, v13), k19, k73, k82))), k83,))
+                        r.message = ''.join((_text(_tr(tr, 71, rt.member(_tr(tr, 70, item1), k44, k45, k79))), k47, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k48, k49, k80))), k81, _text(_tr(tr, 75, rt.member(_tr(tr, 74, v14), k18, k73, k82))), k83,))
                     except EvalError:
                         r.message = None
                     break
@@ -12546,7 +12550,7 @@ def build_148(K):
     return run
 
 def constants_148():
-    return ('status', 'active', S('rules/clause-8.2.rules', 146, 37, 146, 60), 'evaluations', 'evaluated_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.2.rules', 148, 80, 148, 101), F('builtin:first'), 'intervals', 'party_evaluation', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.2.rules', 150, 10, 150, 66), 'result', 'rejected', S('rules/clause-8.2.rules', 151, 10, 151, 36), 'criteria', 'current', S('rules/clause-8.2.rules', 152, 10, 152, 63), S('rules/clause-8.2.rules', 146, 21, 146, 29), '{item}/status', S('rules/clause-8.2.rules', 146, 37, 146, 48), '{item}/evaluations', S('rules/clause-8.2.rules', 147, 24, 147, 40), F('builtin:exists'), S('rules/clause-8.2.rules', 147, 17, 147, 41), S('rules/clause-8.2.rules', 147, 56, 147, 72), '{item}/evaluations/{*}/evaluated_on', S('rules/clause-8.2.rules', 147, 80, 147, 93), F('read:date'), 'date', S('rules/clause-8.2.rules', 147, 52, 147, 94), S('rules/clause-8.2.rules', 147, 48, 147, 95), S('rules/clause-8.2.rules', 147, 14, 147, 105), S('rules/clause-8.2.rules', 148, 26, 148, 42), S('rules/clause-8.2.rules', 148, 19, 148, 43), S('rules/clause-8.2.rules', 148, 56, 148, 72), S('rules/clause-8.2.rules', 148, 80, 148, 93), S('rules/clause-8.2.rules', 148, 50, 148, 102), S('rules/clause-8.2.rules', 148, 16, 148, 112), S('rules/clause-8.2.rules', 149, 10, 149, 21), 'name', '{item}/name', S('rules/clause-8.2.rules', 149, 30, 149, 39), ' (', 'id', '{item}/id', S('rules/clause-8.2.rules', 149, 44, 149, 51), ') has never been evaluated', '/meta/intervals', S('rules/clause-8.2.rules', 150, 26, 150, 39), '/meta/intervals/party_evaluation', S('rules/clause-8.2.rules', 150, 26, 150, 56), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.2.rules', 150, 75, 150, 84), S('rules/clause-8.2.rules', 150, 89, 150, 96), ') was last evaluated on ', ', beyond the evaluation interval', '`if exists(party.evaluations) then first(party.evaluations, e -> e.evaluated_on == last) else null`/result', S('rules/clause-8.2.rules', 151, 10, 151, 22), S('rules/clause-8.2.rules', 151, 45, 151, 54), S('rules/clause-8.2.rules', 151, 59, 151, 66), ') is active although its latest evaluation, on ', ', rejected it', '`if exists(party.evaluations) then first(party.evaluations, e -> e.evaluated_on == last) else null`/criteria', S('rules/clause-8.2.rules', 152, 28, 152, 42), F('builtin:lookup'), S('rules/clause-8.2.rules', 152, 10, 152, 43), '`lookup(documents, latest.criteria)`/status', S('rules/clause-8.2.rules', 152, 10, 152, 50), S('rules/clause-8.2.rules', 153, 13, 153, 22), S('rules/clause-8.2.rules', 153, 27, 153, 34), ') was last evaluated against ', S('rules/clause-8.2.rules', 153, 66, 153, 80), ', which is not a current document', '/suppliers', 'suppliers', 'meta', '/meta', 'documents', '/documents')
+    return ('status', 'active', S('rules/clause-8.2.rules', 146, 37, 146, 60), 'evaluations', 'evaluated_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.2.rules', 148, 80, 148, 101), 'intervals', 'party_evaluation', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.2.rules', 150, 10, 150, 66), 'result', 'rejected', S('rules/clause-8.2.rules', 151, 10, 151, 36), 'criteria', 'current', S('rules/clause-8.2.rules', 152, 10, 152, 63), S('rules/clause-8.2.rules', 146, 21, 146, 29), '{item}/status', S('rules/clause-8.2.rules', 146, 37, 146, 48), '{item}/evaluations', S('rules/clause-8.2.rules', 147, 24, 147, 40), F('builtin:exists'), S('rules/clause-8.2.rules', 147, 17, 147, 41), S('rules/clause-8.2.rules', 147, 56, 147, 72), '{item}/evaluations/{*}/evaluated_on', S('rules/clause-8.2.rules', 147, 80, 147, 93), F('read:date'), 'date', S('rules/clause-8.2.rules', 147, 52, 147, 94), S('rules/clause-8.2.rules', 147, 48, 147, 95), S('rules/clause-8.2.rules', 147, 14, 147, 105), S('rules/clause-8.2.rules', 148, 26, 148, 42), S('rules/clause-8.2.rules', 148, 19, 148, 43), S('rules/clause-8.2.rules', 148, 56, 148, 72), S('rules/clause-8.2.rules', 148, 80, 148, 93), F('builtin:first'), S('rules/clause-8.2.rules', 148, 50, 148, 102), S('rules/clause-8.2.rules', 148, 16, 148, 112), S('rules/clause-8.2.rules', 149, 10, 149, 21), 'name', '{item}/name', S('rules/clause-8.2.rules', 149, 30, 149, 39), ' (', 'id', '{item}/id', S('rules/clause-8.2.rules', 149, 44, 149, 51), ') has never been evaluated', '/meta/intervals', S('rules/clause-8.2.rules', 150, 26, 150, 39), '/meta/intervals/party_evaluation', S('rules/clause-8.2.rules', 150, 26, 150, 56), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.2.rules', 150, 75, 150, 84), S('rules/clause-8.2.rules', 150, 89, 150, 96), ') was last evaluated on ', ', beyond the evaluation interval', '`if exists(party.evaluations) then first(party.evaluations, e -> e.evaluated_on == last) else null`/result', S('rules/clause-8.2.rules', 151, 10, 151, 22), S('rules/clause-8.2.rules', 151, 45, 151, 54), S('rules/clause-8.2.rules', 151, 59, 151, 66), ') is active although its latest evaluation, on ', ', rejected it', '`if exists(party.evaluations) then first(party.evaluations, e -> e.evaluated_on == last) else null`/criteria', S('rules/clause-8.2.rules', 152, 28, 152, 42), F('builtin:lookup'), S('rules/clause-8.2.rules', 152, 10, 152, 43), '`lookup(documents, latest.criteria)`/status', S('rules/clause-8.2.rules', 152, 10, 152, 50), S('rules/clause-8.2.rules', 153, 13, 153, 22), S('rules/clause-8.2.rules', 153, 27, 153, 34), ') was last evaluated against ', S('rules/clause-8.2.rules', 153, 66, 153, 80), ', which is not a current document', '/suppliers', 'suppliers', 'meta', '/meta', 'documents', '/documents')
 
 def build_149(K):
     def run(root, ctx):
@@ -12562,16 +12566,16 @@ def build_149(K):
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
                 v1 = ([p3 for p3 in t2 if ((p3[k0] in k1)) is True] if type(t2 := charge(s_0)) is list else _fb())
-                if (any((not any((t9 if (t9 := rt.contains((t8 if (t8 := p7.get(k3)) is not None else []), p5[k2], k4)) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge(v1)) is list else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()) and (any(((p11[k0] == k5) and (not any((t15 if (t15 := rt.contains((t14 if (t14 := p13.get(k7)) is not None else []), p11[k2], k8)) is True or t15 is False else _fb()) for p13 in t12) if type(t12 := charge(v1)) is list else _fb())) for p11 in t10) if type(t10 := charge(s_2)) is list else _fb()):
+                if (any((not any((t9 in t10 if type(t9 := p5[k2]) is str and (type(t10 := (t8 if (t8 := p7.get(k3)) is not None else [])) is list or type(t10) is str) else _fb()) for p7 in t6) if type(t6 := charge(v1)) is list else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()) and (any(((p12[k0] == k5) and (not any((t16 in t17 if type(t16 := p12[k2]) is str and (type(t17 := (t15 if (t15 := p14.get(k7)) is not None else [])) is list or type(t17) is str) else _fb()) for p14 in t13) if type(t13 := charge(v1)) is list else _fb())) for p12 in t11) if type(t11 := charge(s_2)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
                 fast = False
         if not fast:
-            v1 = _tr(tr, 7, rt.call(k15, k16, (charge(_tr(tr, 0, s_0)), (lambda p17: _tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k12), _tr(tr, 4, k13))), _tr(tr, 2, rt.member(_tr(tr, 1, p17), k0, k10, k11)), k14))),), True))
+            v1 = _tr(tr, 7, rt.call(k15, k16, (charge(_tr(tr, 0, s_0)), (lambda p19: _tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k12), _tr(tr, 4, k13))), _tr(tr, 2, rt.member(_tr(tr, 1, p19), k0, k10, k11)), k14))),), True))
             r = None
             while True:
-                e = rt.truth(_tr(tr, 18, rt.call(k25, k26, (charge(_tr(tr, 8, s_1)), (lambda p18: _tr(tr, 17, rt.call(k23, k24, (charge(_tr(tr, 9, v1)), (lambda p19: _tr(tr, 16, rt.contains(_tr(tr, 15, rt.call(k21, k22, (_tr(tr, 13, rt.member(_tr(tr, 12, p19), k3, k19, k20)), _tr(tr, 14, _list_of()),), False)), _tr(tr, 11, rt.member(_tr(tr, 10, p18), k2, k17, k18)), k4))),), True))),), True)), k26, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 18, rt.call(k25, k26, (charge(_tr(tr, 8, s_1)), (lambda p20: _tr(tr, 17, rt.call(k23, k24, (charge(_tr(tr, 9, v1)), (lambda p21: _tr(tr, 16, rt.contains(_tr(tr, 15, rt.call(k21, k22, (_tr(tr, 13, rt.member(_tr(tr, 12, p21), k3, k19, k20)), _tr(tr, 14, _list_of()),), False)), _tr(tr, 11, rt.member(_tr(tr, 10, p20), k2, k17, k18)), k4))),), True))),), True)), k26, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
@@ -12582,7 +12586,7 @@ def build_149(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 34, rt.call(k25, k36, (charge(_tr(tr, 19, s_2)), (lambda p20: _tr(tr, 33, rt.and_(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, p20), k0, k28, k29)), _tr(tr, 22, k5), k6)), lambda: _tr(tr, 32, rt.call(k23, k35, (charge(_tr(tr, 24, v1)), (lambda p21: _tr(tr, 31, rt.contains(_tr(tr, 30, rt.call(k21, k34, (_tr(tr, 28, rt.member(_tr(tr, 27, p21), k7, k32, k33)), _tr(tr, 29, _list_of()),), False)), _tr(tr, 26, rt.member(_tr(tr, 25, p20), k2, k30, k31)), k8))),), True)), k9))),), True)), k36, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 34, rt.call(k25, k36, (charge(_tr(tr, 19, s_2)), (lambda p22: _tr(tr, 33, rt.and_(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, p22), k0, k28, k29)), _tr(tr, 22, k5), k6)), lambda: _tr(tr, 32, rt.call(k23, k35, (charge(_tr(tr, 24, v1)), (lambda p23: _tr(tr, 31, rt.contains(_tr(tr, 30, rt.call(k21, k34, (_tr(tr, 28, rt.member(_tr(tr, 27, p23), k7, k32, k33)), _tr(tr, 29, _list_of()),), False)), _tr(tr, 26, rt.member(_tr(tr, 25, p22), k2, k30, k31)), k8))),), True)), k9))),), True)), k36, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                     break
@@ -12816,7 +12820,7 @@ def build_152(K):
                     if not ((item1[k0] == k1)):
                         continue
                     v2 = ix3.get(item1[k3])
-                    if (item1.get(k3) is not None) and (v2 is not None) and (rt.contains((t4 if (t4 := v2.get(k5)) is not None else []), item1[k4], k6)) is True:
+                    if (item1.get(k3) is not None) and (v2 is not None) and (t5 in t6 if type(t5 := item1[k4]) is str and (type(t6 := (t4 if (t4 := v2.get(k5)) is not None else [])) is list or type(t6) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -12843,7 +12847,7 @@ def build_152(K):
                     break
                 if w is not True:
                     break
-                v5 = _tr(tr, 8, rt.call(k12, k13, (charge(_tr(tr, 5, s_1)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k10, k11)),), True, ctx))
+                v7 = _tr(tr, 8, rt.call(k12, k13, (charge(_tr(tr, 5, s_1)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k10, k11)),), True, ctx))
                 e = rt.truth(_tr(tr, 11, rt.call(k15, k16, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k10, k14)),), False)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -12855,7 +12859,7 @@ def build_152(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, v5), _tr(tr, 15, None), k21)), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, v7), _tr(tr, 15, None), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -12866,7 +12870,7 @@ def build_152(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 27, rt.contains(_tr(tr, 26, rt.call(k30, k31, (_tr(tr, 24, rt.member(_tr(tr, 23, v5), k5, k28, k29)), _tr(tr, 25, _list_of()),), False)), _tr(tr, 22, rt.member(_tr(tr, 21, item1), k4, k18, k27)), k6)), k6, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 27, rt.contains(_tr(tr, 26, rt.call(k30, k31, (_tr(tr, 24, rt.member(_tr(tr, 23, v7), k5, k28, k29)), _tr(tr, 25, _list_of()),), False)), _tr(tr, 22, rt.member(_tr(tr, 21, item1), k4, k18, k27)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
@@ -13973,7 +13977,7 @@ def build_165(K):
                     if w is False:
                         continue
                     if w is True:
-                        if ((k13((t3 if (t3 := item1.get(k12)) is not None else [])) > k14) or (any((t7 if (t7 := rt.contains((t6 if (t6 := p5.get(k17)) is not None else []), item1[k16], k18)) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_2)) is list else _fb())):
+                        if ((k13((t3 if (t3 := item1.get(k12)) is not None else [])) > k14) or (any((t7 in t8 if type(t7 := item1[k16]) is str and (type(t8 := (t6 if (t6 := p5.get(k17)) is not None else [])) is list or type(t8) is str) else _fb()) for p5 in t4) if type(t4 := charge(s_2)) is list else _fb())):
                             passed += 1
                             continue
                 except Exception:
@@ -14000,7 +14004,7 @@ def build_165(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 36, rt.or_(_tr(tr, 26, rt.order(k44, _tr(tr, 24, rt.call(k13, k43, (_tr(tr, 23, rt.call(k41, k42, (_tr(tr, 21, rt.member(_tr(tr, 20, item1), k12, k39, k40)), _tr(tr, 22, _list_of()),), False)),), True)), _tr(tr, 25, k14), k15)), lambda: _tr(tr, 35, rt.call(k50, k51, (charge(_tr(tr, 27, s_2)), (lambda p8: _tr(tr, 34, rt.contains(_tr(tr, 33, rt.call(k41, k49, (_tr(tr, 31, rt.member(_tr(tr, 30, p8), k17, k47, k48)), _tr(tr, 32, _list_of()),), False)), _tr(tr, 29, rt.member(_tr(tr, 28, item1), k16, k45, k46)), k18))),), True)), k19)), k19, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.or_(_tr(tr, 26, rt.order(k44, _tr(tr, 24, rt.call(k13, k43, (_tr(tr, 23, rt.call(k41, k42, (_tr(tr, 21, rt.member(_tr(tr, 20, item1), k12, k39, k40)), _tr(tr, 22, _list_of()),), False)),), True)), _tr(tr, 25, k14), k15)), lambda: _tr(tr, 35, rt.call(k50, k51, (charge(_tr(tr, 27, s_2)), (lambda p9: _tr(tr, 34, rt.contains(_tr(tr, 33, rt.call(k41, k49, (_tr(tr, 31, rt.member(_tr(tr, 30, p9), k17, k47, k48)), _tr(tr, 32, _list_of()),), False)), _tr(tr, 29, rt.member(_tr(tr, 28, item1), k16, k45, k46)), k18))),), True)), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -14057,10 +14061,10 @@ def build_166(K):
                 try:
                     if not ((item1[k0] != k1)):
                         continue
-                    v2 = ([p4 for p4 in t3 if ((rt.contains((t6 if (t6 := item1.get(k6)) is not None else []), p4[k3], k7) if (t7 := rt.contains((t5 if (t5 := p4.get(k4)) is not None else []), item1[k3], k5)) is False else True if t7 is True else _fb())) is True] if type(t3 := charge(s_1)) is list else _fb())
-                    v8 = k13(charge(k12(charge(([p10 for p10 in t9 if (((p10[k9] is not None) and (p10[k0] in k10))) is True] if type(t9 := charge(v2)) is list else _fb())), (lambda p11: pdt(p11[k9])))))
-                    v12 = k12(charge(([p14 for p14 in t13 if (((p14[k9] is None) if (t16 := rt.contains((t15 if (t15 := item1.get(k6)) is not None else []), p14[k3], k14)) is True else False if t16 is False else _fb())) is True] if type(t13 := charge(v2)) is list else _fb())), (lambda p17: p17[k3]))
-                    if (k16(v12) == k17) and ((rt.order(k21, pd(item1[k19]), v8, k20) if (t18 := (v8 is None)) is False else True if t18 is True else _fb())) is True:
+                    v2 = ([p4 for p4 in t3 if (((t6 in t7 if type(t6 := item1[k3]) is str and (type(t7 := (t5 if (t5 := p4.get(k4)) is not None else [])) is list or type(t7) is str) else _fb()) or (t9 in t10 if type(t9 := p4[k3]) is str and (type(t10 := (t8 if (t8 := item1.get(k6)) is not None else [])) is list or type(t10) is str) else _fb()))) is True] if type(t3 := charge(s_1)) is list else _fb())
+                    v11 = k13(charge(k12(charge(([p13 for p13 in t12 if (((p13[k9] is not None) and (p13[k0] in k10))) is True] if type(t12 := charge(v2)) is list else _fb())), (lambda p14: pdt(p14[k9])))))
+                    v15 = k12(charge(([p17 for p17 in t16 if (((t19 in t20 if type(t19 := p17[k3]) is str and (type(t20 := (t18 if (t18 := item1.get(k6)) is not None else [])) is list or type(t20) is str) else _fb()) and (p17[k9] is None))) is True] if type(t16 := charge(v2)) is list else _fb())), (lambda p21: p21[k3]))
+                    if (k16(v15) == k17) and ((rt.order(k21, pd(item1[k19]), v11, k20) if (t22 := (v11 is None)) is False else True if t22 is True else _fb())) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -14087,28 +14091,28 @@ def build_166(K):
                     break
                 if w is not True:
                     break
-                v19 = _tr(tr, 21, rt.call(k37, k38, (charge(_tr(tr, 5, s_1)), (lambda p20: _tr(tr, 20, rt.or_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k30, k31, (_tr(tr, 9, rt.member(_tr(tr, 8, p20), k4, k28, k29)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k26, k27)), k5)), lambda: _tr(tr, 19, rt.contains(_tr(tr, 18, rt.call(k30, k36, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k6, k34, k35)), _tr(tr, 17, _list_of()),), False)), _tr(tr, 14, rt.member(_tr(tr, 13, p20), k3, k32, k33)), k7)), k8))),), True))
-                v21 = _tr(tr, 39, rt.call(k13, k54, (charge(_tr(tr, 38, rt.call(k12, k53, (charge(_tr(tr, 35, rt.call(k37, k50, (charge(_tr(tr, 22, v19)), (lambda p22: _tr(tr, 34, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, rt.convert(k41, k42, rt.member(_tr(tr, 23, p22), k9, k39, k40), k40)), _tr(tr, 25, None), k43)), lambda: _tr(tr, 33, rt.contains(_tr(tr, 32, _list_of(_tr(tr, 29, k46), _tr(tr, 30, k47), _tr(tr, 31, k48))), _tr(tr, 28, rt.member(_tr(tr, 27, p22), k0, k44, k45)), k49)), k11))),), True))), (lambda p23: _tr(tr, 37, rt.convert(k41, k42, rt.member(_tr(tr, 36, p23), k9, k51, k52), k52))),), True))),), True))
-                v24 = _tr(tr, 56, rt.call(k12, k64, (charge(_tr(tr, 53, rt.call(k37, k61, (charge(_tr(tr, 40, v19)), (lambda p25: _tr(tr, 52, rt.and_(_tr(tr, 47, rt.contains(_tr(tr, 46, rt.call(k30, k58, (_tr(tr, 44, rt.member(_tr(tr, 43, item1), k6, k34, k57)), _tr(tr, 45, _list_of()),), False)), _tr(tr, 42, rt.member(_tr(tr, 41, p25), k3, k55, k56)), k14)), lambda: _tr(tr, 51, rt.equal(_tr(tr, 49, rt.convert(k41, k42, rt.member(_tr(tr, 48, p25), k9, k39, k59), k59)), _tr(tr, 50, None), k60)), k15))),), True))), (lambda p26: _tr(tr, 55, rt.member(_tr(tr, 54, p26), k3, k62, k63))),), True))
-                e = rt.truth(_tr(tr, 60, rt.equal(_tr(tr, 58, rt.call(k16, k65, (_tr(tr, 57, v24),), True)), _tr(tr, 59, k17), k18)), k18, 'condition of `expect`')
+                v23 = _tr(tr, 21, rt.call(k37, k38, (charge(_tr(tr, 5, s_1)), (lambda p24: _tr(tr, 20, rt.or_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k30, k31, (_tr(tr, 9, rt.member(_tr(tr, 8, p24), k4, k28, k29)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k26, k27)), k5)), lambda: _tr(tr, 19, rt.contains(_tr(tr, 18, rt.call(k30, k36, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k6, k34, k35)), _tr(tr, 17, _list_of()),), False)), _tr(tr, 14, rt.member(_tr(tr, 13, p24), k3, k32, k33)), k7)), k8))),), True))
+                v25 = _tr(tr, 39, rt.call(k13, k54, (charge(_tr(tr, 38, rt.call(k12, k53, (charge(_tr(tr, 35, rt.call(k37, k50, (charge(_tr(tr, 22, v23)), (lambda p26: _tr(tr, 34, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, rt.convert(k41, k42, rt.member(_tr(tr, 23, p26), k9, k39, k40), k40)), _tr(tr, 25, None), k43)), lambda: _tr(tr, 33, rt.contains(_tr(tr, 32, _list_of(_tr(tr, 29, k46), _tr(tr, 30, k47), _tr(tr, 31, k48))), _tr(tr, 28, rt.member(_tr(tr, 27, p26), k0, k44, k45)), k49)), k11))),), True))), (lambda p27: _tr(tr, 37, rt.convert(k41, k42, rt.member(_tr(tr, 36, p27), k9, k51, k52), k52))),), True))),), True))
+                v28 = _tr(tr, 56, rt.call(k12, k64, (charge(_tr(tr, 53, rt.call(k37, k61, (charge(_tr(tr, 40, v23)), (lambda p29: _tr(tr, 52, rt.and_(_tr(tr, 47, rt.contains(_tr(tr, 46, rt.call(k30, k58, (_tr(tr, 44, rt.member(_tr(tr, 43, item1), k6, k34, k57)), _tr(tr, 45, _list_of()),), False)), _tr(tr, 42, rt.member(_tr(tr, 41, p29), k3, k55, k56)), k14)), lambda: _tr(tr, 51, rt.equal(_tr(tr, 49, rt.convert(k41, k42, rt.member(_tr(tr, 48, p29), k9, k39, k59), k59)), _tr(tr, 50, None), k60)), k15))),), True))), (lambda p30: _tr(tr, 55, rt.member(_tr(tr, 54, p30), k3, k62, k63))),), True))
+                e = rt.truth(_tr(tr, 60, rt.equal(_tr(tr, 58, rt.call(k16, k65, (_tr(tr, 57, v28),), True)), _tr(tr, 59, k17), k18)), k18, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k66, _text(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k3, k26, k67))), k68, _text(_tr(tr, 63, v24)), k69,))
+                        r.message = ''.join((k66, _text(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k3, k26, k67))), k68, _text(_tr(tr, 63, v28)), k69,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 71, rt.or_(_tr(tr, 66, rt.equal(_tr(tr, 64, v21), _tr(tr, 65, None), k70)), lambda: _tr(tr, 70, rt.order(k21, _tr(tr, 68, rt.convert(k73, k74, rt.member(_tr(tr, 67, item1), k19, k71, k72), k72)), _tr(tr, 69, v21), k20)), k22)), k22, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 71, rt.or_(_tr(tr, 66, rt.equal(_tr(tr, 64, v25), _tr(tr, 65, None), k70)), lambda: _tr(tr, 70, rt.order(k21, _tr(tr, 68, rt.convert(k73, k74, rt.member(_tr(tr, 67, item1), k19, k71, k72), k72)), _tr(tr, 69, v25), k20)), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k66, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k3, k26, k75))), k76, _text(_tr(tr, 75, rt.convert(k73, k74, rt.member(_tr(tr, 74, item1), k19, k71, k77), k77))), k78, _text(_tr(tr, 76, v21)),))
+                        r.message = ''.join((k66, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k3, k26, k75))), k76, _text(_tr(tr, 75, rt.convert(k73, k74, rt.member(_tr(tr, 74, item1), k19, k71, k77), k77))), k78, _text(_tr(tr, 76, v25)),))
                     except EvalError:
                         r.message = None
                     break
@@ -14344,7 +14348,7 @@ def build_169(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((t6 if (t6 := (rt.contains((t4 if (t4 := p3.get(k6)) is not None else []), item1[k5], k7) if (t5 := (p3[k0] == k3)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
+                    if (any(((p3[k0] == k3) and (t5 in t6 if type(t5 := item1[k5]) is str and (type(t6 := (t4 if (t4 := p3.get(k6)) is not None else [])) is list or type(t6) is str) else _fb())) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -15169,7 +15173,7 @@ def build_178(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((t7 if (t7 := ((p3[k9] is not None) if (t6 := (rt.contains((t4 if (t4 := p3.get(k6)) is not None else []), item1[k5], k7) if (t5 := (p3[k0] == k3)) is True else False if t5 is False else _fb())) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
+                    if (any((((p3[k0] == k3) and (t5 in t6 if type(t5 := item1[k5]) is str and (type(t6 := (t4 if (t4 := p3.get(k6)) is not None else [])) is list or type(t6) is str) else _fb())) and (p3[k9] is not None)) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -15196,7 +15200,7 @@ def build_178(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 23, rt.call(k27, k28, (charge(_tr(tr, 5, s_1)), (lambda p8: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.and_(_tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p8), k0, k14, k15)), _tr(tr, 8, k3), k4)), lambda: _tr(tr, 16, rt.contains(_tr(tr, 15, rt.call(k20, k21, (_tr(tr, 13, rt.member(_tr(tr, 12, p8), k6, k18, k19)), _tr(tr, 14, _list_of()),), False)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k5, k16, k17)), k7)), k8)), lambda: _tr(tr, 21, rt.not_equal(_tr(tr, 19, rt.convert(k24, k25, rt.member(_tr(tr, 18, p8), k9, k22, k23), k23)), _tr(tr, 20, None), k26)), k10))),), True)), k28, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 23, rt.call(k27, k28, (charge(_tr(tr, 5, s_1)), (lambda p7: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.and_(_tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p7), k0, k14, k15)), _tr(tr, 8, k3), k4)), lambda: _tr(tr, 16, rt.contains(_tr(tr, 15, rt.call(k20, k21, (_tr(tr, 13, rt.member(_tr(tr, 12, p7), k6, k18, k19)), _tr(tr, 14, _list_of()),), False)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k5, k16, k17)), k7)), k8)), lambda: _tr(tr, 21, rt.not_equal(_tr(tr, 19, rt.convert(k24, k25, rt.member(_tr(tr, 18, p7), k9, k22, k23), k23)), _tr(tr, 20, None), k26)), k10))),), True)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -17275,8 +17279,8 @@ def build_201(K):
                         continue
                     v2 = ([p4 for p4 in t3 if ((p4[k3] == item1[k4])) is True] if type(t3 := charge(s_1)) is list else _fb())
                     v5 = k8(charge(k7(charge(v2), (lambda p6: pd(p6[k6])))))
-                    v7 = k10(charge(v2), (lambda p8: (pd(p8[k6]) == v5)))
-                    if (v7 is not None) and (any((pd(p10[k11][k12]) > today) for p10 in t9) if type(t9 := charge(v7[k14])) is list else _fb()):
+                    v7 = (next((p9 for p9 in t8 if ((pd(p9[k6]) == v5)) is True), None) if type(t8 := charge(v2)) is list else _fb())
+                    if (v7 is not None) and (any((pd(p11[k10][k11]) > today) for p11 in t10) if type(t10 := charge(v7[k13])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -17289,7 +17293,7 @@ def build_201(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17297,34 +17301,34 @@ def build_201(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 11, rt.call(k22, k23, (charge(_tr(tr, 5, s_1)), (lambda p12: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p12), k3, k18, k19)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k20, k21)), k5))),), True))
-                v13 = _tr(tr, 16, rt.call(k8, k29, (charge(_tr(tr, 15, rt.call(k7, k28, (charge(_tr(tr, 12, v11)), (lambda p14: _tr(tr, 14, rt.convert(k26, k27, rt.member(_tr(tr, 13, p14), k6, k24, k25), k25))),), True))),), True))
-                v15 = _tr(tr, 22, rt.call(k10, k31, (charge(_tr(tr, 17, v11)), (lambda p16: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, p16), k6, k24, k30), k30)), _tr(tr, 20, v13), k9))),), True))
-                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v15), _tr(tr, 24, None), k32)), k32, 'condition of `expect`')
+                v12 = _tr(tr, 11, rt.call(k21, k22, (charge(_tr(tr, 5, s_1)), (lambda p13: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p13), k3, k17, k18)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k19, k20)), k5))),), True))
+                v14 = _tr(tr, 16, rt.call(k8, k28, (charge(_tr(tr, 15, rt.call(k7, k27, (charge(_tr(tr, 12, v12)), (lambda p15: _tr(tr, 14, rt.convert(k25, k26, rt.member(_tr(tr, 13, p15), k6, k23, k24), k24))),), True))),), True))
+                v16 = _tr(tr, 22, rt.call(k30, k31, (charge(_tr(tr, 17, v12)), (lambda p17: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k25, k26, rt.member(_tr(tr, 18, p17), k6, k23, k29), k29)), _tr(tr, 20, v14), k9))),), True))
+                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v16), _tr(tr, 24, None), k32)), k32, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k4, k20, k34))), k35,))
+                        r.message = ''.join((k33, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k4, k19, k34))), k35,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.call(k43, k44, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, v15), k14, k36, k37))), (lambda p17: _tr(tr, 34, rt.order(k42, _tr(tr, 32, rt.convert(k26, k27, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, p17), k11, k38, k39)), k12, k40, k41), k41)), _tr(tr, 33, today), k13))),), True)), k44, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.call(k43, k44, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, v16), k13, k36, k37))), (lambda p18: _tr(tr, 34, rt.order(k42, _tr(tr, 32, rt.convert(k25, k26, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, p18), k10, k38, k39)), k11, k40, k41), k41)), _tr(tr, 33, today), k12))),), True)), k44, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k45, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k4, k20, k46))), k47, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v15), k4, k48, k49))), k50, _text(_tr(tr, 40, v13)), k51, _text(_tr(tr, 41, today)),))
+                        r.message = ''.join((k45, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k4, k19, k46))), k47, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v16), k4, k48, k49))), k50, _text(_tr(tr, 40, v14)), k51, _text(_tr(tr, 41, today)),))
                     except EvalError:
                         r.message = None
                     break
@@ -17348,7 +17352,7 @@ def build_201(K):
     return run
 
 def constants_201():
-    return ('status', 'live', S('rules/clause-8.4.rules', 73, 38, 73, 61), 'service', 'id', S('rules/clause-8.4.rules', 74, 38, 74, 60), 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 76, 37, 76, 57), F('builtin:first'), 'period', 'end', S('rules/clause-8.4.rules', 78, 37, 78, 56), 'forecasts', S('rules/clause-8.4.rules', 73, 23, 73, 30), '{item}/status', S('rules/clause-8.4.rules', 73, 38, 73, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 74, 38, 74, 46), '{item}/id', S('rules/clause-8.4.rules', 74, 51, 74, 60), F('builtin:filter'), S('rules/clause-8.4.rules', 74, 18, 74, 61), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 75, 37, 75, 49), F('read:date'), 'date', S('rules/clause-8.4.rules', 75, 18, 75, 50), S('rules/clause-8.4.rules', 75, 14, 75, 51), S('rules/clause-8.4.rules', 76, 37, 76, 49), S('rules/clause-8.4.rules', 76, 16, 76, 58), S('rules/clause-8.4.rules', 77, 10, 77, 23), 'the demand for live service ', S('rules/clause-8.4.rules', 77, 60, 77, 69), ' has never been analysed', '`first(analyses, d -> d.analysed_on == last)`/forecasts', S('rules/clause-8.4.rules', 78, 14, 78, 29), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period', S('rules/clause-8.4.rules', 78, 37, 78, 44), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 78, 37, 78, 48), '>', F('builtin:any'), S('rules/clause-8.4.rules', 78, 10, 78, 57), 'the latest demand analysis of ', S('rules/clause-8.4.rules', 79, 43, 79, 52), ' (', '`first(analyses, d -> d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 79, 57, 79, 65), ', ', ') forecasts no period after ', '/services', 'services', 'demand', '/demand')
+    return ('status', 'live', S('rules/clause-8.4.rules', 73, 38, 73, 61), 'service', 'id', S('rules/clause-8.4.rules', 74, 38, 74, 60), 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 76, 37, 76, 57), 'period', 'end', S('rules/clause-8.4.rules', 78, 37, 78, 56), 'forecasts', S('rules/clause-8.4.rules', 73, 23, 73, 30), '{item}/status', S('rules/clause-8.4.rules', 73, 38, 73, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 74, 38, 74, 46), '{item}/id', S('rules/clause-8.4.rules', 74, 51, 74, 60), F('builtin:filter'), S('rules/clause-8.4.rules', 74, 18, 74, 61), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 75, 37, 75, 49), F('read:date'), 'date', S('rules/clause-8.4.rules', 75, 18, 75, 50), S('rules/clause-8.4.rules', 75, 14, 75, 51), S('rules/clause-8.4.rules', 76, 37, 76, 49), F('builtin:first'), S('rules/clause-8.4.rules', 76, 16, 76, 58), S('rules/clause-8.4.rules', 77, 10, 77, 23), 'the demand for live service ', S('rules/clause-8.4.rules', 77, 60, 77, 69), ' has never been analysed', '`first(analyses, d -> d.analysed_on == last)`/forecasts', S('rules/clause-8.4.rules', 78, 14, 78, 29), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period', S('rules/clause-8.4.rules', 78, 37, 78, 44), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 78, 37, 78, 48), '>', F('builtin:any'), S('rules/clause-8.4.rules', 78, 10, 78, 57), 'the latest demand analysis of ', S('rules/clause-8.4.rules', 79, 43, 79, 52), ' (', '`first(analyses, d -> d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 79, 57, 79, 65), ', ', ') forecasts no period after ', '/services', 'services', 'demand', '/demand')
 
 def build_202(K):
     def run(root, ctx):
@@ -17452,8 +17456,8 @@ def build_203(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = k4(charge(k3(charge(([p4 for p4 in t3 if ((p4[k0] == item1[k0])) is True] if type(t3 := charge(s_1)) is list else _fb())), (lambda p5: pd(p5[k2])))))
-                    v6 = k8(charge(s_1), (lambda p7: ((p7[k0] == item1[k0]) and (pd(p7[k2]) == v2))))
-                    if (v6 is not None) and (rt.contains((t8 if (t8 := item1.get(k10)) is not None else []), v6[k9], k11)) is True:
+                    v6 = (next((p8 for p8 in t7 if (((p8[k0] == item1[k0]) and (pd(p8[k2]) == v2))) is True), None) if type(t7 := charge(s_1)) is list else _fb())
+                    if (v6 is not None) and (t10 in t11 if type(t10 := v6[k8]) is str and (type(t11 := (t9 if (t9 := item1.get(k9)) is not None else [])) is list or type(t11) is str) else _fb()):
                         continue
                 except Exception:
                     pass
@@ -17466,7 +17470,7 @@ def build_203(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17474,27 +17478,27 @@ def build_203(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v9 = _tr(tr, 11, rt.call(k4, k24, (charge(_tr(tr, 10, rt.call(k3, k23, (charge(_tr(tr, 7, rt.call(k17, k18, (charge(_tr(tr, 1, s_1)), (lambda p10: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p10), k0, k13, k14)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k15, k16)), k1))),), True))), (lambda p11: _tr(tr, 9, rt.convert(k21, k22, rt.member(_tr(tr, 8, p11), k2, k19, k20), k20))),), True))),), True))
-                v12 = _tr(tr, 23, rt.call(k8, k29, (charge(_tr(tr, 12, s_1)), (lambda p13: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p13), k0, k13, k25)), _tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k15, k26)), k5)), lambda: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k21, k22, rt.member(_tr(tr, 18, p13), k2, k27, k28), k28)), _tr(tr, 20, v9), k6)), k7))),), True))
-                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v12), _tr(tr, 25, None), k30)), k30, 'condition of `expect`')
+                v12 = _tr(tr, 11, rt.call(k4, k23, (charge(_tr(tr, 10, rt.call(k3, k22, (charge(_tr(tr, 7, rt.call(k16, k17, (charge(_tr(tr, 1, s_1)), (lambda p13: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p13), k0, k12, k13)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k14, k15)), k1))),), True))), (lambda p14: _tr(tr, 9, rt.convert(k20, k21, rt.member(_tr(tr, 8, p14), k2, k18, k19), k19))),), True))),), True))
+                v15 = _tr(tr, 23, rt.call(k28, k29, (charge(_tr(tr, 12, s_1)), (lambda p16: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p16), k0, k12, k24)), _tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k14, k25)), k5)), lambda: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k20, k21, rt.member(_tr(tr, 18, p16), k2, k26, k27), k27)), _tr(tr, 20, v12), k6)), k7))),), True))
+                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v15), _tr(tr, 25, None), k30)), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k0, k15, k32))), k33, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k9, k34, k35))),))
+                        r.message = ''.join((k31, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k0, k14, k32))), k33, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k8, k34, k35))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 37, rt.contains(_tr(tr, 36, rt.call(k40, k41, (_tr(tr, 34, rt.member(_tr(tr, 33, item1), k10, k38, k39)), _tr(tr, 35, _list_of()),), False)), _tr(tr, 32, rt.member(_tr(tr, 31, v12), k9, k36, k37)), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 37, rt.contains(_tr(tr, 36, rt.call(k40, k41, (_tr(tr, 34, rt.member(_tr(tr, 33, item1), k9, k38, k39)), _tr(tr, 35, _list_of()),), False)), _tr(tr, 32, rt.member(_tr(tr, 31, v15), k8, k36, k37)), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k42, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k9, k34, k43))), k44, _text(_tr(tr, 41, rt.member(_tr(tr, 40, v12), k9, k36, k45))), k46, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k0, k15, k47))),))
+                        r.message = ''.join((k42, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k8, k34, k43))), k44, _text(_tr(tr, 41, rt.member(_tr(tr, 40, v15), k8, k36, k45))), k46, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k0, k14, k47))),))
                     except EvalError:
                         r.message = None
                     break
@@ -17518,7 +17522,7 @@ def build_203(K):
     return run
 
 def constants_203():
-    return ('service', S('rules/clause-8.4.rules', 100, 42, 100, 66), 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 101, 35, 101, 59), S('rules/clause-8.4.rules', 101, 65, 101, 85), S('rules/clause-8.4.rules', 101, 35, 101, 85), F('builtin:first'), 'id', 'demand_inputs', S('rules/clause-8.4.rules', 103, 10, 103, 53), S('rules/clause-8.4.rules', 99, 20, 99, 27), '/demand/{*}/service', S('rules/clause-8.4.rules', 100, 42, 100, 50), '{item}/service', S('rules/clause-8.4.rules', 100, 55, 100, 66), F('builtin:filter'), S('rules/clause-8.4.rules', 100, 22, 100, 67), '`filter(demand, d -> d.service == plan.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 100, 75, 100, 87), F('read:date'), 'date', S('rules/clause-8.4.rules', 100, 18, 100, 88), S('rules/clause-8.4.rules', 100, 14, 100, 89), S('rules/clause-8.4.rules', 101, 35, 101, 43), S('rules/clause-8.4.rules', 101, 48, 101, 59), '/demand/{*}/analysed_on', S('rules/clause-8.4.rules', 101, 65, 101, 77), S('rules/clause-8.4.rules', 101, 16, 101, 86), S('rules/clause-8.4.rules', 102, 10, 102, 23), 'no demand analysis exists for ', S('rules/clause-8.4.rules', 102, 62, 102, 73), ', whose capacity plan is ', '{item}/id', S('rules/clause-8.4.rules', 102, 101, 102, 107), '`first(demand, d -> d.service == plan.service and d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 103, 10, 103, 18), '{item}/demand_inputs', S('rules/clause-8.4.rules', 103, 31, 103, 48), F('builtin:default'), S('rules/clause-8.4.rules', 103, 23, 103, 53), 'capacity plan ', S('rules/clause-8.4.rules', 104, 27, 104, 33), ' does not use ', S('rules/clause-8.4.rules', 104, 50, 104, 58), ', the latest demand analysis of ', S('rules/clause-8.4.rules', 104, 93, 104, 104), '/capacity', 'capacity', 'demand', '/demand')
+    return ('service', S('rules/clause-8.4.rules', 100, 42, 100, 66), 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 101, 35, 101, 59), S('rules/clause-8.4.rules', 101, 65, 101, 85), S('rules/clause-8.4.rules', 101, 35, 101, 85), 'id', 'demand_inputs', S('rules/clause-8.4.rules', 103, 10, 103, 53), S('rules/clause-8.4.rules', 99, 20, 99, 27), '/demand/{*}/service', S('rules/clause-8.4.rules', 100, 42, 100, 50), '{item}/service', S('rules/clause-8.4.rules', 100, 55, 100, 66), F('builtin:filter'), S('rules/clause-8.4.rules', 100, 22, 100, 67), '`filter(demand, d -> d.service == plan.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 100, 75, 100, 87), F('read:date'), 'date', S('rules/clause-8.4.rules', 100, 18, 100, 88), S('rules/clause-8.4.rules', 100, 14, 100, 89), S('rules/clause-8.4.rules', 101, 35, 101, 43), S('rules/clause-8.4.rules', 101, 48, 101, 59), '/demand/{*}/analysed_on', S('rules/clause-8.4.rules', 101, 65, 101, 77), F('builtin:first'), S('rules/clause-8.4.rules', 101, 16, 101, 86), S('rules/clause-8.4.rules', 102, 10, 102, 23), 'no demand analysis exists for ', S('rules/clause-8.4.rules', 102, 62, 102, 73), ', whose capacity plan is ', '{item}/id', S('rules/clause-8.4.rules', 102, 101, 102, 107), '`first(demand, d -> d.service == plan.service and d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 103, 10, 103, 18), '{item}/demand_inputs', S('rules/clause-8.4.rules', 103, 31, 103, 48), F('builtin:default'), S('rules/clause-8.4.rules', 103, 23, 103, 53), 'capacity plan ', S('rules/clause-8.4.rules', 104, 27, 104, 33), ' does not use ', S('rules/clause-8.4.rules', 104, 50, 104, 58), ', the latest demand analysis of ', S('rules/clause-8.4.rules', 104, 93, 104, 104), '/capacity', 'capacity', 'demand', '/demand')
 
 def build_204(K):
     def run(root, ctx):
@@ -17545,8 +17549,8 @@ def build_204(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k6(charge(s_1), (lambda p3: (p3[k3] == item1[k4])))
-                    if (v2 is not None) and (((((v4 := pd(v2[k7])), (v5 := pdur(s_2[k9][k10])), rt.arith(k14, v4, k12(v5, pdur(s_2[k9][k11])), k13))[-1] >= today) if (t6 := k8(pd(v2[k7]))) is True else False if t6 is False else _fb())) is True:
+                    v2 = (next((p4 for p4 in t3 if ((p4[k3] == item1[k4])) is True), None) if type(t3 := charge(s_1)) is list else _fb())
+                    if (v2 is not None) and (((((v5 := pd(v2[k6])), (v6 := pdur(s_2[k8][k9])), rt.arith(k13, v5, k11(v6, pdur(s_2[k8][k10])), k12))[-1] >= today) if (t7 := k7(pd(v2[k6]))) is True else False if t7 is False else _fb())) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -17559,7 +17563,7 @@ def build_204(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17567,32 +17571,32 @@ def build_204(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k18, k19)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k17, k18)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 11, rt.call(k6, k24, (charge(_tr(tr, 5, s_1)), (lambda p8: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p8), k3, k20, k21)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k22, k23)), k5))),), True))
-                e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v7), _tr(tr, 13, None), k25)), k25, 'condition of `expect`')
+                v8 = _tr(tr, 11, rt.call(k23, k24, (charge(_tr(tr, 5, s_1)), (lambda p9: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p9), k3, k19, k20)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k21, k22)), k5))),), True))
+                e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v8), _tr(tr, 13, None), k25)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k26, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k4, k22, k27))), k28,))
+                        r.message = ''.join((k26, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k4, k21, k27))), k28,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.and_(_tr(tr, 19, rt.call(k8, k33, (_tr(tr, 18, rt.convert(k31, k32, rt.member(_tr(tr, 17, v7), k7, k29, k30), k30)),), False)), lambda: _tr(tr, 34, rt.order(k45, _tr(tr, 32, ((v9 := _tr(tr, 21, rt.convert(k31, k32, rt.member(_tr(tr, 20, v7), k7, k29, k34), k34))), (v10 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k9, k35, k36)), k10, k37, k38), k38))), _tr(tr, 31, rt.arith(k14, _tr(tr, 25, v9), _tr(tr, 30, rt.call(k12, k44, (_tr(tr, 26, v10), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k9, k35, k41)), k11, k42, k43), k43)),), False)), k13)))[-1]), _tr(tr, 33, today), k15)), k16)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.and_(_tr(tr, 19, rt.call(k7, k33, (_tr(tr, 18, rt.convert(k31, k32, rt.member(_tr(tr, 17, v8), k6, k29, k30), k30)),), False)), lambda: _tr(tr, 34, rt.order(k45, _tr(tr, 32, ((v10 := _tr(tr, 21, rt.convert(k31, k32, rt.member(_tr(tr, 20, v8), k6, k29, k34), k34))), (v11 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k8, k35, k36)), k9, k37, k38), k38))), _tr(tr, 31, rt.arith(k13, _tr(tr, 25, v10), _tr(tr, 30, rt.call(k11, k44, (_tr(tr, 26, v11), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k8, k35, k41)), k10, k42, k43), k43)),), False)), k12)))[-1]), _tr(tr, 33, today), k14)), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k46, _text(_tr(tr, 37, rt.member(_tr(tr, 36, v7), k4, k47, k48))), k49, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k4, k22, k50))), k51, _text(_tr(tr, 41, rt.convert(k31, k32, rt.member(_tr(tr, 40, v7), k7, k29, k52), k52))), k53,))
+                        r.message = ''.join((k46, _text(_tr(tr, 37, rt.member(_tr(tr, 36, v8), k4, k47, k48))), k49, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k4, k21, k50))), k51, _text(_tr(tr, 41, rt.convert(k31, k32, rt.member(_tr(tr, 40, v8), k6, k29, k52), k52))), k53,))
                     except EvalError:
                         r.message = None
                     break
@@ -17616,7 +17620,7 @@ def build_204(K):
     return run
 
 def constants_204():
-    return ('status', 'live', S('rules/clause-8.4.rules', 114, 38, 114, 61), 'service', 'id', S('rules/clause-8.4.rules', 115, 35, 115, 57), F('builtin:first'), 'reviewed_on', F('builtin:exists'), 'intervals', 'capacity_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 117, 39, 117, 106), S('rules/clause-8.4.rules', 117, 10, 117, 106), S('rules/clause-8.4.rules', 114, 23, 114, 30), '{item}/status', S('rules/clause-8.4.rules', 114, 38, 114, 51), '/capacity/{*}/service', S('rules/clause-8.4.rules', 115, 35, 115, 43), '{item}/id', S('rules/clause-8.4.rules', 115, 48, 115, 57), S('rules/clause-8.4.rules', 115, 14, 115, 58), S('rules/clause-8.4.rules', 116, 10, 116, 21), 'live service ', S('rules/clause-8.4.rules', 116, 43, 116, 52), ' has no capacity plan', '`first(capacity, p -> p.service == service.id)`/reviewed_on', S('rules/clause-8.4.rules', 117, 17, 117, 32), F('read:date'), 'date', S('rules/clause-8.4.rules', 117, 10, 117, 33), S('rules/clause-8.4.rules', 117, 49, 117, 64), '/meta/intervals', S('rules/clause-8.4.rules', 117, 67, 117, 80), '/meta/intervals/capacity_review', S('rules/clause-8.4.rules', 117, 67, 117, 96), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the capacity plan ', '`first(capacity, p -> p.service == service.id)`/id', S('rules/clause-8.4.rules', 118, 31, 118, 37), ' of ', S('rules/clause-8.4.rules', 118, 44, 118, 53), ' was last reviewed on ', S('rules/clause-8.4.rules', 118, 78, 118, 93), ', beyond the review interval', '/services', 'services', 'capacity', '/capacity', 'meta', '/meta')
+    return ('status', 'live', S('rules/clause-8.4.rules', 114, 38, 114, 61), 'service', 'id', S('rules/clause-8.4.rules', 115, 35, 115, 57), 'reviewed_on', F('builtin:exists'), 'intervals', 'capacity_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 117, 39, 117, 106), S('rules/clause-8.4.rules', 117, 10, 117, 106), S('rules/clause-8.4.rules', 114, 23, 114, 30), '{item}/status', S('rules/clause-8.4.rules', 114, 38, 114, 51), '/capacity/{*}/service', S('rules/clause-8.4.rules', 115, 35, 115, 43), '{item}/id', S('rules/clause-8.4.rules', 115, 48, 115, 57), F('builtin:first'), S('rules/clause-8.4.rules', 115, 14, 115, 58), S('rules/clause-8.4.rules', 116, 10, 116, 21), 'live service ', S('rules/clause-8.4.rules', 116, 43, 116, 52), ' has no capacity plan', '`first(capacity, p -> p.service == service.id)`/reviewed_on', S('rules/clause-8.4.rules', 117, 17, 117, 32), F('read:date'), 'date', S('rules/clause-8.4.rules', 117, 10, 117, 33), S('rules/clause-8.4.rules', 117, 49, 117, 64), '/meta/intervals', S('rules/clause-8.4.rules', 117, 67, 117, 80), '/meta/intervals/capacity_review', S('rules/clause-8.4.rules', 117, 67, 117, 96), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the capacity plan ', '`first(capacity, p -> p.service == service.id)`/id', S('rules/clause-8.4.rules', 118, 31, 118, 37), ' of ', S('rules/clause-8.4.rules', 118, 44, 118, 53), ' was last reviewed on ', S('rules/clause-8.4.rules', 118, 78, 118, 93), ', beyond the review interval', '/services', 'services', 'capacity', '/capacity', 'meta', '/meta')
 
 def build_205(K):
     def run(root, ctx):
@@ -18115,7 +18119,9 @@ def build_212(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing and type(s_3) is not Missing:
             try:
+                ix2 = _index_of(ctx, charge(s_0))
                 v1 = ix2.get(s_1[k0])
+                ix5 = _index_of(ctx, charge(s_3))
                 if (v1 is not None) and ((v1[k1] is not None) and (((v3 := pd(v1[k1])), (v4 := pdur(s_2[k2][k3])), rt.arith(k7, v3, k5(v4, pdur(s_2[k2][k4])), k6))[-1] >= today)) and (ix5.get(s_1[k10])[k11] == k12):
                     return RuleRun(1, [], None)
                 _fb()
@@ -18367,7 +18373,7 @@ def build_215(K):
                     if not (((item1[k0] in k1) and (item1[k2] not in k3))):
                         continue
                     v2 = ix3.get(item1[k5])
-                    if (v2 is not None) and (rt.contains(v2[k7], item1[k6], k8)) is True:
+                    if (v2 is not None) and (t4 in t5 if type(t4 := item1[k6]) is str and (type(t5 := v2[k7]) is list or type(t5) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -18394,8 +18400,8 @@ def build_215(K):
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 18, rt.call(k23, k24, (charge(_tr(tr, 15, s_1)), _tr(tr, 17, rt.member(_tr(tr, 16, item1), k5, k21, k22)),), True, ctx))
-                e = rt.truth(_tr(tr, 21, rt.not_equal(_tr(tr, 19, v4), _tr(tr, 20, None), k25)), k25, 'condition of `expect`')
+                v6 = _tr(tr, 18, rt.call(k23, k24, (charge(_tr(tr, 15, s_1)), _tr(tr, 17, rt.member(_tr(tr, 16, item1), k5, k21, k22)),), True, ctx))
+                e = rt.truth(_tr(tr, 21, rt.not_equal(_tr(tr, 19, v6), _tr(tr, 20, None), k25)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -18406,14 +18412,14 @@ def build_215(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 30, rt.contains(_tr(tr, 29, rt.member(_tr(tr, 28, v4), k7, k33, k34)), _tr(tr, 27, rt.member(_tr(tr, 26, item1), k6, k27, k32)), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 30, rt.contains(_tr(tr, 29, rt.member(_tr(tr, 28, v6), k7, k33, k34)), _tr(tr, 27, rt.member(_tr(tr, 26, item1), k6, k27, k32)), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k35, _text(_tr(tr, 32, rt.member(_tr(tr, 31, v4), k6, k36, k37))), k38, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k6, k27, k39))),))
+                        r.message = ''.join((k35, _text(_tr(tr, 32, rt.member(_tr(tr, 31, v6), k6, k36, k37))), k38, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k6, k27, k39))),))
                     except EvalError:
                         r.message = None
                     break
@@ -18467,7 +18473,7 @@ def build_216(K):
                         continue
                     if w is True:
                         v3 = ix4.get(item1[k5])
-                        if (v3 is not None) and (rt.contains(v3[k7], item1[k6], k8)) is True:
+                        if (v3 is not None) and (t5 in t6 if type(t5 := item1[k6]) is str and (type(t6 := v3[k7]) is list or type(t6) is str) else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -18494,8 +18500,8 @@ def build_216(K):
                     break
                 if w is not True:
                     break
-                v5 = _tr(tr, 15, rt.call(k19, k20, (charge(_tr(tr, 12, s_1)), _tr(tr, 14, rt.member(_tr(tr, 13, item1), k5, k17, k18)),), True, ctx))
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v5), _tr(tr, 17, None), k21)), k21, 'condition of `expect`')
+                v7 = _tr(tr, 15, rt.call(k19, k20, (charge(_tr(tr, 12, s_1)), _tr(tr, 14, rt.member(_tr(tr, 13, item1), k5, k17, k18)),), True, ctx))
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v7), _tr(tr, 17, None), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -18506,14 +18512,14 @@ def build_216(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 25, rt.contains(_tr(tr, 24, rt.member(_tr(tr, 23, v5), k7, k27, k28)), _tr(tr, 22, rt.member(_tr(tr, 21, item1), k6, k23, k26)), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 25, rt.contains(_tr(tr, 24, rt.member(_tr(tr, 23, v7), k7, k27, k28)), _tr(tr, 22, rt.member(_tr(tr, 21, item1), k6, k23, k26)), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k29, _text(_tr(tr, 27, rt.member(_tr(tr, 26, v5), k6, k30, k31))), k32, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k6, k23, k33))),))
+                        r.message = ''.join((k29, _text(_tr(tr, 27, rt.member(_tr(tr, 26, v7), k6, k30, k31))), k32, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k6, k23, k33))),))
                     except EvalError:
                         r.message = None
                     break
@@ -18561,13 +18567,11 @@ def build_217(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = rt.contains(s_1[k1], item1[k0], k2)
-                    if w is False:
+                    if not ((t2 in t3 if type(t2 := item1[k0]) is str and (type(t3 := s_1[k1]) is list or type(t3) is str) else _fb())):
                         continue
-                    if w is True:
-                        if (rt.equal(item1[k3], True, k4)) is True:
-                            passed += 1
-                            continue
+                    if (rt.equal(item1[k3], True, k4)) is True:
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
@@ -18737,8 +18741,8 @@ def build_219(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k8(charge(s_1[k3]), (lambda p3: (p3[k4] == (t4 if (t4 := item1.get(k5)) is not None else k6))))
-                    if (v2 is not None) and (rt.order(k12, pd(v2[k9]), pdt(item1[k10]), k11)) is True:
+                    v2 = (next((p4 for p4 in t3 if ((p4[k3] == (t5 if (t5 := item1.get(k4)) is not None else k5))) is True), None) if type(t3 := charge(s_1[k7])) is list else _fb())
+                    if (v2 is not None) and (rt.order(k11, pd(v2[k8]), pdt(item1[k9]), k10)) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -18751,7 +18755,7 @@ def build_219(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -18759,32 +18763,32 @@ def build_219(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v5 = _tr(tr, 14, rt.call(k8, k24, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k3, k16, k17))), (lambda p6: _tr(tr, 13, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p6), k4, k18, k19)), _tr(tr, 12, rt.call(k22, k23, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k5, k20, k21)), _tr(tr, 11, k6),), False)), k7))),), True))
-                e = rt.truth(_tr(tr, 17, rt.not_equal(_tr(tr, 15, v5), _tr(tr, 16, None), k25)), k25, 'condition of `expect`')
+                v6 = _tr(tr, 14, rt.call(k23, k24, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k7, k15, k16))), (lambda p7: _tr(tr, 13, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p7), k3, k17, k18)), _tr(tr, 12, rt.call(k21, k22, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k19, k20)), _tr(tr, 11, k5),), False)), k6))),), True))
+                e = rt.truth(_tr(tr, 17, rt.not_equal(_tr(tr, 15, v6), _tr(tr, 16, None), k25)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k26, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k4, k27, k28))), k29,))
+                        r.message = ''.join((k26, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k3, k27, k28))), k29,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 24, rt.order(k12, _tr(tr, 21, rt.convert(k32, k33, rt.member(_tr(tr, 20, v5), k9, k30, k31), k31)), _tr(tr, 23, rt.convert(k36, k37, rt.member(_tr(tr, 22, item1), k10, k34, k35), k35)), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 24, rt.order(k11, _tr(tr, 21, rt.convert(k32, k33, rt.member(_tr(tr, 20, v6), k8, k30, k31), k31)), _tr(tr, 23, rt.convert(k36, k37, rt.member(_tr(tr, 22, item1), k9, k34, k35), k35)), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k26, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k4, k27, k38))), k39, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v5), k4, k40, k41))), k42, _text(_tr(tr, 30, rt.convert(k32, k33, rt.member(_tr(tr, 29, v5), k9, k30, k43), k43))),))
+                        r.message = ''.join((k26, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k27, k38))), k39, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v6), k3, k40, k41))), k42, _text(_tr(tr, 30, rt.convert(k32, k33, rt.member(_tr(tr, 29, v6), k8, k30, k43), k43))),))
                     except EvalError:
                         r.message = None
                     break
@@ -18808,7 +18812,7 @@ def build_219(K):
     return run
 
 def constants_219():
-    return ('category', 'standard', S('rules/clause-8.5.1.rules', 137, 36, 137, 64), 'standard_models', 'id', 'model', '', S('rules/clause-8.5.1.rules', 138, 57, 138, 89), F('builtin:first'), 'approved_on', 'requested_at', S('rules/clause-8.5.1.rules', 140, 10, 140, 49), '<=', S('rules/clause-8.5.1.rules', 137, 22, 137, 28), '{item}/category', S('rules/clause-8.5.1.rules', 137, 36, 137, 50), '/change_policy/standard_models', S('rules/clause-8.5.1.rules', 138, 21, 138, 49), '/change_policy/standard_models/{*}/id', S('rules/clause-8.5.1.rules', 138, 57, 138, 60), '{item}/model', S('rules/clause-8.5.1.rules', 138, 73, 138, 84), F('builtin:default'), S('rules/clause-8.5.1.rules', 138, 65, 138, 89), S('rules/clause-8.5.1.rules', 138, 15, 138, 90), S('rules/clause-8.5.1.rules', 139, 10, 139, 22), 'standard change ', '{item}/id', S('rules/clause-8.5.1.rules', 139, 47, 139, 55), ' follows no approved standard change model', '`first(change_policy.standard_models, m -> m.id == default(change.model, ""))`/approved_on', S('rules/clause-8.5.1.rules', 140, 10, 140, 26), F('read:date'), 'date', '{item}/requested_at', S('rules/clause-8.5.1.rules', 140, 31, 140, 49), F('read:date-time'), 'date-time', S('rules/clause-8.5.1.rules', 140, 74, 140, 82), ' was requested before its model ', '`first(change_policy.standard_models, m -> m.id == default(change.model, ""))`/id', S('rules/clause-8.5.1.rules', 140, 117, 140, 124), ' was approved on ', S('rules/clause-8.5.1.rules', 140, 144, 140, 160), '/changes', 'changes', 'change_policy', '/change_policy')
+    return ('category', 'standard', S('rules/clause-8.5.1.rules', 137, 36, 137, 64), 'id', 'model', '', S('rules/clause-8.5.1.rules', 138, 57, 138, 89), 'standard_models', 'approved_on', 'requested_at', S('rules/clause-8.5.1.rules', 140, 10, 140, 49), '<=', S('rules/clause-8.5.1.rules', 137, 22, 137, 28), '{item}/category', S('rules/clause-8.5.1.rules', 137, 36, 137, 50), '/change_policy/standard_models', S('rules/clause-8.5.1.rules', 138, 21, 138, 49), '/change_policy/standard_models/{*}/id', S('rules/clause-8.5.1.rules', 138, 57, 138, 60), '{item}/model', S('rules/clause-8.5.1.rules', 138, 73, 138, 84), F('builtin:default'), S('rules/clause-8.5.1.rules', 138, 65, 138, 89), F('builtin:first'), S('rules/clause-8.5.1.rules', 138, 15, 138, 90), S('rules/clause-8.5.1.rules', 139, 10, 139, 22), 'standard change ', '{item}/id', S('rules/clause-8.5.1.rules', 139, 47, 139, 55), ' follows no approved standard change model', '`first(change_policy.standard_models, m -> m.id == default(change.model, ""))`/approved_on', S('rules/clause-8.5.1.rules', 140, 10, 140, 26), F('read:date'), 'date', '{item}/requested_at', S('rules/clause-8.5.1.rules', 140, 31, 140, 49), F('read:date-time'), 'date-time', S('rules/clause-8.5.1.rules', 140, 74, 140, 82), ' was requested before its model ', '`first(change_policy.standard_models, m -> m.id == default(change.model, ""))`/id', S('rules/clause-8.5.1.rules', 140, 117, 140, 124), ' was approved on ', S('rules/clause-8.5.1.rules', 140, 144, 140, 160), '/changes', 'changes', 'change_policy', '/change_policy')
 
 def build_220(K):
     def run(root, ctx):
@@ -19135,8 +19139,8 @@ def build_223(K):
                 try:
                     if not ((item1[k0] is not None)):
                         continue
-                    v2 = k4(charge(s_1[k1]), (lambda p3: (p3[k2] == item1[k2])))
-                    if (v2 is not None) and (((v4 := item1[k0]), (v5 := v2[k5]), (any((t9 if (t9 := (rt.contains(p7[k8], v4, k9) if (t8 := rt.contains(v5, p7[k6], k7)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge(s_2)) is list else _fb()))[-1]) is True:
+                    v2 = (next((p4 for p4 in t3 if ((p4[k1] == item1[k1])) is True), None) if type(t3 := charge(s_1[k3])) is list else _fb())
+                    if (v2 is not None) and (((v5 := item1[k0]), (v6 := v2[k4]), (any(((t9 in t10 if type(t9 := p8[k5]) is str and (type(t10 := v6) is list or type(t10) is str) else _fb()) and (t11 in t12 if type(t11 := v5) is str and (type(t12 := p8[k7]) is list or type(t12) is str) else _fb())) for p8 in t7) if type(t7 := charge(s_2)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -19149,7 +19153,7 @@ def build_223(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -19157,32 +19161,32 @@ def build_223(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.not_equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)), _tr(tr, 3, None), k14)), k14, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.not_equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k11, k12)), _tr(tr, 3, None), k13)), k13, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 12, rt.call(k4, k21, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k1, k15, k16))), (lambda p11: _tr(tr, 11, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p11), k2, k17, k18)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k2, k19, k20)), k3))),), True))
-                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, v10), _tr(tr, 14, None), k22)), k22, 'condition of `expect`')
+                v13 = _tr(tr, 12, rt.call(k20, k21, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k3, k14, k15))), (lambda p14: _tr(tr, 11, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p14), k1, k16, k17)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k1, k18, k19)), k2))),), True))
+                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, v13), _tr(tr, 14, None), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k23, _text(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k2, k19, k24))), k25, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k6, k26, k27))),))
+                        r.message = ''.join((k23, _text(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k1, k18, k24))), k25, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k5, k26, k27))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, ((v12 := _tr(tr, 21, rt.member(_tr(tr, 20, item1), k0, k12, k28))), (v13 := _tr(tr, 23, rt.member(_tr(tr, 22, v10), k5, k29, k30))), _tr(tr, 34, rt.call(k35, k36, (charge(_tr(tr, 24, s_2)), (lambda p14: _tr(tr, 33, rt.and_(_tr(tr, 28, rt.contains(_tr(tr, 27, v13), _tr(tr, 26, rt.member(_tr(tr, 25, p14), k6, k31, k32)), k7)), lambda: _tr(tr, 32, rt.contains(_tr(tr, 31, rt.member(_tr(tr, 30, p14), k8, k33, k34)), _tr(tr, 29, v12), k9)), k10))),), True)))[-1]), k37, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, ((v15 := _tr(tr, 21, rt.member(_tr(tr, 20, item1), k0, k11, k28))), (v16 := _tr(tr, 23, rt.member(_tr(tr, 22, v13), k4, k29, k30))), _tr(tr, 34, rt.call(k35, k36, (charge(_tr(tr, 24, s_2)), (lambda p17: _tr(tr, 33, rt.and_(_tr(tr, 28, rt.contains(_tr(tr, 27, v16), _tr(tr, 26, rt.member(_tr(tr, 25, p17), k5, k31, k32)), k6)), lambda: _tr(tr, 32, rt.contains(_tr(tr, 31, rt.member(_tr(tr, 30, p17), k7, k33, k34)), _tr(tr, 29, v15), k8)), k9))),), True)))[-1]), k37, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k38, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k6, k26, k39))), k40, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k0, k12, k41))), k42, _text(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k2, k19, k43))), k44,))
+                        r.message = ''.join((k38, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k5, k26, k39))), k40, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k0, k11, k41))), k42, _text(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k1, k18, k43))), k44,))
                     except EvalError:
                         r.message = None
                     break
@@ -19206,7 +19210,7 @@ def build_223(K):
     return run
 
 def constants_223():
-    return ('approved_by', 'categories', 'category', S('rules/clause-8.5.1.rules', 183, 55, 183, 83), F('builtin:first'), 'approvers', 'id', S('rules/clause-8.5.1.rules', 21, 59, 21, 74), 'holders', S('rules/clause-8.5.1.rules', 21, 80, 21, 98), S('rules/clause-8.5.1.rules', 21, 59, 21, 98), S('rules/clause-8.5.1.rules', 182, 22, 182, 28), '{item}/approved_by', S('rules/clause-8.5.1.rules', 182, 36, 182, 53), S('rules/clause-8.5.1.rules', 182, 36, 182, 61), '/change_policy/categories', S('rules/clause-8.5.1.rules', 183, 24, 183, 47), '/change_policy/categories/{*}/category', S('rules/clause-8.5.1.rules', 183, 55, 183, 64), '{item}/category', S('rules/clause-8.5.1.rules', 183, 69, 183, 83), S('rules/clause-8.5.1.rules', 183, 18, 183, 84), S('rules/clause-8.5.1.rules', 184, 10, 184, 25), 'the change management policy has no category ', S('rules/clause-8.5.1.rules', 184, 79, 184, 93), ' for change ', '{item}/id', S('rules/clause-8.5.1.rules', 184, 108, 184, 116), S('rules/clause-8.5.1.rules', 185, 25, 185, 42), '`first(change_policy.categories, k -> k.category == change.category)`/approvers', S('rules/clause-8.5.1.rules', 185, 45, 185, 62), '/roles/{*}/id', S('rules/clause-8.5.1.rules', 21, 59, 21, 62), '/roles/{*}/holders', S('rules/clause-8.5.1.rules', 21, 90, 21, 98), F('builtin:any'), S('rules/clause-8.5.1.rules', 21, 43, 21, 99), S('rules/clause-8.5.1.rules', 185, 10, 185, 63), 'change ', S('rules/clause-8.5.1.rules', 185, 79, 185, 87), ' was approved by ', S('rules/clause-8.5.1.rules', 185, 107, 185, 124), ', who holds none of the roles that approve ', S('rules/clause-8.5.1.rules', 185, 170, 185, 184), ' changes', '/changes', 'changes', 'change_policy', '/change_policy', 'roles', '/roles')
+    return ('approved_by', 'category', S('rules/clause-8.5.1.rules', 183, 55, 183, 83), 'categories', 'approvers', 'id', S('rules/clause-8.5.1.rules', 21, 59, 21, 74), 'holders', S('rules/clause-8.5.1.rules', 21, 80, 21, 98), S('rules/clause-8.5.1.rules', 21, 59, 21, 98), S('rules/clause-8.5.1.rules', 182, 22, 182, 28), '{item}/approved_by', S('rules/clause-8.5.1.rules', 182, 36, 182, 53), S('rules/clause-8.5.1.rules', 182, 36, 182, 61), '/change_policy/categories', S('rules/clause-8.5.1.rules', 183, 24, 183, 47), '/change_policy/categories/{*}/category', S('rules/clause-8.5.1.rules', 183, 55, 183, 64), '{item}/category', S('rules/clause-8.5.1.rules', 183, 69, 183, 83), F('builtin:first'), S('rules/clause-8.5.1.rules', 183, 18, 183, 84), S('rules/clause-8.5.1.rules', 184, 10, 184, 25), 'the change management policy has no category ', S('rules/clause-8.5.1.rules', 184, 79, 184, 93), ' for change ', '{item}/id', S('rules/clause-8.5.1.rules', 184, 108, 184, 116), S('rules/clause-8.5.1.rules', 185, 25, 185, 42), '`first(change_policy.categories, k -> k.category == change.category)`/approvers', S('rules/clause-8.5.1.rules', 185, 45, 185, 62), '/roles/{*}/id', S('rules/clause-8.5.1.rules', 21, 59, 21, 62), '/roles/{*}/holders', S('rules/clause-8.5.1.rules', 21, 90, 21, 98), F('builtin:any'), S('rules/clause-8.5.1.rules', 21, 43, 21, 99), S('rules/clause-8.5.1.rules', 185, 10, 185, 63), 'change ', S('rules/clause-8.5.1.rules', 185, 79, 185, 87), ' was approved by ', S('rules/clause-8.5.1.rules', 185, 107, 185, 124), ', who holds none of the roles that approve ', S('rules/clause-8.5.1.rules', 185, 170, 185, 184), ' changes', '/changes', 'changes', 'change_policy', '/change_policy', 'roles', '/roles')
 
 def build_224(K):
     def run(root, ctx):
@@ -19588,12 +19592,12 @@ def build_228(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((v3 := item1), ((rt.contains(s_1[k2], k28, k30) if (t13 := (v3[k13] == k28)) is True else False if t13 is False else _fb()) if (t14 := ((rt.contains(s_1[k2], k19, k25) if (t11 := ((v9 := v3), (rt.contains(s_1[k22], v9[k21], k23) if (t10 := rt.equal(v9[k19], True, k20)) is False else True if t10 is True else _fb()))[-1]) is True else False if t11 is False else _fb()) if (t12 := ((rt.contains(s_1[k2], k14, k16) if (t7 := (v3[k13] == k14)) is True else False if t7 is False else _fb()) if (t8 := ((rt.contains(s_1[k2], k5, k10) if (t5 := ((v4 := v3), ((v4[k4] == k5) or (v4[k4] == k7)))[-1]) is True else False if t5 is False else _fb()) if (t6 := rt.contains(s_1[k2], k1, k3)) is False else True if t6 is True else _fb())) is False else True if t8 is True else _fb())) is False else True if t12 is True else _fb())) is False else True if t14 is True else _fb()))[-1] if (t15 := ((v2 := item1), (v2[k0] is not None))[-1]) is True else False if t15 is False else _fb())
+                    w = (((v3 := item1), (((v3[k13] == k28) and (t22 in t23 if type(t22 := k28) is str and (type(t23 := s_1[k2]) is list or type(t23) is str) else _fb())) if (t24 := (((t18 in t19 if type(t18 := k19) is str and (type(t19 := s_1[k2]) is list or type(t19) is str) else _fb()) if (t20 := ((v14 := v3), ((t15 in t16 if type(t15 := v14[k21]) is str and (type(t16 := s_1[k22]) is list or type(t16) is str) else _fb()) if (t17 := rt.equal(v14[k19], True, k20)) is False else True if t17 is True else _fb()))[-1]) is True else False if t20 is False else _fb()) if (t21 := (((v3[k13] == k14) and (t11 in t12 if type(t11 := k14) is str and (type(t12 := s_1[k2]) is list or type(t12) is str) else _fb())) if (t13 := (((t7 in t8 if type(t7 := k5) is str and (type(t8 := s_1[k2]) is list or type(t8) is str) else _fb()) if (t9 := ((v6 := v3), ((v6[k4] == k5) or (v6[k4] == k7)))[-1]) is True else False if t9 is False else _fb()) if (t10 := (t4 in t5 if type(t4 := k1) is str and (type(t5 := s_1[k2]) is list or type(t5) is str) else _fb())) is False else True if t10 is True else _fb())) is False else True if t13 is True else _fb())) is False else True if t21 is True else _fb())) is False else True if t24 is True else _fb()))[-1] if (t25 := ((v2 := item1), (v2[k0] is not None))[-1]) is True else False if t25 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        v16 = (pdt(item1[k0]) + pdur(s_1[k34]))
-                        if (((rt.order(k42, pd(item1[k38][k39]), v16, k41) if (t17 := ((item1[k38] is not None) and (item1[k38][k39] is not None))) is True else False if t17 is False else _fb()) if (t18 := rt.order(k37, v16, today, k36)) is False else True if t18 is True else _fb())) is True:
+                        v26 = (pdt(item1[k0]) + pdur(s_1[k34]))
+                        if (((rt.order(k42, pd(item1[k38][k39]), v26, k41) if (t27 := ((item1[k38] is not None) and (item1[k38][k39] is not None))) is True else False if t27 is False else _fb()) if (t28 := rt.order(k37, v26, today, k36)) is False else True if t28 is True else _fb())) is True:
                             passed += 1
                             continue
                 except Exception:
@@ -19614,14 +19618,14 @@ def build_228(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 68, rt.and_(_tr(tr, 6, ((v19 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.convert(k48, k49, rt.member(_tr(tr, 2, v19), k0, k46, k47), k47)), _tr(tr, 4, None), k50)))[-1]), lambda: _tr(tr, 67, ((v20 := _tr(tr, 7, item1)), _tr(tr, 66, rt.or_(_tr(tr, 56, rt.or_(_tr(tr, 38, rt.or_(_tr(tr, 28, rt.or_(_tr(tr, 11, rt.contains(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k2, k51, k52)), _tr(tr, 8, k1), k3)), lambda: _tr(tr, 27, rt.and_(_tr(tr, 22, ((v21 := _tr(tr, 12, v20)), _tr(tr, 21, rt.or_(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, v21), k4, k53, k54)), _tr(tr, 15, k5), k6)), lambda: _tr(tr, 20, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, v21), k4, k53, k55)), _tr(tr, 19, k7), k8)), k9)))[-1]), lambda: _tr(tr, 26, rt.contains(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k2, k51, k56)), _tr(tr, 23, k5), k10)), k11)), k12)), lambda: _tr(tr, 37, rt.and_(_tr(tr, 32, rt.equal(_tr(tr, 30, rt.member(_tr(tr, 29, v20), k13, k57, k58)), _tr(tr, 31, k14), k15)), lambda: _tr(tr, 36, rt.contains(_tr(tr, 35, rt.member(_tr(tr, 34, s_1), k2, k51, k59)), _tr(tr, 33, k14), k16)), k17)), k18)), lambda: _tr(tr, 55, rt.and_(_tr(tr, 50, ((v22 := _tr(tr, 39, v20)), _tr(tr, 49, rt.or_(_tr(tr, 43, rt.equal(_tr(tr, 41, rt.member(_tr(tr, 40, v22), k19, k60, k61)), _tr(tr, 42, True), k20)), lambda: _tr(tr, 48, rt.contains(_tr(tr, 47, rt.member(_tr(tr, 46, s_1), k22, k64, k65)), _tr(tr, 45, rt.member(_tr(tr, 44, v22), k21, k62, k63)), k23)), k24)))[-1]), lambda: _tr(tr, 54, rt.contains(_tr(tr, 53, rt.member(_tr(tr, 52, s_1), k2, k51, k66)), _tr(tr, 51, k19), k25)), k26)), k27)), lambda: _tr(tr, 65, rt.and_(_tr(tr, 60, rt.equal(_tr(tr, 58, rt.member(_tr(tr, 57, v20), k13, k57, k67)), _tr(tr, 59, k28), k29)), lambda: _tr(tr, 64, rt.contains(_tr(tr, 63, rt.member(_tr(tr, 62, s_1), k2, k51, k68)), _tr(tr, 61, k28), k30)), k31)), k32)))[-1]), k33)), k33, 'condition of `where`')
+                w = rt.truth(_tr(tr, 68, rt.and_(_tr(tr, 6, ((v29 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.convert(k48, k49, rt.member(_tr(tr, 2, v29), k0, k46, k47), k47)), _tr(tr, 4, None), k50)))[-1]), lambda: _tr(tr, 67, ((v30 := _tr(tr, 7, item1)), _tr(tr, 66, rt.or_(_tr(tr, 56, rt.or_(_tr(tr, 38, rt.or_(_tr(tr, 28, rt.or_(_tr(tr, 11, rt.contains(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k2, k51, k52)), _tr(tr, 8, k1), k3)), lambda: _tr(tr, 27, rt.and_(_tr(tr, 22, ((v31 := _tr(tr, 12, v30)), _tr(tr, 21, rt.or_(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, v31), k4, k53, k54)), _tr(tr, 15, k5), k6)), lambda: _tr(tr, 20, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, v31), k4, k53, k55)), _tr(tr, 19, k7), k8)), k9)))[-1]), lambda: _tr(tr, 26, rt.contains(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k2, k51, k56)), _tr(tr, 23, k5), k10)), k11)), k12)), lambda: _tr(tr, 37, rt.and_(_tr(tr, 32, rt.equal(_tr(tr, 30, rt.member(_tr(tr, 29, v30), k13, k57, k58)), _tr(tr, 31, k14), k15)), lambda: _tr(tr, 36, rt.contains(_tr(tr, 35, rt.member(_tr(tr, 34, s_1), k2, k51, k59)), _tr(tr, 33, k14), k16)), k17)), k18)), lambda: _tr(tr, 55, rt.and_(_tr(tr, 50, ((v32 := _tr(tr, 39, v30)), _tr(tr, 49, rt.or_(_tr(tr, 43, rt.equal(_tr(tr, 41, rt.member(_tr(tr, 40, v32), k19, k60, k61)), _tr(tr, 42, True), k20)), lambda: _tr(tr, 48, rt.contains(_tr(tr, 47, rt.member(_tr(tr, 46, s_1), k22, k64, k65)), _tr(tr, 45, rt.member(_tr(tr, 44, v32), k21, k62, k63)), k23)), k24)))[-1]), lambda: _tr(tr, 54, rt.contains(_tr(tr, 53, rt.member(_tr(tr, 52, s_1), k2, k51, k66)), _tr(tr, 51, k19), k25)), k26)), k27)), lambda: _tr(tr, 65, rt.and_(_tr(tr, 60, rt.equal(_tr(tr, 58, rt.member(_tr(tr, 57, v30), k13, k57, k67)), _tr(tr, 59, k28), k29)), lambda: _tr(tr, 64, rt.contains(_tr(tr, 63, rt.member(_tr(tr, 62, s_1), k2, k51, k68)), _tr(tr, 61, k28), k30)), k31)), k32)))[-1]), k33)), k33, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v23 = _tr(tr, 73, rt.arith(k74, _tr(tr, 70, rt.convert(k48, k49, rt.member(_tr(tr, 69, item1), k0, k46, k69), k69)), _tr(tr, 72, rt.convert(k72, k73, rt.member(_tr(tr, 71, s_1), k34, k70, k71), k71)), k35))
-                e = rt.truth(_tr(tr, 93, rt.or_(_tr(tr, 76, rt.order(k37, _tr(tr, 74, v23), _tr(tr, 75, today), k36)), lambda: _tr(tr, 92, rt.and_(_tr(tr, 86, rt.and_(_tr(tr, 80, rt.not_equal(_tr(tr, 78, rt.member(_tr(tr, 77, item1), k38, k75, k76)), _tr(tr, 79, None), k77)), lambda: _tr(tr, 85, rt.not_equal(_tr(tr, 83, rt.convert(k81, k82, rt.member(_tr(tr, 82, rt.member(_tr(tr, 81, item1), k38, k75, k78)), k39, k79, k80), k80)), _tr(tr, 84, None), k83)), k40)), lambda: _tr(tr, 91, rt.order(k42, _tr(tr, 89, rt.convert(k81, k82, rt.member(_tr(tr, 88, rt.member(_tr(tr, 87, item1), k38, k75, k84)), k39, k79, k85), k85)), _tr(tr, 90, v23), k41)), k43)), k44)), k44, 'condition of `expect`')
+                v33 = _tr(tr, 73, rt.arith(k74, _tr(tr, 70, rt.convert(k48, k49, rt.member(_tr(tr, 69, item1), k0, k46, k69), k69)), _tr(tr, 72, rt.convert(k72, k73, rt.member(_tr(tr, 71, s_1), k34, k70, k71), k71)), k35))
+                e = rt.truth(_tr(tr, 93, rt.or_(_tr(tr, 76, rt.order(k37, _tr(tr, 74, v33), _tr(tr, 75, today), k36)), lambda: _tr(tr, 92, rt.and_(_tr(tr, 86, rt.and_(_tr(tr, 80, rt.not_equal(_tr(tr, 78, rt.member(_tr(tr, 77, item1), k38, k75, k76)), _tr(tr, 79, None), k77)), lambda: _tr(tr, 85, rt.not_equal(_tr(tr, 83, rt.convert(k81, k82, rt.member(_tr(tr, 82, rt.member(_tr(tr, 81, item1), k38, k75, k78)), k39, k79, k80), k80)), _tr(tr, 84, None), k83)), k40)), lambda: _tr(tr, 91, rt.order(k42, _tr(tr, 89, rt.convert(k81, k82, rt.member(_tr(tr, 88, rt.member(_tr(tr, 87, item1), k38, k75, k84)), k39, k79, k85), k85)), _tr(tr, 90, v33), k41)), k43)), k44)), k44, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -20143,7 +20147,7 @@ def build_234(K):
                         continue
                     if w is True:
                         v4 = ix5.get(item1[k5])
-                        if (v4 is not None) and (all((t9 if (t9 := rt.contains((t8 if (t8 := item1[k3].get(k6)) is not None else []), p7, k7)) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge((t10 if (t10 := v4.get(k8)) is not None else []))) is list else _fb()):
+                        if (v4 is not None) and (all((t9 in t10 if type(t9 := p7) is str and (type(t10 := (t8 if (t8 := item1[k3].get(k6)) is not None else [])) is list or type(t10) is str) else _fb()) for p7 in t6) if type(t6 := charge((t11 if (t11 := v4.get(k8)) is not None else []))) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -20164,14 +20168,14 @@ def build_234(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 6, ((v11 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v11), k0, k10, k11)), _tr(tr, 4, k1), k2)))[-1]), lambda: _tr(tr, 10, rt.not_equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k12, k13)), _tr(tr, 9, None), k14)), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 6, ((v12 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v12), k0, k10, k11)), _tr(tr, 4, k1), k2)))[-1]), lambda: _tr(tr, 10, rt.not_equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k12, k13)), _tr(tr, 9, None), k14)), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 15, rt.call(k17, k18, (charge(_tr(tr, 12, s_1)), _tr(tr, 14, rt.member(_tr(tr, 13, item1), k5, k15, k16)),), True, ctx))
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v12), _tr(tr, 17, None), k19)), k19, 'condition of `expect`')
+                v13 = _tr(tr, 15, rt.call(k17, k18, (charge(_tr(tr, 12, s_1)), _tr(tr, 14, rt.member(_tr(tr, 13, item1), k5, k15, k16)),), True, ctx))
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v13), _tr(tr, 17, None), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -20182,7 +20186,7 @@ def build_234(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 34, rt.call(k35, k36, (charge(_tr(tr, 26, rt.call(k29, k30, (_tr(tr, 24, rt.member(_tr(tr, 23, v12), k8, k27, k28)), _tr(tr, 25, _list_of()),), False))), (lambda p13: _tr(tr, 33, rt.contains(_tr(tr, 32, rt.call(k29, k34, (_tr(tr, 30, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k3, k12, k31)), k6, k32, k33)), _tr(tr, 31, _list_of()),), False)), _tr(tr, 27, p13), k7))),), True)), k36, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 34, rt.call(k35, k36, (charge(_tr(tr, 26, rt.call(k29, k30, (_tr(tr, 24, rt.member(_tr(tr, 23, v13), k8, k27, k28)), _tr(tr, 25, _list_of()),), False))), (lambda p14: _tr(tr, 33, rt.contains(_tr(tr, 32, rt.call(k29, k34, (_tr(tr, 30, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k3, k12, k31)), k6, k32, k33)), _tr(tr, 31, _list_of()),), False)), _tr(tr, 27, p14), k7))),), True)), k36, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -20612,7 +20616,7 @@ def build_239(K):
                 try:
                     if not (((item1[k0] == k1) and (item1[k3] is not None))):
                         continue
-                    if (rt.contains((t2 if (t2 := item1[k3].get(k6)) is not None else []), k5, k7)) is True and (rt.contains((t3 if (t3 := item1[k3].get(k6)) is not None else []), k8, k9)) is True:
+                    if (t3 in t4 if type(t3 := k5) is str and (type(t4 := (t2 if (t2 := item1[k3].get(k6)) is not None else [])) is list or type(t4) is str) else _fb()) and (t6 in t7 if type(t6 := k8) is str and (type(t7 := (t5 if (t5 := item1[k3].get(k6)) is not None else [])) is list or type(t7) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -20708,7 +20712,7 @@ def build_240(K):
                     if w is False:
                         continue
                     if w is True:
-                        if ((rt.contains((t5 if (t5 := item1[k6].get(k9)) is not None else []), k11, k12) if (t6 := rt.contains((t4 if (t4 := item1[k6].get(k9)) is not None else []), k8, k10)) is True else False if t6 is False else _fb())) is True:
+                        if ((t5 in t6 if type(t5 := k8) is str and (type(t6 := (t4 if (t4 := item1[k6].get(k9)) is not None else [])) is list or type(t6) is str) else _fb()) and (t8 in t9 if type(t8 := k11) is str and (type(t9 := (t7 if (t7 := item1[k6].get(k9)) is not None else [])) is list or type(t9) is str) else _fb())):
                             passed += 1
                             continue
                 except Exception:
@@ -20729,7 +20733,7 @@ def build_240(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, ((v7 := _tr(tr, 1, item1)), _tr(tr, 10, rt.or_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v7), k0, k15, k16)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, v7), k0, k15, k17)), _tr(tr, 8, k3), k4)), k5)))[-1]), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k18, k19)), _tr(tr, 14, None), k20)), k7)), k7, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, ((v10 := _tr(tr, 1, item1)), _tr(tr, 10, rt.or_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v10), k0, k15, k16)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, v10), k0, k15, k17)), _tr(tr, 8, k3), k4)), k5)))[-1]), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k18, k19)), _tr(tr, 14, None), k20)), k7)), k7, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -21062,7 +21066,7 @@ def build_244(K):
                         continue
                     if w is True:
                         v4 = ix5.get(item1[k8])
-                        if (v4 is not None) and (v4[k9] is not None) and (all((t8 if (t8 := rt.contains(v4[k10], p7, k11)) is True or t8 is False else _fb()) for p7 in t6) if type(t6 := charge(item1[k10])) is list else _fb()):
+                        if (v4 is not None) and (v4[k9] is not None) and (all((t8 in t9 if type(t8 := p7) is str and (type(t9 := v4[k10]) is list or type(t9) is str) else _fb()) for p7 in t6) if type(t6 := charge(item1[k10])) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -21083,14 +21087,14 @@ def build_244(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, ((v9 := _tr(tr, 1, item1)), _tr(tr, 10, rt.or_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v9), k0, k13, k14)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, v9), k0, k13, k15)), _tr(tr, 8, k3), k4)), k5)))[-1]), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.convert(k18, k19, rt.member(_tr(tr, 12, item1), k6, k16, k17), k17)), _tr(tr, 14, None), k20)), k7)), k7, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, ((v10 := _tr(tr, 1, item1)), _tr(tr, 10, rt.or_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v10), k0, k13, k14)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, v10), k0, k13, k15)), _tr(tr, 8, k3), k4)), k5)))[-1]), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.convert(k18, k19, rt.member(_tr(tr, 12, item1), k6, k16, k17), k17)), _tr(tr, 14, None), k20)), k7)), k7, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 20, rt.call(k23, k24, (charge(_tr(tr, 17, s_1)), _tr(tr, 19, rt.member(_tr(tr, 18, item1), k8, k21, k22)),), True, ctx))
-                e = rt.truth(_tr(tr, 23, rt.not_equal(_tr(tr, 21, v10), _tr(tr, 22, None), k25)), k25, 'condition of `expect`')
+                v11 = _tr(tr, 20, rt.call(k23, k24, (charge(_tr(tr, 17, s_1)), _tr(tr, 19, rt.member(_tr(tr, 18, item1), k8, k21, k22)),), True, ctx))
+                e = rt.truth(_tr(tr, 23, rt.not_equal(_tr(tr, 21, v11), _tr(tr, 22, None), k25)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -21101,25 +21105,25 @@ def build_244(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 29, rt.not_equal(_tr(tr, 27, rt.convert(k33, k34, rt.member(_tr(tr, 26, v10), k9, k31, k32), k32)), _tr(tr, 28, None), k35)), k35, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.not_equal(_tr(tr, 27, rt.convert(k33, k34, rt.member(_tr(tr, 26, v11), k9, k31, k32), k32)), _tr(tr, 28, None), k35)), k35, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k36, _text(_tr(tr, 31, rt.member(_tr(tr, 30, v10), k27, k37, k38))), k39, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k27, k28, k40))), k41,))
+                        r.message = ''.join((k36, _text(_tr(tr, 31, rt.member(_tr(tr, 30, v11), k27, k37, k38))), k39, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k27, k28, k40))), k41,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 40, rt.call(k46, k47, (charge(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k10, k42, k43))), (lambda p11: _tr(tr, 39, rt.contains(_tr(tr, 38, rt.member(_tr(tr, 37, v10), k10, k44, k45)), _tr(tr, 36, p11), k11))),), True)), k47, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 40, rt.call(k46, k47, (charge(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k10, k42, k43))), (lambda p12: _tr(tr, 39, rt.contains(_tr(tr, 38, rt.member(_tr(tr, 37, v11), k10, k44, k45)), _tr(tr, 36, p12), k11))),), True)), k47, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k36, _text(_tr(tr, 42, rt.member(_tr(tr, 41, v10), k27, k37, k48))), k49, _text(_tr(tr, 44, rt.member(_tr(tr, 43, item1), k27, k28, k50))),))
+                        r.message = ''.join((k36, _text(_tr(tr, 42, rt.member(_tr(tr, 41, v11), k27, k37, k48))), k49, _text(_tr(tr, 44, rt.member(_tr(tr, 43, item1), k27, k28, k50))),))
                     except EvalError:
                         r.message = None
                     break
@@ -21349,6 +21353,7 @@ def build_247(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
+                ix3 = _index_of(ctx, charge(s_1))
                 if (k1(s_0[k0]) > k2) and (any((p2[k4] is not None) for p2 in t1) if type(t1 := charge(s_0[k0])) is list else _fb()) and (ix3.get(s_0[k5])[k6] == k7):
                     return RuleRun(1, [], None)
                 _fb()
@@ -22146,6 +22151,7 @@ def build_256(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
+                ix1 = _index_of(ctx, charge(s_1))
                 if (k1(s_0[k0]) > k2) and (ix1.get(s_0[k4])[k5] == k6):
                     return RuleRun(1, [], None)
                 _fb()
@@ -22207,7 +22213,7 @@ def build_257(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (item1.get(k0) is not None) and (rt.contains(s_1[k1], item1[k0], k2)) is True:
+                    if (item1.get(k0) is not None) and (t2 in t3 if type(t2 := item1[k0]) is str and (type(t3 := s_1[k1]) is list or type(t3) is str) else _fb()):
                         continue
                 except Exception:
                     pass
@@ -22294,8 +22300,8 @@ def build_258(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = k6(charge(s_1[k0]), (lambda p3: ((p3[k1] == item1[k1]) and (p3[k3] == item1[k3]))))
-                    if ((item1.get(k1) is not None) and (item1.get(k3) is not None)) and ((v2 is not None) and (v2[k8] == item1[k8])):
+                    v2 = (next((p4 for p4 in t3 if (((p4[k0] == item1[k0]) and (p4[k2] == item1[k2]))) is True), None) if type(t3 := charge(s_1[k5])) is list else _fb())
+                    if ((item1.get(k0) is not None) and (item1.get(k2) is not None)) and ((v2 is not None) and (v2[k7] == item1[k7])):
                         continue
                 except Exception:
                     pass
@@ -22308,7 +22314,7 @@ def build_258(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -22316,8 +22322,8 @@ def build_258(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v4 = _tr(tr, 14, rt.call(k6, k22, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_1), k0, k12, k13))), (lambda p5: _tr(tr, 13, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p5), k1, k14, k15)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k1, k16, k17)), k2)), lambda: _tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p5), k3, k18, k19)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k3, k20, k21)), k4)), k5))),), True))
-                e = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 17, rt.call(k24, k25, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k1, k16, k23)),), False)), lambda: _tr(tr, 20, rt.call(k24, k27, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k3, k20, k26)),), False)), k7)), k7, 'condition of `expect`')
+                v5 = _tr(tr, 14, rt.call(k21, k22, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_1), k5, k11, k12))), (lambda p6: _tr(tr, 13, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p6), k0, k13, k14)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k15, k16)), k1)), lambda: _tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p6), k2, k17, k18)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k19, k20)), k3)), k4))),), True))
+                e = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 17, rt.call(k24, k25, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k15, k23)),), False)), lambda: _tr(tr, 20, rt.call(k24, k27, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k2, k19, k26)),), False)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -22328,14 +22334,14 @@ def build_258(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v4), _tr(tr, 25, None), k33)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, v4), k8, k34, k35)), _tr(tr, 30, rt.member(_tr(tr, 29, item1), k8, k36, k37)), k9)), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v5), _tr(tr, 25, None), k33)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, v5), k7, k34, k35)), _tr(tr, 30, rt.member(_tr(tr, 29, item1), k7, k36, k37)), k8)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k28, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k29, k30, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k8, k36, k40))), k41, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k1, k16, k42))), k43, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k3, k20, k44))), k45, _text(_tr(tr, 42, rt.member(_tr(tr, 41, v4), k8, k34, k46))),))
+                        r.message = ''.join((k28, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k29, k30, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k7, k36, k40))), k41, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k0, k15, k42))), k43, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k2, k19, k44))), k45, _text(_tr(tr, 42, rt.member(_tr(tr, 41, v5), k7, k34, k46))),))
                     except EvalError:
                         r.message = None
                     break
@@ -22359,7 +22365,7 @@ def build_258(K):
     return run
 
 def constants_258():
-    return ('priority_matrix', 'impact', S('rules/clause-8.6.rules', 48, 62, 48, 88), 'urgency', S('rules/clause-8.6.rules', 48, 94, 48, 122), S('rules/clause-8.6.rules', 48, 62, 48, 122), F('builtin:first'), S('rules/clause-8.6.rules', 49, 10, 49, 61), 'priority', S('rules/clause-8.6.rules', 50, 27, 50, 60), S('rules/clause-8.6.rules', 50, 10, 50, 60), S('rules/clause-8.6.rules', 47, 24, 47, 32), '/incident_management/priority_matrix', S('rules/clause-8.6.rules', 48, 20, 48, 54), '/incident_management/priority_matrix/{*}/impact', S('rules/clause-8.6.rules', 48, 62, 48, 69), '{item}/impact', S('rules/clause-8.6.rules', 48, 74, 48, 88), '/incident_management/priority_matrix/{*}/urgency', S('rules/clause-8.6.rules', 48, 94, 48, 102), '{item}/urgency', S('rules/clause-8.6.rules', 48, 107, 48, 122), S('rules/clause-8.6.rules', 48, 14, 48, 123), S('rules/clause-8.6.rules', 49, 17, 49, 31), F('builtin:exists'), S('rules/clause-8.6.rules', 49, 10, 49, 32), S('rules/clause-8.6.rules', 49, 45, 49, 60), S('rules/clause-8.6.rules', 49, 38, 49, 61), 'incident ', 'id', '{item}/id', S('rules/clause-8.6.rules', 49, 79, 49, 89), ' records no impact or urgency', S('rules/clause-8.6.rules', 50, 10, 50, 21), '`first(incident_management.priority_matrix, m -> m.impact == incident.impact and m.urgency == incident.urgency)`/priority', S('rules/clause-8.6.rules', 50, 27, 50, 39), '{item}/priority', S('rules/clause-8.6.rules', 50, 44, 50, 60), S('rules/clause-8.6.rules', 50, 78, 50, 88), ' is ', S('rules/clause-8.6.rules', 50, 95, 50, 111), ', but impact ', S('rules/clause-8.6.rules', 50, 127, 50, 141), ' with urgency ', S('rules/clause-8.6.rules', 50, 158, 50, 173), ' gives ', S('rules/clause-8.6.rules', 50, 183, 50, 195), '/incidents', 'incidents', 'incident_management', '/incident_management')
+    return ('impact', S('rules/clause-8.6.rules', 48, 62, 48, 88), 'urgency', S('rules/clause-8.6.rules', 48, 94, 48, 122), S('rules/clause-8.6.rules', 48, 62, 48, 122), 'priority_matrix', S('rules/clause-8.6.rules', 49, 10, 49, 61), 'priority', S('rules/clause-8.6.rules', 50, 27, 50, 60), S('rules/clause-8.6.rules', 50, 10, 50, 60), S('rules/clause-8.6.rules', 47, 24, 47, 32), '/incident_management/priority_matrix', S('rules/clause-8.6.rules', 48, 20, 48, 54), '/incident_management/priority_matrix/{*}/impact', S('rules/clause-8.6.rules', 48, 62, 48, 69), '{item}/impact', S('rules/clause-8.6.rules', 48, 74, 48, 88), '/incident_management/priority_matrix/{*}/urgency', S('rules/clause-8.6.rules', 48, 94, 48, 102), '{item}/urgency', S('rules/clause-8.6.rules', 48, 107, 48, 122), F('builtin:first'), S('rules/clause-8.6.rules', 48, 14, 48, 123), S('rules/clause-8.6.rules', 49, 17, 49, 31), F('builtin:exists'), S('rules/clause-8.6.rules', 49, 10, 49, 32), S('rules/clause-8.6.rules', 49, 45, 49, 60), S('rules/clause-8.6.rules', 49, 38, 49, 61), 'incident ', 'id', '{item}/id', S('rules/clause-8.6.rules', 49, 79, 49, 89), ' records no impact or urgency', S('rules/clause-8.6.rules', 50, 10, 50, 21), '`first(incident_management.priority_matrix, m -> m.impact == incident.impact and m.urgency == incident.urgency)`/priority', S('rules/clause-8.6.rules', 50, 27, 50, 39), '{item}/priority', S('rules/clause-8.6.rules', 50, 44, 50, 60), S('rules/clause-8.6.rules', 50, 78, 50, 88), ' is ', S('rules/clause-8.6.rules', 50, 95, 50, 111), ', but impact ', S('rules/clause-8.6.rules', 50, 127, 50, 141), ' with urgency ', S('rules/clause-8.6.rules', 50, 158, 50, 173), ' gives ', S('rules/clause-8.6.rules', 50, 183, 50, 195), '/incidents', 'incidents', 'incident_management', '/incident_management')
 
 def build_259(K):
     def run(root, ctx):
@@ -22383,20 +22389,20 @@ def build_259(K):
             slow = []
             for i, item2 in enumerate(coll):
                 try:
-                    if (((v3 := item2), k5(charge(s_1[k3]), (lambda p4: (p4[k0] == v3))))[-1] is not None):
+                    if (((v3 := item2), (next((p5 for p5 in t4 if ((p5[k0] == v3)) is True), None) if type(t4 := charge(s_1[k4])) is list else _fb()))[-1] is not None):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
         else:
-            coll = _tr(tr, 4, rt.call(k2, k9, (charge(_tr(tr, 3, rt.call(k1, k8, (charge(_tr(tr, 0, s_0)), (lambda p5: _tr(tr, 2, rt.member(_tr(tr, 1, p5), k0, k6, k7))),), True))),), True))
+            coll = _tr(tr, 4, rt.call(k2, k8, (charge(_tr(tr, 3, rt.call(k1, k7, (charge(_tr(tr, 0, s_0)), (lambda p6: _tr(tr, 2, rt.member(_tr(tr, 1, p6), k0, k5, k6))),), True))),), True))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -22404,7 +22410,7 @@ def build_259(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, ((v6 := _tr(tr, 5, item2)), _tr(tr, 12, rt.call(k5, k14, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k3, k10, k11))), (lambda p7: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p7), k0, k12, k13)), _tr(tr, 10, v6), k4))),), True)))[-1]), _tr(tr, 14, None), k15)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, ((v7 := _tr(tr, 5, item2)), _tr(tr, 12, rt.call(k13, k14, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k4, k9, k10))), (lambda p8: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k0, k11, k12)), _tr(tr, 10, v7), k3))),), True)))[-1]), _tr(tr, 14, None), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -22435,7 +22441,7 @@ def build_259(K):
     return run
 
 def constants_259():
-    return ('priority', F('builtin:map'), F('builtin:distinct'), 'targets', S('rules/clause-8.6.rules', 9, 71, 9, 92), F('builtin:first'), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 58, 53, 58, 62), S('rules/clause-8.6.rules', 58, 33, 58, 63), S('rules/clause-8.6.rules', 58, 24, 58, 64), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), S('rules/clause-8.6.rules', 9, 31, 9, 93), S('rules/clause-8.6.rules', 59, 10, 59, 37), 'incidents of priority ', ' have no resolution target', '`distinct(map(incidents, i -> i.priority))`', 'incidents', '/incidents', 'incident_management', '/incident_management')
+    return ('priority', F('builtin:map'), F('builtin:distinct'), S('rules/clause-8.6.rules', 9, 71, 9, 92), 'targets', '/incidents/{*}/priority', S('rules/clause-8.6.rules', 58, 53, 58, 62), S('rules/clause-8.6.rules', 58, 33, 58, 63), S('rules/clause-8.6.rules', 58, 24, 58, 64), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), F('builtin:first'), S('rules/clause-8.6.rules', 9, 31, 9, 93), S('rules/clause-8.6.rules', 59, 10, 59, 37), 'incidents of priority ', ' have no resolution target', '`distinct(map(incidents, i -> i.priority))`', 'incidents', '/incidents', 'incident_management', '/incident_management')
 
 def build_260(K):
     def run(root, ctx):
@@ -22539,11 +22545,11 @@ def build_261(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (rt.order(k10, (pdt(item1[k2]) + pdur(((v3 := item1[k3]), k6(charge(s_1[k4]), (lambda p4: (p4[k3] == v3))))[-1][k7])), today, k9) if (t5 := ((v2 := item1), (v2[k0] in k1))[-1]) is True else False if t5 is False else _fb())
+                    w = (rt.order(k9, (pdt(item1[k2]) + pdur(((v3 := item1[k3]), (next((p5 for p5 in t4 if ((p5[k3] == v3)) is True), None) if type(t4 := charge(s_1[k5])) is list else _fb()))[-1][k6])), today, k8) if (t6 := ((v2 := item1), (v2[k0] in k1))[-1]) is True else False if t6 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        if (any((p7[k12] == k13) for p7 in t6) if type(t6 := charge(item1[k15])) is list else _fb()):
+                        if (any((p8[k11] == k12) for p8 in t7) if type(t7 := charge(item1[k14])) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -22556,7 +22562,7 @@ def build_261(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -22564,20 +22570,20 @@ def build_261(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 9, ((v8 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k19), _tr(tr, 5, k20), _tr(tr, 6, k21))), _tr(tr, 3, rt.member(_tr(tr, 2, v8), k0, k17, k18)), k22)))[-1]), lambda: _tr(tr, 25, rt.order(k10, _tr(tr, 23, rt.arith(k38, _tr(tr, 11, rt.convert(k25, k26, rt.member(_tr(tr, 10, item1), k2, k23, k24), k24)), _tr(tr, 22, rt.convert(k36, k37, rt.member(_tr(tr, 21, ((v9 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k27, k28))), _tr(tr, 20, rt.call(k6, k33, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k4, k29, k30))), (lambda p10: _tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p10), k3, k31, k32)), _tr(tr, 18, v9), k5))),), True)))[-1]), k7, k34, k35), k35)), k8)), _tr(tr, 24, today), k9)), k11)), k11, 'condition of `where`')
+                w = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 9, ((v9 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k18), _tr(tr, 5, k19), _tr(tr, 6, k20))), _tr(tr, 3, rt.member(_tr(tr, 2, v9), k0, k16, k17)), k21)))[-1]), lambda: _tr(tr, 25, rt.order(k9, _tr(tr, 23, rt.arith(k38, _tr(tr, 11, rt.convert(k24, k25, rt.member(_tr(tr, 10, item1), k2, k22, k23), k23)), _tr(tr, 22, rt.convert(k36, k37, rt.member(_tr(tr, 21, ((v10 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k26, k27))), _tr(tr, 20, rt.call(k32, k33, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k5, k28, k29))), (lambda p11: _tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p11), k3, k30, k31)), _tr(tr, 18, v10), k4))),), True)))[-1]), k6, k34, k35), k35)), k7)), _tr(tr, 24, today), k8)), k10)), k10, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 33, rt.call(k43, k44, (charge(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k15, k39, k40))), (lambda p11: _tr(tr, 32, rt.equal(_tr(tr, 30, rt.member(_tr(tr, 29, p11), k12, k41, k42)), _tr(tr, 31, k13), k14))),), True)), k44, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 33, rt.call(k43, k44, (charge(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k14, k39, k40))), (lambda p12: _tr(tr, 32, rt.equal(_tr(tr, 30, rt.member(_tr(tr, 29, p12), k11, k41, k42)), _tr(tr, 31, k12), k13))),), True)), k44, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k45, _text(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k46, k47, k48))), k49, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k3, k27, k50))), k51, _text(_tr(tr, 39, rt.convert(k25, k26, rt.member(_tr(tr, 38, item1), k2, k23, k52), k52))), k53,))
+                        r.message = ''.join((k45, _text(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k46, k47, k48))), k49, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k3, k26, k50))), k51, _text(_tr(tr, 39, rt.convert(k24, k25, rt.member(_tr(tr, 38, item1), k2, k22, k52), k52))), k53,))
                     except EvalError:
                         r.message = None
                     break
@@ -22601,7 +22607,7 @@ def build_261(K):
     return run
 
 def constants_261():
-    return ('status', FS(('in_progress', 'new', 'on_hold')), 'opened_at', 'priority', 'targets', S('rules/clause-8.6.rules', 9, 71, 9, 92), F('builtin:first'), 'resolve_within', S('rules/clause-8.6.rules', 80, 63, 80, 127), S('rules/clause-8.6.rules', 80, 63, 80, 135), '<', S('rules/clause-8.6.rules', 80, 40, 80, 135), 'kind', 'escalated', S('rules/clause-8.6.rules', 81, 37, 81, 57), 'actions', S('rules/clause-8.6.rules', 80, 24, 80, 32), '{item}/status', S('rules/clause-8.6.rules', 12, 22, 12, 29), 'new', 'in_progress', 'on_hold', S('rules/clause-8.6.rules', 12, 22, 12, 66), '{item}/opened_at', S('rules/clause-8.6.rules', 80, 63, 80, 80), F('read:date-time'), 'date-time', '{item}/priority', S('rules/clause-8.6.rules', 80, 95, 80, 111), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), S('rules/clause-8.6.rules', 9, 31, 9, 93), '`inc_target(incident.priority)`/resolve_within', S('rules/clause-8.6.rules', 80, 84, 80, 127), F('read:duration'), 'duration', '+', '{item}/actions', S('rules/clause-8.6.rules', 81, 14, 81, 29), '{item}/actions/{*}/kind', S('rules/clause-8.6.rules', 81, 37, 81, 42), F('builtin:any'), S('rules/clause-8.6.rules', 81, 10, 81, 58), 'incident ', 'id', '{item}/id', S('rules/clause-8.6.rules', 82, 22, 82, 32), ' (', S('rules/clause-8.6.rules', 82, 37, 82, 53), ', opened ', S('rules/clause-8.6.rules', 82, 65, 82, 82), ') is past its resolution target and has not been escalated', '/incidents', 'incidents', 'incident_management', '/incident_management')
+    return ('status', FS(('in_progress', 'new', 'on_hold')), 'opened_at', 'priority', S('rules/clause-8.6.rules', 9, 71, 9, 92), 'targets', 'resolve_within', S('rules/clause-8.6.rules', 80, 63, 80, 127), S('rules/clause-8.6.rules', 80, 63, 80, 135), '<', S('rules/clause-8.6.rules', 80, 40, 80, 135), 'kind', 'escalated', S('rules/clause-8.6.rules', 81, 37, 81, 57), 'actions', S('rules/clause-8.6.rules', 80, 24, 80, 32), '{item}/status', S('rules/clause-8.6.rules', 12, 22, 12, 29), 'new', 'in_progress', 'on_hold', S('rules/clause-8.6.rules', 12, 22, 12, 66), '{item}/opened_at', S('rules/clause-8.6.rules', 80, 63, 80, 80), F('read:date-time'), 'date-time', '{item}/priority', S('rules/clause-8.6.rules', 80, 95, 80, 111), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), F('builtin:first'), S('rules/clause-8.6.rules', 9, 31, 9, 93), '`inc_target(incident.priority)`/resolve_within', S('rules/clause-8.6.rules', 80, 84, 80, 127), F('read:duration'), 'duration', '+', '{item}/actions', S('rules/clause-8.6.rules', 81, 14, 81, 29), '{item}/actions/{*}/kind', S('rules/clause-8.6.rules', 81, 37, 81, 42), F('builtin:any'), S('rules/clause-8.6.rules', 81, 10, 81, 58), 'incident ', 'id', '{item}/id', S('rules/clause-8.6.rules', 82, 22, 82, 32), ' (', S('rules/clause-8.6.rules', 82, 37, 82, 53), ', opened ', S('rules/clause-8.6.rules', 82, 65, 82, 82), ') is past its resolution target and has not been escalated', '/incidents', 'incidents', 'incident_management', '/incident_management')
 
 def build_262(K):
     def run(root, ctx):
@@ -22741,13 +22747,11 @@ def build_263(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k3] != k4) if (t2 := rt.contains(s_1[k1], item1[k0], k2)) is True else False if t2 is False else _fb())
-                    if w is False:
+                    if not (((t2 in t3 if type(t2 := item1[k0]) is str and (type(t3 := s_1[k1]) is list or type(t3) is str) else _fb()) and (item1[k3] != k4))):
                         continue
-                    if w is True:
-                        if (rt.equal(item1[k7], True, k8)) is True:
-                            passed += 1
-                            continue
+                    if (rt.equal(item1[k7], True, k8)) is True:
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
@@ -22929,7 +22933,7 @@ def build_265(K):
                         continue
                     if w is True:
                         v3 = item1[k2]
-                        if ((v3[k4] is not None) and (pdt(v3[k4]) <= (pdt(v3[k5]) + pdur(s_1[k6])))) and (any((t7 if (t7 := ((v6 := p5), rt.contains(s_2[k10], v6, k11))[-1]) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge((t8 if (t8 := v3.get(k12)) is not None else []))) is list else _fb()):
+                        if ((v3[k4] is not None) and (pdt(v3[k4]) <= (pdt(v3[k5]) + pdur(s_1[k6])))) and (any((t9 if (t9 := ((v6 := p5), (t7 in t8 if type(t7 := v6) is str and (type(t8 := s_2[k10]) is list or type(t8) is str) else _fb()))[-1]) is True or t9 is False else _fb()) for p5 in t4) if type(t4 := charge((t10 if (t10 := v3.get(k12)) is not None else []))) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -22956,8 +22960,8 @@ def build_265(K):
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k16, k19))
-                e = rt.truth(_tr(tr, 24, rt.and_(_tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.convert(k22, k23, rt.member(_tr(tr, 12, v9), k4, k20, k21), k21)), _tr(tr, 14, None), k24)), lambda: _tr(tr, 23, rt.order(k33, _tr(tr, 17, rt.convert(k22, k23, rt.member(_tr(tr, 16, v9), k4, k20, k25), k25)), _tr(tr, 22, rt.arith(k32, _tr(tr, 19, rt.convert(k22, k23, rt.member(_tr(tr, 18, v9), k5, k26, k27), k27)), _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, s_1), k6, k28, k29), k29)), k7)), k8)), k9)), k9, 'condition of `expect`')
+                v11 = _tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k16, k19))
+                e = rt.truth(_tr(tr, 24, rt.and_(_tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.convert(k22, k23, rt.member(_tr(tr, 12, v11), k4, k20, k21), k21)), _tr(tr, 14, None), k24)), lambda: _tr(tr, 23, rt.order(k33, _tr(tr, 17, rt.convert(k22, k23, rt.member(_tr(tr, 16, v11), k4, k20, k25), k25)), _tr(tr, 22, rt.arith(k32, _tr(tr, 19, rt.convert(k22, k23, rt.member(_tr(tr, 18, v11), k5, k26, k27), k27)), _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, s_1), k6, k28, k29), k29)), k7)), k8)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -22968,7 +22972,7 @@ def build_265(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 39, rt.call(k47, k48, (charge(_tr(tr, 32, rt.call(k43, k44, (_tr(tr, 30, rt.member(_tr(tr, 29, v9), k12, k41, k42)), _tr(tr, 31, _list_of()),), False))), (lambda p10: _tr(tr, 38, ((v11 := _tr(tr, 33, p10)), _tr(tr, 37, rt.contains(_tr(tr, 36, rt.member(_tr(tr, 35, s_2), k10, k45, k46)), _tr(tr, 34, v11), k11)))[-1])),), True)), k48, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 39, rt.call(k47, k48, (charge(_tr(tr, 32, rt.call(k43, k44, (_tr(tr, 30, rt.member(_tr(tr, 29, v11), k12, k41, k42)), _tr(tr, 31, _list_of()),), False))), (lambda p12: _tr(tr, 38, ((v13 := _tr(tr, 33, p12)), _tr(tr, 37, rt.contains(_tr(tr, 36, rt.member(_tr(tr, 35, s_2), k10, k45, k46)), _tr(tr, 34, v13), k11)))[-1])),), True)), k48, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -23201,21 +23205,21 @@ def build_268(K):
                         continue
                     if w is True:
                         v2 = ([p4 for p4 in t3 if (((p4[k3] == item1[k3]) and (p4[k5] is not None))) is True] if type(t3 := charge(s_1)) is list else _fb())
-                        v5 = (len([1 for p7 in t6 if (((pdt(k14(charge(p7[k7]), (lambda p8: ((p8[k8] != k9) and (p8[k8] != k11))))[k15]) - pdt(p7[k16])) <= pdur(item1[k1]))) is True]) if type(t6 := charge(v2)) is list else _fb())
-                        if ((k19(v2) == k20) or ((v5 / k19(v2)) >= (t9 if (t9 := item1.get(k23)) is not None else k24))):
+                        v5 = (len([1 for p7 in t6 if (((pdt((next((p9 for p9 in t8 if (((p9[k7] != k8) and (p9[k7] != k10))) is True), None) if type(t8 := charge(p7[k13])) is list else _fb())[k14]) - pdt(p7[k15])) <= pdur(item1[k1]))) is True]) if type(t6 := charge(v2)) is list else _fb())
+                        if ((k18(v2) == k19) or ((v5 / k18(v2)) >= (t10 if (t10 := item1.get(k22)) is not None else k23))):
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k27, k28))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k26, k27))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k28)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k27)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -23223,22 +23227,22 @@ def build_268(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k2, k33, (_tr(tr, 3, rt.convert(k31, k32, rt.member(_tr(tr, 2, item1), k1, k29, k30), k30)),), False)), k33, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k2, k32, (_tr(tr, 3, rt.convert(k30, k31, rt.member(_tr(tr, 2, item1), k1, k28, k29), k29)),), False)), k32, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 16, rt.call(k43, k44, (charge(_tr(tr, 5, s_1)), (lambda p11: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p11), k3, k34, k35)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k36, k37)), k4)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.convert(k40, k41, rt.member(_tr(tr, 11, p11), k5, k38, k39), k39)), _tr(tr, 13, None), k42)), k6))),), True))
-                v12 = _tr(tr, 37, rt.call(k58, k59, (charge(_tr(tr, 17, v10)), (lambda p13: _tr(tr, 36, rt.order(k57, _tr(tr, 33, rt.arith(k55, _tr(tr, 30, rt.convert(k40, k41, rt.member(_tr(tr, 29, rt.call(k14, k50, (charge(_tr(tr, 19, rt.member(_tr(tr, 18, p13), k7, k45, k46))), (lambda p14: _tr(tr, 28, rt.and_(_tr(tr, 23, rt.not_equal(_tr(tr, 21, rt.member(_tr(tr, 20, p14), k8, k47, k48)), _tr(tr, 22, k9), k10)), lambda: _tr(tr, 27, rt.not_equal(_tr(tr, 25, rt.member(_tr(tr, 24, p14), k8, k47, k49)), _tr(tr, 26, k11), k12)), k13))),), True)), k15, k51, k52), k52)), _tr(tr, 32, rt.convert(k40, k41, rt.member(_tr(tr, 31, p13), k16, k53, k54), k54)), k17)), _tr(tr, 35, rt.convert(k31, k32, rt.member(_tr(tr, 34, item1), k1, k29, k56), k56)), k18))),), True))
-                e = rt.truth(_tr(tr, 51, rt.or_(_tr(tr, 41, rt.equal(_tr(tr, 39, rt.call(k19, k60, (_tr(tr, 38, v10),), True)), _tr(tr, 40, k20), k21)), lambda: _tr(tr, 50, rt.order(k67, _tr(tr, 45, rt.arith(k62, _tr(tr, 42, v12), _tr(tr, 44, rt.call(k19, k61, (_tr(tr, 43, v10),), True)), k22)), _tr(tr, 49, rt.call(k65, k66, (_tr(tr, 47, rt.member(_tr(tr, 46, item1), k23, k63, k64)), _tr(tr, 48, k24),), False)), k25)), k26)), k26, 'condition of `expect`')
+                v11 = _tr(tr, 16, rt.call(k42, k43, (charge(_tr(tr, 5, s_1)), (lambda p12: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p12), k3, k33, k34)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k35, k36)), k4)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.convert(k39, k40, rt.member(_tr(tr, 11, p12), k5, k37, k38), k38)), _tr(tr, 13, None), k41)), k6))),), True))
+                v13 = _tr(tr, 37, rt.call(k58, k59, (charge(_tr(tr, 17, v11)), (lambda p14: _tr(tr, 36, rt.order(k57, _tr(tr, 33, rt.arith(k55, _tr(tr, 30, rt.convert(k39, k40, rt.member(_tr(tr, 29, rt.call(k49, k50, (charge(_tr(tr, 19, rt.member(_tr(tr, 18, p14), k13, k44, k45))), (lambda p15: _tr(tr, 28, rt.and_(_tr(tr, 23, rt.not_equal(_tr(tr, 21, rt.member(_tr(tr, 20, p15), k7, k46, k47)), _tr(tr, 22, k8), k9)), lambda: _tr(tr, 27, rt.not_equal(_tr(tr, 25, rt.member(_tr(tr, 24, p15), k7, k46, k48)), _tr(tr, 26, k10), k11)), k12))),), True)), k14, k51, k52), k52)), _tr(tr, 32, rt.convert(k39, k40, rt.member(_tr(tr, 31, p14), k15, k53, k54), k54)), k16)), _tr(tr, 35, rt.convert(k30, k31, rt.member(_tr(tr, 34, item1), k1, k28, k56), k56)), k17))),), True))
+                e = rt.truth(_tr(tr, 51, rt.or_(_tr(tr, 41, rt.equal(_tr(tr, 39, rt.call(k18, k60, (_tr(tr, 38, v11),), True)), _tr(tr, 40, k19), k20)), lambda: _tr(tr, 50, rt.order(k67, _tr(tr, 45, rt.arith(k62, _tr(tr, 42, v13), _tr(tr, 44, rt.call(k18, k61, (_tr(tr, 43, v11),), True)), k21)), _tr(tr, 49, rt.call(k65, k66, (_tr(tr, 47, rt.member(_tr(tr, 46, item1), k22, k63, k64)), _tr(tr, 48, k23),), False)), k24)), k25)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k3, k36, k68))), k69, _text(_tr(tr, 54, v12)), k70, _text(_tr(tr, 56, rt.call(k19, k71, (_tr(tr, 55, v10),), True))), k72, _text(_tr(tr, 58, rt.convert(k31, k32, rt.member(_tr(tr, 57, item1), k1, k29, k73), k73))), k74, _text(_tr(tr, 62, rt.call(k65, k76, (_tr(tr, 60, rt.member(_tr(tr, 59, item1), k23, k63, k75)), _tr(tr, 61, k24),), False))),))
+                        r.message = ''.join((_text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k3, k35, k68))), k69, _text(_tr(tr, 54, v13)), k70, _text(_tr(tr, 56, rt.call(k18, k71, (_tr(tr, 55, v11),), True))), k72, _text(_tr(tr, 58, rt.convert(k30, k31, rt.member(_tr(tr, 57, item1), k1, k28, k73), k73))), k74, _text(_tr(tr, 62, rt.call(k65, k76, (_tr(tr, 60, rt.member(_tr(tr, 59, item1), k22, k63, k75)), _tr(tr, 61, k23),), False))),))
                     except EvalError:
                         r.message = None
                     break
@@ -23258,11 +23262,11 @@ def build_268(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k27)
+        return RuleRun(passed, results, k26)
     return run
 
 def constants_268():
-    return ('targets', 'respond_within', F('builtin:exists'), 'priority', S('rules/clause-8.6.rules', 155, 40, 155, 68), 'resolved_at', S('rules/clause-8.6.rules', 155, 40, 155, 94), 'actions', 'kind', 'logged', S('rules/clause-8.6.rules', 156, 55, 156, 72), 'classified', S('rules/clause-8.6.rules', 156, 78, 156, 99), S('rules/clause-8.6.rules', 156, 55, 156, 99), F('builtin:first'), 'at', 'opened_at', S('rules/clause-8.6.rules', 156, 33, 156, 117), S('rules/clause-8.6.rules', 156, 33, 156, 142), F('builtin:length'), 0, S('rules/clause-8.6.rules', 157, 10, 157, 29), S('rules/clause-8.6.rules', 157, 34, 157, 54), 'attainment', 1, S('rules/clause-8.6.rules', 157, 34, 157, 87), S('rules/clause-8.6.rules', 157, 10, 157, 87), '/incident_management/targets', S('rules/clause-8.6.rules', 154, 22, 154, 48), '{item}/respond_within', S('rules/clause-8.6.rules', 154, 63, 154, 83), F('read:duration'), 'duration', S('rules/clause-8.6.rules', 154, 56, 154, 84), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 155, 40, 155, 49), '{item}/priority', S('rules/clause-8.6.rules', 155, 54, 155, 68), '/incidents/{*}/resolved_at', S('rules/clause-8.6.rules', 155, 74, 155, 86), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 155, 74, 155, 94), F('builtin:filter'), S('rules/clause-8.6.rules', 155, 17, 155, 95), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions', S('rules/clause-8.6.rules', 156, 39, 156, 47), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions/{*}/kind', S('rules/clause-8.6.rules', 156, 55, 156, 60), S('rules/clause-8.6.rules', 156, 78, 156, 83), S('rules/clause-8.6.rules', 156, 33, 156, 100), '`first(i.actions, a -> a.kind != "logged" and a.kind != "classified")`/at', S('rules/clause-8.6.rules', 156, 33, 156, 103), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/opened_at', S('rules/clause-8.6.rules', 156, 107, 156, 117), '-', S('rules/clause-8.6.rules', 156, 122, 156, 142), '<=', F('builtin:count'), S('rules/clause-8.6.rules', 156, 13, 156, 143), S('rules/clause-8.6.rules', 157, 10, 157, 24), S('rules/clause-8.6.rules', 157, 40, 157, 54), '/', '{item}/attainment', S('rules/clause-8.6.rules', 157, 67, 157, 83), F('builtin:default'), S('rules/clause-8.6.rules', 157, 59, 157, 87), '>=', S('rules/clause-8.6.rules', 158, 13, 158, 27), ': ', ' of ', S('rules/clause-8.6.rules', 158, 41, 158, 55), ' incidents had a first response within ', S('rules/clause-8.6.rules', 158, 97, 158, 117), ', below the agreed share of ', S('rules/clause-8.6.rules', 158, 156, 158, 172), S('rules/clause-8.6.rules', 158, 148, 158, 176), 'incident_management', '/incident_management', 'incidents', '/incidents')
+    return ('targets', 'respond_within', F('builtin:exists'), 'priority', S('rules/clause-8.6.rules', 155, 40, 155, 68), 'resolved_at', S('rules/clause-8.6.rules', 155, 40, 155, 94), 'kind', 'logged', S('rules/clause-8.6.rules', 156, 55, 156, 72), 'classified', S('rules/clause-8.6.rules', 156, 78, 156, 99), S('rules/clause-8.6.rules', 156, 55, 156, 99), 'actions', 'at', 'opened_at', S('rules/clause-8.6.rules', 156, 33, 156, 117), S('rules/clause-8.6.rules', 156, 33, 156, 142), F('builtin:length'), 0, S('rules/clause-8.6.rules', 157, 10, 157, 29), S('rules/clause-8.6.rules', 157, 34, 157, 54), 'attainment', 1, S('rules/clause-8.6.rules', 157, 34, 157, 87), S('rules/clause-8.6.rules', 157, 10, 157, 87), '/incident_management/targets', S('rules/clause-8.6.rules', 154, 22, 154, 48), '{item}/respond_within', S('rules/clause-8.6.rules', 154, 63, 154, 83), F('read:duration'), 'duration', S('rules/clause-8.6.rules', 154, 56, 154, 84), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 155, 40, 155, 49), '{item}/priority', S('rules/clause-8.6.rules', 155, 54, 155, 68), '/incidents/{*}/resolved_at', S('rules/clause-8.6.rules', 155, 74, 155, 86), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 155, 74, 155, 94), F('builtin:filter'), S('rules/clause-8.6.rules', 155, 17, 155, 95), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions', S('rules/clause-8.6.rules', 156, 39, 156, 47), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions/{*}/kind', S('rules/clause-8.6.rules', 156, 55, 156, 60), S('rules/clause-8.6.rules', 156, 78, 156, 83), F('builtin:first'), S('rules/clause-8.6.rules', 156, 33, 156, 100), '`first(i.actions, a -> a.kind != "logged" and a.kind != "classified")`/at', S('rules/clause-8.6.rules', 156, 33, 156, 103), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/opened_at', S('rules/clause-8.6.rules', 156, 107, 156, 117), '-', S('rules/clause-8.6.rules', 156, 122, 156, 142), '<=', F('builtin:count'), S('rules/clause-8.6.rules', 156, 13, 156, 143), S('rules/clause-8.6.rules', 157, 10, 157, 24), S('rules/clause-8.6.rules', 157, 40, 157, 54), '/', '{item}/attainment', S('rules/clause-8.6.rules', 157, 67, 157, 83), F('builtin:default'), S('rules/clause-8.6.rules', 157, 59, 157, 87), '>=', S('rules/clause-8.6.rules', 158, 13, 158, 27), ': ', ' of ', S('rules/clause-8.6.rules', 158, 41, 158, 55), ' incidents had a first response within ', S('rules/clause-8.6.rules', 158, 97, 158, 117), ', below the agreed share of ', S('rules/clause-8.6.rules', 158, 156, 158, 172), S('rules/clause-8.6.rules', 158, 148, 158, 176), 'incident_management', '/incident_management', 'incidents', '/incidents')
 
 def build_269(K):
     def run(root, ctx):
@@ -25080,7 +25084,7 @@ def build_288(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ([p4 for p4 in t3 if (((any(((p8[k8] == k9) and (p8[k11] > item1[k12])) for p8 in t7) if type(t7 := charge(p4[k0])) is list else _fb()) if (t9 := (rt.contains((t5 if (t5 := p4.get(k5)) is not None else []), item1[k4], k6) if (t6 := (p4[k1] == k2)) is True else False if t6 is False else _fb())) is True else False if t9 is False else _fb())) is True] if type(t3 := charge(s_1)) is list else _fb())
+                    v2 = ([p4 for p4 in t3 if ((((p4[k1] == k2) and (t6 in t7 if type(t6 := item1[k4]) is str and (type(t7 := (t5 if (t5 := p4.get(k5)) is not None else [])) is list or type(t7) is str) else _fb())) and (any(((p9[k8] == k9) and (p9[k11] > item1[k12])) for p9 in t8) if type(t8 := charge(p4[k0])) is list else _fb()))) is True] if type(t3 := charge(s_1)) is list else _fb())
                     if (k16(v2) == k17):
                         continue
                 except Exception:
@@ -25160,7 +25164,7 @@ def build_289(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ix3.get(item1[k2])
-                    if (v2 is not None) and (not any((t15 if (t15 := ((any((((pd(p9[k8][k9]) == pd(item1[k8][k9])) and (pd(p9[k8][k11]) == pd(item1[k8][k11]))) and (any(((p11[k14] != item1[k15]) and (any(((p13[k17] == p11[k2]) and (p13[k19] == k20)) for p13 in t12) if type(t12 := charge(p5[k1])) is list else _fb())) for p11 in t10) if type(t10 := charge(p9[k24])) is list else _fb())) for p9 in t8) if type(t8 := charge(p5[k6])) is list else _fb()) if (t14 := ((p5.get(k6) is not None) if (t7 := rt.contains((t6 if (t6 := p5.get(k4)) is not None else []), v2[k3], k5)) is True else False if t7 is False else _fb())) is True else False if t14 is False else _fb())) is True or t15 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()):
+                    if (v2 is not None) and (not any((((t7 in t8 if type(t7 := v2[k3]) is str and (type(t8 := (t6 if (t6 := p5.get(k4)) is not None else [])) is list or type(t8) is str) else _fb()) and (p5.get(k6) is not None)) and (any((((pd(p10[k8][k9]) == pd(item1[k8][k9])) and (pd(p10[k8][k11]) == pd(item1[k8][k11]))) and (any(((p12[k14] != item1[k15]) and (any(((p14[k17] == p12[k2]) and (p14[k19] == k20)) for p14 in t13) if type(t13 := charge(p5[k1])) is list else _fb())) for p12 in t11) if type(t11 := charge(p10[k24])) is list else _fb())) for p10 in t9) if type(t9 := charge(p5[k6])) is list else _fb())) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()):
                         continue
                 except Exception:
                     pass
@@ -25181,8 +25185,8 @@ def build_289(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v16 = _tr(tr, 6, rt.call(k33, k34, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k29, k30))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k31, k32)),), True, ctx))
-                e = rt.truth(_tr(tr, 9, rt.not_equal(_tr(tr, 7, v16), _tr(tr, 8, None), k35)), k35, 'condition of `expect`')
+                v15 = _tr(tr, 6, rt.call(k33, k34, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k29, k30))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k31, k32)),), True, ctx))
+                e = rt.truth(_tr(tr, 9, rt.not_equal(_tr(tr, 7, v15), _tr(tr, 8, None), k35)), k35, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -25193,14 +25197,14 @@ def build_289(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 68, rt.call(k87, k88, (charge(_tr(tr, 14, s_1)), (lambda p17: _tr(tr, 67, rt.and_(_tr(tr, 25, rt.and_(_tr(tr, 21, rt.contains(_tr(tr, 20, rt.call(k46, k47, (_tr(tr, 18, rt.member(_tr(tr, 17, p17), k4, k44, k45)), _tr(tr, 19, _list_of()),), False)), _tr(tr, 16, rt.member(_tr(tr, 15, v16), k3, k42, k43)), k5)), lambda: _tr(tr, 24, rt.call(k50, k51, (_tr(tr, 23, rt.member(_tr(tr, 22, p17), k6, k48, k49)),), False)), k7)), lambda: _tr(tr, 66, rt.call(k83, k86, (charge(_tr(tr, 27, rt.member(_tr(tr, 26, p17), k6, k48, k52))), (lambda p18: _tr(tr, 65, rt.and_(_tr(tr, 42, rt.and_(_tr(tr, 34, rt.equal(_tr(tr, 30, rt.convert(k57, k58, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, p18), k8, k53, k54)), k9, k55, k56), k56)), _tr(tr, 33, rt.convert(k57, k58, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k8, k59, k60)), k9, k61, k62), k62)), k10)), lambda: _tr(tr, 41, rt.equal(_tr(tr, 37, rt.convert(k57, k58, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p18), k8, k53, k63)), k11, k64, k65), k65)), _tr(tr, 40, rt.convert(k57, k58, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k8, k59, k66)), k11, k67, k68), k68)), k12)), k13)), lambda: _tr(tr, 64, rt.call(k83, k85, (charge(_tr(tr, 44, rt.member(_tr(tr, 43, p18), k24, k69, k70))), (lambda p19: _tr(tr, 63, rt.and_(_tr(tr, 49, rt.not_equal(_tr(tr, 46, rt.member(_tr(tr, 45, p19), k14, k71, k72)), _tr(tr, 48, rt.member(_tr(tr, 47, item1), k15, k73, k74)), k16)), lambda: _tr(tr, 62, rt.call(k83, k84, (charge(_tr(tr, 51, rt.member(_tr(tr, 50, p17), k1, k75, k76))), (lambda p20: _tr(tr, 61, rt.and_(_tr(tr, 56, rt.equal(_tr(tr, 53, rt.member(_tr(tr, 52, p20), k17, k77, k78)), _tr(tr, 55, rt.member(_tr(tr, 54, p19), k2, k79, k80)), k18)), lambda: _tr(tr, 60, rt.equal(_tr(tr, 58, rt.member(_tr(tr, 57, p20), k19, k81, k82)), _tr(tr, 59, k20), k21)), k22))),), True)), k23))),), True)), k25))),), True)), k26))),), True)), k88, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 68, rt.call(k87, k88, (charge(_tr(tr, 14, s_1)), (lambda p16: _tr(tr, 67, rt.and_(_tr(tr, 25, rt.and_(_tr(tr, 21, rt.contains(_tr(tr, 20, rt.call(k46, k47, (_tr(tr, 18, rt.member(_tr(tr, 17, p16), k4, k44, k45)), _tr(tr, 19, _list_of()),), False)), _tr(tr, 16, rt.member(_tr(tr, 15, v15), k3, k42, k43)), k5)), lambda: _tr(tr, 24, rt.call(k50, k51, (_tr(tr, 23, rt.member(_tr(tr, 22, p16), k6, k48, k49)),), False)), k7)), lambda: _tr(tr, 66, rt.call(k83, k86, (charge(_tr(tr, 27, rt.member(_tr(tr, 26, p16), k6, k48, k52))), (lambda p17: _tr(tr, 65, rt.and_(_tr(tr, 42, rt.and_(_tr(tr, 34, rt.equal(_tr(tr, 30, rt.convert(k57, k58, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, p17), k8, k53, k54)), k9, k55, k56), k56)), _tr(tr, 33, rt.convert(k57, k58, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k8, k59, k60)), k9, k61, k62), k62)), k10)), lambda: _tr(tr, 41, rt.equal(_tr(tr, 37, rt.convert(k57, k58, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p17), k8, k53, k63)), k11, k64, k65), k65)), _tr(tr, 40, rt.convert(k57, k58, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k8, k59, k66)), k11, k67, k68), k68)), k12)), k13)), lambda: _tr(tr, 64, rt.call(k83, k85, (charge(_tr(tr, 44, rt.member(_tr(tr, 43, p17), k24, k69, k70))), (lambda p18: _tr(tr, 63, rt.and_(_tr(tr, 49, rt.not_equal(_tr(tr, 46, rt.member(_tr(tr, 45, p18), k14, k71, k72)), _tr(tr, 48, rt.member(_tr(tr, 47, item1), k15, k73, k74)), k16)), lambda: _tr(tr, 62, rt.call(k83, k84, (charge(_tr(tr, 51, rt.member(_tr(tr, 50, p16), k1, k75, k76))), (lambda p19: _tr(tr, 61, rt.and_(_tr(tr, 56, rt.equal(_tr(tr, 53, rt.member(_tr(tr, 52, p19), k17, k77, k78)), _tr(tr, 55, rt.member(_tr(tr, 54, p18), k2, k79, k80)), k18)), lambda: _tr(tr, 60, rt.equal(_tr(tr, 58, rt.member(_tr(tr, 57, p19), k19, k81, k82)), _tr(tr, 59, k20), k21)), k22))),), True)), k23))),), True)), k25))),), True)), k26))),), True)), k88, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 70, rt.member(_tr(tr, 69, v16), k3, k42, k89))), k90, _text(_tr(tr, 72, rt.member(_tr(tr, 71, item1), k15, k73, k91))), k92, _text(_tr(tr, 75, rt.convert(k57, k58, rt.member(_tr(tr, 74, rt.member(_tr(tr, 73, item1), k8, k59, k93)), k9, k61, k94), k94))), k95, _text(_tr(tr, 78, rt.convert(k57, k58, rt.member(_tr(tr, 77, rt.member(_tr(tr, 76, item1), k8, k59, k96)), k11, k67, k97), k97))), k98,))
+                        r.message = ''.join((_text(_tr(tr, 70, rt.member(_tr(tr, 69, v15), k3, k42, k89))), k90, _text(_tr(tr, 72, rt.member(_tr(tr, 71, item1), k15, k73, k91))), k92, _text(_tr(tr, 75, rt.convert(k57, k58, rt.member(_tr(tr, 74, rt.member(_tr(tr, 73, item1), k8, k59, k93)), k9, k61, k94), k94))), k95, _text(_tr(tr, 78, rt.convert(k57, k58, rt.member(_tr(tr, 77, rt.member(_tr(tr, 76, item1), k8, k59, k96)), k11, k67, k97), k97))), k98,))
                     except EvalError:
                         r.message = None
                     break
@@ -25252,7 +25256,7 @@ def build_290(K):
                     if w is False:
                         continue
                     if w is True:
-                        if (any((p4[k6] == item1[k7]) for p4 in t3) if type(t3 := charge(s_1[k9])) is list else _fb()) and (k13(((v5 := item1[k7]), ([p7 for p7 in t6 if (rt.contains(p7[k10], v5, k11)) is True] if type(t6 := charge(s_1[k12])) is list else _fb()))[-1]) > k14):
+                        if (any((p4[k6] == item1[k7]) for p4 in t3) if type(t3 := charge(s_1[k9])) is list else _fb()) and (k13(((v5 := item1[k7]), ([p7 for p7 in t6 if ((t8 in t9 if type(t8 := v5) is str and (type(t9 := p7[k10]) is list or type(t9) is str) else _fb())) is True] if type(t6 := charge(s_1[k12])) is list else _fb()))[-1]) > k14):
                             passed += 1
                             continue
                 except Exception:
@@ -25273,13 +25277,13 @@ def build_290(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 13, ((v8 := _tr(tr, 1, item1)), _tr(tr, 12, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v8), k0, k17, k18)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 11, rt.contains(_tr(tr, 10, _list_of(_tr(tr, 8, k21), _tr(tr, 9, k22))), _tr(tr, 7, rt.member(_tr(tr, 6, v8), k3, k19, k20)), k23)), k5)))[-1]), k24, 'condition of `where`')
+                w = rt.truth(_tr(tr, 13, ((v10 := _tr(tr, 1, item1)), _tr(tr, 12, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v10), k0, k17, k18)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 11, rt.contains(_tr(tr, 10, _list_of(_tr(tr, 8, k21), _tr(tr, 9, k22))), _tr(tr, 7, rt.member(_tr(tr, 6, v10), k3, k19, k20)), k23)), k5)))[-1]), k24, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 21, rt.call(k31, k32, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k9, k25, k26))), (lambda p9: _tr(tr, 20, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p9), k6, k27, k28)), _tr(tr, 19, rt.member(_tr(tr, 18, item1), k7, k29, k30)), k8))),), True)), k32, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 21, rt.call(k31, k32, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k9, k25, k26))), (lambda p11: _tr(tr, 20, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p11), k6, k27, k28)), _tr(tr, 19, rt.member(_tr(tr, 18, item1), k7, k29, k30)), k8))),), True)), k32, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -25290,7 +25294,7 @@ def build_290(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 38, rt.order(k45, _tr(tr, 36, rt.call(k13, k44, (_tr(tr, 35, ((v10 := _tr(tr, 27, rt.member(_tr(tr, 26, item1), k7, k29, k37))), _tr(tr, 34, rt.call(k42, k43, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, s_1), k12, k38, k39))), (lambda p11: _tr(tr, 33, rt.contains(_tr(tr, 32, rt.member(_tr(tr, 31, p11), k10, k40, k41)), _tr(tr, 30, v10), k11))),), True)))[-1]),), True)), _tr(tr, 37, k14), k15)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 38, rt.order(k45, _tr(tr, 36, rt.call(k13, k44, (_tr(tr, 35, ((v12 := _tr(tr, 27, rt.member(_tr(tr, 26, item1), k7, k29, k37))), _tr(tr, 34, rt.call(k42, k43, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, s_1), k12, k38, k39))), (lambda p13: _tr(tr, 33, rt.contains(_tr(tr, 32, rt.member(_tr(tr, 31, p13), k10, k40, k41)), _tr(tr, 30, v12), k11))),), True)))[-1]),), True)), _tr(tr, 37, k14), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -25569,13 +25573,13 @@ def build_293(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((any((k7(((v6 := p5), ([p8 for p8 in t7 if (rt.contains(p8[k4], v6, k5)) is True] if type(t7 := charge(s_1[k6])) is list else _fb()))[-1]) > k8) for p5 in t4) if type(t4 := charge((t9 if (t9 := item1.get(k4)) is not None else []))) is list else _fb()) if (t10 := (k2(pdt(item1[k1])) if (t3 := (t2 if (t2 := item1.get(k0)) is not None else False)) is True else False if t3 is False else _fb())) is True else False if t10 is False else _fb())
+                    w = ((any((k7(((v6 := p5), ([p8 for p8 in t7 if ((t9 in t10 if type(t9 := v6) is str and (type(t10 := p8[k4]) is list or type(t10) is str) else _fb())) is True] if type(t7 := charge(s_1[k6])) is list else _fb()))[-1]) > k8) for p5 in t4) if type(t4 := charge((t11 if (t11 := item1.get(k4)) is not None else []))) is list else _fb()) if (t12 := (k2(pdt(item1[k1])) if (t3 := (t2 if (t2 := item1.get(k0)) is not None else False)) is True else False if t3 is False else _fb())) is True else False if t12 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        v11 = ((v12 := pdt(item1[k1])), (v13 := pdur(s_2[k11][k12])), (v12 + k14(v13, pdur(s_2[k11][k13]))))[-1]
-                        v14 = ([p16 for p16 in t15 if (((any((t19 if (t19 := rt.contains(p16[k4], p18, k16)) is True or t19 is False else _fb()) for p18 in t17) if type(t17 := charge(item1[k4])) is list else _fb()) and (not any((t24 if (t24 := (rt.order(k25, pd(p21[k20]), v11, k24) if (t23 := (rt.order(k22, pd(p21[k20]), pdt(item1[k1]), k21) if (t22 := (p21[k17] == p16[k18])) is True else False if t22 is False else _fb())) is True else False if t23 is False else _fb())) is True or t24 is False else _fb()) for p21 in t20) if type(t20 := charge(s_1[k27])) is list else _fb()))) is True] if type(t15 := charge(s_1[k6])) is list else _fb())
-                        if (((k7(v14) == k8) if (t25 := rt.order(k22, v11, today, k29)) is False else True if t25 is True else _fb())) is True:
+                        v13 = ((v14 := pdt(item1[k1])), (v15 := pdur(s_2[k11][k12])), (v14 + k14(v15, pdur(s_2[k11][k13]))))[-1]
+                        v16 = ([p18 for p18 in t17 if (((any((t21 in t22 if type(t21 := p20) is str and (type(t22 := p18[k4]) is list or type(t22) is str) else _fb()) for p20 in t19) if type(t19 := charge(item1[k4])) is list else _fb()) and (not any((t27 if (t27 := (rt.order(k25, pd(p24[k20]), v13, k24) if (t26 := (rt.order(k22, pd(p24[k20]), pdt(item1[k1]), k21) if (t25 := (p24[k17] == p18[k18])) is True else False if t25 is False else _fb())) is True else False if t26 is False else _fb())) is True or t27 is False else _fb()) for p24 in t23) if type(t23 := charge(s_1[k27])) is list else _fb()))) is True] if type(t17 := charge(s_1[k6])) is list else _fb())
+                        if (((k7(v16) == k8) if (t28 := rt.order(k22, v13, today, k29)) is False else True if t28 is True else _fb())) is True:
                             passed += 1
                             continue
                 except Exception:
@@ -25596,22 +25600,22 @@ def build_293(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.call(k14, k35, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k33, k34)), _tr(tr, 3, False),), False)), lambda: _tr(tr, 7, rt.call(k2, k40, (_tr(tr, 6, rt.convert(k38, k39, rt.member(_tr(tr, 5, item1), k1, k36, k37), k37)),), False)), k3)), lambda: _tr(tr, 25, rt.call(k52, k53, (charge(_tr(tr, 12, rt.call(k14, k43, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k41, k42)), _tr(tr, 11, _list_of()),), False))), (lambda p26: _tr(tr, 24, rt.order(k51, _tr(tr, 22, rt.call(k7, k50, (_tr(tr, 21, ((v27 := _tr(tr, 13, p26)), _tr(tr, 20, rt.call(k48, k49, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k6, k44, k45))), (lambda p28: _tr(tr, 19, rt.contains(_tr(tr, 18, rt.member(_tr(tr, 17, p28), k4, k46, k47)), _tr(tr, 16, v27), k5))),), True)))[-1]),), True)), _tr(tr, 23, k8), k9))),), True)), k10)), k10, 'condition of `where`')
+                w = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.call(k14, k35, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k33, k34)), _tr(tr, 3, False),), False)), lambda: _tr(tr, 7, rt.call(k2, k40, (_tr(tr, 6, rt.convert(k38, k39, rt.member(_tr(tr, 5, item1), k1, k36, k37), k37)),), False)), k3)), lambda: _tr(tr, 25, rt.call(k52, k53, (charge(_tr(tr, 12, rt.call(k14, k43, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k41, k42)), _tr(tr, 11, _list_of()),), False))), (lambda p29: _tr(tr, 24, rt.order(k51, _tr(tr, 22, rt.call(k7, k50, (_tr(tr, 21, ((v30 := _tr(tr, 13, p29)), _tr(tr, 20, rt.call(k48, k49, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k6, k44, k45))), (lambda p31: _tr(tr, 19, rt.contains(_tr(tr, 18, rt.member(_tr(tr, 17, p31), k4, k46, k47)), _tr(tr, 16, v30), k5))),), True)))[-1]),), True)), _tr(tr, 23, k8), k9))),), True)), k10)), k10, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v29 = _tr(tr, 39, ((v30 := _tr(tr, 28, rt.convert(k38, k39, rt.member(_tr(tr, 27, item1), k1, k36, k54), k54))), (v31 := _tr(tr, 31, rt.convert(k59, k60, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_2), k11, k55, k56)), k12, k57, k58), k58))), _tr(tr, 38, rt.arith(k65, _tr(tr, 32, v30), _tr(tr, 37, rt.call(k14, k64, (_tr(tr, 33, v31), _tr(tr, 36, rt.convert(k59, k60, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, s_2), k11, k55, k61)), k13, k62, k63), k63)),), False)), k15)))[-1])
-                v32 = _tr(tr, 69, rt.call(k48, k84, (charge(_tr(tr, 41, rt.member(_tr(tr, 40, s_1), k6, k44, k66))), (lambda p33: _tr(tr, 68, rt.and_(_tr(tr, 48, rt.call(k52, k69, (charge(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k4, k41, k67))), (lambda p34: _tr(tr, 47, rt.contains(_tr(tr, 46, rt.member(_tr(tr, 45, p33), k4, k46, k68)), _tr(tr, 44, p34), k16))),), True)), lambda: _tr(tr, 67, rt.call(k82, k83, (charge(_tr(tr, 50, rt.member(_tr(tr, 49, s_1), k27, k70, k71))), (lambda p35: _tr(tr, 66, rt.and_(_tr(tr, 61, rt.and_(_tr(tr, 55, rt.equal(_tr(tr, 52, rt.member(_tr(tr, 51, p35), k17, k72, k73)), _tr(tr, 54, rt.member(_tr(tr, 53, p33), k18, k74, k75)), k19)), lambda: _tr(tr, 60, rt.order(k22, _tr(tr, 57, rt.convert(k78, k79, rt.member(_tr(tr, 56, p35), k20, k76, k77), k77)), _tr(tr, 59, rt.convert(k38, k39, rt.member(_tr(tr, 58, item1), k1, k36, k80), k80)), k21)), k23)), lambda: _tr(tr, 65, rt.order(k25, _tr(tr, 63, rt.convert(k78, k79, rt.member(_tr(tr, 62, p35), k20, k76, k81), k81)), _tr(tr, 64, v29), k24)), k26))),), True)), k28))),), True))
-                e = rt.truth(_tr(tr, 77, rt.or_(_tr(tr, 72, rt.order(k22, _tr(tr, 70, v29), _tr(tr, 71, today), k29)), lambda: _tr(tr, 76, rt.equal(_tr(tr, 74, rt.call(k7, k85, (_tr(tr, 73, v32),), True)), _tr(tr, 75, k8), k30)), k31)), k31, 'condition of `expect`')
+                v32 = _tr(tr, 39, ((v33 := _tr(tr, 28, rt.convert(k38, k39, rt.member(_tr(tr, 27, item1), k1, k36, k54), k54))), (v34 := _tr(tr, 31, rt.convert(k59, k60, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_2), k11, k55, k56)), k12, k57, k58), k58))), _tr(tr, 38, rt.arith(k65, _tr(tr, 32, v33), _tr(tr, 37, rt.call(k14, k64, (_tr(tr, 33, v34), _tr(tr, 36, rt.convert(k59, k60, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, s_2), k11, k55, k61)), k13, k62, k63), k63)),), False)), k15)))[-1])
+                v35 = _tr(tr, 69, rt.call(k48, k84, (charge(_tr(tr, 41, rt.member(_tr(tr, 40, s_1), k6, k44, k66))), (lambda p36: _tr(tr, 68, rt.and_(_tr(tr, 48, rt.call(k52, k69, (charge(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k4, k41, k67))), (lambda p37: _tr(tr, 47, rt.contains(_tr(tr, 46, rt.member(_tr(tr, 45, p36), k4, k46, k68)), _tr(tr, 44, p37), k16))),), True)), lambda: _tr(tr, 67, rt.call(k82, k83, (charge(_tr(tr, 50, rt.member(_tr(tr, 49, s_1), k27, k70, k71))), (lambda p38: _tr(tr, 66, rt.and_(_tr(tr, 61, rt.and_(_tr(tr, 55, rt.equal(_tr(tr, 52, rt.member(_tr(tr, 51, p38), k17, k72, k73)), _tr(tr, 54, rt.member(_tr(tr, 53, p36), k18, k74, k75)), k19)), lambda: _tr(tr, 60, rt.order(k22, _tr(tr, 57, rt.convert(k78, k79, rt.member(_tr(tr, 56, p38), k20, k76, k77), k77)), _tr(tr, 59, rt.convert(k38, k39, rt.member(_tr(tr, 58, item1), k1, k36, k80), k80)), k21)), k23)), lambda: _tr(tr, 65, rt.order(k25, _tr(tr, 63, rt.convert(k78, k79, rt.member(_tr(tr, 62, p38), k20, k76, k81), k81)), _tr(tr, 64, v32), k24)), k26))),), True)), k28))),), True))
+                e = rt.truth(_tr(tr, 77, rt.or_(_tr(tr, 72, rt.order(k22, _tr(tr, 70, v32), _tr(tr, 71, today), k29)), lambda: _tr(tr, 76, rt.equal(_tr(tr, 74, rt.call(k7, k85, (_tr(tr, 73, v35),), True)), _tr(tr, 75, k8), k30)), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k86, _text(_tr(tr, 79, rt.member(_tr(tr, 78, item1), k18, k87, k88))), k89, _text(_tr(tr, 81, rt.convert(k38, k39, rt.member(_tr(tr, 80, item1), k1, k36, k90), k90))), k91, _text(_tr(tr, 85, rt.call(k94, k95, (charge(_tr(tr, 82, v32)), (lambda p36: _tr(tr, 84, rt.member(_tr(tr, 83, p36), k18, k92, k93))),), True))), k96,))
+                        r.message = ''.join((k86, _text(_tr(tr, 79, rt.member(_tr(tr, 78, item1), k18, k87, k88))), k89, _text(_tr(tr, 81, rt.convert(k38, k39, rt.member(_tr(tr, 80, item1), k1, k36, k90), k90))), k91, _text(_tr(tr, 85, rt.call(k94, k95, (charge(_tr(tr, 82, v35)), (lambda p39: _tr(tr, 84, rt.member(_tr(tr, 83, p39), k18, k92, k93))),), True))), k96,))
                     except EvalError:
                         r.message = None
                     break
@@ -25835,8 +25839,8 @@ def build_296(K):
                         continue
                     if w is True:
                         v3 = ix4.get(item1[k8])
-                        v5 = ([p7 for p7 in t6 if (rt.contains(v3[k10], p7[k9], k11)) is True] if type(t6 := charge(s_0[k12])) is list else _fb())
-                        if (v3 is not None) and (all((pdur(item1[k4]) <= pdur(p9[k13])) for p9 in t8) if type(t8 := charge(v5)) is list else _fb()):
+                        v5 = ([p7 for p7 in t6 if ((t8 in t9 if type(t8 := p7[k9]) is str and (type(t9 := v3[k10]) is list or type(t9) is str) else _fb())) is True] if type(t6 := charge(s_0[k12])) is list else _fb())
+                        if (v3 is not None) and (all((pdur(item1[k4]) <= pdur(p11[k13])) for p11 in t10) if type(t10 := charge(v5)) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -25863,9 +25867,9 @@ def build_296(K):
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 14, rt.call(k28, k29, (charge(_tr(tr, 11, rt.member(_tr(tr, 10, s_0), k7, k24, k25))), _tr(tr, 13, rt.member(_tr(tr, 12, item1), k8, k26, k27)),), True, ctx))
-                v11 = _tr(tr, 22, rt.call(k36, k37, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k12, k30, k31))), (lambda p12: _tr(tr, 21, rt.contains(_tr(tr, 20, rt.member(_tr(tr, 19, v10), k10, k34, k35)), _tr(tr, 18, rt.member(_tr(tr, 17, p12), k9, k32, k33)), k11))),), True))
-                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v10), _tr(tr, 24, None), k38)), k38, 'condition of `expect`')
+                v12 = _tr(tr, 14, rt.call(k28, k29, (charge(_tr(tr, 11, rt.member(_tr(tr, 10, s_0), k7, k24, k25))), _tr(tr, 13, rt.member(_tr(tr, 12, item1), k8, k26, k27)),), True, ctx))
+                v13 = _tr(tr, 22, rt.call(k36, k37, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k12, k30, k31))), (lambda p14: _tr(tr, 21, rt.contains(_tr(tr, 20, rt.member(_tr(tr, 19, v12), k10, k34, k35)), _tr(tr, 18, rt.member(_tr(tr, 17, p14), k9, k32, k33)), k11))),), True))
+                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v12), _tr(tr, 24, None), k38)), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -25876,14 +25880,14 @@ def build_296(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.call(k50, k51, (charge(_tr(tr, 30, v11)), (lambda p13: _tr(tr, 35, rt.order(k49, _tr(tr, 32, rt.convert(k21, k22, rt.member(_tr(tr, 31, item1), k4, k19, k46), k46)), _tr(tr, 34, rt.convert(k21, k22, rt.member(_tr(tr, 33, p13), k13, k47, k48), k48)), k14))),), True)), k51, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.call(k50, k51, (charge(_tr(tr, 30, v13)), (lambda p15: _tr(tr, 35, rt.order(k49, _tr(tr, 32, rt.convert(k21, k22, rt.member(_tr(tr, 31, item1), k4, k19, k46), k46)), _tr(tr, 34, rt.convert(k21, k22, rt.member(_tr(tr, 33, p15), k13, k47, k48), k48)), k14))),), True)), k51, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k40, k41, k52))), k53, _text(_tr(tr, 40, rt.convert(k21, k22, rt.member(_tr(tr, 39, item1), k4, k19, k54), k54))), k55, _text(_tr(tr, 50, rt.call(k63, k64, (charge(_tr(tr, 47, rt.call(k36, k60, (charge(_tr(tr, 41, v11)), (lambda p14: _tr(tr, 46, rt.order(k59, _tr(tr, 43, rt.convert(k21, k22, rt.member(_tr(tr, 42, item1), k4, k19, k56), k56)), _tr(tr, 45, rt.convert(k21, k22, rt.member(_tr(tr, 44, p14), k13, k47, k57), k57)), k58))),), True))), (lambda p15: _tr(tr, 49, rt.member(_tr(tr, 48, p15), k9, k61, k62))),), True))),))
+                        r.message = ''.join((k39, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k40, k41, k52))), k53, _text(_tr(tr, 40, rt.convert(k21, k22, rt.member(_tr(tr, 39, item1), k4, k19, k54), k54))), k55, _text(_tr(tr, 50, rt.call(k63, k64, (charge(_tr(tr, 47, rt.call(k36, k60, (charge(_tr(tr, 41, v13)), (lambda p16: _tr(tr, 46, rt.order(k59, _tr(tr, 43, rt.convert(k21, k22, rt.member(_tr(tr, 42, item1), k4, k19, k56), k56)), _tr(tr, 45, rt.convert(k21, k22, rt.member(_tr(tr, 44, p16), k13, k47, k57), k57)), k58))),), True))), (lambda p17: _tr(tr, 49, rt.member(_tr(tr, 48, p17), k9, k61, k62))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -25921,7 +25925,7 @@ def build_297(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (k3(([p2 for p2 in t1 if ((p2[k0] == k1)) is True] if type(t1 := charge(s_0)) is list else _fb())) >= k4) and (all((t7 if (t7 := (((v5 := p4[k6]), rt.contains(s_1[k7], v5, k8))[-1] if (t6 := (p4.get(k6) is not None)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p4 in t3) if type(t3 := charge(([p9 for p9 in t8 if ((p9[k0] == k1)) is True] if type(t8 := charge(s_0)) is list else _fb()))) is list else _fb()):
+                if (k3(([p2 for p2 in t1 if ((p2[k0] == k1)) is True] if type(t1 := charge(s_0)) is list else _fb())) >= k4) and (all((t9 if (t9 := (((v5 := p4[k6]), (t6 in t7 if type(t6 := v5) is str and (type(t7 := s_1[k7]) is list or type(t7) is str) else _fb()))[-1] if (t8 := (p4.get(k6) is not None)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p4 in t3) if type(t3 := charge(([p11 for p11 in t10 if ((p11[k0] == k1)) is True] if type(t10 := charge(s_0)) is list else _fb()))) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -25929,7 +25933,7 @@ def build_297(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 9, rt.order(k15, _tr(tr, 7, rt.call(k3, k14, (_tr(tr, 6, _tr(tr, 5, rt.call(k12, k13, (charge(_tr(tr, 0, s_0)), (lambda p11: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p11), k0, k10, k11)), _tr(tr, 3, k1), k2))),), True))),), True)), _tr(tr, 8, k4), k5)), k5, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 9, rt.order(k15, _tr(tr, 7, rt.call(k3, k14, (_tr(tr, 6, _tr(tr, 5, rt.call(k12, k13, (charge(_tr(tr, 0, s_0)), (lambda p13: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p13), k0, k10, k11)), _tr(tr, 3, k1), k2))),), True))),), True)), _tr(tr, 8, k4), k5)), k5, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
@@ -25940,14 +25944,14 @@ def build_297(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 28, rt.call(k24, k25, (charge(_tr(tr, 16, _tr(tr, 15, rt.call(k12, k13, (charge(_tr(tr, 10, s_0)), (lambda p12: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p12), k0, k10, k11)), _tr(tr, 13, k1), k2))),), True)))), (lambda p13: _tr(tr, 27, rt.and_(_tr(tr, 19, rt.call(k19, k20, (_tr(tr, 18, rt.member(_tr(tr, 17, p13), k6, k17, k18)),), False)), lambda: _tr(tr, 26, ((v14 := _tr(tr, 21, rt.member(_tr(tr, 20, p13), k6, k17, k21))), _tr(tr, 25, rt.contains(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k7, k22, k23)), _tr(tr, 22, v14), k8)))[-1]), k9))),), True)), k25, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 28, rt.call(k24, k25, (charge(_tr(tr, 16, _tr(tr, 15, rt.call(k12, k13, (charge(_tr(tr, 10, s_0)), (lambda p14: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p14), k0, k10, k11)), _tr(tr, 13, k1), k2))),), True)))), (lambda p15: _tr(tr, 27, rt.and_(_tr(tr, 19, rt.call(k19, k20, (_tr(tr, 18, rt.member(_tr(tr, 17, p15), k6, k17, k18)),), False)), lambda: _tr(tr, 26, ((v16 := _tr(tr, 21, rt.member(_tr(tr, 20, p15), k6, k17, k21))), _tr(tr, 25, rt.contains(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k7, k22, k23)), _tr(tr, 22, v16), k8)))[-1]), k9))),), True)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k26, _text(_tr(tr, 51, rt.call(k36, k37, (charge(_tr(tr, 48, rt.call(k12, k32, (charge(_tr(tr, 35, _tr(tr, 34, rt.call(k12, k13, (charge(_tr(tr, 29, s_0)), (lambda p15: _tr(tr, 33, rt.equal(_tr(tr, 31, rt.member(_tr(tr, 30, p15), k0, k10, k11)), _tr(tr, 32, k1), k2))),), True)))), (lambda p16: _tr(tr, 47, rt.not_(_tr(tr, 46, rt.and_(_tr(tr, 38, rt.call(k19, k28, (_tr(tr, 37, rt.member(_tr(tr, 36, p16), k6, k17, k27)),), False)), lambda: _tr(tr, 45, ((v17 := _tr(tr, 40, rt.member(_tr(tr, 39, p16), k6, k17, k29))), _tr(tr, 44, rt.contains(_tr(tr, 43, rt.member(_tr(tr, 42, s_1), k7, k22, k23)), _tr(tr, 41, v17), k8)))[-1]), k30)), k31))),), True))), (lambda p18: _tr(tr, 50, rt.member(_tr(tr, 49, p18), k33, k34, k35))),), True))), k38,))
+                        r.message = ''.join((k26, _text(_tr(tr, 51, rt.call(k36, k37, (charge(_tr(tr, 48, rt.call(k12, k32, (charge(_tr(tr, 35, _tr(tr, 34, rt.call(k12, k13, (charge(_tr(tr, 29, s_0)), (lambda p17: _tr(tr, 33, rt.equal(_tr(tr, 31, rt.member(_tr(tr, 30, p17), k0, k10, k11)), _tr(tr, 32, k1), k2))),), True)))), (lambda p18: _tr(tr, 47, rt.not_(_tr(tr, 46, rt.and_(_tr(tr, 38, rt.call(k19, k28, (_tr(tr, 37, rt.member(_tr(tr, 36, p18), k6, k17, k27)),), False)), lambda: _tr(tr, 45, ((v19 := _tr(tr, 40, rt.member(_tr(tr, 39, p18), k6, k17, k29))), _tr(tr, 44, rt.contains(_tr(tr, 43, rt.member(_tr(tr, 42, s_1), k7, k22, k23)), _tr(tr, 41, v19), k8)))[-1]), k30)), k31))),), True))), (lambda p20: _tr(tr, 50, rt.member(_tr(tr, 49, p20), k33, k34, k35))),), True))), k38,))
                     except EvalError:
                         r.message = None
                     break
@@ -26819,7 +26823,7 @@ def build_307(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((t5 if (t5 := rt.contains((t4 if (t4 := p3.get(k4)) is not None else []), item1[k3], k5)) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
+                    if (any((t5 in t6 if type(t5 := item1[k3]) is str and (type(t6 := (t4 if (t4 := p3.get(k4)) is not None else [])) is list or type(t6) is str) else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -26846,7 +26850,7 @@ def build_307(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 14, rt.call(k18, k19, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k6, k10, k11))), (lambda p6: _tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k16, k17, (_tr(tr, 10, rt.member(_tr(tr, 9, p6), k4, k14, k15)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k12, k13)), k5))),), True)), k19, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 14, rt.call(k18, k19, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k6, k10, k11))), (lambda p7: _tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k16, k17, (_tr(tr, 10, rt.member(_tr(tr, 9, p7), k4, k14, k15)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k12, k13)), k5))),), True)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -26991,7 +26995,7 @@ def build_309(K):
                 try:
                     if not ((item1[k1] in k2)):
                         continue
-                    if ((item1.get(k3) is not None) and (item1[k4] is not None)) and (((v2 := item1[k3]), ((any((t7 if (t7 := (rt.contains(p5[k11], v2, k12) if (t6 := rt.contains(p5[k9], k8, k10)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_2)) is list else _fb()) if (t8 := ((v3 := v2), rt.contains(s_1[k6], v3, k7))[-1]) is False else True if t8 is True else _fb()))[-1]) is True and (pdt(item1[k4]) <= (pdt(item1[k15]) + pdur(s_0[k16][k17]))):
+                    if ((item1.get(k3) is not None) and (item1[k4] is not None)) and (((v2 := item1[k3]), ((any(((t8 in t9 if type(t8 := k8) is str and (type(t9 := p7[k9]) is list or type(t9) is str) else _fb()) and (t10 in t11 if type(t10 := v2) is str and (type(t11 := p7[k11]) is list or type(t11) is str) else _fb())) for p7 in t6) if type(t6 := charge(s_2)) is list else _fb()) if (t12 := ((v3 := v2), (t4 in t5 if type(t4 := v3) is str and (type(t5 := s_1[k6]) is list or type(t5) is str) else _fb()))[-1]) is False else True if t12 is True else _fb()))[-1]) is True and (pdt(item1[k4]) <= (pdt(item1[k15]) + pdur(s_0[k16][k17]))):
                         passed += 1
                         continue
                 except Exception:
@@ -27029,7 +27033,7 @@ def build_309(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 40, ((v9 := _tr(tr, 21, rt.member(_tr(tr, 20, item1), k3, k27, k42))), _tr(tr, 39, rt.or_(_tr(tr, 27, ((v10 := _tr(tr, 22, v9)), _tr(tr, 26, rt.contains(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k6, k43, k44)), _tr(tr, 23, v10), k7)))[-1]), lambda: _tr(tr, 38, rt.call(k49, k50, (charge(_tr(tr, 28, s_2)), (lambda p11: _tr(tr, 37, rt.and_(_tr(tr, 32, rt.contains(_tr(tr, 31, rt.member(_tr(tr, 30, p11), k9, k45, k46)), _tr(tr, 29, k8), k10)), lambda: _tr(tr, 36, rt.contains(_tr(tr, 35, rt.member(_tr(tr, 34, p11), k11, k47, k48)), _tr(tr, 33, v9), k12)), k13))),), True)), k14)))[-1]), k51, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 40, ((v13 := _tr(tr, 21, rt.member(_tr(tr, 20, item1), k3, k27, k42))), _tr(tr, 39, rt.or_(_tr(tr, 27, ((v14 := _tr(tr, 22, v13)), _tr(tr, 26, rt.contains(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k6, k43, k44)), _tr(tr, 23, v14), k7)))[-1]), lambda: _tr(tr, 38, rt.call(k49, k50, (charge(_tr(tr, 28, s_2)), (lambda p15: _tr(tr, 37, rt.and_(_tr(tr, 32, rt.contains(_tr(tr, 31, rt.member(_tr(tr, 30, p15), k9, k45, k46)), _tr(tr, 29, k8), k10)), lambda: _tr(tr, 36, rt.contains(_tr(tr, 35, rt.member(_tr(tr, 34, p15), k11, k47, k48)), _tr(tr, 33, v13), k12)), k13))),), True)), k14)))[-1]), k51, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -28114,7 +28118,7 @@ def build_322(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (any((t9 if (t9 := (rt.contains((t7 if (t7 := p3.get(k14)) is not None else []), item1[k13], k15) if (t8 := ((v4 := p3), (((v4[k0] == k1) and (v4[k3] is not None)) and (((v5 := pd(v4[k3])), (v6 := pdur(s_1[k5][k6])), rt.arith(k10, v5, k8(v6, pdur(s_1[k5][k7])), k9))[-1] >= today)))[-1]) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p3 in t2) if type(t2 := charge(s_2[k17])) is list else _fb()):
+                    if (any((t11 if (t11 := ((t8 in t9 if type(t8 := item1[k13]) is str and (type(t9 := (t7 if (t7 := p3.get(k14)) is not None else [])) is list or type(t9) is str) else _fb()) if (t10 := ((v4 := p3), (((v4[k0] == k1) and (v4[k3] is not None)) and (((v5 := pd(v4[k3])), (v6 := pdur(s_1[k5][k6])), rt.arith(k10, v5, k8(v6, pdur(s_1[k5][k7])), k9))[-1] >= today)))[-1]) is True else False if t10 is False else _fb())) is True or t11 is False else _fb()) for p3 in t2) if type(t2 := charge(s_2[k17])) is list else _fb()):
                         continue
                 except Exception:
                     pass
@@ -28135,7 +28139,7 @@ def build_322(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 38, rt.call(k45, k46, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_2), k17, k19, k20))), (lambda p10: _tr(tr, 37, rt.and_(_tr(tr, 29, ((v11 := _tr(tr, 3, p10)), _tr(tr, 28, rt.and_(_tr(tr, 12, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, v11), k0, k21, k22)), _tr(tr, 6, k1), k2)), lambda: _tr(tr, 11, rt.not_equal(_tr(tr, 9, rt.convert(k25, k26, rt.member(_tr(tr, 8, v11), k3, k23, k24), k24)), _tr(tr, 10, None), k27)), k4)), lambda: _tr(tr, 27, rt.order(k39, _tr(tr, 25, ((v12 := _tr(tr, 14, rt.convert(k25, k26, rt.member(_tr(tr, 13, v11), k3, k23, k28), k28))), (v13 := _tr(tr, 17, rt.convert(k33, k34, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k5, k29, k30)), k6, k31, k32), k32))), _tr(tr, 24, rt.arith(k10, _tr(tr, 18, v12), _tr(tr, 23, rt.call(k8, k38, (_tr(tr, 19, v13), _tr(tr, 22, rt.convert(k33, k34, rt.member(_tr(tr, 21, rt.member(_tr(tr, 20, s_1), k5, k29, k35)), k7, k36, k37), k37)),), False)), k9)))[-1]), _tr(tr, 26, today), k11)), k12)))[-1]), lambda: _tr(tr, 36, rt.contains(_tr(tr, 35, rt.call(k8, k44, (_tr(tr, 33, rt.member(_tr(tr, 32, p10), k14, k42, k43)), _tr(tr, 34, _list_of()),), False)), _tr(tr, 31, rt.member(_tr(tr, 30, item1), k13, k40, k41)), k15)), k16))),), True)), k46, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 38, rt.call(k45, k46, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_2), k17, k19, k20))), (lambda p12: _tr(tr, 37, rt.and_(_tr(tr, 29, ((v13 := _tr(tr, 3, p12)), _tr(tr, 28, rt.and_(_tr(tr, 12, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, v13), k0, k21, k22)), _tr(tr, 6, k1), k2)), lambda: _tr(tr, 11, rt.not_equal(_tr(tr, 9, rt.convert(k25, k26, rt.member(_tr(tr, 8, v13), k3, k23, k24), k24)), _tr(tr, 10, None), k27)), k4)), lambda: _tr(tr, 27, rt.order(k39, _tr(tr, 25, ((v14 := _tr(tr, 14, rt.convert(k25, k26, rt.member(_tr(tr, 13, v13), k3, k23, k28), k28))), (v15 := _tr(tr, 17, rt.convert(k33, k34, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k5, k29, k30)), k6, k31, k32), k32))), _tr(tr, 24, rt.arith(k10, _tr(tr, 18, v14), _tr(tr, 23, rt.call(k8, k38, (_tr(tr, 19, v15), _tr(tr, 22, rt.convert(k33, k34, rt.member(_tr(tr, 21, rt.member(_tr(tr, 20, s_1), k5, k29, k35)), k7, k36, k37), k37)),), False)), k9)))[-1]), _tr(tr, 26, today), k11)), k12)))[-1]), lambda: _tr(tr, 36, rt.contains(_tr(tr, 35, rt.call(k8, k44, (_tr(tr, 33, rt.member(_tr(tr, 32, p12), k14, k42, k43)), _tr(tr, 34, _list_of()),), False)), _tr(tr, 31, rt.member(_tr(tr, 30, item1), k13, k40, k41)), k15)), k16))),), True)), k46, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -28184,15 +28188,15 @@ def build_323(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix10 = _index_of(ctx, charge(s_1))
+                ix12 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ([p4 for p4 in t3 if (((v5 := item1), (v6 := p4), ((any((ix10.get(p9)[k3] == v6) for p9 in t8) if type(t8 := charge((t11 if (t11 := v5.get(k5)) is not None else []))) is list else _fb()) if (t12 := rt.contains((t7 if (t7 := v5.get(k1)) is not None else []), v6, k2)) is False else True if t12 is True else _fb()))[-1]) is True] if type(t3 := charge((t13 if (t13 := item1.get(k7)) is not None else []))) is list else _fb())
-                    if (k8(v2) == k9) and (((False if (t21 := ((v14 := item1), (v15 := item1[k11]), ((any((ix10.get(p18)[k3] == v15) for p18 in t17) if type(t17 := charge((t19 if (t19 := v14.get(k5)) is not None else []))) is list else _fb()) if (t20 := rt.contains((t16 if (t16 := v14.get(k1)) is not None else []), v15, k2)) is False else True if t20 is True else _fb()))[-1]) is True else True if t21 is False else _fb()) if (t22 := (not (item1.get(k11) is not None))) is False else True if t22 is True else _fb())) is True:
+                    v2 = ([p4 for p4 in t3 if (((v5 := item1), (v6 := p4), ((t8 in t9 if type(t8 := v6) is str and (type(t9 := (t7 if (t7 := v5.get(k1)) is not None else [])) is list or type(t9) is str) else _fb()) or (any((ix12.get(p11)[k3] == v6) for p11 in t10) if type(t10 := charge((t13 if (t13 := v5.get(k5)) is not None else []))) is list else _fb())))[-1]) is True] if type(t3 := charge((t14 if (t14 := item1.get(k7)) is not None else []))) is list else _fb())
+                    if (k8(v2) == k9) and (((False if (t23 := ((v15 := item1), (v16 := item1[k11]), ((t18 in t19 if type(t18 := v16) is str and (type(t19 := (t17 if (t17 := v15.get(k1)) is not None else [])) is list or type(t19) is str) else _fb()) or (any((ix12.get(p21)[k3] == v16) for p21 in t20) if type(t20 := charge((t22 if (t22 := v15.get(k5)) is not None else []))) is list else _fb())))[-1]) is True else True if t23 is False else _fb()) if (t24 := (not (item1.get(k11) is not None))) is False else True if t24 is True else _fb())) is True:
                         continue
                 except Exception:
                     pass
@@ -28213,19 +28217,19 @@ def build_323(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v23 = _tr(tr, 27, rt.call(k31, k32, (charge(_tr(tr, 5, rt.call(k17, k18, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k7, k15, k16)), _tr(tr, 4, _list_of()),), False))), (lambda p24: _tr(tr, 26, ((v25 := _tr(tr, 6, item1)), (v26 := _tr(tr, 7, p24)), _tr(tr, 25, rt.or_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k17, k21, (_tr(tr, 10, rt.member(_tr(tr, 9, v25), k1, k19, k20)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v26), k2)), lambda: _tr(tr, 24, rt.call(k29, k30, (charge(_tr(tr, 17, rt.call(k17, k24, (_tr(tr, 15, rt.member(_tr(tr, 14, v25), k5, k22, k23)), _tr(tr, 16, _list_of()),), False))), (lambda p27: _tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, rt.call(k25, k26, (charge(_tr(tr, 18, s_1)), _tr(tr, 19, p27),), True, ctx)), k3, k27, k28)), _tr(tr, 22, v26), k4))),), True)), k6)))[-1])),), True))
-                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 29, rt.call(k8, k33, (_tr(tr, 28, v23),), True)), _tr(tr, 30, k9), k10)), k10, 'condition of `expect`')
+                v25 = _tr(tr, 27, rt.call(k31, k32, (charge(_tr(tr, 5, rt.call(k17, k18, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k7, k15, k16)), _tr(tr, 4, _list_of()),), False))), (lambda p26: _tr(tr, 26, ((v27 := _tr(tr, 6, item1)), (v28 := _tr(tr, 7, p26)), _tr(tr, 25, rt.or_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k17, k21, (_tr(tr, 10, rt.member(_tr(tr, 9, v27), k1, k19, k20)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v28), k2)), lambda: _tr(tr, 24, rt.call(k29, k30, (charge(_tr(tr, 17, rt.call(k17, k24, (_tr(tr, 15, rt.member(_tr(tr, 14, v27), k5, k22, k23)), _tr(tr, 16, _list_of()),), False))), (lambda p29: _tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, rt.call(k25, k26, (charge(_tr(tr, 18, s_1)), _tr(tr, 19, p29),), True, ctx)), k3, k27, k28)), _tr(tr, 22, v28), k4))),), True)), k6)))[-1])),), True))
+                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 29, rt.call(k8, k33, (_tr(tr, 28, v25),), True)), _tr(tr, 30, k9), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k35, k36, k37))), k38, _text(_tr(tr, 34, v23)), k39,))
+                        r.message = ''.join((k34, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k35, k36, k37))), k38, _text(_tr(tr, 34, v25)), k39,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 62, rt.or_(_tr(tr, 38, rt.not_(_tr(tr, 37, rt.call(k42, k43, (_tr(tr, 36, rt.member(_tr(tr, 35, item1), k11, k40, k41)),), False)), k44)), lambda: _tr(tr, 61, rt.not_(_tr(tr, 60, ((v28 := _tr(tr, 39, item1)), (v29 := _tr(tr, 41, rt.member(_tr(tr, 40, item1), k11, k40, k45))), _tr(tr, 59, rt.or_(_tr(tr, 47, rt.contains(_tr(tr, 46, rt.call(k17, k21, (_tr(tr, 44, rt.member(_tr(tr, 43, v28), k1, k19, k20)), _tr(tr, 45, _list_of()),), False)), _tr(tr, 42, v29), k2)), lambda: _tr(tr, 58, rt.call(k29, k30, (charge(_tr(tr, 51, rt.call(k17, k24, (_tr(tr, 49, rt.member(_tr(tr, 48, v28), k5, k22, k23)), _tr(tr, 50, _list_of()),), False))), (lambda p30: _tr(tr, 57, rt.equal(_tr(tr, 55, rt.member(_tr(tr, 54, rt.call(k25, k26, (charge(_tr(tr, 52, s_1)), _tr(tr, 53, p30),), True, ctx)), k3, k27, k28)), _tr(tr, 56, v29), k4))),), True)), k6)))[-1]), k46)), k12)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 62, rt.or_(_tr(tr, 38, rt.not_(_tr(tr, 37, rt.call(k42, k43, (_tr(tr, 36, rt.member(_tr(tr, 35, item1), k11, k40, k41)),), False)), k44)), lambda: _tr(tr, 61, rt.not_(_tr(tr, 60, ((v30 := _tr(tr, 39, item1)), (v31 := _tr(tr, 41, rt.member(_tr(tr, 40, item1), k11, k40, k45))), _tr(tr, 59, rt.or_(_tr(tr, 47, rt.contains(_tr(tr, 46, rt.call(k17, k21, (_tr(tr, 44, rt.member(_tr(tr, 43, v30), k1, k19, k20)), _tr(tr, 45, _list_of()),), False)), _tr(tr, 42, v31), k2)), lambda: _tr(tr, 58, rt.call(k29, k30, (charge(_tr(tr, 51, rt.call(k17, k24, (_tr(tr, 49, rt.member(_tr(tr, 48, v30), k5, k22, k23)), _tr(tr, 50, _list_of()),), False))), (lambda p32: _tr(tr, 57, rt.equal(_tr(tr, 55, rt.member(_tr(tr, 54, rt.call(k25, k26, (charge(_tr(tr, 52, s_1)), _tr(tr, 53, p32),), True, ctx)), k3, k27, k28)), _tr(tr, 56, v31), k4))),), True)), k6)))[-1]), k46)), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -28618,7 +28622,7 @@ def build_328(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ([p4 for p4 in t3 if (rt.not_contains((t5 if (t5 := item1.get(k1)) is not None else []), p4, k2)) is True] if type(t3 := charge([k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14])) is list else _fb())
+                    v2 = ([p4 for p4 in t3 if ((t6 not in t7 if type(t6 := p4) is str and (type(t7 := (t5 if (t5 := item1.get(k1)) is not None else [])) is list or type(t7) is str) else _fb())) is True] if type(t3 := charge([k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14])) is list else _fb())
                     if (k15(v2) == k16):
                         continue
                 except Exception:
@@ -28640,15 +28644,15 @@ def build_328(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v6 = _tr(tr, 22, rt.call(k24, k25, (charge(_tr(tr, 15, _tr(tr, 14, _list_of(_tr(tr, 2, k3), _tr(tr, 3, k4), _tr(tr, 4, k5), _tr(tr, 5, k6), _tr(tr, 6, k7), _tr(tr, 7, k8), _tr(tr, 8, k9), _tr(tr, 9, k10), _tr(tr, 10, k11), _tr(tr, 11, k12), _tr(tr, 12, k13), _tr(tr, 13, k14))))), (lambda p7: _tr(tr, 21, rt.not_contains(_tr(tr, 20, rt.call(k22, k23, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k1, k20, k21)), _tr(tr, 19, _list_of()),), False)), _tr(tr, 16, p7), k2))),), True))
-                e = rt.truth(_tr(tr, 26, rt.equal(_tr(tr, 24, rt.call(k15, k26, (_tr(tr, 23, v6),), True)), _tr(tr, 25, k16), k17)), k17, 'condition of `expect`')
+                v8 = _tr(tr, 22, rt.call(k24, k25, (charge(_tr(tr, 15, _tr(tr, 14, _list_of(_tr(tr, 2, k3), _tr(tr, 3, k4), _tr(tr, 4, k5), _tr(tr, 5, k6), _tr(tr, 6, k7), _tr(tr, 7, k8), _tr(tr, 8, k9), _tr(tr, 9, k10), _tr(tr, 10, k11), _tr(tr, 11, k12), _tr(tr, 12, k13), _tr(tr, 13, k14))))), (lambda p9: _tr(tr, 21, rt.not_contains(_tr(tr, 20, rt.call(k22, k23, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k1, k20, k21)), _tr(tr, 19, _list_of()),), False)), _tr(tr, 16, p9), k2))),), True))
+                e = rt.truth(_tr(tr, 26, rt.equal(_tr(tr, 24, rt.call(k15, k26, (_tr(tr, 23, v8),), True)), _tr(tr, 25, k16), k17)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k27, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k28, k29, k30))), k31, _text(_tr(tr, 30, rt.convert(k35, k36, rt.member(_tr(tr, 29, item1), k32, k33, k34), k34))), k37, _text(_tr(tr, 31, v6)),))
+                        r.message = ''.join((k27, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k28, k29, k30))), k31, _text(_tr(tr, 30, rt.convert(k35, k36, rt.member(_tr(tr, 29, item1), k32, k33, k34), k34))), k37, _text(_tr(tr, 31, v8)),))
                     except EvalError:
                         r.message = None
                     break
@@ -28696,7 +28700,7 @@ def build_329(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (any((t5 if (t5 := ((v4 := p3), rt.contains(s_1[k1], v4, k2))[-1]) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge((t6 if (t6 := item1.get(k3)) is not None else []))) is list else _fb()):
+                    if (any((t7 if (t7 := ((v4 := p3), (t5 in t6 if type(t5 := v4) is str and (type(t6 := s_1[k1]) is list or type(t6) is str) else _fb()))[-1]) is True or t7 is False else _fb()) for p3 in t2) if type(t2 := charge((t8 if (t8 := item1.get(k3)) is not None else []))) is list else _fb()):
                         continue
                 except Exception:
                     pass
@@ -28717,7 +28721,7 @@ def build_329(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 12, rt.call(k12, k13, (charge(_tr(tr, 5, rt.call(k8, k9, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k3, k6, k7)), _tr(tr, 4, _list_of()),), False))), (lambda p7: _tr(tr, 11, ((v8 := _tr(tr, 6, p7)), _tr(tr, 10, rt.contains(_tr(tr, 9, rt.member(_tr(tr, 8, s_1), k1, k10, k11)), _tr(tr, 7, v8), k2)))[-1])),), True)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, rt.call(k12, k13, (charge(_tr(tr, 5, rt.call(k8, k9, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k3, k6, k7)), _tr(tr, 4, _list_of()),), False))), (lambda p9: _tr(tr, 11, ((v10 := _tr(tr, 6, p9)), _tr(tr, 10, rt.contains(_tr(tr, 9, rt.member(_tr(tr, 8, s_1), k1, k10, k11)), _tr(tr, 7, v10), k2)))[-1])),), True)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -28947,22 +28951,22 @@ def build_332(K):
                 try:
                     if not ((any((pd(p3[k1]) < pd(item1[k1])) for p3 in t2) if type(t2 := charge(s_0[k0])) is list else _fb())):
                         continue
-                    v4 = ((v5 := item1), k7(charge(s_0[k0]), (lambda p6: (pd(p6[k1]) == k5(charge(k4(charge(([p8 for p8 in t7 if ((pd(p8[k1]) < pd(v5[k1]))) is True] if type(t7 := charge(s_0[k0])) is list else _fb())), (lambda p9: pd(p9[k1])))))))))[-1]
-                    v10 = ([p12 for p12 in t11 if ((rt.not_contains((t13 if (t13 := item1.get(k11)) is not None else []), p12[k9], k12) if (t14 := (p12[k8] == v4[k9])) is True else False if t14 is False else _fb())) is True] if type(t11 := charge(s_0[k14])) is list else _fb())
-                    if (k15(v10) == k16):
+                    v4 = ((v5 := item1), (next((p7 for p7 in t6 if ((pd(p7[k1]) == k5(charge(k4(charge(([p9 for p9 in t8 if ((pd(p9[k1]) < pd(v5[k1]))) is True] if type(t8 := charge(s_0[k0])) is list else _fb())), (lambda p10: pd(p10[k1]))))))) is True), None) if type(t6 := charge(s_0[k0])) is list else _fb()))[-1]
+                    v11 = ([p13 for p13 in t12 if (((p13[k7] == v4[k8]) and (t15 not in t16 if type(t15 := p13[k8]) is str and (type(t16 := (t14 if (t14 := item1.get(k10)) is not None else [])) is list or type(t16) is str) else _fb()))) is True] if type(t12 := charge(s_0[k13])) is list else _fb())
+                    if (k14(v11) == k15):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k18, k19))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k17, k18))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k19)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -28970,22 +28974,22 @@ def build_332(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, rt.call(k28, k29, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k0, k18, k20))), (lambda p15: _tr(tr, 8, rt.order(k27, _tr(tr, 5, rt.convert(k23, k24, rt.member(_tr(tr, 4, p15), k1, k21, k22), k22)), _tr(tr, 7, rt.convert(k23, k24, rt.member(_tr(tr, 6, item1), k1, k25, k26), k26)), k2))),), True)), k29, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, rt.call(k27, k28, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k0, k17, k19))), (lambda p17: _tr(tr, 8, rt.order(k26, _tr(tr, 5, rt.convert(k22, k23, rt.member(_tr(tr, 4, p17), k1, k20, k21), k21)), _tr(tr, 7, rt.convert(k22, k23, rt.member(_tr(tr, 6, item1), k1, k24, k25), k25)), k2))),), True)), k28, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v16 = _tr(tr, 29, ((v17 := _tr(tr, 10, item1)), _tr(tr, 28, rt.call(k7, k41, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, s_0), k0, k18, k30))), (lambda p18: _tr(tr, 27, rt.equal(_tr(tr, 14, rt.convert(k23, k24, rt.member(_tr(tr, 13, p18), k1, k21, k31), k31)), _tr(tr, 26, rt.call(k5, k40, (charge(_tr(tr, 25, rt.call(k4, k39, (charge(_tr(tr, 22, rt.call(k35, k36, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k0, k18, k32))), (lambda p19: _tr(tr, 21, rt.order(k27, _tr(tr, 18, rt.convert(k23, k24, rt.member(_tr(tr, 17, p19), k1, k21, k33), k33)), _tr(tr, 20, rt.convert(k23, k24, rt.member(_tr(tr, 19, v17), k1, k25, k34), k34)), k3))),), True))), (lambda p20: _tr(tr, 24, rt.convert(k23, k24, rt.member(_tr(tr, 23, p20), k1, k37, k38), k38))),), True))),), True)), k6))),), True)))[-1])
-                v21 = _tr(tr, 45, rt.call(k35, k54, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, s_0), k14, k42, k43))), (lambda p22: _tr(tr, 44, rt.and_(_tr(tr, 36, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p22), k8, k44, k45)), _tr(tr, 35, rt.member(_tr(tr, 34, v16), k9, k46, k47)), k10)), lambda: _tr(tr, 43, rt.not_contains(_tr(tr, 42, rt.call(k52, k53, (_tr(tr, 40, rt.member(_tr(tr, 39, item1), k11, k50, k51)), _tr(tr, 41, _list_of()),), False)), _tr(tr, 38, rt.member(_tr(tr, 37, p22), k9, k48, k49)), k12)), k13))),), True))
-                e = rt.truth(_tr(tr, 49, rt.equal(_tr(tr, 47, rt.call(k15, k55, (_tr(tr, 46, v21),), True)), _tr(tr, 48, k16), k17)), k17, 'condition of `expect`')
+                v18 = _tr(tr, 29, ((v19 := _tr(tr, 10, item1)), _tr(tr, 28, rt.call(k40, k41, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, s_0), k0, k17, k29))), (lambda p20: _tr(tr, 27, rt.equal(_tr(tr, 14, rt.convert(k22, k23, rt.member(_tr(tr, 13, p20), k1, k20, k30), k30)), _tr(tr, 26, rt.call(k5, k39, (charge(_tr(tr, 25, rt.call(k4, k38, (charge(_tr(tr, 22, rt.call(k34, k35, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k0, k17, k31))), (lambda p21: _tr(tr, 21, rt.order(k26, _tr(tr, 18, rt.convert(k22, k23, rt.member(_tr(tr, 17, p21), k1, k20, k32), k32)), _tr(tr, 20, rt.convert(k22, k23, rt.member(_tr(tr, 19, v19), k1, k24, k33), k33)), k3))),), True))), (lambda p22: _tr(tr, 24, rt.convert(k22, k23, rt.member(_tr(tr, 23, p22), k1, k36, k37), k37))),), True))),), True)), k6))),), True)))[-1])
+                v23 = _tr(tr, 45, rt.call(k34, k54, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, s_0), k13, k42, k43))), (lambda p24: _tr(tr, 44, rt.and_(_tr(tr, 36, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p24), k7, k44, k45)), _tr(tr, 35, rt.member(_tr(tr, 34, v18), k8, k46, k47)), k9)), lambda: _tr(tr, 43, rt.not_contains(_tr(tr, 42, rt.call(k52, k53, (_tr(tr, 40, rt.member(_tr(tr, 39, item1), k10, k50, k51)), _tr(tr, 41, _list_of()),), False)), _tr(tr, 38, rt.member(_tr(tr, 37, p24), k8, k48, k49)), k11)), k12))),), True))
+                e = rt.truth(_tr(tr, 49, rt.equal(_tr(tr, 47, rt.call(k14, k55, (_tr(tr, 46, v23),), True)), _tr(tr, 48, k15), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k56, _text(_tr(tr, 51, rt.member(_tr(tr, 50, item1), k9, k57, k58))), k59, _text(_tr(tr, 55, rt.call(k4, k62, (charge(_tr(tr, 52, v21)), (lambda p23: _tr(tr, 54, rt.member(_tr(tr, 53, p23), k9, k60, k61))),), True))), k63, _text(_tr(tr, 57, rt.member(_tr(tr, 56, v16), k9, k46, k64))),))
+                        r.message = ''.join((k56, _text(_tr(tr, 51, rt.member(_tr(tr, 50, item1), k8, k57, k58))), k59, _text(_tr(tr, 55, rt.call(k4, k62, (charge(_tr(tr, 52, v23)), (lambda p25: _tr(tr, 54, rt.member(_tr(tr, 53, p25), k8, k60, k61))),), True))), k63, _text(_tr(tr, 57, rt.member(_tr(tr, 56, v18), k8, k46, k64))),))
                     except EvalError:
                         r.message = None
                     break
@@ -29005,11 +29009,11 @@ def build_332(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k18)
+        return RuleRun(passed, results, k17)
     return run
 
 def constants_332():
-    return ('reviews', 'held_on', S('rules/clause-9.3.rules', 71, 92, 71, 117), S('rules/clause-9.3.rules', 9, 130, 9, 155), F('builtin:map'), F('builtin:max'), S('rules/clause-9.3.rules', 9, 69, 9, 174), F('builtin:first'), 'review', 'id', S('rules/clause-9.3.rules', 73, 56, 73, 78), 'followed_up', S('rules/clause-9.3.rules', 73, 84, 73, 126), S('rules/clause-9.3.rules', 73, 56, 73, 126), 'actions', F('builtin:length'), 0, S('rules/clause-9.3.rules', 74, 10, 74, 28), '/management_reviews/reviews', S('rules/clause-9.3.rules', 71, 22, 71, 47), S('rules/clause-9.3.rules', 71, 59, 71, 84), '/management_reviews/reviews/{*}/held_on', S('rules/clause-9.3.rules', 71, 92, 71, 100), F('read:date'), 'date', '{item}/held_on', S('rules/clause-9.3.rules', 71, 104, 71, 117), '<', F('builtin:any'), S('rules/clause-9.3.rules', 71, 55, 71, 118), S('rules/clause-9.3.rules', 9, 36, 9, 61), S('rules/clause-9.3.rules', 9, 69, 9, 77), S('rules/clause-9.3.rules', 9, 97, 9, 122), S('rules/clause-9.3.rules', 9, 130, 9, 138), S('rules/clause-9.3.rules', 9, 142, 9, 155), F('builtin:filter'), S('rules/clause-9.3.rules', 9, 90, 9, 156), '`filter(management_reviews.reviews, q -> q.held_on < review.held_on)`/{*}/held_on', S('rules/clause-9.3.rules', 9, 164, 9, 172), S('rules/clause-9.3.rules', 9, 86, 9, 173), S('rules/clause-9.3.rules', 9, 82, 9, 174), S('rules/clause-9.3.rules', 9, 30, 9, 175), '/management_reviews/actions', S('rules/clause-9.3.rules', 73, 23, 73, 48), '/management_reviews/actions/{*}/review', S('rules/clause-9.3.rules', 73, 56, 73, 63), '`mr_previous(review)`/id', S('rules/clause-9.3.rules', 73, 68, 73, 78), '/management_reviews/actions/{*}/id', S('rules/clause-9.3.rules', 73, 84, 73, 87), '{item}/followed_up', S('rules/clause-9.3.rules', 73, 104, 73, 121), F('builtin:default'), S('rules/clause-9.3.rules', 73, 96, 73, 126), S('rules/clause-9.3.rules', 73, 16, 73, 127), S('rules/clause-9.3.rules', 74, 10, 74, 23), 'management review ', '{item}/id', S('rules/clause-9.3.rules', 75, 31, 75, 39), ' did not follow up ', '`filter(management_reviews.actions, a -> a.review == previous.id and a.id not in default(review.followed_up, []))`/{*}/id', S('rules/clause-9.3.rules', 75, 78, 75, 81), S('rules/clause-9.3.rules', 75, 61, 75, 82), ' from review ', S('rules/clause-9.3.rules', 75, 98, 75, 108), 'management_reviews', '/management_reviews')
+    return ('reviews', 'held_on', S('rules/clause-9.3.rules', 71, 92, 71, 117), S('rules/clause-9.3.rules', 9, 130, 9, 155), F('builtin:map'), F('builtin:max'), S('rules/clause-9.3.rules', 9, 69, 9, 174), 'review', 'id', S('rules/clause-9.3.rules', 73, 56, 73, 78), 'followed_up', S('rules/clause-9.3.rules', 73, 84, 73, 126), S('rules/clause-9.3.rules', 73, 56, 73, 126), 'actions', F('builtin:length'), 0, S('rules/clause-9.3.rules', 74, 10, 74, 28), '/management_reviews/reviews', S('rules/clause-9.3.rules', 71, 22, 71, 47), S('rules/clause-9.3.rules', 71, 59, 71, 84), '/management_reviews/reviews/{*}/held_on', S('rules/clause-9.3.rules', 71, 92, 71, 100), F('read:date'), 'date', '{item}/held_on', S('rules/clause-9.3.rules', 71, 104, 71, 117), '<', F('builtin:any'), S('rules/clause-9.3.rules', 71, 55, 71, 118), S('rules/clause-9.3.rules', 9, 36, 9, 61), S('rules/clause-9.3.rules', 9, 69, 9, 77), S('rules/clause-9.3.rules', 9, 97, 9, 122), S('rules/clause-9.3.rules', 9, 130, 9, 138), S('rules/clause-9.3.rules', 9, 142, 9, 155), F('builtin:filter'), S('rules/clause-9.3.rules', 9, 90, 9, 156), '`filter(management_reviews.reviews, q -> q.held_on < review.held_on)`/{*}/held_on', S('rules/clause-9.3.rules', 9, 164, 9, 172), S('rules/clause-9.3.rules', 9, 86, 9, 173), S('rules/clause-9.3.rules', 9, 82, 9, 174), F('builtin:first'), S('rules/clause-9.3.rules', 9, 30, 9, 175), '/management_reviews/actions', S('rules/clause-9.3.rules', 73, 23, 73, 48), '/management_reviews/actions/{*}/review', S('rules/clause-9.3.rules', 73, 56, 73, 63), '`mr_previous(review)`/id', S('rules/clause-9.3.rules', 73, 68, 73, 78), '/management_reviews/actions/{*}/id', S('rules/clause-9.3.rules', 73, 84, 73, 87), '{item}/followed_up', S('rules/clause-9.3.rules', 73, 104, 73, 121), F('builtin:default'), S('rules/clause-9.3.rules', 73, 96, 73, 126), S('rules/clause-9.3.rules', 73, 16, 73, 127), S('rules/clause-9.3.rules', 74, 10, 74, 23), 'management review ', '{item}/id', S('rules/clause-9.3.rules', 75, 31, 75, 39), ' did not follow up ', '`filter(management_reviews.actions, a -> a.review == previous.id and a.id not in default(review.followed_up, []))`/{*}/id', S('rules/clause-9.3.rules', 75, 78, 75, 81), S('rules/clause-9.3.rules', 75, 61, 75, 82), ' from review ', S('rules/clause-9.3.rules', 75, 98, 75, 108), 'management_reviews', '/management_reviews')
 
 def build_333(K):
     def run(root, ctx):
@@ -29451,7 +29455,7 @@ def build_337(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (rt.contains((t2 if (t2 := item1.get(k2)) is not None else []), k1, k3)) is True:
+                    if (t3 in t4 if type(t3 := k1) is str and (type(t4 := (t2 if (t2 := item1.get(k2)) is not None else [])) is list or type(t4) is str) else _fb()):
                         continue
                 except Exception:
                     pass
@@ -29528,7 +29532,7 @@ def build_338(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ix3.get(item1[k2])
-                    v4 = ([p6 for p6 in t5 if (rt.not_contains((t7 if (t7 := item1.get(k3)) is not None else []), p6, k4)) is True] if type(t5 := charge((t8 if (t8 := v2.get(k5)) is not None else []))) is list else _fb())
+                    v4 = ([p6 for p6 in t5 if ((t8 not in t9 if type(t8 := p6) is str and (type(t9 := (t7 if (t7 := item1.get(k3)) is not None else [])) is list or type(t9) is str) else _fb())) is True] if type(t5 := charge((t10 if (t10 := v2.get(k5)) is not None else []))) is list else _fb())
                     if (v2 is not None) and (k6(v4) == k7):
                         continue
                 except Exception:
@@ -29550,9 +29554,9 @@ def build_338(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v9 = _tr(tr, 6, rt.call(k15, k16, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k11, k12))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k13, k14)),), True, ctx))
-                v10 = _tr(tr, 17, rt.call(k24, k25, (charge(_tr(tr, 10, rt.call(k19, k20, (_tr(tr, 8, rt.member(_tr(tr, 7, v9), k5, k17, k18)), _tr(tr, 9, _list_of()),), False))), (lambda p11: _tr(tr, 16, rt.not_contains(_tr(tr, 15, rt.call(k19, k23, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k21, k22)), _tr(tr, 14, _list_of()),), False)), _tr(tr, 11, p11), k4))),), True))
-                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v9), _tr(tr, 19, None), k26)), k26, 'condition of `expect`')
+                v11 = _tr(tr, 6, rt.call(k15, k16, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k11, k12))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k13, k14)),), True, ctx))
+                v12 = _tr(tr, 17, rt.call(k24, k25, (charge(_tr(tr, 10, rt.call(k19, k20, (_tr(tr, 8, rt.member(_tr(tr, 7, v11), k5, k17, k18)), _tr(tr, 9, _list_of()),), False))), (lambda p13: _tr(tr, 16, rt.not_contains(_tr(tr, 15, rt.call(k19, k23, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k21, k22)), _tr(tr, 14, _list_of()),), False)), _tr(tr, 11, p13), k4))),), True))
+                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v11), _tr(tr, 19, None), k26)), k26, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -29563,14 +29567,14 @@ def build_338(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 28, rt.equal(_tr(tr, 26, rt.call(k6, k34, (_tr(tr, 25, v10),), True)), _tr(tr, 27, k7), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 28, rt.equal(_tr(tr, 26, rt.call(k6, k34, (_tr(tr, 25, v12),), True)), _tr(tr, 27, k7), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k27, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k28, k29, k35))), k36, _text(_tr(tr, 31, v10)), k37, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k2, k13, k38))), k39,))
+                        r.message = ''.join((k27, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k28, k29, k35))), k36, _text(_tr(tr, 31, v12)), k37, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k2, k13, k38))), k39,))
                     except EvalError:
                         r.message = None
                     break
@@ -29620,7 +29624,7 @@ def build_339(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((t5 if (t5 := rt.contains((t4 if (t4 := p3.get(k4)) is not None else []), item1[k3], k5)) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
+                    if (any((t5 in t6 if type(t5 := item1[k3]) is str and (type(t6 := (t4 if (t4 := p3.get(k4)) is not None else [])) is list or type(t6) is str) else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -29647,7 +29651,7 @@ def build_339(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 14, rt.call(k18, k19, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k6, k10, k11))), (lambda p6: _tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k16, k17, (_tr(tr, 10, rt.member(_tr(tr, 9, p6), k4, k14, k15)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k12, k13)), k5))),), True)), k19, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 14, rt.call(k18, k19, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k6, k10, k11))), (lambda p7: _tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k16, k17, (_tr(tr, 10, rt.member(_tr(tr, 9, p7), k4, k14, k15)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k12, k13)), k5))),), True)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -29704,7 +29708,7 @@ def build_340(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((t5 if (t5 := rt.contains((t4 if (t4 := p3.get(k4)) is not None else []), item1[k3], k5)) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
+                    if (any((t5 in t6 if type(t5 := item1[k3]) is str and (type(t6 := (t4 if (t4 := p3.get(k4)) is not None else [])) is list or type(t6) is str) else _fb()) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -29731,7 +29735,7 @@ def build_340(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 14, rt.call(k18, k19, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k6, k10, k11))), (lambda p6: _tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k16, k17, (_tr(tr, 10, rt.member(_tr(tr, 9, p6), k4, k14, k15)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k12, k13)), k5))),), True)), k19, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 14, rt.call(k18, k19, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k6, k10, k11))), (lambda p7: _tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k16, k17, (_tr(tr, 10, rt.member(_tr(tr, 9, p7), k4, k14, k15)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k12, k13)), k5))),), True)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '0359cccb9c5bd9f32a20a09120f8086a35166dccd84216468e9bc95f38b9b7e4'
+KEY = '15d4e0ee4d636a5a024995b9111e6ada9dbf173d4cefa744c87d446ba699897c'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
