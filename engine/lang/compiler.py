@@ -185,15 +185,19 @@ class _Generator:
 
     def _call(self, node: ast.Call, env: "_Env", fast: bool) -> str:
         builtin = BUILTINS[node.name]
-        if fast and node.name in ("exists", "default") and isinstance(node.args[0], ast.Member) \
-                and self.type_of(node.args[0]) not in CONVERSIONS:
+        if fast and node.name in ("exists", "default") and isinstance(node.args[0], ast.Member):
+            # An absent field reads as None here; a present one is read (as a date, say) as
+            # it would be anywhere else, so text that is no date still leaves the fast path.
             member = node.args[0]
             got = f"{self.expr(member.target, env, fast)}.get({self.const(member.name)})"
+            t = self.fresh("t")
+            value = self._typed(member, t, fast)
             if node.name == "exists":
                 self.strict.add(id(node))
-                return f"({got} is not None)"
-            t = self.fresh("t")
-            return f"({t} if ({t} := {got}) is not None else {self.expr(node.args[1], env, fast)})"
+                if value == t:
+                    return f"({got} is not None)"
+                return f"({value} is not None if ({t} := {got}) is not None else False)"
+            return f"({value} if ({t} := {got}) is not None else {self.expr(node.args[1], env, fast)})"
         if fast and node.name == "lookup" and self._invariant(node.args[0], env):
             return self._hoisted_lookup(node, env)
         if fast and node.name in ("count", "filter") and len(node.args) == 2 \

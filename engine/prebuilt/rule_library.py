@@ -10,7 +10,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '1a4d0b48e5a821306542a2b0c6a0f346e21eb2e0a8871fa9df32c7c5e6c358f6'
+KEY = 'd09b62631e9486af029e9d84d240581ca6963aa24b933d70203d76b6ac37cc33'
 
 def build_0(K):
     def run(root, ctx):
@@ -58,7 +58,7 @@ def build_0(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, ((v3 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k10), _tr(tr, 5, k11), _tr(tr, 6, k3))), _tr(tr, 3, rt.member(_tr(tr, 2, v3), k0, k8, k9)), k12)))[-1]), k13, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, ((v4 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k10), _tr(tr, 5, k11), _tr(tr, 6, k3))), _tr(tr, 3, rt.member(_tr(tr, 2, v4), k0, k8, k9)), k12)))[-1]), k13, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -154,7 +154,7 @@ def build_1(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, ((v3 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k6), _tr(tr, 5, k7), _tr(tr, 6, k8))), _tr(tr, 3, rt.member(_tr(tr, 2, v3), k0, k4, k5)), k9)))[-1]), k10, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, ((v4 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k6), _tr(tr, 5, k7), _tr(tr, 6, k8))), _tr(tr, 3, rt.member(_tr(tr, 2, v4), k0, k4, k5)), k9)))[-1]), k10, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -220,7 +220,7 @@ def build_2(K):
                         continue
                     if w is True:
                         v3 = (t4 if (t4 := item1.get(k2)) is not None else [])
-                        if (k3(v3) > k4) and (all((t14 if (t14 := ((((v7 := p6[k6]), (any((t11 if (t11 := (p9[k11] if (t10 := (p9[k9] == v7)) is True else False if t10 is False else _fb())) is True or t11 is False else _fb()) for p9 in t8) if type(t8 := charge(s_1)) is list else _fb()))[-1] if (t12 := k8(pd(p6[k7]))) is False else True if t12 is True else _fb()) if (t13 := (p6.get(k6) is not None)) is True else False if t13 is False else _fb())) is True or t14 is False else _fb()) for p6 in t5) if type(t5 := charge(v3)) is list else _fb()) and (all((t17 if (t17 := k8(pd(p16[k15]))) is True or t17 is False else _fb()) for p16 in t15) if type(t15 := charge(v3)) is list else _fb()):
+                        if (k3(v3) > k4) and (all((t16 if (t16 := ((((v9 := p6[k6]), (any((t13 if (t13 := (p11[k10] if (t12 := (p11[k8] == v9)) is True else False if t12 is False else _fb())) is True or t13 is False else _fb()) for p11 in t10) if type(t10 := charge(s_1)) is list else _fb()))[-1] if (t14 := (pd(t8) is not None if (t8 := p6.get(k7)) is not None else False)) is False else True if t14 is True else _fb()) if (t15 := (p6.get(k6) is not None)) is True else False if t15 is False else _fb())) is True or t16 is False else _fb()) for p6 in t5) if type(t5 := charge(v3)) is list else _fb()) and (all((pd(t19) is not None if (t19 := p18.get(k14)) is not None else False) for p18 in t17) if type(t17 := charge(v3)) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -233,7 +233,7 @@ def build_2(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -241,43 +241,43 @@ def build_2(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, ((v18 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k19), _tr(tr, 5, k20), _tr(tr, 6, k21))), _tr(tr, 3, rt.member(_tr(tr, 2, v18), k0, k17, k18)), k22)))[-1]), k23, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, ((v20 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k18), _tr(tr, 5, k19), _tr(tr, 6, k20))), _tr(tr, 3, rt.member(_tr(tr, 2, v20), k0, k16, k17)), k21)))[-1]), k22, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v19 = _tr(tr, 13, rt.call(k26, k27, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k24, k25)), _tr(tr, 12, _list_of()),), False))
-                e = rt.truth(_tr(tr, 17, rt.order(k29, _tr(tr, 15, rt.call(k3, k28, (_tr(tr, 14, v19),), True)), _tr(tr, 16, k4), k5)), k5, 'condition of `expect`')
+                v21 = _tr(tr, 13, rt.call(k25, k26, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k23, k24)), _tr(tr, 12, _list_of()),), False))
+                e = rt.truth(_tr(tr, 17, rt.order(k28, _tr(tr, 15, rt.call(k3, k27, (_tr(tr, 14, v21),), True)), _tr(tr, 16, k4), k5)), k5, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k9, k31, k32))), k33, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k0, k17, k34))), k35,))
+                        r.message = ''.join((k29, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k8, k30, k31))), k32, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k0, k16, k33))), k34,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 43, rt.call(k51, k52, (charge(_tr(tr, 22, v19)), (lambda p20: _tr(tr, 42, rt.and_(_tr(tr, 25, rt.call(k8, k38, (_tr(tr, 24, rt.member(_tr(tr, 23, p20), k6, k36, k37)),), False)), lambda: _tr(tr, 41, rt.or_(_tr(tr, 28, rt.call(k8, k43, (_tr(tr, 27, rt.convert(k41, k42, rt.member(_tr(tr, 26, p20), k7, k39, k40), k40)),), False)), lambda: _tr(tr, 40, ((v21 := _tr(tr, 30, rt.member(_tr(tr, 29, p20), k6, k36, k44))), _tr(tr, 39, rt.call(k49, k50, (charge(_tr(tr, 31, s_1)), (lambda p22: _tr(tr, 38, rt.and_(_tr(tr, 35, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p22), k9, k45, k46)), _tr(tr, 34, v21), k10)), lambda: _tr(tr, 37, rt.member(_tr(tr, 36, p22), k11, k47, k48)), k12))),), True)))[-1]), k13)), k14))),), True)), k52, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 43, rt.call(k51, k52, (charge(_tr(tr, 22, v21)), (lambda p22: _tr(tr, 42, rt.and_(_tr(tr, 25, rt.call(k37, k38, (_tr(tr, 24, rt.member(_tr(tr, 23, p22), k6, k35, k36)),), False)), lambda: _tr(tr, 41, rt.or_(_tr(tr, 28, rt.call(k37, k43, (_tr(tr, 27, rt.convert(k41, k42, rt.member(_tr(tr, 26, p22), k7, k39, k40), k40)),), False)), lambda: _tr(tr, 40, ((v23 := _tr(tr, 30, rt.member(_tr(tr, 29, p22), k6, k35, k44))), _tr(tr, 39, rt.call(k49, k50, (charge(_tr(tr, 31, s_1)), (lambda p24: _tr(tr, 38, rt.and_(_tr(tr, 35, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p24), k8, k45, k46)), _tr(tr, 34, v23), k9)), lambda: _tr(tr, 37, rt.member(_tr(tr, 36, p24), k10, k47, k48)), k11))),), True)))[-1]), k12)), k13))),), True)), k52, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k9, k31, k53))), k54, _text(_tr(tr, 71, rt.call(k67, k68, (charge(_tr(tr, 68, rt.call(k63, k64, (charge(_tr(tr, 46, v19)), (lambda p23: _tr(tr, 67, rt.not_(_tr(tr, 66, rt.and_(_tr(tr, 49, rt.call(k8, k56, (_tr(tr, 48, rt.member(_tr(tr, 47, p23), k6, k36, k55)),), False)), lambda: _tr(tr, 65, rt.or_(_tr(tr, 52, rt.call(k8, k58, (_tr(tr, 51, rt.convert(k41, k42, rt.member(_tr(tr, 50, p23), k7, k39, k57), k57)),), False)), lambda: _tr(tr, 64, ((v24 := _tr(tr, 54, rt.member(_tr(tr, 53, p23), k6, k36, k59))), _tr(tr, 63, rt.call(k49, k50, (charge(_tr(tr, 55, s_1)), (lambda p25: _tr(tr, 62, rt.and_(_tr(tr, 59, rt.equal(_tr(tr, 57, rt.member(_tr(tr, 56, p25), k9, k45, k46)), _tr(tr, 58, v24), k10)), lambda: _tr(tr, 61, rt.member(_tr(tr, 60, p25), k11, k47, k48)), k12))),), True)))[-1]), k60)), k61)), k62))),), True))), (lambda p26: _tr(tr, 70, rt.member(_tr(tr, 69, p26), k9, k65, k66))),), True))),))
+                        r.message = ''.join((k29, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k8, k30, k53))), k54, _text(_tr(tr, 71, rt.call(k67, k68, (charge(_tr(tr, 68, rt.call(k63, k64, (charge(_tr(tr, 46, v21)), (lambda p25: _tr(tr, 67, rt.not_(_tr(tr, 66, rt.and_(_tr(tr, 49, rt.call(k37, k56, (_tr(tr, 48, rt.member(_tr(tr, 47, p25), k6, k35, k55)),), False)), lambda: _tr(tr, 65, rt.or_(_tr(tr, 52, rt.call(k37, k58, (_tr(tr, 51, rt.convert(k41, k42, rt.member(_tr(tr, 50, p25), k7, k39, k57), k57)),), False)), lambda: _tr(tr, 64, ((v26 := _tr(tr, 54, rt.member(_tr(tr, 53, p25), k6, k35, k59))), _tr(tr, 63, rt.call(k49, k50, (charge(_tr(tr, 55, s_1)), (lambda p27: _tr(tr, 62, rt.and_(_tr(tr, 59, rt.equal(_tr(tr, 57, rt.member(_tr(tr, 56, p27), k8, k45, k46)), _tr(tr, 58, v26), k9)), lambda: _tr(tr, 61, rt.member(_tr(tr, 60, p27), k10, k47, k48)), k11))),), True)))[-1]), k60)), k61)), k62))),), True))), (lambda p28: _tr(tr, 70, rt.member(_tr(tr, 69, p28), k8, k65, k66))),), True))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 76, rt.call(k51, k72, (charge(_tr(tr, 72, v19)), (lambda p27: _tr(tr, 75, rt.call(k8, k71, (_tr(tr, 74, rt.convert(k41, k42, rt.member(_tr(tr, 73, p27), k15, k69, k70), k70)),), False))),), True)), k72, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 76, rt.call(k51, k72, (charge(_tr(tr, 72, v21)), (lambda p29: _tr(tr, 75, rt.call(k37, k71, (_tr(tr, 74, rt.convert(k41, k42, rt.member(_tr(tr, 73, p29), k14, k69, k70), k70)),), False))),), True)), k72, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 78, rt.member(_tr(tr, 77, item1), k9, k31, k73))), k74, _text(_tr(tr, 87, rt.call(k67, k81, (charge(_tr(tr, 84, rt.call(k63, k78, (charge(_tr(tr, 79, v19)), (lambda p28: _tr(tr, 83, rt.not_(_tr(tr, 82, rt.call(k8, k76, (_tr(tr, 81, rt.convert(k41, k42, rt.member(_tr(tr, 80, p28), k15, k69, k75), k75)),), False)), k77))),), True))), (lambda p29: _tr(tr, 86, rt.member(_tr(tr, 85, p29), k9, k79, k80))),), True))),))
+                        r.message = ''.join((k29, _text(_tr(tr, 78, rt.member(_tr(tr, 77, item1), k8, k30, k73))), k74, _text(_tr(tr, 87, rt.call(k67, k81, (charge(_tr(tr, 84, rt.call(k63, k78, (charge(_tr(tr, 79, v21)), (lambda p30: _tr(tr, 83, rt.not_(_tr(tr, 82, rt.call(k37, k76, (_tr(tr, 81, rt.convert(k41, k42, rt.member(_tr(tr, 80, p30), k14, k69, k75), k75)),), False)), k77))),), True))), (lambda p31: _tr(tr, 86, rt.member(_tr(tr, 85, p31), k8, k79, k80))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -301,7 +301,7 @@ def build_2(K):
     return run
 
 def constants_2():
-    return ('status', FS(('awaiting_verification', 'closed', 'in_progress')), 'corrective_actions', F('builtin:length'), 0, S('rules/clause-10.rules', 46, 10, 46, 28), 'owner', 'completed_on', F('builtin:exists'), 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-10.rules', 47, 49, 47, 96), S('rules/clause-10.rules', 47, 28, 47, 97), 'due_on', S('rules/clause-10.rules', 44, 18, 44, 32), '{item}/status', S('rules/clause-10.rules', 7, 27, 7, 35), 'in_progress', 'awaiting_verification', 'closed', S('rules/clause-10.rules', 7, 27, 7, 89), S('rules/clause-10.rules', 44, 40, 44, 55), '{item}/corrective_actions', S('rules/clause-10.rules', 45, 25, 45, 45), F('builtin:default'), S('rules/clause-10.rules', 45, 17, 45, 50), S('rules/clause-10.rules', 46, 10, 46, 24), '>', 'nonconformity ', '{item}/id', S('rules/clause-10.rules', 46, 51, 46, 55), ' is ', S('rules/clause-10.rules', 46, 62, 46, 70), ', but no corrective action is recorded', '`default(nc.corrective_actions, [])`/{*}/owner', S('rules/clause-10.rules', 47, 35, 47, 41), S('rules/clause-10.rules', 47, 28, 47, 42), '`default(nc.corrective_actions, [])`/{*}/completed_on', S('rules/clause-10.rules', 47, 56, 47, 69), F('read:date'), 'date', S('rules/clause-10.rules', 47, 49, 47, 70), S('rules/clause-10.rules', 47, 89, 47, 95), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), F('builtin:all'), S('rules/clause-10.rules', 47, 10, 47, 98), S('rules/clause-10.rules', 47, 121, 47, 125), ' has corrective actions without an active owner: ', S('rules/clause-10.rules', 47, 214, 47, 220), S('rules/clause-10.rules', 47, 207, 47, 221), S('rules/clause-10.rules', 47, 235, 47, 248), S('rules/clause-10.rules', 47, 228, 47, 249), S('rules/clause-10.rules', 47, 268, 47, 274), S('rules/clause-10.rules', 47, 228, 47, 275), S('rules/clause-10.rules', 47, 207, 47, 276), S('rules/clause-10.rules', 47, 202, 47, 277), F('builtin:filter'), S('rules/clause-10.rules', 47, 181, 47, 278), '`filter(actions, a -> not (exists(a.owner) and (exists(a.completed_on) or active_person(a.owner))))`/{*}/id', S('rules/clause-10.rules', 47, 286, 47, 289), F('builtin:map'), S('rules/clause-10.rules', 47, 177, 47, 290), '`default(nc.corrective_actions, [])`/{*}/due_on', S('rules/clause-10.rules', 48, 35, 48, 42), S('rules/clause-10.rules', 48, 28, 48, 43), S('rules/clause-10.rules', 48, 10, 48, 44), S('rules/clause-10.rules', 49, 27, 49, 31), ' has corrective actions without a due date: ', S('rules/clause-10.rules', 49, 114, 49, 121), S('rules/clause-10.rules', 49, 107, 49, 122), S('rules/clause-10.rules', 49, 103, 49, 122), S('rules/clause-10.rules', 49, 82, 49, 123), '`filter(actions, a -> not exists(a.due_on))`/{*}/id', S('rules/clause-10.rules', 49, 131, 49, 134), S('rules/clause-10.rules', 49, 78, 49, 135), '/nonconformities', 'nonconformities', 'people', '/people')
+    return ('status', FS(('awaiting_verification', 'closed', 'in_progress')), 'corrective_actions', F('builtin:length'), 0, S('rules/clause-10.rules', 46, 10, 46, 28), 'owner', 'completed_on', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-10.rules', 47, 49, 47, 96), S('rules/clause-10.rules', 47, 28, 47, 97), 'due_on', S('rules/clause-10.rules', 44, 18, 44, 32), '{item}/status', S('rules/clause-10.rules', 7, 27, 7, 35), 'in_progress', 'awaiting_verification', 'closed', S('rules/clause-10.rules', 7, 27, 7, 89), S('rules/clause-10.rules', 44, 40, 44, 55), '{item}/corrective_actions', S('rules/clause-10.rules', 45, 25, 45, 45), F('builtin:default'), S('rules/clause-10.rules', 45, 17, 45, 50), S('rules/clause-10.rules', 46, 10, 46, 24), '>', 'nonconformity ', '{item}/id', S('rules/clause-10.rules', 46, 51, 46, 55), ' is ', S('rules/clause-10.rules', 46, 62, 46, 70), ', but no corrective action is recorded', '`default(nc.corrective_actions, [])`/{*}/owner', S('rules/clause-10.rules', 47, 35, 47, 41), F('builtin:exists'), S('rules/clause-10.rules', 47, 28, 47, 42), '`default(nc.corrective_actions, [])`/{*}/completed_on', S('rules/clause-10.rules', 47, 56, 47, 69), F('read:date'), 'date', S('rules/clause-10.rules', 47, 49, 47, 70), S('rules/clause-10.rules', 47, 89, 47, 95), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), F('builtin:all'), S('rules/clause-10.rules', 47, 10, 47, 98), S('rules/clause-10.rules', 47, 121, 47, 125), ' has corrective actions without an active owner: ', S('rules/clause-10.rules', 47, 214, 47, 220), S('rules/clause-10.rules', 47, 207, 47, 221), S('rules/clause-10.rules', 47, 235, 47, 248), S('rules/clause-10.rules', 47, 228, 47, 249), S('rules/clause-10.rules', 47, 268, 47, 274), S('rules/clause-10.rules', 47, 228, 47, 275), S('rules/clause-10.rules', 47, 207, 47, 276), S('rules/clause-10.rules', 47, 202, 47, 277), F('builtin:filter'), S('rules/clause-10.rules', 47, 181, 47, 278), '`filter(actions, a -> not (exists(a.owner) and (exists(a.completed_on) or active_person(a.owner))))`/{*}/id', S('rules/clause-10.rules', 47, 286, 47, 289), F('builtin:map'), S('rules/clause-10.rules', 47, 177, 47, 290), '`default(nc.corrective_actions, [])`/{*}/due_on', S('rules/clause-10.rules', 48, 35, 48, 42), S('rules/clause-10.rules', 48, 28, 48, 43), S('rules/clause-10.rules', 48, 10, 48, 44), S('rules/clause-10.rules', 49, 27, 49, 31), ' has corrective actions without a due date: ', S('rules/clause-10.rules', 49, 114, 49, 121), S('rules/clause-10.rules', 49, 107, 49, 122), S('rules/clause-10.rules', 49, 103, 49, 122), S('rules/clause-10.rules', 49, 82, 49, 123), '`filter(actions, a -> not exists(a.due_on))`/{*}/id', S('rules/clause-10.rules', 49, 131, 49, 134), S('rules/clause-10.rules', 49, 78, 49, 135), '/nonconformities', 'nonconformities', 'people', '/people')
 
 def build_3(K):
     def run(root, ctx):
@@ -326,8 +326,8 @@ def build_3(K):
                 try:
                     if not (((item1[k0] != k1) and (item1.get(k3) is not None))):
                         continue
-                    v2 = ([p4 for p4 in t3 if (((pd(p4[k7]) < today) if (t6 := (False if (t5 := k6(pd(p4[k5]))) is True else True if t5 is False else _fb())) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(item1[k3])) is list else _fb())
-                    if (k10(v2) == k11):
+                    v3 = ([p5 for p5 in t4 if (((not (pd(t6) is not None if (t6 := p5.get(k5)) is not None else False)) and (pd(p5[k6]) < today))) is True] if type(t4 := charge(item1[k3])) is list else _fb())
+                    if (k9(v3) == k10):
                         passed += 1
                         continue
                 except Exception:
@@ -340,7 +340,7 @@ def build_3(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -348,21 +348,21 @@ def build_3(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.not_equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k6, k18, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k16, k17)),), False)), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.not_equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k17, k18, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k15, k16)),), False)), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 20, rt.call(k29, k30, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k16, k19))), (lambda p8: _tr(tr, 19, rt.and_(_tr(tr, 14, rt.not_(_tr(tr, 13, rt.call(k6, k24, (_tr(tr, 12, rt.convert(k22, k23, rt.member(_tr(tr, 11, p8), k5, k20, k21), k21)),), False)), k25)), lambda: _tr(tr, 18, rt.order(k28, _tr(tr, 16, rt.convert(k22, k23, rt.member(_tr(tr, 15, p8), k7, k26, k27), k27)), _tr(tr, 17, today), k8)), k9))),), True))
-                e = rt.truth(_tr(tr, 24, rt.equal(_tr(tr, 22, rt.call(k10, k31, (_tr(tr, 21, v7),), True)), _tr(tr, 23, k11), k12)), k12, 'condition of `expect`')
+                v7 = _tr(tr, 20, rt.call(k29, k30, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k15, k19))), (lambda p8: _tr(tr, 19, rt.and_(_tr(tr, 14, rt.not_(_tr(tr, 13, rt.call(k17, k24, (_tr(tr, 12, rt.convert(k22, k23, rt.member(_tr(tr, 11, p8), k5, k20, k21), k21)),), False)), k25)), lambda: _tr(tr, 18, rt.order(k28, _tr(tr, 16, rt.convert(k22, k23, rt.member(_tr(tr, 15, p8), k6, k26, k27), k27)), _tr(tr, 17, today), k7)), k8))),), True))
+                e = rt.truth(_tr(tr, 24, rt.equal(_tr(tr, 22, rt.call(k9, k31, (_tr(tr, 21, v7),), True)), _tr(tr, 23, k10), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k33, k34, k35))), k36, _text(_tr(tr, 30, rt.call(k39, k40, (charge(_tr(tr, 27, v7)), (lambda p9: _tr(tr, 29, rt.member(_tr(tr, 28, p9), k33, k37, k38))),), True))), k41, _text(_tr(tr, 34, rt.call(k39, k44, (charge(_tr(tr, 31, v7)), (lambda p10: _tr(tr, 33, rt.convert(k22, k23, rt.member(_tr(tr, 32, p10), k7, k42, k43), k43))),), True))),))
+                        r.message = ''.join((k32, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k33, k34, k35))), k36, _text(_tr(tr, 30, rt.call(k39, k40, (charge(_tr(tr, 27, v7)), (lambda p9: _tr(tr, 29, rt.member(_tr(tr, 28, p9), k33, k37, k38))),), True))), k41, _text(_tr(tr, 34, rt.call(k39, k44, (charge(_tr(tr, 31, v7)), (lambda p10: _tr(tr, 33, rt.convert(k22, k23, rt.member(_tr(tr, 32, p10), k6, k42, k43), k43))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -386,7 +386,7 @@ def build_3(K):
     return run
 
 def constants_3():
-    return ('status', 'closed', S('rules/clause-10.rules', 57, 40, 57, 60), 'corrective_actions', S('rules/clause-10.rules', 57, 40, 57, 94), 'completed_on', F('builtin:exists'), 'due_on', S('rules/clause-10.rules', 58, 83, 58, 98), S('rules/clause-10.rules', 58, 52, 58, 98), F('builtin:length'), 0, S('rules/clause-10.rules', 59, 10, 59, 29), S('rules/clause-10.rules', 57, 18, 57, 32), '{item}/status', S('rules/clause-10.rules', 57, 40, 57, 48), '{item}/corrective_actions', S('rules/clause-10.rules', 57, 73, 57, 93), S('rules/clause-10.rules', 57, 66, 57, 94), S('rules/clause-10.rules', 58, 24, 58, 44), '{item}/corrective_actions/{*}/completed_on', S('rules/clause-10.rules', 58, 63, 58, 76), F('read:date'), 'date', S('rules/clause-10.rules', 58, 56, 58, 77), S('rules/clause-10.rules', 58, 52, 58, 77), '{item}/corrective_actions/{*}/due_on', S('rules/clause-10.rules', 58, 83, 58, 90), '<', F('builtin:filter'), S('rules/clause-10.rules', 58, 17, 58, 99), S('rules/clause-10.rules', 59, 10, 59, 24), 'nonconformity ', 'id', '{item}/id', S('rules/clause-10.rules', 60, 27, 60, 31), ' has overdue corrective actions ', '`filter(nc.corrective_actions, a -> not exists(a.completed_on) and a.due_on < today)`/{*}/id', S('rules/clause-10.rules', 60, 84, 60, 87), F('builtin:map'), S('rules/clause-10.rules', 60, 66, 60, 88), ', due on ', '`filter(nc.corrective_actions, a -> not exists(a.completed_on) and a.due_on < today)`/{*}/due_on', S('rules/clause-10.rules', 60, 118, 60, 125), S('rules/clause-10.rules', 60, 100, 60, 126), '/nonconformities', 'nonconformities')
+    return ('status', 'closed', S('rules/clause-10.rules', 57, 40, 57, 60), 'corrective_actions', S('rules/clause-10.rules', 57, 40, 57, 94), 'completed_on', 'due_on', S('rules/clause-10.rules', 58, 83, 58, 98), S('rules/clause-10.rules', 58, 52, 58, 98), F('builtin:length'), 0, S('rules/clause-10.rules', 59, 10, 59, 29), S('rules/clause-10.rules', 57, 18, 57, 32), '{item}/status', S('rules/clause-10.rules', 57, 40, 57, 48), '{item}/corrective_actions', S('rules/clause-10.rules', 57, 73, 57, 93), F('builtin:exists'), S('rules/clause-10.rules', 57, 66, 57, 94), S('rules/clause-10.rules', 58, 24, 58, 44), '{item}/corrective_actions/{*}/completed_on', S('rules/clause-10.rules', 58, 63, 58, 76), F('read:date'), 'date', S('rules/clause-10.rules', 58, 56, 58, 77), S('rules/clause-10.rules', 58, 52, 58, 77), '{item}/corrective_actions/{*}/due_on', S('rules/clause-10.rules', 58, 83, 58, 90), '<', F('builtin:filter'), S('rules/clause-10.rules', 58, 17, 58, 99), S('rules/clause-10.rules', 59, 10, 59, 24), 'nonconformity ', 'id', '{item}/id', S('rules/clause-10.rules', 60, 27, 60, 31), ' has overdue corrective actions ', '`filter(nc.corrective_actions, a -> not exists(a.completed_on) and a.due_on < today)`/{*}/id', S('rules/clause-10.rules', 60, 84, 60, 87), F('builtin:map'), S('rules/clause-10.rules', 60, 66, 60, 88), ', due on ', '`filter(nc.corrective_actions, a -> not exists(a.completed_on) and a.due_on < today)`/{*}/due_on', S('rules/clause-10.rules', 60, 118, 60, 125), S('rules/clause-10.rules', 60, 100, 60, 126), '/nonconformities', 'nonconformities')
 
 def build_4(K):
     def run(root, ctx):
@@ -411,7 +411,7 @@ def build_4(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (all((t4 if (t4 := k4(pd(p3[k3]))) is True or t4 is False else _fb()) for p3 in t2) if type(t2 := charge((item1[k5] if (t5 := (item1.get(k5) is not None)) is True else [] if t5 is False else _fb()))) is list else _fb()) and (item1.get(k6) is not None) and (rt.equal(item1[k6][k7], True, k8)) is True and ((item1[k9] is not None) and (pd(item1[k6][k10]) <= pd(item1[k9]))):
+                    if (all((pd(t4) is not None if (t4 := p3.get(k3)) is not None else False) for p3 in t2) if type(t2 := charge((item1[k4] if (t6 := (item1.get(k4) is not None)) is True else [] if t6 is False else _fb()))) is list else _fb()) and (item1.get(k5) is not None) and (rt.equal(item1[k5][k6], True, k7)) is True and ((item1[k8] is not None) and (pd(item1[k5][k9]) <= pd(item1[k8]))):
                         passed += 1
                         continue
                 except Exception:
@@ -424,7 +424,7 @@ def build_4(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -432,13 +432,13 @@ def build_4(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 15, rt.call(k26, k27, (charge(_tr(tr, 11, rt.if_(_tr(tr, 7, rt.call(k4, k18, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k5, k16, k17)),), False)), lambda: _tr(tr, 9, rt.member(_tr(tr, 8, item1), k5, k16, k19)), lambda: _tr(tr, 10, _list_of()), k20))), (lambda p6: _tr(tr, 14, rt.call(k4, k25, (_tr(tr, 13, rt.convert(k23, k24, rt.member(_tr(tr, 12, p6), k3, k21, k22), k22)),), False))),), True)), k27, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 15, rt.call(k26, k27, (charge(_tr(tr, 11, rt.if_(_tr(tr, 7, rt.call(k17, k18, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k4, k15, k16)),), False)), lambda: _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k15, k19)), lambda: _tr(tr, 10, _list_of()), k20))), (lambda p8: _tr(tr, 14, rt.call(k17, k25, (_tr(tr, 13, rt.convert(k23, k24, rt.member(_tr(tr, 12, p8), k3, k21, k22), k22)),), False))),), True)), k27, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -449,7 +449,7 @@ def build_4(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 20, rt.call(k4, k35, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k6, k33, k34)),), False)), k35, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, rt.call(k17, k35, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k5, k33, k34)),), False)), k35, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -460,7 +460,7 @@ def build_4(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k6, k33, k38)), k7, k39, k40)), _tr(tr, 26, True), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k5, k33, k38)), k6, k39, k40)), _tr(tr, 26, True), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
@@ -471,14 +471,14 @@ def build_4(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 40, rt.and_(_tr(tr, 33, rt.not_equal(_tr(tr, 31, rt.convert(k23, k24, rt.member(_tr(tr, 30, item1), k9, k43, k44), k44)), _tr(tr, 32, None), k45)), lambda: _tr(tr, 39, rt.order(k50, _tr(tr, 36, rt.convert(k23, k24, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k6, k33, k46)), k10, k47, k48), k48)), _tr(tr, 38, rt.convert(k23, k24, rt.member(_tr(tr, 37, item1), k9, k43, k49), k49)), k11)), k12)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 40, rt.and_(_tr(tr, 33, rt.not_equal(_tr(tr, 31, rt.convert(k23, k24, rt.member(_tr(tr, 30, item1), k8, k43, k44), k44)), _tr(tr, 32, None), k45)), lambda: _tr(tr, 39, rt.order(k50, _tr(tr, 36, rt.convert(k23, k24, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k5, k33, k46)), k9, k47, k48), k48)), _tr(tr, 38, rt.convert(k23, k24, rt.member(_tr(tr, 37, item1), k8, k43, k49), k49)), k10)), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k28, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k29, k30, k51))), k52, _text(_tr(tr, 44, rt.convert(k23, k24, rt.member(_tr(tr, 43, item1), k9, k43, k53), k53))), k54, _text(_tr(tr, 47, rt.convert(k23, k24, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, item1), k6, k33, k55)), k10, k47, k56), k56))),))
+                        r.message = ''.join((k28, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k29, k30, k51))), k52, _text(_tr(tr, 44, rt.convert(k23, k24, rt.member(_tr(tr, 43, item1), k8, k43, k53), k53))), k54, _text(_tr(tr, 47, rt.convert(k23, k24, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, item1), k5, k33, k55)), k9, k47, k56), k56))),))
                     except EvalError:
                         r.message = None
                     break
@@ -502,7 +502,7 @@ def build_4(K):
     return run
 
 def constants_4():
-    return ('status', 'closed', S('rules/clause-10.rules', 68, 40, 68, 60), 'completed_on', F('builtin:exists'), 'corrective_actions', 'verification', 'effective', S('rules/clause-10.rules', 71, 10, 71, 42), 'closed_on', 'verified_on', S('rules/clause-10.rules', 72, 35, 72, 77), S('rules/clause-10.rules', 72, 10, 72, 77), S('rules/clause-10.rules', 68, 18, 68, 32), '{item}/status', S('rules/clause-10.rules', 68, 40, 68, 48), '{item}/corrective_actions', S('rules/clause-10.rules', 69, 24, 69, 44), S('rules/clause-10.rules', 69, 17, 69, 45), S('rules/clause-10.rules', 69, 52, 69, 72), S('rules/clause-10.rules', 69, 14, 69, 80), '`if exists(nc.corrective_actions) then nc.corrective_actions else []`/{*}/completed_on', S('rules/clause-10.rules', 69, 95, 69, 108), F('read:date'), 'date', S('rules/clause-10.rules', 69, 88, 69, 109), F('builtin:all'), S('rules/clause-10.rules', 69, 10, 69, 110), 'nonconformity ', 'id', '{item}/id', S('rules/clause-10.rules', 69, 133, 69, 137), ' was closed with corrective actions still open', '{item}/verification', S('rules/clause-10.rules', 70, 17, 70, 31), S('rules/clause-10.rules', 70, 10, 70, 32), S('rules/clause-10.rules', 70, 55, 70, 59), ' was closed without verifying that its actions worked', S('rules/clause-10.rules', 71, 10, 71, 24), '{item}/verification/effective', S('rules/clause-10.rules', 71, 10, 71, 34), S('rules/clause-10.rules', 71, 65, 71, 69), ' was closed although its actions were found not to work', '{item}/closed_on', S('rules/clause-10.rules', 72, 10, 72, 21), S('rules/clause-10.rules', 72, 10, 72, 29), S('rules/clause-10.rules', 72, 35, 72, 49), '{item}/verification/verified_on', S('rules/clause-10.rules', 72, 35, 72, 61), S('rules/clause-10.rules', 72, 66, 72, 77), '<=', S('rules/clause-10.rules', 73, 27, 73, 31), ' was closed on ', S('rules/clause-10.rules', 73, 49, 73, 60), ', before its verification on ', S('rules/clause-10.rules', 73, 92, 73, 106), S('rules/clause-10.rules', 73, 92, 73, 118), '/nonconformities', 'nonconformities')
+    return ('status', 'closed', S('rules/clause-10.rules', 68, 40, 68, 60), 'completed_on', 'corrective_actions', 'verification', 'effective', S('rules/clause-10.rules', 71, 10, 71, 42), 'closed_on', 'verified_on', S('rules/clause-10.rules', 72, 35, 72, 77), S('rules/clause-10.rules', 72, 10, 72, 77), S('rules/clause-10.rules', 68, 18, 68, 32), '{item}/status', S('rules/clause-10.rules', 68, 40, 68, 48), '{item}/corrective_actions', S('rules/clause-10.rules', 69, 24, 69, 44), F('builtin:exists'), S('rules/clause-10.rules', 69, 17, 69, 45), S('rules/clause-10.rules', 69, 52, 69, 72), S('rules/clause-10.rules', 69, 14, 69, 80), '`if exists(nc.corrective_actions) then nc.corrective_actions else []`/{*}/completed_on', S('rules/clause-10.rules', 69, 95, 69, 108), F('read:date'), 'date', S('rules/clause-10.rules', 69, 88, 69, 109), F('builtin:all'), S('rules/clause-10.rules', 69, 10, 69, 110), 'nonconformity ', 'id', '{item}/id', S('rules/clause-10.rules', 69, 133, 69, 137), ' was closed with corrective actions still open', '{item}/verification', S('rules/clause-10.rules', 70, 17, 70, 31), S('rules/clause-10.rules', 70, 10, 70, 32), S('rules/clause-10.rules', 70, 55, 70, 59), ' was closed without verifying that its actions worked', S('rules/clause-10.rules', 71, 10, 71, 24), '{item}/verification/effective', S('rules/clause-10.rules', 71, 10, 71, 34), S('rules/clause-10.rules', 71, 65, 71, 69), ' was closed although its actions were found not to work', '{item}/closed_on', S('rules/clause-10.rules', 72, 10, 72, 21), S('rules/clause-10.rules', 72, 10, 72, 29), S('rules/clause-10.rules', 72, 35, 72, 49), '{item}/verification/verified_on', S('rules/clause-10.rules', 72, 35, 72, 61), S('rules/clause-10.rules', 72, 66, 72, 77), '<=', S('rules/clause-10.rules', 73, 27, 73, 31), ' was closed on ', S('rules/clause-10.rules', 73, 49, 73, 60), ', before its verification on ', S('rules/clause-10.rules', 73, 92, 73, 106), S('rules/clause-10.rules', 73, 92, 73, 118), '/nonconformities', 'nonconformities')
 
 def build_5(K):
     def run(root, ctx):
@@ -557,8 +557,8 @@ def build_5(K):
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 11, rt.call(k20, k21, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k4, k15, k16))), _tr(tr, 10, rt.member(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k0, k11, k17)), k5, k18, k19)),), True, ctx))
-                e = rt.truth(_tr(tr, 19, rt.and_(_tr(tr, 15, rt.call(k24, k25, (_tr(tr, 14, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k0, k11, k22)), k5, k18, k23)),), False)), lambda: _tr(tr, 18, rt.not_equal(_tr(tr, 16, v4), _tr(tr, 17, None), k26)), k6)), k6, 'condition of `expect`')
+                v5 = _tr(tr, 11, rt.call(k20, k21, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k4, k15, k16))), _tr(tr, 10, rt.member(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k0, k11, k17)), k5, k18, k19)),), True, ctx))
+                e = rt.truth(_tr(tr, 19, rt.and_(_tr(tr, 15, rt.call(k24, k25, (_tr(tr, 14, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k0, k11, k22)), k5, k18, k23)),), False)), lambda: _tr(tr, 18, rt.not_equal(_tr(tr, 16, v5), _tr(tr, 17, None), k26)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -569,14 +569,14 @@ def build_5(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 26, rt.equal(_tr(tr, 23, rt.member(_tr(tr, 22, v4), k7, k31, k32)), _tr(tr, 25, rt.member(_tr(tr, 24, item1), k8, k28, k33)), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 26, rt.equal(_tr(tr, 23, rt.member(_tr(tr, 22, v5), k7, k31, k32)), _tr(tr, 25, rt.member(_tr(tr, 24, item1), k8, k28, k33)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v4), k8, k35, k36))), k37, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k8, k28, k38))),))
+                        r.message = ''.join((k34, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v5), k8, k35, k36))), k37, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k8, k28, k38))),))
                     except EvalError:
                         r.message = None
                     break
@@ -625,7 +625,7 @@ def build_6(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    if (not any((p3[k1] == item1[k0][k2]) for p3 in t2) if type(t2 := charge((item1[k4] if (t4 := (item1.get(k4) is not None)) is True else [] if t4 is False else _fb()))) is list else _fb()):
+                    if (not any((p4[k1] == item1[k0][k2]) for p4 in t3) if type(t3 := charge((item1[k4] if (t6 := (item1.get(k4) is not None)) is True else [] if t6 is False else _fb()))) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -652,7 +652,7 @@ def build_6(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 17, rt.call(k20, k21, (charge(_tr(tr, 10, rt.if_(_tr(tr, 6, rt.call(k8, k12, (_tr(tr, 5, rt.member(_tr(tr, 4, item1), k4, k10, k11)),), False)), lambda: _tr(tr, 8, rt.member(_tr(tr, 7, item1), k4, k10, k13)), lambda: _tr(tr, 9, _list_of()), k14))), (lambda p5: _tr(tr, 16, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p5), k1, k15, k16)), _tr(tr, 15, rt.member(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k0, k6, k17)), k2, k18, k19)), k3))),), True)), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 17, rt.call(k20, k21, (charge(_tr(tr, 10, rt.if_(_tr(tr, 6, rt.call(k8, k12, (_tr(tr, 5, rt.member(_tr(tr, 4, item1), k4, k10, k11)),), False)), lambda: _tr(tr, 8, rt.member(_tr(tr, 7, item1), k4, k10, k13)), lambda: _tr(tr, 9, _list_of()), k14))), (lambda p7: _tr(tr, 16, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p7), k1, k15, k16)), _tr(tr, 15, rt.member(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k0, k6, k17)), k2, k18, k19)), k3))),), True)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -786,7 +786,7 @@ def build_8(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 17, rt.call(k29, k30, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_0), k9, k17, k18))), (lambda p8: _tr(tr, 16, rt.call(k27, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k7, k19, k20)), k8, k21, k22))), (lambda p9: _tr(tr, 15, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p9), k4, k23, k24)), _tr(tr, 14, rt.member(_tr(tr, 13, p8), k5, k25, k26)), k6))),), True))),), True))
+                v8 = _tr(tr, 17, rt.call(k29, k30, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_0), k9, k17, k18))), (lambda p9: _tr(tr, 16, rt.call(k27, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k7, k19, k20)), k8, k21, k22))), (lambda p10: _tr(tr, 15, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p10), k4, k23, k24)), _tr(tr, 14, rt.member(_tr(tr, 13, p9), k5, k25, k26)), k6))),), True))),), True))
                 e = rt.truth(_tr(tr, 20, rt.call(k32, k33, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k7, k19, k31)),), False)), k33, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -798,14 +798,14 @@ def build_8(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 28, rt.equal(_tr(tr, 26, rt.call(k10, k40, (_tr(tr, 25, v7),), True)), _tr(tr, 27, k11), k12)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 28, rt.equal(_tr(tr, 26, rt.call(k10, k40, (_tr(tr, 25, v8),), True)), _tr(tr, 27, k11), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k5, k35, k41))), k42, _text(_tr(tr, 34, rt.call(k45, k46, (charge(_tr(tr, 31, v7)), (lambda p10: _tr(tr, 33, rt.member(_tr(tr, 32, p10), k5, k43, k44))),), True))),))
+                        r.message = ''.join((k34, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k5, k35, k41))), k42, _text(_tr(tr, 34, rt.call(k45, k46, (charge(_tr(tr, 31, v8)), (lambda p11: _tr(tr, 33, rt.member(_tr(tr, 32, p11), k5, k43, k44))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -877,7 +877,7 @@ def build_9(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, ((v3 := _tr(tr, 2, item1)), _tr(tr, 10, rt.contains(_tr(tr, 9, _list_of(_tr(tr, 5, k11), _tr(tr, 6, k12), _tr(tr, 7, k13), _tr(tr, 8, k14))), _tr(tr, 4, rt.member(_tr(tr, 3, v3), k1, k9, k10)), k15)))[-1]), k16, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, ((v6 := _tr(tr, 2, item1)), _tr(tr, 10, rt.contains(_tr(tr, 9, _list_of(_tr(tr, 5, k11), _tr(tr, 6, k12), _tr(tr, 7, k13), _tr(tr, 8, k14))), _tr(tr, 4, rt.member(_tr(tr, 3, v6), k1, k9, k10)), k15)))[-1]), k16, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -1055,7 +1055,7 @@ def build_11(K):
                 try:
                     if not (((item1.get(k1) is not None) and (item1.get(k2) is not None))):
                         continue
-                    if (rt.equal(item1[k1][k4], ((v2 := item1[k1][k5]), (v3 := item1[k2]), ((v2 >= v3[k5]) if (t4 := (v3[k6] == k7)) is True else (v2 <= v3[k5]) if t4 is False else _fb()))[-1], k11)) is True:
+                    if (rt.equal(item1[k1][k4], ((v4 := item1[k1][k5]), (v5 := item1[k2]), ((v4 >= v5[k5]) if (t6 := (v5[k6] == k7)) is True else (v4 <= v5[k5]) if t6 is False else _fb()))[-1], k11)) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -1082,7 +1082,7 @@ def build_11(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k1, k14, k21)), k4, k22, k23)), _tr(tr, 30, ((v5 := _tr(tr, 14, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k1, k14, k24)), k5, k25, k26))), (v6 := _tr(tr, 16, rt.member(_tr(tr, 15, item1), k2, k18, k27))), _tr(tr, 29, rt.if_(_tr(tr, 20, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, v6), k6, k28, k29)), _tr(tr, 19, k7), k8)), lambda: _tr(tr, 24, rt.order(k32, _tr(tr, 21, v5), _tr(tr, 23, rt.member(_tr(tr, 22, v6), k5, k30, k31)), k9)), lambda: _tr(tr, 28, rt.order(k34, _tr(tr, 25, v5), _tr(tr, 27, rt.member(_tr(tr, 26, v6), k5, k30, k33)), k10)), k35)))[-1]), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k1, k14, k21)), k4, k22, k23)), _tr(tr, 30, ((v7 := _tr(tr, 14, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k1, k14, k24)), k5, k25, k26))), (v8 := _tr(tr, 16, rt.member(_tr(tr, 15, item1), k2, k18, k27))), _tr(tr, 29, rt.if_(_tr(tr, 20, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, v8), k6, k28, k29)), _tr(tr, 19, k7), k8)), lambda: _tr(tr, 24, rt.order(k32, _tr(tr, 21, v7), _tr(tr, 23, rt.member(_tr(tr, 22, v8), k5, k30, k31)), k9)), lambda: _tr(tr, 28, rt.order(k34, _tr(tr, 25, v7), _tr(tr, 27, rt.member(_tr(tr, 26, v8), k5, k30, k33)), k10)), k35)))[-1]), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -1219,7 +1219,7 @@ def build_13(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if ((item1.get(k1) is not None) or (k3((t2 if (t2 := item1.get(k2)) is not None else [])) > k4)):
+                    if ((item1.get(k1) is not None) or (k3((t3 if (t3 := item1.get(k2)) is not None else [])) > k4)):
                         continue
                 except Exception:
                     pass
@@ -1535,7 +1535,7 @@ def build_18(K):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((k2(pd(s_0[k1])) if (t1 := (s_0.get(k0) is not None)) is True else False if t1 is False else _fb())) is True and (pd(s_0[k4]) >= today):
+                if ((s_0.get(k0) is not None) and (pd(t2) is not None if (t2 := s_0.get(k1)) is not None else False)) and (pd(s_0[k3]) >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1543,7 +1543,7 @@ def build_18(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 6, rt.and_(_tr(tr, 2, rt.call(k2, k8, (_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k6, k7)),), False)), lambda: _tr(tr, 5, rt.call(k2, k13, (_tr(tr, 4, rt.convert(k11, k12, rt.member(_tr(tr, 3, s_0), k1, k9, k10), k10)),), False)), k3)), k3, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 6, rt.and_(_tr(tr, 2, rt.call(k7, k8, (_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k5, k6)),), False)), lambda: _tr(tr, 5, rt.call(k7, k13, (_tr(tr, 4, rt.convert(k11, k12, rt.member(_tr(tr, 3, s_0), k1, k9, k10), k10)),), False)), k2)), k2, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
@@ -1554,14 +1554,14 @@ def build_18(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 10, rt.order(k17, _tr(tr, 8, rt.convert(k11, k12, rt.member(_tr(tr, 7, s_0), k4, k15, k16), k16)), _tr(tr, 9, today), k5)), k5, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 10, rt.order(k17, _tr(tr, 8, rt.convert(k11, k12, rt.member(_tr(tr, 7, s_0), k3, k15, k16), k16)), _tr(tr, 9, today), k4)), k4, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k18, _text(_tr(tr, 12, rt.convert(k11, k12, rt.member(_tr(tr, 11, s_0), k4, k15, k19), k19))),))
+                        r.message = ''.join((k18, _text(_tr(tr, 12, rt.convert(k11, k12, rt.member(_tr(tr, 11, s_0), k3, k15, k19), k19))),))
                     except EvalError:
                         r.message = None
                     break
@@ -1572,7 +1572,7 @@ def build_18(K):
     return run
 
 def constants_18():
-    return ('approved_by', 'approved_on', F('builtin:exists'), S('rules/clause-4.rules', 47, 10, 47, 64), 'next_review_on', S('rules/clause-4.rules', 48, 10, 48, 38), '/scope/approved_by', S('rules/clause-4.rules', 47, 17, 47, 33), S('rules/clause-4.rules', 47, 10, 47, 34), '/scope/approved_on', S('rules/clause-4.rules', 47, 47, 47, 63), F('read:date'), 'date', S('rules/clause-4.rules', 47, 40, 47, 64), 'the scope has no recorded approval', '/scope/next_review_on', S('rules/clause-4.rules', 48, 10, 48, 29), '>=', 'the scope was due for review on ', S('rules/clause-4.rules', 48, 79, 48, 98), 'scope', '/scope')
+    return ('approved_by', 'approved_on', S('rules/clause-4.rules', 47, 10, 47, 64), 'next_review_on', S('rules/clause-4.rules', 48, 10, 48, 38), '/scope/approved_by', S('rules/clause-4.rules', 47, 17, 47, 33), F('builtin:exists'), S('rules/clause-4.rules', 47, 10, 47, 34), '/scope/approved_on', S('rules/clause-4.rules', 47, 47, 47, 63), F('read:date'), 'date', S('rules/clause-4.rules', 47, 40, 47, 64), 'the scope has no recorded approval', '/scope/next_review_on', S('rules/clause-4.rules', 48, 10, 48, 29), '>=', 'the scope was due for review on ', S('rules/clause-4.rules', 48, 79, 48, 98), 'scope', '/scope')
 
 def build_19(K):
     def run(root, ctx):
@@ -1756,14 +1756,14 @@ def build_21(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix2 = _ids_of(ctx, charge(s_1))
+                ix3 = _ids_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (item1.get(k0) is not None) and (item1[k0] in ix2):
+                    if (item1.get(k0) is not None) and (item1[k0] in ix3):
                         continue
                 except Exception:
                     pass
@@ -1938,7 +1938,7 @@ def build_23(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (item1.get(k0) is not None) and (((v2 := item1[k0]), (any((t6 if (t6 := (p4[k3] if (t5 := (p4[k1] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k0) is not None) and (((v3 := item1[k0]), (any((t7 if (t7 := (p5[k3] if (t6 := (p5[k1] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         continue
                 except Exception:
                     pass
@@ -1970,7 +1970,7 @@ def build_23(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 17, ((v7 := _tr(tr, 7, rt.member(_tr(tr, 6, item1), k0, k6, k14))), _tr(tr, 16, rt.call(k19, k20, (charge(_tr(tr, 8, s_1)), (lambda p8: _tr(tr, 15, rt.and_(_tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p8), k1, k15, k16)), _tr(tr, 11, v7), k2)), lambda: _tr(tr, 14, rt.member(_tr(tr, 13, p8), k3, k17, k18)), k4))),), True)))[-1]), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 17, ((v8 := _tr(tr, 7, rt.member(_tr(tr, 6, item1), k0, k6, k14))), _tr(tr, 16, rt.call(k19, k20, (charge(_tr(tr, 8, s_1)), (lambda p9: _tr(tr, 15, rt.and_(_tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p9), k1, k15, k16)), _tr(tr, 11, v8), k2)), lambda: _tr(tr, 14, rt.member(_tr(tr, 13, p9), k3, k17, k18)), k4))),), True)))[-1]), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -2025,7 +2025,7 @@ def build_24(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (k1(pd(item1[k0]))) is True and (((v2 := pd(item1[k0])), (v3 := pdur(s_1[k2][k3])), rt.arith(k7, v2, k5(v3, pdur(s_1[k2][k4])), k6))[-1] >= today):
+                    if (pd(t2) is not None if (t2 := item1.get(k0)) is not None else False) and (((v3 := pd(item1[k0])), (v4 := pdur(s_1[k1][k2])), rt.arith(k6, v3, k4(v4, pdur(s_1[k1][k3])), k5))[-1] >= today):
                         continue
                 except Exception:
                     pass
@@ -2038,7 +2038,7 @@ def build_24(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -2046,7 +2046,7 @@ def build_24(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 3, rt.call(k1, k14, (_tr(tr, 2, rt.convert(k12, k13, rt.member(_tr(tr, 1, item1), k0, k10, k11), k11)),), False)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 3, rt.call(k13, k14, (_tr(tr, 2, rt.convert(k11, k12, rt.member(_tr(tr, 1, item1), k0, k9, k10), k10)),), False)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -2057,14 +2057,14 @@ def build_24(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 22, rt.order(k35, _tr(tr, 20, ((v4 := _tr(tr, 9, rt.convert(k12, k13, rt.member(_tr(tr, 8, item1), k0, k10, k24), k24))), (v5 := _tr(tr, 12, rt.convert(k29, k30, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k2, k25, k26)), k3, k27, k28), k28))), _tr(tr, 19, rt.arith(k7, _tr(tr, 13, v4), _tr(tr, 18, rt.call(k5, k34, (_tr(tr, 14, v5), _tr(tr, 17, rt.convert(k29, k30, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k2, k25, k31)), k4, k32, k33), k33)),), False)), k6)))[-1]), _tr(tr, 21, today), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 22, rt.order(k35, _tr(tr, 20, ((v5 := _tr(tr, 9, rt.convert(k11, k12, rt.member(_tr(tr, 8, item1), k0, k9, k24), k24))), (v6 := _tr(tr, 12, rt.convert(k29, k30, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k1, k25, k26)), k2, k27, k28), k28))), _tr(tr, 19, rt.arith(k6, _tr(tr, 13, v5), _tr(tr, 18, rt.call(k4, k34, (_tr(tr, 14, v6), _tr(tr, 17, rt.convert(k29, k30, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k1, k25, k31)), k3, k32, k33), k33)),), False)), k5)))[-1]), _tr(tr, 21, today), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k15, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k16, k17, k36))), k19, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k20, k21, k37))), k38, _text(_tr(tr, 28, rt.convert(k12, k13, rt.member(_tr(tr, 27, item1), k0, k10, k39), k39))), k40,))
+                        r.message = ''.join((k15, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k16, k17, k36))), k19, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k20, k21, k37))), k38, _text(_tr(tr, 28, rt.convert(k11, k12, rt.member(_tr(tr, 27, item1), k0, k9, k39), k39))), k40,))
                     except EvalError:
                         r.message = None
                     break
@@ -2088,7 +2088,7 @@ def build_24(K):
     return run
 
 def constants_24():
-    return ('reviewed_on', F('builtin:exists'), 'intervals', 'context_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-4.rules', 112, 10, 112, 77), S('rules/clause-4.rules', 110, 21, 110, 38), '{item}/reviewed_on', S('rules/clause-4.rules', 111, 17, 111, 33), F('read:date'), 'date', S('rules/clause-4.rules', 111, 10, 111, 34), 'interested party ', 'id', '{item}/id', S('rules/clause-4.rules', 111, 60, 111, 67), ' (', 'name', '{item}/name', S('rules/clause-4.rules', 111, 72, 111, 81), ') has never been reviewed', S('rules/clause-4.rules', 112, 20, 112, 36), '/meta/intervals', S('rules/clause-4.rules', 112, 39, 112, 52), '/meta/intervals/context_review', S('rules/clause-4.rules', 112, 39, 112, 67), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-4.rules', 113, 30, 113, 37), S('rules/clause-4.rules', 113, 42, 113, 51), ') was last reviewed on ', S('rules/clause-4.rules', 113, 77, 113, 93), ', beyond the review interval', '/interested_parties', 'interested_parties', 'meta', '/meta')
+    return ('reviewed_on', 'intervals', 'context_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-4.rules', 112, 10, 112, 77), S('rules/clause-4.rules', 110, 21, 110, 38), '{item}/reviewed_on', S('rules/clause-4.rules', 111, 17, 111, 33), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-4.rules', 111, 10, 111, 34), 'interested party ', 'id', '{item}/id', S('rules/clause-4.rules', 111, 60, 111, 67), ' (', 'name', '{item}/name', S('rules/clause-4.rules', 111, 72, 111, 81), ') has never been reviewed', S('rules/clause-4.rules', 112, 20, 112, 36), '/meta/intervals', S('rules/clause-4.rules', 112, 39, 112, 52), '/meta/intervals/context_review', S('rules/clause-4.rules', 112, 39, 112, 67), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-4.rules', 113, 30, 113, 37), S('rules/clause-4.rules', 113, 42, 113, 51), ') was last reviewed on ', S('rules/clause-4.rules', 113, 77, 113, 93), ', beyond the review interval', '/interested_parties', 'interested_parties', 'meta', '/meta')
 
 def build_25(K):
     def run(root, ctx):
@@ -2310,9 +2310,9 @@ def build_28(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                ix1 = _ids_of(ctx, charge(s_1))
-                ix2 = _index_of(ctx, charge(s_1))
-                if (s_0 is not None) and (s_0.get(k0) is not None) and (s_0[k0] in ix1) and (ix2.get(s_0[k0])[k1] == k2):
+                ix2 = _ids_of(ctx, charge(s_1))
+                ix3 = _index_of(ctx, charge(s_1))
+                if (s_0 is not None) and (s_0.get(k0) is not None) and (s_0[k0] in ix2) and (ix3.get(s_0[k0])[k1] == k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -2439,7 +2439,7 @@ def build_30(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix3 = _index_of(ctx, charge(s_1))
+                ix4 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
@@ -2448,8 +2448,8 @@ def build_30(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v2 = ix3.get(item1[k0])
-                    if (v2 is not None) and (v2[k1] == k2) and (((pd(v2[k4]) >= today) if (t5 := (False if (t4 := k5(pd(v2[k4]))) is True else True if t4 is False else _fb())) is False else True if t5 is True else _fb())) is True:
+                    v3 = ix4.get(item1[k0])
+                    if (v3 is not None) and (v3[k1] == k2) and ((not (pd(t5) is not None if (t5 := v3.get(k4)) is not None else False)) or (pd(v3[k4]) >= today)):
                         passed += 1
                         continue
                 except Exception:
@@ -2462,7 +2462,7 @@ def build_30(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k7)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -2470,13 +2470,13 @@ def build_30(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k5, k11, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k9, k10)),), False)), k11, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k10, k11, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k8, k9)),), False)), k11, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v6 = _tr(tr, 7, rt.call(k13, k14, (charge(_tr(tr, 4, s_1)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k9, k12)),), True, ctx))
+                v6 = _tr(tr, 7, rt.call(k13, k14, (charge(_tr(tr, 4, s_1)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k8, k12)),), True, ctx))
                 e = rt.truth(_tr(tr, 10, rt.not_equal(_tr(tr, 8, v6), _tr(tr, 9, None), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -2484,7 +2484,7 @@ def build_30(K):
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k16, _text(_tr(tr, 12, rt.member(_tr(tr, 11, item1), k17, k18, k19))), k20, _text(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k0, k9, k21))), k22,))
+                        r.message = ''.join((k16, _text(_tr(tr, 12, rt.member(_tr(tr, 11, item1), k17, k18, k19))), k20, _text(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k0, k8, k21))), k22,))
                     except EvalError:
                         r.message = None
                     break
@@ -2499,7 +2499,7 @@ def build_30(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 33, rt.or_(_tr(tr, 28, rt.not_(_tr(tr, 27, rt.call(k5, k35, (_tr(tr, 26, rt.convert(k33, k34, rt.member(_tr(tr, 25, v6), k4, k31, k32), k32)),), False)), k36)), lambda: _tr(tr, 32, rt.order(k38, _tr(tr, 30, rt.convert(k33, k34, rt.member(_tr(tr, 29, v6), k4, k31, k37), k37)), _tr(tr, 31, today), k6)), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 33, rt.or_(_tr(tr, 28, rt.not_(_tr(tr, 27, rt.call(k10, k35, (_tr(tr, 26, rt.convert(k33, k34, rt.member(_tr(tr, 25, v6), k4, k31, k32), k32)),), False)), k36)), lambda: _tr(tr, 32, rt.order(k38, _tr(tr, 30, rt.convert(k33, k34, rt.member(_tr(tr, 29, v6), k4, k31, k37), k37)), _tr(tr, 31, today), k5)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
@@ -2530,7 +2530,7 @@ def build_30(K):
     return run
 
 def constants_30():
-    return ('document', 'status', 'current', S('rules/clause-4.rules', 175, 10, 175, 32), 'next_review_on', F('builtin:exists'), S('rules/clause-4.rules', 176, 44, 176, 70), S('rules/clause-4.rules', 176, 10, 176, 70), S('rules/clause-4.rules', 172, 23, 172, 31), '{item}/document', S('rules/clause-4.rules', 172, 46, 172, 61), S('rules/clause-4.rules', 172, 39, 172, 62), S('rules/clause-4.rules', 173, 31, 173, 46), F('builtin:lookup'), S('rules/clause-4.rules', 173, 13, 173, 47), S('rules/clause-4.rules', 174, 10, 174, 20), 'process ', 'id', '{item}/id', S('rules/clause-4.rules', 174, 37, 174, 46), ' refers to document ', S('rules/clause-4.rules', 174, 69, 174, 84), ', which is not in the register', '`lookup(documents, process.document)`/status', S('rules/clause-4.rules', 175, 10, 175, 19), S('rules/clause-4.rules', 175, 49, 175, 58), ' is described by ', '`lookup(documents, process.document)`/id', S('rules/clause-4.rules', 175, 78, 175, 83), ', whose status is ', S('rules/clause-4.rules', 175, 104, 175, 113), '`lookup(documents, process.document)`/next_review_on', S('rules/clause-4.rules', 176, 21, 176, 38), F('read:date'), 'date', S('rules/clause-4.rules', 176, 14, 176, 39), S('rules/clause-4.rules', 176, 10, 176, 39), S('rules/clause-4.rules', 176, 44, 176, 61), '>=', 'the document of process ', S('rules/clause-4.rules', 177, 37, 177, 46), ', ', S('rules/clause-4.rules', 177, 51, 177, 56), ', was due for review on ', S('rules/clause-4.rules', 177, 83, 177, 100), '/processes', 'processes', 'documents', '/documents')
+    return ('document', 'status', 'current', S('rules/clause-4.rules', 175, 10, 175, 32), 'next_review_on', S('rules/clause-4.rules', 176, 44, 176, 70), S('rules/clause-4.rules', 176, 10, 176, 70), S('rules/clause-4.rules', 172, 23, 172, 31), '{item}/document', S('rules/clause-4.rules', 172, 46, 172, 61), F('builtin:exists'), S('rules/clause-4.rules', 172, 39, 172, 62), S('rules/clause-4.rules', 173, 31, 173, 46), F('builtin:lookup'), S('rules/clause-4.rules', 173, 13, 173, 47), S('rules/clause-4.rules', 174, 10, 174, 20), 'process ', 'id', '{item}/id', S('rules/clause-4.rules', 174, 37, 174, 46), ' refers to document ', S('rules/clause-4.rules', 174, 69, 174, 84), ', which is not in the register', '`lookup(documents, process.document)`/status', S('rules/clause-4.rules', 175, 10, 175, 19), S('rules/clause-4.rules', 175, 49, 175, 58), ' is described by ', '`lookup(documents, process.document)`/id', S('rules/clause-4.rules', 175, 78, 175, 83), ', whose status is ', S('rules/clause-4.rules', 175, 104, 175, 113), '`lookup(documents, process.document)`/next_review_on', S('rules/clause-4.rules', 176, 21, 176, 38), F('read:date'), 'date', S('rules/clause-4.rules', 176, 14, 176, 39), S('rules/clause-4.rules', 176, 10, 176, 39), S('rules/clause-4.rules', 176, 44, 176, 61), '>=', 'the document of process ', S('rules/clause-4.rules', 177, 37, 177, 46), ', ', S('rules/clause-4.rules', 177, 51, 177, 56), ', was due for review on ', S('rules/clause-4.rules', 177, 83, 177, 100), '/processes', 'processes', 'documents', '/documents')
 
 def build_31(K):
     def run(root, ctx):
@@ -3240,7 +3240,7 @@ def build_40(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (s_0 is not None) and (s_0.get(k0) is not None) and (((v1 := s_0[k0]), (t2 in t3 if type(t2 := v1) is str and (type(t3 := s_1[k1]) is list or type(t3) is str) else _fb()))[-1]) is True:
+                if (s_0 is not None) and (s_0.get(k0) is not None) and (((v2 := s_0[k0]), (t3 in t4 if type(t3 := v2) is str and (type(t4 := s_1[k1]) is list or type(t4) is str) else _fb()))[-1]) is True:
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -3270,7 +3270,7 @@ def build_40(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 12, ((v5 := _tr(tr, 7, rt.member(_tr(tr, 6, s_0), k0, k5, k10))), _tr(tr, 11, rt.contains(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k1, k11, k12)), _tr(tr, 8, v5), k2)))[-1]), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, ((v6 := _tr(tr, 7, rt.member(_tr(tr, 6, s_0), k0, k5, k10))), _tr(tr, 11, rt.contains(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k1, k11, k12)), _tr(tr, 8, v6), k2)))[-1]), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=2, missing=e, trace=tr)
                     break
@@ -3314,7 +3314,7 @@ def build_41(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if ((k5(pd(item1[k4])) if (t2 := (item1.get(k3) is not None)) is True else False if t2 is False else _fb())) is True and (((v3 := item1[k3]), (t4 in t5 if type(t4 := v3) is str and (type(t5 := s_1[k7]) is list or type(t5) is str) else _fb()))[-1]) is True:
+                    if ((item1.get(k3) is not None) and (pd(t3) is not None if (t3 := item1.get(k4)) is not None else False)) and (((v4 := item1[k3]), (t5 in t6 if type(t5 := v4) is str and (type(t6 := s_1[k6]) is list or type(t6) is str) else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -3327,7 +3327,7 @@ def build_41(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -3335,13 +3335,13 @@ def build_41(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k10, k11)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k9, k10)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 7, rt.call(k5, k14, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k12, k13)),), False)), lambda: _tr(tr, 10, rt.call(k5, k19, (_tr(tr, 9, rt.convert(k17, k18, rt.member(_tr(tr, 8, item1), k4, k15, k16), k16)),), False)), k6)), k6, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 7, rt.call(k13, k14, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k11, k12)),), False)), lambda: _tr(tr, 10, rt.call(k13, k19, (_tr(tr, 9, rt.convert(k17, k18, rt.member(_tr(tr, 8, item1), k4, k15, k16), k16)),), False)), k5)), k5, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -3352,14 +3352,14 @@ def build_41(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 20, ((v6 := _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k12, k25))), _tr(tr, 19, rt.contains(_tr(tr, 18, rt.member(_tr(tr, 17, s_1), k7, k26, k27)), _tr(tr, 16, v6), k8)))[-1]), k28, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, ((v7 := _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k11, k25))), _tr(tr, 19, rt.contains(_tr(tr, 18, rt.member(_tr(tr, 17, s_1), k6, k26, k27)), _tr(tr, 16, v7), k7)))[-1]), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k20, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k21, k22, k29))), k30, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k3, k12, k31))), k32,))
+                        r.message = ''.join((k20, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k21, k22, k29))), k30, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k3, k11, k31))), k32,))
                     except EvalError:
                         r.message = None
                     break
@@ -3383,7 +3383,7 @@ def build_41(K):
     return run
 
 def constants_41():
-    return ('status', 'active', S('rules/clause-5.rules', 92, 42, 92, 69), 'approved_by', 'approved_on', F('builtin:exists'), S('rules/clause-5.rules', 93, 10, 93, 72), 'top_management', S('rules/helpers.rules', 11, 26, 11, 58), S('rules/clause-5.rules', 92, 25, 92, 34), '{item}/status', S('rules/clause-5.rules', 92, 42, 92, 57), '{item}/approved_by', S('rules/clause-5.rules', 93, 17, 93, 37), S('rules/clause-5.rules', 93, 10, 93, 38), '{item}/approved_on', S('rules/clause-5.rules', 93, 51, 93, 71), F('read:date'), 'date', S('rules/clause-5.rules', 93, 44, 93, 72), 'objective ', 'id', '{item}/id', S('rules/clause-5.rules', 93, 91, 93, 102), ' has no recorded approval', S('rules/clause-5.rules', 94, 22, 94, 42), '/organization/top_management', S('rules/helpers.rules', 11, 32, 11, 58), S('rules/clause-5.rules', 94, 10, 94, 43), S('rules/clause-5.rules', 95, 23, 95, 34), ' was approved by ', S('rules/clause-5.rules', 95, 54, 95, 74), ', who is not in top management', '/objectives', 'objectives', 'organization', '/organization')
+    return ('status', 'active', S('rules/clause-5.rules', 92, 42, 92, 69), 'approved_by', 'approved_on', S('rules/clause-5.rules', 93, 10, 93, 72), 'top_management', S('rules/helpers.rules', 11, 26, 11, 58), S('rules/clause-5.rules', 92, 25, 92, 34), '{item}/status', S('rules/clause-5.rules', 92, 42, 92, 57), '{item}/approved_by', S('rules/clause-5.rules', 93, 17, 93, 37), F('builtin:exists'), S('rules/clause-5.rules', 93, 10, 93, 38), '{item}/approved_on', S('rules/clause-5.rules', 93, 51, 93, 71), F('read:date'), 'date', S('rules/clause-5.rules', 93, 44, 93, 72), 'objective ', 'id', '{item}/id', S('rules/clause-5.rules', 93, 91, 93, 102), ' has no recorded approval', S('rules/clause-5.rules', 94, 22, 94, 42), '/organization/top_management', S('rules/helpers.rules', 11, 32, 11, 58), S('rules/clause-5.rules', 94, 10, 94, 43), S('rules/clause-5.rules', 95, 23, 95, 34), ' was approved by ', S('rules/clause-5.rules', 95, 54, 95, 74), ', who is not in top management', '/objectives', 'objectives', 'organization', '/organization')
 
 def build_42(K):
     def run(root, ctx):
@@ -3638,7 +3638,7 @@ def build_45(K):
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 8, rt.call(k16, k17, (charge(_tr(tr, 5, s_1)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k14, k15)),), True, ctx))
+                v7 = _tr(tr, 8, rt.call(k16, k17, (charge(_tr(tr, 5, s_1)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k14, k15)),), True, ctx))
                 e = rt.truth(_tr(tr, 11, rt.call(k19, k20, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k14, k18)),), False)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -3650,25 +3650,25 @@ def build_45(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, v4), k4, k26, k27)), _tr(tr, 16, k5), k6)), k6, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, v7), k4, k26, k27)), _tr(tr, 16, k5), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k21, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k22, k23, k28))), k29, _text(_tr(tr, 21, rt.member(_tr(tr, 20, v4), k22, k30, k31))), k32, _text(_tr(tr, 23, rt.member(_tr(tr, 22, v4), k4, k26, k33))),))
+                        r.message = ''.join((k21, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k22, k23, k28))), k29, _text(_tr(tr, 21, rt.member(_tr(tr, 20, v7), k22, k30, k31))), k32, _text(_tr(tr, 23, rt.member(_tr(tr, 22, v7), k4, k26, k33))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 38, rt.or_(_tr(tr, 32, rt.or_(_tr(tr, 27, rt.not_(_tr(tr, 26, rt.call(k19, k36, (_tr(tr, 25, rt.member(_tr(tr, 24, item1), k7, k34, k35)),), False)), k37)), lambda: _tr(tr, 31, rt.not_(_tr(tr, 30, rt.call(k19, k40, (_tr(tr, 29, rt.member(_tr(tr, 28, v4), k7, k38, k39)),), False)), k41)), k8)), lambda: _tr(tr, 37, rt.equal(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k7, k34, k42)), _tr(tr, 36, rt.member(_tr(tr, 35, v4), k7, k38, k43)), k9)), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 38, rt.or_(_tr(tr, 32, rt.or_(_tr(tr, 27, rt.not_(_tr(tr, 26, rt.call(k19, k36, (_tr(tr, 25, rt.member(_tr(tr, 24, item1), k7, k34, k35)),), False)), k37)), lambda: _tr(tr, 31, rt.not_(_tr(tr, 30, rt.call(k19, k40, (_tr(tr, 29, rt.member(_tr(tr, 28, v7), k7, k38, k39)),), False)), k41)), k8)), lambda: _tr(tr, 37, rt.equal(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k7, k34, k42)), _tr(tr, 36, rt.member(_tr(tr, 35, v7), k7, k38, k43)), k9)), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k21, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k22, k23, k44))), k45, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k7, k34, k46))), k47, _text(_tr(tr, 44, rt.member(_tr(tr, 43, v4), k7, k38, k48))),))
+                        r.message = ''.join((k21, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k22, k23, k44))), k45, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k7, k34, k46))), k47, _text(_tr(tr, 44, rt.member(_tr(tr, 43, v7), k7, k38, k48))),))
                     except EvalError:
                         r.message = None
                     break
@@ -3758,7 +3758,7 @@ def build_47(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (k4(pd(item1[k3]))) is True and (((pd(item1[k3]) >= pd(item1[k5])) if (t3 := (False if (t2 := k4(pd(item1[k5]))) is True else True if t2 is False else _fb())) is False else True if t3 is True else _fb())) is True:
+                    if (pd(t2) is not None if (t2 := item1.get(k3)) is not None else False) and ((not (pd(t3) is not None if (t3 := item1.get(k4)) is not None else False)) or (pd(item1[k3]) >= pd(item1[k4]))):
                         passed += 1
                         continue
                 except Exception:
@@ -3771,7 +3771,7 @@ def build_47(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k7)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -3779,13 +3779,13 @@ def build_47(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k9, k10)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k8, k9)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 7, rt.call(k4, k15, (_tr(tr, 6, rt.convert(k13, k14, rt.member(_tr(tr, 5, item1), k3, k11, k12), k12)),), False)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 7, rt.call(k14, k15, (_tr(tr, 6, rt.convert(k12, k13, rt.member(_tr(tr, 5, item1), k3, k10, k11), k11)),), False)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -3796,14 +3796,14 @@ def build_47(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 19, rt.or_(_tr(tr, 13, rt.not_(_tr(tr, 12, rt.call(k4, k23, (_tr(tr, 11, rt.convert(k13, k14, rt.member(_tr(tr, 10, item1), k5, k21, k22), k22)),), False)), k24)), lambda: _tr(tr, 18, rt.order(k27, _tr(tr, 15, rt.convert(k13, k14, rt.member(_tr(tr, 14, item1), k3, k11, k25), k25)), _tr(tr, 17, rt.convert(k13, k14, rt.member(_tr(tr, 16, item1), k5, k21, k26), k26)), k6)), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 19, rt.or_(_tr(tr, 13, rt.not_(_tr(tr, 12, rt.call(k14, k23, (_tr(tr, 11, rt.convert(k12, k13, rt.member(_tr(tr, 10, item1), k4, k21, k22), k22)),), False)), k24)), lambda: _tr(tr, 18, rt.order(k27, _tr(tr, 15, rt.convert(k12, k13, rt.member(_tr(tr, 14, item1), k3, k10, k25), k25)), _tr(tr, 17, rt.convert(k12, k13, rt.member(_tr(tr, 16, item1), k4, k21, k26), k26)), k5)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k28, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k29, k30, k31))), k32, _text(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k17, k18, k33))), k34, _text(_tr(tr, 25, rt.convert(k13, k14, rt.member(_tr(tr, 24, item1), k5, k21, k35), k35))), k36, _text(_tr(tr, 27, rt.convert(k13, k14, rt.member(_tr(tr, 26, item1), k3, k11, k37), k37))),))
+                        r.message = ''.join((k28, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k29, k30, k31))), k32, _text(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k17, k18, k33))), k34, _text(_tr(tr, 25, rt.convert(k12, k13, rt.member(_tr(tr, 24, item1), k4, k21, k35), k35))), k36, _text(_tr(tr, 27, rt.convert(k12, k13, rt.member(_tr(tr, 26, item1), k3, k10, k37), k37))),))
                     except EvalError:
                         r.message = None
                     break
@@ -3827,7 +3827,7 @@ def build_47(K):
     return run
 
 def constants_47():
-    return ('kind', 'service_management', S('rules/clause-5.rules', 155, 37, 155, 71), 'communicated_on', F('builtin:exists'), 'approved_on', S('rules/clause-5.rules', 157, 44, 157, 87), S('rules/clause-5.rules', 157, 10, 157, 87), S('rules/clause-5.rules', 155, 22, 155, 29), '{item}/kind', S('rules/clause-5.rules', 155, 37, 155, 47), '{item}/communicated_on', S('rules/clause-5.rules', 156, 17, 156, 38), F('read:date'), 'date', S('rules/clause-5.rules', 156, 10, 156, 39), 'policy ', 'id', '{item}/id', S('rules/clause-5.rules', 156, 55, 156, 63), ' has not been communicated', '{item}/approved_on', S('rules/clause-5.rules', 157, 21, 157, 38), S('rules/clause-5.rules', 157, 14, 157, 39), S('rules/clause-5.rules', 157, 10, 157, 39), S('rules/clause-5.rules', 157, 44, 157, 65), S('rules/clause-5.rules', 157, 70, 157, 87), '>=', 'version ', 'version', '{item}/version', S('rules/clause-5.rules', 158, 21, 158, 34), ' of policy ', S('rules/clause-5.rules', 158, 48, 158, 56), ' was approved on ', S('rules/clause-5.rules', 158, 76, 158, 93), ', after it was last communicated on ', S('rules/clause-5.rules', 158, 132, 158, 153), '/policies', 'policies')
+    return ('kind', 'service_management', S('rules/clause-5.rules', 155, 37, 155, 71), 'communicated_on', 'approved_on', S('rules/clause-5.rules', 157, 44, 157, 87), S('rules/clause-5.rules', 157, 10, 157, 87), S('rules/clause-5.rules', 155, 22, 155, 29), '{item}/kind', S('rules/clause-5.rules', 155, 37, 155, 47), '{item}/communicated_on', S('rules/clause-5.rules', 156, 17, 156, 38), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-5.rules', 156, 10, 156, 39), 'policy ', 'id', '{item}/id', S('rules/clause-5.rules', 156, 55, 156, 63), ' has not been communicated', '{item}/approved_on', S('rules/clause-5.rules', 157, 21, 157, 38), S('rules/clause-5.rules', 157, 14, 157, 39), S('rules/clause-5.rules', 157, 10, 157, 39), S('rules/clause-5.rules', 157, 44, 157, 65), S('rules/clause-5.rules', 157, 70, 157, 87), '>=', 'version ', 'version', '{item}/version', S('rules/clause-5.rules', 158, 21, 158, 34), ' of policy ', S('rules/clause-5.rules', 158, 48, 158, 56), ' was approved on ', S('rules/clause-5.rules', 158, 76, 158, 93), ', after it was last communicated on ', S('rules/clause-5.rules', 158, 132, 158, 153), '/policies', 'policies')
 
 def build_48(K):
     def run(root, ctx):
@@ -3944,7 +3944,7 @@ def build_49(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k3) is not None) and (((v3 := item1[k3]), (any((t7 if (t7 := (p5[k6] if (t6 := (p5[k4] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -3982,7 +3982,7 @@ def build_49(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 23, ((v7 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k11, k23))), _tr(tr, 22, rt.call(k28, k29, (charge(_tr(tr, 14, s_1)), (lambda p8: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p8), k4, k24, k25)), _tr(tr, 17, v7), k5)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p8), k6, k26, k27)), k7))),), True)))[-1]), k30, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 23, ((v8 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k11, k23))), _tr(tr, 22, rt.call(k28, k29, (charge(_tr(tr, 14, s_1)), (lambda p9: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p9), k4, k24, k25)), _tr(tr, 17, v8), k5)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p9), k6, k26, k27)), k7))),), True)))[-1]), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -4335,7 +4335,7 @@ def build_55(K):
                     if w is False:
                         continue
                     if w is True:
-                        if (item1.get(k3) is not None) and (((v3 := item1[k3]), (any((t7 if (t7 := (p5[k6] if (t6 := (p5[k4] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
+                        if (item1.get(k3) is not None) and (((v4 := item1[k3]), (any((t8 if (t8 := (p6[k6] if (t7 := (p6[k4] == v4)) is True else False if t7 is False else _fb())) is True or t8 is False else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1]) is True:
                             passed += 1
                             continue
                 except Exception:
@@ -4356,7 +4356,7 @@ def build_55(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 6, ((v8 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v8), k0, k9, k10)), _tr(tr, 4, k1), k2)))[-1]), k11, 'condition of `where`')
+                w = rt.truth(_tr(tr, 6, ((v9 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v9), k0, k9, k10)), _tr(tr, 4, k1), k2)))[-1]), k11, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -4373,7 +4373,7 @@ def build_55(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 25, ((v9 := _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k12, k23))), _tr(tr, 24, rt.call(k28, k29, (charge(_tr(tr, 16, s_1)), (lambda p10: _tr(tr, 23, rt.and_(_tr(tr, 20, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, p10), k4, k24, k25)), _tr(tr, 19, v9), k5)), lambda: _tr(tr, 22, rt.member(_tr(tr, 21, p10), k6, k26, k27)), k7))),), True)))[-1]), k30, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 25, ((v10 := _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k12, k23))), _tr(tr, 24, rt.call(k28, k29, (charge(_tr(tr, 16, s_1)), (lambda p11: _tr(tr, 23, rt.and_(_tr(tr, 20, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, p11), k4, k24, k25)), _tr(tr, 19, v10), k5)), lambda: _tr(tr, 22, rt.member(_tr(tr, 21, p11), k6, k26, k27)), k7))),), True)))[-1]), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -4452,7 +4452,7 @@ def build_56(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 6, ((v3 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v3), k0, k8, k9)), _tr(tr, 4, k1), k2)))[-1]), k10, 'condition of `where`')
+                w = rt.truth(_tr(tr, 6, ((v6 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v6), k0, k8, k9)), _tr(tr, 4, k1), k2)))[-1]), k10, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -4528,7 +4528,7 @@ def build_57(K):
                     if w is False:
                         continue
                     if w is True:
-                        if (k4(pd(item1[k3]))) is True and (((v3 := pd(item1[k3])), (v4 := pdur(s_1[k5][k6])), rt.arith(k10, v3, k8(v4, pdur(s_1[k5][k7])), k9))[-1] >= today):
+                        if (pd(t3) is not None if (t3 := item1.get(k3)) is not None else False) and (((v4 := pd(item1[k3])), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
                             passed += 1
                             continue
                 except Exception:
@@ -4541,7 +4541,7 @@ def build_57(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -4549,13 +4549,13 @@ def build_57(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 6, ((v5 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v5), k0, k13, k14)), _tr(tr, 4, k1), k2)))[-1]), k15, 'condition of `where`')
+                w = rt.truth(_tr(tr, 6, ((v6 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v6), k0, k12, k13)), _tr(tr, 4, k1), k2)))[-1]), k14, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 9, rt.call(k4, k20, (_tr(tr, 8, rt.convert(k18, k19, rt.member(_tr(tr, 7, item1), k3, k16, k17), k17)),), False)), k20, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 9, rt.call(k19, k20, (_tr(tr, 8, rt.convert(k17, k18, rt.member(_tr(tr, 7, item1), k3, k15, k16), k16)),), False)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -4566,14 +4566,14 @@ def build_57(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 26, rt.order(k36, _tr(tr, 24, ((v6 := _tr(tr, 13, rt.convert(k18, k19, rt.member(_tr(tr, 12, item1), k3, k16, k25), k25))), (v7 := _tr(tr, 16, rt.convert(k30, k31, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k5, k26, k27)), k6, k28, k29), k29))), _tr(tr, 23, rt.arith(k10, _tr(tr, 17, v6), _tr(tr, 22, rt.call(k8, k35, (_tr(tr, 18, v7), _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k5, k26, k32)), k7, k33, k34), k34)),), False)), k9)))[-1]), _tr(tr, 25, today), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 26, rt.order(k36, _tr(tr, 24, ((v7 := _tr(tr, 13, rt.convert(k17, k18, rt.member(_tr(tr, 12, item1), k3, k15, k25), k25))), (v8 := _tr(tr, 16, rt.convert(k30, k31, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k4, k26, k27)), k5, k28, k29), k29))), _tr(tr, 23, rt.arith(k9, _tr(tr, 17, v7), _tr(tr, 22, rt.call(k7, k35, (_tr(tr, 18, v8), _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k4, k26, k32)), k6, k33, k34), k34)),), False)), k8)))[-1]), _tr(tr, 25, today), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k21, k22, k37))), k38, _text(_tr(tr, 30, rt.convert(k18, k19, rt.member(_tr(tr, 29, item1), k3, k16, k39), k39))), k40,))
+                        r.message = ''.join((_text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k21, k22, k37))), k38, _text(_tr(tr, 30, rt.convert(k17, k18, rt.member(_tr(tr, 29, item1), k3, k15, k39), k39))), k40,))
                     except EvalError:
                         r.message = None
                     break
@@ -4597,7 +4597,7 @@ def build_57(K):
     return run
 
 def constants_57():
-    return ('status', 'closed', S('rules/clause-6.rules', 14, 26, 14, 45), 'reviewed_on', F('builtin:exists'), 'intervals', 'risk_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-6.rules', 85, 10, 85, 73), S('rules/clause-6.rules', 83, 20, 83, 24), '{item}/status', S('rules/clause-6.rules', 14, 26, 14, 33), S('rules/clause-6.rules', 83, 32, 83, 49), '{item}/reviewed_on', S('rules/clause-6.rules', 84, 17, 84, 32), F('read:date'), 'date', S('rules/clause-6.rules', 84, 10, 84, 33), 'id', '{item}/id', S('rules/clause-6.rules', 84, 42, 84, 48), ' has never been reassessed', S('rules/clause-6.rules', 85, 20, 85, 35), '/meta/intervals', S('rules/clause-6.rules', 85, 38, 85, 51), '/meta/intervals/risk_review', S('rules/clause-6.rules', 85, 38, 85, 63), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-6.rules', 86, 13, 86, 19), ' was last reassessed on ', S('rules/clause-6.rules', 86, 46, 86, 61), ', beyond the risk review interval', '/risks', 'risks', 'meta', '/meta')
+    return ('status', 'closed', S('rules/clause-6.rules', 14, 26, 14, 45), 'reviewed_on', 'intervals', 'risk_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-6.rules', 85, 10, 85, 73), S('rules/clause-6.rules', 83, 20, 83, 24), '{item}/status', S('rules/clause-6.rules', 14, 26, 14, 33), S('rules/clause-6.rules', 83, 32, 83, 49), '{item}/reviewed_on', S('rules/clause-6.rules', 84, 17, 84, 32), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-6.rules', 84, 10, 84, 33), 'id', '{item}/id', S('rules/clause-6.rules', 84, 42, 84, 48), ' has never been reassessed', S('rules/clause-6.rules', 85, 20, 85, 35), '/meta/intervals', S('rules/clause-6.rules', 85, 38, 85, 51), '/meta/intervals/risk_review', S('rules/clause-6.rules', 85, 38, 85, 63), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-6.rules', 86, 13, 86, 19), ' was last reassessed on ', S('rules/clause-6.rules', 86, 46, 86, 61), ', beyond the risk review interval', '/risks', 'risks', 'meta', '/meta')
 
 def build_58(K):
     def run(root, ctx):
@@ -4676,7 +4676,7 @@ def build_59(K):
                     if w is False:
                         continue
                     if w is True:
-                        if ((item2.get(k14) is not None) and (item2[k14][k15] != k16)) and (k20((t7 if (t7 := item2[k14].get(k19)) is not None else [])) > k21):
+                        if ((item2.get(k14) is not None) and (item2[k14][k15] != k16)) and (k20((t8 if (t8 := item2[k14].get(k19)) is not None else [])) > k21):
                             passed += 1
                             continue
                 except Exception:
@@ -4698,7 +4698,7 @@ def build_59(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 24, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, item2), k2, k28, k29)), _tr(tr, 6, k3), k4)), lambda: _tr(tr, 13, ((v8 := _tr(tr, 8, item2)), _tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, v8), k5, k30, k31)), _tr(tr, 11, k6), k7)))[-1]), k8)), lambda: _tr(tr, 23, rt.order(k37, _tr(tr, 21, ((v9 := _tr(tr, 15, item2)), _tr(tr, 20, rt.arith(k36, _tr(tr, 17, rt.member(_tr(tr, 16, v9), k9, k32, k33)), _tr(tr, 19, rt.member(_tr(tr, 18, v9), k10, k34, k35)), k11)))[-1]), _tr(tr, 22, v1), k12)), k13)), k13, 'condition of `where`')
+                w = rt.truth(_tr(tr, 24, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, item2), k2, k28, k29)), _tr(tr, 6, k3), k4)), lambda: _tr(tr, 13, ((v9 := _tr(tr, 8, item2)), _tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, v9), k5, k30, k31)), _tr(tr, 11, k6), k7)))[-1]), k8)), lambda: _tr(tr, 23, rt.order(k37, _tr(tr, 21, ((v10 := _tr(tr, 15, item2)), _tr(tr, 20, rt.arith(k36, _tr(tr, 17, rt.member(_tr(tr, 16, v10), k9, k32, k33)), _tr(tr, 19, rt.member(_tr(tr, 18, v10), k10, k34, k35)), k11)))[-1]), _tr(tr, 22, v1), k12)), k13)), k13, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -4711,7 +4711,7 @@ def build_59(K):
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 35, rt.member(_tr(tr, 34, item2), k45, k46, k47))), k48, _text(_tr(tr, 42, ((v10 := _tr(tr, 36, item2)), _tr(tr, 41, rt.arith(k36, _tr(tr, 38, rt.member(_tr(tr, 37, v10), k9, k32, k33)), _tr(tr, 40, rt.member(_tr(tr, 39, v10), k10, k34, k35)), k11)))[-1])), k49, _text(_tr(tr, 43, v1)), k50,))
+                        r.message = ''.join((_text(_tr(tr, 35, rt.member(_tr(tr, 34, item2), k45, k46, k47))), k48, _text(_tr(tr, 42, ((v11 := _tr(tr, 36, item2)), _tr(tr, 41, rt.arith(k36, _tr(tr, 38, rt.member(_tr(tr, 37, v11), k9, k32, k33)), _tr(tr, 40, rt.member(_tr(tr, 39, v11), k10, k34, k35)), k11)))[-1])), k49, _text(_tr(tr, 43, v1)), k50,))
                     except EvalError:
                         r.message = None
                     break
@@ -4722,7 +4722,7 @@ def build_59(K):
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 53, rt.member(_tr(tr, 52, item2), k45, k46, k57))), k48, _text(_tr(tr, 60, ((v11 := _tr(tr, 54, item2)), _tr(tr, 59, rt.arith(k36, _tr(tr, 56, rt.member(_tr(tr, 55, v11), k9, k32, k33)), _tr(tr, 58, rt.member(_tr(tr, 57, v11), k10, k34, k35)), k11)))[-1])), k49, _text(_tr(tr, 61, v1)), k58,))
+                        r.message = ''.join((_text(_tr(tr, 53, rt.member(_tr(tr, 52, item2), k45, k46, k57))), k48, _text(_tr(tr, 60, ((v12 := _tr(tr, 54, item2)), _tr(tr, 59, rt.arith(k36, _tr(tr, 56, rt.member(_tr(tr, 55, v12), k9, k32, k33)), _tr(tr, 58, rt.member(_tr(tr, 57, v12), k10, k34, k35)), k11)))[-1])), k49, _text(_tr(tr, 61, v1)), k58,))
                     except EvalError:
                         r.message = None
                     break
@@ -4772,11 +4772,11 @@ def build_60(K):
             slow = []
             for i, item2 in enumerate(coll):
                 try:
-                    w = ((((v5 := item2), ((v5[k9][k10] * v5[k9][k11]) if (t7 := (v5.get(k9) is not None)) is True else ((v6 := v5), (v6[k10] * v6[k11]))[-1] if t7 is False else _fb()))[-1] > v1) if (t8 := (((v3 := item2), (v3[k5] != k6))[-1] if (t4 := (item2[k2] == k3)) is True else False if t4 is False else _fb())) is True else False if t8 is False else _fb())
+                    w = ((((v5 := item2), ((v5[k9][k10] * v5[k9][k11]) if (t8 := (v5.get(k9) is not None)) is True else ((v7 := v5), (v7[k10] * v7[k11]))[-1] if t8 is False else _fb()))[-1] > v1) if (t9 := (((v3 := item2), (v3[k5] != k6))[-1] if (t4 := (item2[k2] == k3)) is True else False if t4 is False else _fb())) is True else False if t9 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        if (item2.get(k16) is not None) and (((v9 := item2[k16][k17]), (t10 in t11 if type(t10 := v9) is str and (type(t11 := s_2[k18]) is list or type(t11) is str) else _fb()))[-1]) is True:
+                        if (item2.get(k16) is not None) and (((v11 := item2[k16][k17]), (t12 in t13 if type(t12 := v11) is str and (type(t13 := s_2[k18]) is list or type(t13) is str) else _fb()))[-1]) is True:
                             passed += 1
                             continue
                 except Exception:
@@ -4798,7 +4798,7 @@ def build_60(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 37, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, item2), k2, k25, k26)), _tr(tr, 6, k3), k4)), lambda: _tr(tr, 13, ((v12 := _tr(tr, 8, item2)), _tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, v12), k5, k27, k28)), _tr(tr, 11, k6), k7)))[-1]), k8)), lambda: _tr(tr, 36, rt.order(k45, _tr(tr, 34, ((v13 := _tr(tr, 15, item2)), _tr(tr, 33, rt.if_(_tr(tr, 18, rt.call(k31, k32, (_tr(tr, 17, rt.member(_tr(tr, 16, v13), k9, k29, k30)),), False)), lambda: _tr(tr, 25, rt.arith(k39, _tr(tr, 21, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, v13), k9, k29, k33)), k10, k34, k35)), _tr(tr, 24, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, v13), k9, k29, k36)), k11, k37, k38)), k12)), lambda: _tr(tr, 32, ((v14 := _tr(tr, 26, v13)), _tr(tr, 31, rt.arith(k39, _tr(tr, 28, rt.member(_tr(tr, 27, v14), k10, k40, k41)), _tr(tr, 30, rt.member(_tr(tr, 29, v14), k11, k42, k43)), k13)))[-1]), k44)))[-1]), _tr(tr, 35, v1), k14)), k15)), k15, 'condition of `where`')
+                w = rt.truth(_tr(tr, 37, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, item2), k2, k25, k26)), _tr(tr, 6, k3), k4)), lambda: _tr(tr, 13, ((v14 := _tr(tr, 8, item2)), _tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, v14), k5, k27, k28)), _tr(tr, 11, k6), k7)))[-1]), k8)), lambda: _tr(tr, 36, rt.order(k45, _tr(tr, 34, ((v15 := _tr(tr, 15, item2)), _tr(tr, 33, rt.if_(_tr(tr, 18, rt.call(k31, k32, (_tr(tr, 17, rt.member(_tr(tr, 16, v15), k9, k29, k30)),), False)), lambda: _tr(tr, 25, rt.arith(k39, _tr(tr, 21, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, v15), k9, k29, k33)), k10, k34, k35)), _tr(tr, 24, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, v15), k9, k29, k36)), k11, k37, k38)), k12)), lambda: _tr(tr, 32, ((v16 := _tr(tr, 26, v15)), _tr(tr, 31, rt.arith(k39, _tr(tr, 28, rt.member(_tr(tr, 27, v16), k10, k40, k41)), _tr(tr, 30, rt.member(_tr(tr, 29, v16), k11, k42, k43)), k13)))[-1]), k44)))[-1]), _tr(tr, 35, v1), k14)), k15)), k15, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -4811,11 +4811,11 @@ def build_60(K):
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 42, rt.member(_tr(tr, 41, item2), k49, k50, k51))), k52, _text(_tr(tr, 62, ((v15 := _tr(tr, 43, item2)), _tr(tr, 61, rt.if_(_tr(tr, 46, rt.call(k31, k32, (_tr(tr, 45, rt.member(_tr(tr, 44, v15), k9, k29, k30)),), False)), lambda: _tr(tr, 53, rt.arith(k39, _tr(tr, 49, rt.member(_tr(tr, 48, rt.member(_tr(tr, 47, v15), k9, k29, k33)), k10, k34, k35)), _tr(tr, 52, rt.member(_tr(tr, 51, rt.member(_tr(tr, 50, v15), k9, k29, k36)), k11, k37, k38)), k12)), lambda: _tr(tr, 60, ((v16 := _tr(tr, 54, v15)), _tr(tr, 59, rt.arith(k39, _tr(tr, 56, rt.member(_tr(tr, 55, v16), k10, k40, k41)), _tr(tr, 58, rt.member(_tr(tr, 57, v16), k11, k42, k43)), k13)))[-1]), k44)))[-1])), k53, _text(_tr(tr, 63, v1)), k54,))
+                        r.message = ''.join((_text(_tr(tr, 42, rt.member(_tr(tr, 41, item2), k49, k50, k51))), k52, _text(_tr(tr, 62, ((v17 := _tr(tr, 43, item2)), _tr(tr, 61, rt.if_(_tr(tr, 46, rt.call(k31, k32, (_tr(tr, 45, rt.member(_tr(tr, 44, v17), k9, k29, k30)),), False)), lambda: _tr(tr, 53, rt.arith(k39, _tr(tr, 49, rt.member(_tr(tr, 48, rt.member(_tr(tr, 47, v17), k9, k29, k33)), k10, k34, k35)), _tr(tr, 52, rt.member(_tr(tr, 51, rt.member(_tr(tr, 50, v17), k9, k29, k36)), k11, k37, k38)), k12)), lambda: _tr(tr, 60, ((v18 := _tr(tr, 54, v17)), _tr(tr, 59, rt.arith(k39, _tr(tr, 56, rt.member(_tr(tr, 55, v18), k10, k40, k41)), _tr(tr, 58, rt.member(_tr(tr, 57, v18), k11, k42, k43)), k13)))[-1]), k44)))[-1])), k53, _text(_tr(tr, 63, v1)), k54,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 71, ((v17 := _tr(tr, 66, rt.member(_tr(tr, 65, rt.member(_tr(tr, 64, item2), k16, k46, k55)), k17, k56, k57))), _tr(tr, 70, rt.contains(_tr(tr, 69, rt.member(_tr(tr, 68, s_2), k18, k58, k59)), _tr(tr, 67, v17), k19)))[-1]), k60, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 71, ((v19 := _tr(tr, 66, rt.member(_tr(tr, 65, rt.member(_tr(tr, 64, item2), k16, k46, k55)), k17, k56, k57))), _tr(tr, 70, rt.contains(_tr(tr, 69, rt.member(_tr(tr, 68, s_2), k18, k58, k59)), _tr(tr, 67, v19), k19)))[-1]), k60, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -4869,11 +4869,11 @@ def build_61(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k3].get(k4) is not None) if (t3 := ((v2 := item1), (v2[k0] != k1))[-1]) is True else False if t3 is False else _fb())
+                    w = ((item1[k3].get(k4) is not None) if (t4 := ((v2 := item1), (v2[k0] != k1))[-1]) is True else False if t4 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        if (all((t7 if (t7 := (k8(pd(p5[k7])) if (t6 := (p5.get(k6) is not None)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(item1[k3][k4])) is list else _fb()) and (all((t13 if (t13 := ((pd(p9[k7]) >= today) if (t12 := (False if (t11 := ((v10 := p9), (k11(pd(v10[k10]), None) is None))[-1]) is True else True if t11 is False else _fb())) is False else True if t12 is True else _fb())) is True or t13 is False else _fb()) for p9 in t8) if type(t8 := charge(item1[k3][k4])) is list else _fb()):
+                        if (all(((p6.get(k6) is not None) and (pd(t8) is not None if (t8 := p6.get(k7)) is not None else False)) for p6 in t5) if type(t5 := charge(item1[k3][k4])) is list else _fb()) and (all((t15 if (t15 := ((pd(p10[k7]) >= today) if (t14 := (False if (t13 := ((v11 := p10), ((pd(t12) if (t12 := v11.get(k9)) is not None else None) is None))[-1]) is True else True if t13 is False else _fb())) is False else True if t14 is True else _fb())) is True or t15 is False else _fb()) for p10 in t9) if type(t9 := charge(item1[k3][k4])) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -4886,7 +4886,7 @@ def build_61(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -4894,31 +4894,31 @@ def build_61(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 6, ((v14 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v14), k0, k15, k16)), _tr(tr, 4, k1), k2)))[-1]), lambda: _tr(tr, 10, rt.call(k8, k21, (_tr(tr, 9, rt.member(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k17, k18)), k4, k19, k20)),), False)), k5)), k5, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 6, ((v16 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v16), k0, k13, k14)), _tr(tr, 4, k1), k2)))[-1]), lambda: _tr(tr, 10, rt.call(k19, k20, (_tr(tr, 9, rt.member(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k15, k16)), k4, k17, k18)),), False)), k5)), k5, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 22, rt.call(k32, k33, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k17, k22)), k4, k19, k23))), (lambda p15: _tr(tr, 21, rt.and_(_tr(tr, 17, rt.call(k8, k26, (_tr(tr, 16, rt.member(_tr(tr, 15, p15), k6, k24, k25)),), False)), lambda: _tr(tr, 20, rt.call(k8, k31, (_tr(tr, 19, rt.convert(k29, k30, rt.member(_tr(tr, 18, p15), k7, k27, k28), k28)),), False)), k9))),), True)), k33, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k15, k21)), k4, k17, k22))), (lambda p17: _tr(tr, 21, rt.and_(_tr(tr, 17, rt.call(k19, k25, (_tr(tr, 16, rt.member(_tr(tr, 15, p17), k6, k23, k24)),), False)), lambda: _tr(tr, 20, rt.call(k19, k30, (_tr(tr, 19, rt.convert(k28, k29, rt.member(_tr(tr, 18, p17), k7, k26, k27), k27)),), False)), k8))),), True)), k32, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k34, k35, k36))), k37, _text(_tr(tr, 39, rt.call(k50, k51, (charge(_tr(tr, 36, rt.call(k46, k47, (charge(_tr(tr, 27, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k17, k38)), k4, k19, k39))), (lambda p16: _tr(tr, 35, rt.not_(_tr(tr, 34, rt.and_(_tr(tr, 30, rt.call(k8, k41, (_tr(tr, 29, rt.member(_tr(tr, 28, p16), k6, k24, k40)),), False)), lambda: _tr(tr, 33, rt.call(k8, k43, (_tr(tr, 32, rt.convert(k29, k30, rt.member(_tr(tr, 31, p16), k7, k27, k42), k42)),), False)), k44)), k45))),), True))), (lambda p17: _tr(tr, 38, rt.member(_tr(tr, 37, p17), k34, k48, k49))),), True))),))
+                        r.message = ''.join((_text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k33, k34, k35))), k36, _text(_tr(tr, 39, rt.call(k49, k50, (charge(_tr(tr, 36, rt.call(k45, k46, (charge(_tr(tr, 27, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k15, k37)), k4, k17, k38))), (lambda p18: _tr(tr, 35, rt.not_(_tr(tr, 34, rt.and_(_tr(tr, 30, rt.call(k19, k40, (_tr(tr, 29, rt.member(_tr(tr, 28, p18), k6, k23, k39)),), False)), lambda: _tr(tr, 33, rt.call(k19, k42, (_tr(tr, 32, rt.convert(k28, k29, rt.member(_tr(tr, 31, p18), k7, k26, k41), k41)),), False)), k43)), k44))),), True))), (lambda p19: _tr(tr, 38, rt.member(_tr(tr, 37, p19), k33, k47, k48))),), True))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 57, rt.call(k32, k61, (charge(_tr(tr, 42, rt.member(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k3, k17, k52)), k4, k19, k53))), (lambda p18: _tr(tr, 56, rt.or_(_tr(tr, 51, rt.not_(_tr(tr, 50, ((v19 := _tr(tr, 43, p18)), _tr(tr, 49, rt.equal(_tr(tr, 47, rt.call(k11, k56, (_tr(tr, 45, rt.convert(k29, k30, rt.member(_tr(tr, 44, v19), k10, k54, k55), k55)), _tr(tr, 46, None),), False)), _tr(tr, 48, None), k57)))[-1]), k58)), lambda: _tr(tr, 55, rt.order(k60, _tr(tr, 53, rt.convert(k29, k30, rt.member(_tr(tr, 52, p18), k7, k27, k59), k59)), _tr(tr, 54, today), k12)), k13))),), True)), k61, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 57, rt.call(k31, k61, (charge(_tr(tr, 42, rt.member(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k3, k15, k51)), k4, k17, k52))), (lambda p20: _tr(tr, 56, rt.or_(_tr(tr, 51, rt.not_(_tr(tr, 50, ((v21 := _tr(tr, 43, p20)), _tr(tr, 49, rt.equal(_tr(tr, 47, rt.call(k55, k56, (_tr(tr, 45, rt.convert(k28, k29, rt.member(_tr(tr, 44, v21), k9, k53, k54), k54)), _tr(tr, 46, None),), False)), _tr(tr, 48, None), k57)))[-1]), k58)), lambda: _tr(tr, 55, rt.order(k60, _tr(tr, 53, rt.convert(k28, k29, rt.member(_tr(tr, 52, p20), k7, k26, k59), k59)), _tr(tr, 54, today), k10)), k11))),), True)), k61, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k34, k35, k62))), k63, _text(_tr(tr, 79, rt.call(k50, k73, (charge(_tr(tr, 76, rt.call(k46, k70, (charge(_tr(tr, 62, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k3, k17, k64)), k4, k19, k65))), (lambda p20: _tr(tr, 75, rt.and_(_tr(tr, 70, ((v21 := _tr(tr, 63, p20)), _tr(tr, 69, rt.equal(_tr(tr, 67, rt.call(k11, k56, (_tr(tr, 65, rt.convert(k29, k30, rt.member(_tr(tr, 64, v21), k10, k54, k55), k55)), _tr(tr, 66, None),), False)), _tr(tr, 68, None), k57)))[-1]), lambda: _tr(tr, 74, rt.order(k68, _tr(tr, 72, rt.convert(k29, k30, rt.member(_tr(tr, 71, p20), k7, k27, k66), k66)), _tr(tr, 73, today), k67)), k69))),), True))), (lambda p22: _tr(tr, 78, rt.member(_tr(tr, 77, p22), k34, k71, k72))),), True))),))
+                        r.message = ''.join((_text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k33, k34, k62))), k63, _text(_tr(tr, 79, rt.call(k49, k73, (charge(_tr(tr, 76, rt.call(k45, k70, (charge(_tr(tr, 62, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k3, k15, k64)), k4, k17, k65))), (lambda p22: _tr(tr, 75, rt.and_(_tr(tr, 70, ((v23 := _tr(tr, 63, p22)), _tr(tr, 69, rt.equal(_tr(tr, 67, rt.call(k55, k56, (_tr(tr, 65, rt.convert(k28, k29, rt.member(_tr(tr, 64, v23), k9, k53, k54), k54)), _tr(tr, 66, None),), False)), _tr(tr, 68, None), k57)))[-1]), lambda: _tr(tr, 74, rt.order(k68, _tr(tr, 72, rt.convert(k28, k29, rt.member(_tr(tr, 71, p22), k7, k26, k66), k66)), _tr(tr, 73, today), k67)), k69))),), True))), (lambda p24: _tr(tr, 78, rt.member(_tr(tr, 77, p24), k33, k71, k72))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -4942,7 +4942,7 @@ def build_61(K):
     return run
 
 def constants_61():
-    return ('status', 'closed', S('rules/clause-6.rules', 14, 26, 14, 45), 'treatment', 'actions', S('rules/clause-6.rules', 125, 32, 125, 84), 'owner', 'due_on', F('builtin:exists'), S('rules/clause-6.rules', 126, 43, 126, 78), 'completed_on', F('builtin:default'), S('rules/clause-6.rules', 127, 74, 127, 90), S('rules/clause-6.rules', 127, 43, 127, 90), S('rules/clause-6.rules', 125, 20, 125, 24), '{item}/status', S('rules/clause-6.rules', 14, 26, 14, 33), '{item}/treatment', S('rules/clause-6.rules', 125, 62, 125, 75), '{item}/treatment/actions', S('rules/clause-6.rules', 125, 62, 125, 83), S('rules/clause-6.rules', 125, 55, 125, 84), S('rules/clause-6.rules', 126, 14, 126, 27), S('rules/clause-6.rules', 126, 14, 126, 35), '{item}/treatment/actions/{*}/owner', S('rules/clause-6.rules', 126, 50, 126, 56), S('rules/clause-6.rules', 126, 43, 126, 57), '{item}/treatment/actions/{*}/due_on', S('rules/clause-6.rules', 126, 70, 126, 77), F('read:date'), 'date', S('rules/clause-6.rules', 126, 63, 126, 78), F('builtin:all'), S('rules/clause-6.rules', 126, 10, 126, 79), 'id', '{item}/id', S('rules/clause-6.rules', 126, 88, 126, 94), ' has treatment actions without an owner or a due date: ', S('rules/clause-6.rules', 126, 163, 126, 176), S('rules/clause-6.rules', 126, 163, 126, 184), S('rules/clause-6.rules', 126, 204, 126, 210), S('rules/clause-6.rules', 126, 197, 126, 211), S('rules/clause-6.rules', 126, 224, 126, 231), S('rules/clause-6.rules', 126, 217, 126, 232), S('rules/clause-6.rules', 126, 197, 126, 232), S('rules/clause-6.rules', 126, 192, 126, 233), F('builtin:filter'), S('rules/clause-6.rules', 126, 156, 126, 234), '`filter(risk.treatment.actions, a -> not (exists(a.owner) and exists(a.due_on)))`/{*}/id', S('rules/clause-6.rules', 126, 242, 126, 245), F('builtin:map'), S('rules/clause-6.rules', 126, 152, 126, 246), S('rules/clause-6.rules', 127, 14, 127, 27), S('rules/clause-6.rules', 127, 14, 127, 35), '{item}/treatment/actions/{*}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), S('rules/clause-6.rules', 127, 43, 127, 69), S('rules/clause-6.rules', 127, 74, 127, 81), '>=', S('rules/clause-6.rules', 127, 10, 127, 91), S('rules/clause-6.rules', 128, 13, 128, 19), ' has treatment actions past their due date: ', S('rules/clause-6.rules', 128, 77, 128, 90), S('rules/clause-6.rules', 128, 77, 128, 98), S('rules/clause-6.rules', 128, 134, 128, 141), S('rules/clause-6.rules', 128, 134, 128, 149), '<', S('rules/clause-6.rules', 128, 106, 128, 149), S('rules/clause-6.rules', 128, 70, 128, 150), '`filter(risk.treatment.actions, a -> planning_action_open(a) and a.due_on < today)`/{*}/id', S('rules/clause-6.rules', 128, 158, 128, 161), S('rules/clause-6.rules', 128, 66, 128, 162), '/risks', 'risks')
+    return ('status', 'closed', S('rules/clause-6.rules', 14, 26, 14, 45), 'treatment', 'actions', S('rules/clause-6.rules', 125, 32, 125, 84), 'owner', 'due_on', S('rules/clause-6.rules', 126, 43, 126, 78), 'completed_on', S('rules/clause-6.rules', 127, 74, 127, 90), S('rules/clause-6.rules', 127, 43, 127, 90), S('rules/clause-6.rules', 125, 20, 125, 24), '{item}/status', S('rules/clause-6.rules', 14, 26, 14, 33), '{item}/treatment', S('rules/clause-6.rules', 125, 62, 125, 75), '{item}/treatment/actions', S('rules/clause-6.rules', 125, 62, 125, 83), F('builtin:exists'), S('rules/clause-6.rules', 125, 55, 125, 84), S('rules/clause-6.rules', 126, 14, 126, 27), S('rules/clause-6.rules', 126, 14, 126, 35), '{item}/treatment/actions/{*}/owner', S('rules/clause-6.rules', 126, 50, 126, 56), S('rules/clause-6.rules', 126, 43, 126, 57), '{item}/treatment/actions/{*}/due_on', S('rules/clause-6.rules', 126, 70, 126, 77), F('read:date'), 'date', S('rules/clause-6.rules', 126, 63, 126, 78), F('builtin:all'), S('rules/clause-6.rules', 126, 10, 126, 79), 'id', '{item}/id', S('rules/clause-6.rules', 126, 88, 126, 94), ' has treatment actions without an owner or a due date: ', S('rules/clause-6.rules', 126, 163, 126, 176), S('rules/clause-6.rules', 126, 163, 126, 184), S('rules/clause-6.rules', 126, 204, 126, 210), S('rules/clause-6.rules', 126, 197, 126, 211), S('rules/clause-6.rules', 126, 224, 126, 231), S('rules/clause-6.rules', 126, 217, 126, 232), S('rules/clause-6.rules', 126, 197, 126, 232), S('rules/clause-6.rules', 126, 192, 126, 233), F('builtin:filter'), S('rules/clause-6.rules', 126, 156, 126, 234), '`filter(risk.treatment.actions, a -> not (exists(a.owner) and exists(a.due_on)))`/{*}/id', S('rules/clause-6.rules', 126, 242, 126, 245), F('builtin:map'), S('rules/clause-6.rules', 126, 152, 126, 246), S('rules/clause-6.rules', 127, 14, 127, 27), S('rules/clause-6.rules', 127, 14, 127, 35), '{item}/treatment/actions/{*}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('builtin:default'), S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), S('rules/clause-6.rules', 127, 43, 127, 69), S('rules/clause-6.rules', 127, 74, 127, 81), '>=', S('rules/clause-6.rules', 127, 10, 127, 91), S('rules/clause-6.rules', 128, 13, 128, 19), ' has treatment actions past their due date: ', S('rules/clause-6.rules', 128, 77, 128, 90), S('rules/clause-6.rules', 128, 77, 128, 98), S('rules/clause-6.rules', 128, 134, 128, 141), S('rules/clause-6.rules', 128, 134, 128, 149), '<', S('rules/clause-6.rules', 128, 106, 128, 149), S('rules/clause-6.rules', 128, 70, 128, 150), '`filter(risk.treatment.actions, a -> planning_action_open(a) and a.due_on < today)`/{*}/id', S('rules/clause-6.rules', 128, 158, 128, 161), S('rules/clause-6.rules', 128, 66, 128, 162), '/risks', 'risks')
 
 def build_62(K):
     def run(root, ctx):
@@ -4965,11 +4965,11 @@ def build_62(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1[k3].get(k4) is not None) if (t3 := ((v2 := item1), (v2[k0] != k1))[-1]) is True else False if t3 is False else _fb())
+                    w = ((item1[k3].get(k4) is not None) if (t4 := ((v2 := item1), (v2[k0] != k1))[-1]) is True else False if t4 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        if (all((p5.get(k6) is not None) for p5 in t4) if type(t4 := charge(item1[k3][k4])) is list else _fb()):
+                        if (all((p6.get(k6) is not None) for p6 in t5) if type(t5 := charge(item1[k3][k4])) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -4990,20 +4990,20 @@ def build_62(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 6, ((v6 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v6), k0, k8, k9)), _tr(tr, 4, k1), k2)))[-1]), lambda: _tr(tr, 10, rt.call(k14, k15, (_tr(tr, 9, rt.member(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k10, k11)), k4, k12, k13)),), False)), k5)), k5, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 6, ((v8 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v8), k0, k8, k9)), _tr(tr, 4, k1), k2)))[-1]), lambda: _tr(tr, 10, rt.call(k14, k15, (_tr(tr, 9, rt.member(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k10, k11)), k4, k12, k13)),), False)), k5)), k5, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 18, rt.call(k21, k22, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k10, k16)), k4, k12, k17))), (lambda p7: _tr(tr, 17, rt.call(k14, k20, (_tr(tr, 16, rt.member(_tr(tr, 15, p7), k6, k18, k19)),), False))),), True)), k22, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 18, rt.call(k21, k22, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k10, k16)), k4, k12, k17))), (lambda p9: _tr(tr, 17, rt.call(k14, k20, (_tr(tr, 16, rt.member(_tr(tr, 15, p9), k6, k18, k19)),), False))),), True)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k23, k24, k25))), k26, _text(_tr(tr, 31, rt.call(k36, k37, (charge(_tr(tr, 28, rt.call(k32, k33, (charge(_tr(tr, 23, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k10, k27)), k4, k12, k28))), (lambda p8: _tr(tr, 27, rt.not_(_tr(tr, 26, rt.call(k14, k30, (_tr(tr, 25, rt.member(_tr(tr, 24, p8), k6, k18, k29)),), False)), k31))),), True))), (lambda p9: _tr(tr, 30, rt.member(_tr(tr, 29, p9), k23, k34, k35))),), True))),))
+                        r.message = ''.join((_text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k23, k24, k25))), k26, _text(_tr(tr, 31, rt.call(k36, k37, (charge(_tr(tr, 28, rt.call(k32, k33, (charge(_tr(tr, 23, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k10, k27)), k4, k12, k28))), (lambda p10: _tr(tr, 27, rt.not_(_tr(tr, 26, rt.call(k14, k30, (_tr(tr, 25, rt.member(_tr(tr, 24, p10), k6, k18, k29)),), False)), k31))),), True))), (lambda p11: _tr(tr, 30, rt.member(_tr(tr, 29, p11), k23, k34, k35))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -5050,10 +5050,10 @@ def build_63(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if not (((k2((t2 if (t2 := item1[k0].get(k1)) is not None else [])) > k3) and (not any((t6 if (t6 := ((v5 := p4), (k6(pd(v5[k5]), None) is None))[-1]) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(item1[k0][k1])) is list else _fb()))):
+                    if not (((k2((t2 if (t2 := item1[k0].get(k1)) is not None else [])) > k3) and (not any((t7 if (t7 := ((v5 := p4), ((pd(t6) if (t6 := v5.get(k5)) is not None else None) is None))[-1]) is True or t7 is False else _fb()) for p4 in t3) if type(t3 := charge(item1[k0][k1])) is list else _fb()))):
                         continue
-                    v7 = k9(charge(k8(charge(item1[k0][k1]), (lambda p8: pd(p8[k5])))))
-                    if (item1[k0].get(k10) is not None) and (pd(item1[k0][k10][k11]) >= v7):
+                    v8 = k8(charge(k7(charge(item1[k0][k1]), (lambda p9: pd(p9[k5])))))
+                    if (item1[k0].get(k9) is not None) and (pd(item1[k0][k9][k10]) >= v8):
                         passed += 1
                         continue
                 except Exception:
@@ -5066,7 +5066,7 @@ def build_63(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -5074,32 +5074,32 @@ def build_63(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 8, rt.order(k20, _tr(tr, 6, rt.call(k2, k19, (_tr(tr, 5, rt.call(k6, k18, (_tr(tr, 3, rt.member(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), k1, k16, k17)), _tr(tr, 4, _list_of()),), False)),), True)), _tr(tr, 7, k3), k4)), lambda: _tr(tr, 20, rt.call(k29, k30, (charge(_tr(tr, 11, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k0, k14, k21)), k1, k16, k22))), (lambda p9: _tr(tr, 19, ((v10 := _tr(tr, 12, p9)), _tr(tr, 18, rt.equal(_tr(tr, 16, rt.call(k6, k27, (_tr(tr, 14, rt.convert(k25, k26, rt.member(_tr(tr, 13, v10), k5, k23, k24), k24)), _tr(tr, 15, None),), False)), _tr(tr, 17, None), k28)))[-1])),), True)), k7)), k7, 'condition of `where`')
+                w = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 8, rt.order(k20, _tr(tr, 6, rt.call(k2, k19, (_tr(tr, 5, rt.call(k17, k18, (_tr(tr, 3, rt.member(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), k1, k15, k16)), _tr(tr, 4, _list_of()),), False)),), True)), _tr(tr, 7, k3), k4)), lambda: _tr(tr, 20, rt.call(k29, k30, (charge(_tr(tr, 11, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k0, k13, k21)), k1, k15, k22))), (lambda p11: _tr(tr, 19, ((v12 := _tr(tr, 12, p11)), _tr(tr, 18, rt.equal(_tr(tr, 16, rt.call(k17, k27, (_tr(tr, 14, rt.convert(k25, k26, rt.member(_tr(tr, 13, v12), k5, k23, k24), k24)), _tr(tr, 15, None),), False)), _tr(tr, 17, None), k28)))[-1])),), True)), k6)), k6, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 28, rt.call(k9, k35, (charge(_tr(tr, 27, rt.call(k8, k34, (charge(_tr(tr, 24, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k0, k14, k31)), k1, k16, k32))), (lambda p12: _tr(tr, 26, rt.convert(k25, k26, rt.member(_tr(tr, 25, p12), k5, k23, k33), k33))),), True))),), True))
-                e = rt.truth(_tr(tr, 32, rt.call(k39, k40, (_tr(tr, 31, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k0, k14, k36)), k10, k37, k38)),), False)), k40, 'condition of `expect`')
+                v13 = _tr(tr, 28, rt.call(k8, k35, (charge(_tr(tr, 27, rt.call(k7, k34, (charge(_tr(tr, 24, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k0, k13, k31)), k1, k15, k32))), (lambda p14: _tr(tr, 26, rt.convert(k25, k26, rt.member(_tr(tr, 25, p14), k5, k23, k33), k33))),), True))),), True))
+                e = rt.truth(_tr(tr, 32, rt.call(k39, k40, (_tr(tr, 31, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k0, k13, k36)), k9, k37, k38)),), False)), k40, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k41, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k42, k43, k44))), k45, _text(_tr(tr, 35, v11)), k46,))
+                        r.message = ''.join((k41, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k42, k43, k44))), k45, _text(_tr(tr, 35, v13)), k46,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 41, rt.order(k51, _tr(tr, 39, rt.convert(k25, k26, rt.member(_tr(tr, 38, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k0, k14, k47)), k10, k37, k48)), k11, k49, k50), k50)), _tr(tr, 40, v11), k12)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 41, rt.order(k51, _tr(tr, 39, rt.convert(k25, k26, rt.member(_tr(tr, 38, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k0, k13, k47)), k9, k37, k48)), k10, k49, k50), k50)), _tr(tr, 40, v13), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k52, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k42, k43, k53))), k54, _text(_tr(tr, 47, rt.convert(k25, k26, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k0, k14, k55)), k10, k37, k56)), k11, k49, k57), k57))), k58, _text(_tr(tr, 48, v11)),))
+                        r.message = ''.join((k52, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k42, k43, k53))), k54, _text(_tr(tr, 47, rt.convert(k25, k26, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k0, k13, k55)), k9, k37, k56)), k10, k49, k57), k57))), k58, _text(_tr(tr, 48, v13)),))
                     except EvalError:
                         r.message = None
                     break
@@ -5123,7 +5123,7 @@ def build_63(K):
     return run
 
 def constants_63():
-    return ('treatment', 'actions', F('builtin:length'), 0, S('rules/clause-6.rules', 146, 32, 146, 78), 'completed_on', F('builtin:default'), S('rules/clause-6.rules', 146, 32, 146, 141), F('builtin:map'), F('builtin:max'), 'effectiveness', 'evaluated_on', S('rules/clause-6.rules', 149, 10, 149, 62), S('rules/clause-6.rules', 146, 20, 146, 24), '{item}/treatment', S('rules/clause-6.rules', 146, 47, 146, 60), '{item}/treatment/actions', S('rules/clause-6.rules', 146, 47, 146, 68), S('rules/clause-6.rules', 146, 39, 146, 73), S('rules/clause-6.rules', 146, 32, 146, 74), '>', S('rules/clause-6.rules', 146, 89, 146, 102), S('rules/clause-6.rules', 146, 89, 146, 110), '{item}/treatment/actions/{*}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), F('builtin:none'), S('rules/clause-6.rules', 146, 84, 146, 141), S('rules/clause-6.rules', 147, 26, 147, 39), S('rules/clause-6.rules', 147, 26, 147, 47), S('rules/clause-6.rules', 147, 55, 147, 68), S('rules/clause-6.rules', 147, 22, 147, 69), S('rules/clause-6.rules', 147, 18, 147, 70), S('rules/clause-6.rules', 148, 17, 148, 30), '{item}/treatment/effectiveness', S('rules/clause-6.rules', 148, 17, 148, 44), F('builtin:exists'), S('rules/clause-6.rules', 148, 10, 148, 45), 'all treatment actions of ', 'id', '{item}/id', S('rules/clause-6.rules', 148, 79, 148, 85), ' were finished by ', ', but their effect has not been evaluated', S('rules/clause-6.rules', 149, 10, 149, 23), S('rules/clause-6.rules', 149, 10, 149, 37), '{item}/treatment/effectiveness/evaluated_on', S('rules/clause-6.rules', 149, 10, 149, 50), '>=', 'the effect of the treatment of ', S('rules/clause-6.rules', 149, 102, 149, 108), ' was evaluated on ', S('rules/clause-6.rules', 149, 129, 149, 142), S('rules/clause-6.rules', 149, 129, 149, 156), S('rules/clause-6.rules', 149, 129, 149, 169), ', before its last action was finished on ', '/risks', 'risks')
+    return ('treatment', 'actions', F('builtin:length'), 0, S('rules/clause-6.rules', 146, 32, 146, 78), 'completed_on', S('rules/clause-6.rules', 146, 32, 146, 141), F('builtin:map'), F('builtin:max'), 'effectiveness', 'evaluated_on', S('rules/clause-6.rules', 149, 10, 149, 62), S('rules/clause-6.rules', 146, 20, 146, 24), '{item}/treatment', S('rules/clause-6.rules', 146, 47, 146, 60), '{item}/treatment/actions', S('rules/clause-6.rules', 146, 47, 146, 68), F('builtin:default'), S('rules/clause-6.rules', 146, 39, 146, 73), S('rules/clause-6.rules', 146, 32, 146, 74), '>', S('rules/clause-6.rules', 146, 89, 146, 102), S('rules/clause-6.rules', 146, 89, 146, 110), '{item}/treatment/actions/{*}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), F('builtin:none'), S('rules/clause-6.rules', 146, 84, 146, 141), S('rules/clause-6.rules', 147, 26, 147, 39), S('rules/clause-6.rules', 147, 26, 147, 47), S('rules/clause-6.rules', 147, 55, 147, 68), S('rules/clause-6.rules', 147, 22, 147, 69), S('rules/clause-6.rules', 147, 18, 147, 70), S('rules/clause-6.rules', 148, 17, 148, 30), '{item}/treatment/effectiveness', S('rules/clause-6.rules', 148, 17, 148, 44), F('builtin:exists'), S('rules/clause-6.rules', 148, 10, 148, 45), 'all treatment actions of ', 'id', '{item}/id', S('rules/clause-6.rules', 148, 79, 148, 85), ' were finished by ', ', but their effect has not been evaluated', S('rules/clause-6.rules', 149, 10, 149, 23), S('rules/clause-6.rules', 149, 10, 149, 37), '{item}/treatment/effectiveness/evaluated_on', S('rules/clause-6.rules', 149, 10, 149, 50), '>=', 'the effect of the treatment of ', S('rules/clause-6.rules', 149, 102, 149, 108), ' was evaluated on ', S('rules/clause-6.rules', 149, 129, 149, 142), S('rules/clause-6.rules', 149, 129, 149, 156), S('rules/clause-6.rules', 149, 129, 149, 169), ', before its last action was finished on ', '/risks', 'risks')
 
 def build_64(K):
     def run(root, ctx):
@@ -5187,7 +5187,7 @@ def build_65(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (item1.get(k3) is not None) and (item1.get(k4) is not None) and (k6(pd(item1[k5]))) is True:
+                    if (item1.get(k3) is not None) and (item1.get(k4) is not None) and (pd(t4) is not None if (t4 := item1.get(k5)) is not None else False):
                         passed += 1
                         continue
                 except Exception:
@@ -5200,7 +5200,7 @@ def build_65(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k7)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k6)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -5208,13 +5208,13 @@ def build_65(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k8, k9)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k7, k8)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 7, rt.call(k6, k12, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k10, k11)),), False)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 7, rt.call(k11, k12, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k9, k10)),), False)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -5225,7 +5225,7 @@ def build_65(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 12, rt.call(k6, k20, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k4, k18, k19)),), False)), k20, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, rt.call(k11, k20, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k4, k18, k19)),), False)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -5236,7 +5236,7 @@ def build_65(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 17, rt.call(k6, k27, (_tr(tr, 16, rt.convert(k25, k26, rt.member(_tr(tr, 15, item1), k5, k23, k24), k24)),), False)), k27, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 17, rt.call(k11, k27, (_tr(tr, 16, rt.convert(k25, k26, rt.member(_tr(tr, 15, item1), k5, k23, k24), k24)),), False)), k27, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
@@ -5267,7 +5267,7 @@ def build_65(K):
     return run
 
 def constants_65():
-    return ('status', 'active', S('rules/clause-6.rules', 168, 42, 168, 69), 'metric', 'target', 'due_on', F('builtin:exists'), S('rules/clause-6.rules', 168, 25, 168, 34), '{item}/status', S('rules/clause-6.rules', 168, 42, 168, 57), '{item}/metric', S('rules/clause-6.rules', 169, 17, 169, 32), S('rules/clause-6.rules', 169, 10, 169, 33), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 169, 52, 169, 63), ' has no metric', '{item}/target', S('rules/clause-6.rules', 170, 17, 170, 32), S('rules/clause-6.rules', 170, 10, 170, 33), S('rules/clause-6.rules', 170, 52, 170, 63), ' has no target', '{item}/due_on', S('rules/clause-6.rules', 171, 17, 171, 32), F('read:date'), 'date', S('rules/clause-6.rules', 171, 10, 171, 33), S('rules/clause-6.rules', 171, 52, 171, 63), ' has no due date', '/objectives', 'objectives')
+    return ('status', 'active', S('rules/clause-6.rules', 168, 42, 168, 69), 'metric', 'target', 'due_on', S('rules/clause-6.rules', 168, 25, 168, 34), '{item}/status', S('rules/clause-6.rules', 168, 42, 168, 57), '{item}/metric', S('rules/clause-6.rules', 169, 17, 169, 32), F('builtin:exists'), S('rules/clause-6.rules', 169, 10, 169, 33), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 169, 52, 169, 63), ' has no metric', '{item}/target', S('rules/clause-6.rules', 170, 17, 170, 32), S('rules/clause-6.rules', 170, 10, 170, 33), S('rules/clause-6.rules', 170, 52, 170, 63), ' has no target', '{item}/due_on', S('rules/clause-6.rules', 171, 17, 171, 32), F('read:date'), 'date', S('rules/clause-6.rules', 171, 10, 171, 33), S('rules/clause-6.rules', 171, 52, 171, 63), ' has no due date', '/objectives', 'objectives')
 
 def build_66(K):
     def run(root, ctx):
@@ -5285,7 +5285,7 @@ def build_66(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix2 = _index_of(ctx, charge(s_1))
+                ix3 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
@@ -5294,7 +5294,7 @@ def build_66(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (item1.get(k3) is not None) and (ix2.get(item1[k3])[k4] == k5):
+                    if (item1.get(k3) is not None) and (ix3.get(item1[k3])[k4] == k5):
                         passed += 1
                         continue
                 except Exception:
@@ -5389,7 +5389,7 @@ def build_67(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k1] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k3) is not None) and (((v3 := item1[k3]), (any((t7 if (t7 := (p5[k1] if (t6 := (p5[k4] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -5427,7 +5427,7 @@ def build_67(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 21, ((v7 := _tr(tr, 11, rt.member(_tr(tr, 10, item1), k3, k10, k18))), _tr(tr, 20, rt.call(k23, k24, (charge(_tr(tr, 12, s_1)), (lambda p8: _tr(tr, 19, rt.and_(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p8), k4, k19, k20)), _tr(tr, 15, v7), k5)), lambda: _tr(tr, 18, rt.member(_tr(tr, 17, p8), k1, k21, k22)), k6))),), True)))[-1]), k25, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 21, ((v8 := _tr(tr, 11, rt.member(_tr(tr, 10, item1), k3, k10, k18))), _tr(tr, 20, rt.call(k23, k24, (charge(_tr(tr, 12, s_1)), (lambda p9: _tr(tr, 19, rt.and_(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p9), k4, k19, k20)), _tr(tr, 15, v8), k5)), lambda: _tr(tr, 18, rt.member(_tr(tr, 17, p9), k1, k21, k22)), k6))),), True)))[-1]), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -5484,8 +5484,8 @@ def build_68(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (v3.get(k3) is not None)) is True else None if t5 is False else _fb()))[-1]
-                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_1[k7][k9])), k11))[-1] >= today):
+                    v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p5: pd(p5[k4]))))) if (t6 := (v3.get(k3) is not None)) is True else None if t6 is False else _fb()))[-1]
+                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k7][k8])), rt.arith(k12, v7, k10(v8, pdur(s_1[k7][k9])), k11))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
@@ -5512,8 +5512,8 @@ def build_68(K):
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 17, ((v9 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k19, k20, (_tr(tr, 7, rt.member(_tr(tr, 6, v9), k3, k17, k18)),), False)), lambda: _tr(tr, 14, rt.call(k6, k27, (charge(_tr(tr, 13, rt.call(k5, k26, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v9), k3, k17, k21))), (lambda p10: _tr(tr, 12, rt.convert(k24, k25, rt.member(_tr(tr, 11, p10), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 15, None), k28)))[-1])
-                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v8), _tr(tr, 19, None), k29)), k29, 'condition of `expect`')
+                v9 = _tr(tr, 17, ((v10 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k19, k20, (_tr(tr, 7, rt.member(_tr(tr, 6, v10), k3, k17, k18)),), False)), lambda: _tr(tr, 14, rt.call(k6, k27, (charge(_tr(tr, 13, rt.call(k5, k26, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v10), k3, k17, k21))), (lambda p11: _tr(tr, 12, rt.convert(k24, k25, rt.member(_tr(tr, 11, p11), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 15, None), k28)))[-1])
+                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v9), _tr(tr, 19, None), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -5524,14 +5524,14 @@ def build_68(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.order(k45, _tr(tr, 34, ((v11 := _tr(tr, 23, v8)), (v12 := _tr(tr, 26, rt.convert(k39, k40, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k35, k36)), k8, k37, k38), k38))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v11), _tr(tr, 32, rt.call(k10, k44, (_tr(tr, 28, v12), _tr(tr, 31, rt.convert(k39, k40, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k35, k41)), k9, k42, k43), k43)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.order(k45, _tr(tr, 34, ((v12 := _tr(tr, 23, v9)), (v13 := _tr(tr, 26, rt.convert(k39, k40, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k35, k36)), k8, k37, k38), k38))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v12), _tr(tr, 32, rt.call(k10, k44, (_tr(tr, 28, v13), _tr(tr, 31, rt.convert(k39, k40, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k35, k41)), k9, k42, k43), k43)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k31, k32, k46))), k47, _text(_tr(tr, 39, v8)), k48,))
+                        r.message = ''.join((k30, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k31, k32, k46))), k47, _text(_tr(tr, 39, v9)), k48,))
                     except EvalError:
                         r.message = None
                     break
@@ -5580,7 +5580,7 @@ def build_69(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (k4(pd(item1[k3]))) is True:
+                    if (pd(t2) is not None if (t2 := item1.get(k3)) is not None else False):
                         passed += 1
                         continue
                 except Exception:
@@ -5593,7 +5593,7 @@ def build_69(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k5)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k4)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -5601,13 +5601,13 @@ def build_69(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k6, k7)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k5, k6)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 7, rt.call(k4, k12, (_tr(tr, 6, rt.convert(k10, k11, rt.member(_tr(tr, 5, item1), k3, k8, k9), k9)),), False)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 7, rt.call(k11, k12, (_tr(tr, 6, rt.convert(k9, k10, rt.member(_tr(tr, 5, item1), k3, k7, k8), k8)),), False)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -5638,7 +5638,7 @@ def build_69(K):
     return run
 
 def constants_69():
-    return ('status', 'active', S('rules/clause-6.rules', 213, 42, 213, 69), 'communicated_on', F('builtin:exists'), S('rules/clause-6.rules', 213, 25, 213, 34), '{item}/status', S('rules/clause-6.rules', 213, 42, 213, 57), '{item}/communicated_on', S('rules/clause-6.rules', 214, 17, 214, 41), F('read:date'), 'date', S('rules/clause-6.rules', 214, 10, 214, 42), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 215, 23, 215, 34), ' has no record of being communicated', '/objectives', 'objectives')
+    return ('status', 'active', S('rules/clause-6.rules', 213, 42, 213, 69), 'communicated_on', S('rules/clause-6.rules', 213, 25, 213, 34), '{item}/status', S('rules/clause-6.rules', 213, 42, 213, 57), '{item}/communicated_on', S('rules/clause-6.rules', 214, 17, 214, 41), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-6.rules', 214, 10, 214, 42), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 215, 23, 215, 34), ' has no record of being communicated', '/objectives', 'objectives')
 
 def build_70(K):
     def run(root, ctx):
@@ -5661,13 +5661,11 @@ def build_70(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (k4(pd(item1[k3])) if (t2 := (item1[k0] == k1)) is True else False if t2 is False else _fb())
-                    if w is False:
+                    if not (((item1[k0] == k1) and (pd(t2) is not None if (t2 := item1.get(k3)) is not None else False))):
                         continue
-                    if w is True:
-                        if (pd(item1[k3]) >= today):
-                            passed += 1
-                            continue
+                    if (pd(item1[k3]) >= today):
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
@@ -5678,7 +5676,7 @@ def build_70(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k7)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k6)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -5686,20 +5684,20 @@ def build_70(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k8, k9)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k4, k14, (_tr(tr, 6, rt.convert(k12, k13, rt.member(_tr(tr, 5, item1), k3, k10, k11), k11)),), False)), k5)), k5, 'condition of `where`')
+                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k7, k8)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k13, k14, (_tr(tr, 6, rt.convert(k11, k12, rt.member(_tr(tr, 5, item1), k3, k9, k10), k10)),), False)), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 12, rt.order(k16, _tr(tr, 10, rt.convert(k12, k13, rt.member(_tr(tr, 9, item1), k3, k10, k15), k15)), _tr(tr, 11, today), k6)), k6, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, rt.order(k16, _tr(tr, 10, rt.convert(k11, k12, rt.member(_tr(tr, 9, item1), k3, k9, k15), k15)), _tr(tr, 11, today), k5)), k5, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k17, _text(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k18, k19, k20))), k21, _text(_tr(tr, 16, rt.convert(k12, k13, rt.member(_tr(tr, 15, item1), k3, k10, k22), k22))), k23,))
+                        r.message = ''.join((k17, _text(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k18, k19, k20))), k21, _text(_tr(tr, 16, rt.convert(k11, k12, rt.member(_tr(tr, 15, item1), k3, k9, k22), k22))), k23,))
                     except EvalError:
                         r.message = None
                     break
@@ -5723,7 +5721,7 @@ def build_70(K):
     return run
 
 def constants_70():
-    return ('status', 'active', S('rules/clause-6.rules', 223, 42, 223, 69), 'due_on', F('builtin:exists'), S('rules/clause-6.rules', 223, 42, 223, 98), S('rules/clause-6.rules', 224, 10, 224, 34), S('rules/clause-6.rules', 223, 25, 223, 34), '{item}/status', S('rules/clause-6.rules', 223, 42, 223, 57), '{item}/due_on', S('rules/clause-6.rules', 223, 82, 223, 97), F('read:date'), 'date', S('rules/clause-6.rules', 223, 75, 223, 98), S('rules/clause-6.rules', 224, 10, 224, 25), '>=', 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 225, 23, 225, 34), ' was due on ', S('rules/clause-6.rules', 225, 49, 225, 64), ' and is still open', '/objectives', 'objectives')
+    return ('status', 'active', S('rules/clause-6.rules', 223, 42, 223, 69), 'due_on', S('rules/clause-6.rules', 223, 42, 223, 98), S('rules/clause-6.rules', 224, 10, 224, 34), S('rules/clause-6.rules', 223, 25, 223, 34), '{item}/status', S('rules/clause-6.rules', 223, 42, 223, 57), '{item}/due_on', S('rules/clause-6.rules', 223, 82, 223, 97), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-6.rules', 223, 75, 223, 98), S('rules/clause-6.rules', 224, 10, 224, 25), '>=', 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 225, 23, 225, 34), ' was due on ', S('rules/clause-6.rules', 225, 49, 225, 64), ' and is still open', '/objectives', 'objectives')
 
 def build_71(K):
     def run(root, ctx):
@@ -5748,9 +5746,9 @@ def build_71(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (v3.get(k3) is not None)) is True else None if t5 is False else _fb()))[-1]
-                    v6 = ((next((p8 for p8 in t7 if ((pd(p8[k4]) == v2)) is True), None) if type(t7 := charge(item1[k3])) is list else _fb()) if (t9 := (item1.get(k3) is not None)) is True else None if t9 is False else _fb())
-                    if (v6 is not None) and (((v10 := item1), (v11 := v6[k8]), ((v11 >= v10[k9][k8]) if (t12 := (v10[k9][k10] == k11)) is True else (v11 <= v10[k9][k8]) if t12 is False else _fb()))[-1]) is True:
+                    v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p5: pd(p5[k4]))))) if (t6 := (v3.get(k3) is not None)) is True else None if t6 is False else _fb()))[-1]
+                    v7 = ((next((p10 for p10 in t9 if ((pd(p10[k4]) == v2)) is True), None) if type(t9 := charge(item1[k3])) is list else _fb()) if (t11 := (item1.get(k3) is not None)) is True else None if t11 is False else _fb())
+                    if (v7 is not None) and (((v12 := item1), (v13 := v7[k8]), ((v13 >= v12[k9][k8]) if (t14 := (v12[k9][k10] == k11)) is True else (v13 <= v12[k9][k8]) if t14 is False else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -5777,9 +5775,9 @@ def build_71(K):
                     break
                 if w is not True:
                     break
-                v13 = _tr(tr, 17, ((v14 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k20, k21, (_tr(tr, 7, rt.member(_tr(tr, 6, v14), k3, k18, k19)),), False)), lambda: _tr(tr, 14, rt.call(k6, k28, (charge(_tr(tr, 13, rt.call(k5, k27, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v14), k3, k18, k22))), (lambda p15: _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, p15), k4, k23, k24), k24))),), True))),), True)), lambda: _tr(tr, 15, None), k29)))[-1])
-                v16 = _tr(tr, 29, rt.if_(_tr(tr, 20, rt.call(k20, k31, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k3, k18, k30)),), False)), lambda: _tr(tr, 27, rt.call(k34, k35, (charge(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k18, k32))), (lambda p17: _tr(tr, 26, rt.equal(_tr(tr, 24, rt.convert(k25, k26, rt.member(_tr(tr, 23, p17), k4, k23, k33), k33)), _tr(tr, 25, v13), k7))),), True)), lambda: _tr(tr, 28, None), k36))
-                e = rt.truth(_tr(tr, 32, rt.not_equal(_tr(tr, 30, v16), _tr(tr, 31, None), k37)), k37, 'condition of `expect`')
+                v15 = _tr(tr, 17, ((v16 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k20, k21, (_tr(tr, 7, rt.member(_tr(tr, 6, v16), k3, k18, k19)),), False)), lambda: _tr(tr, 14, rt.call(k6, k28, (charge(_tr(tr, 13, rt.call(k5, k27, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v16), k3, k18, k22))), (lambda p17: _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, p17), k4, k23, k24), k24))),), True))),), True)), lambda: _tr(tr, 15, None), k29)))[-1])
+                v18 = _tr(tr, 29, rt.if_(_tr(tr, 20, rt.call(k20, k31, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k3, k18, k30)),), False)), lambda: _tr(tr, 27, rt.call(k34, k35, (charge(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k18, k32))), (lambda p19: _tr(tr, 26, rt.equal(_tr(tr, 24, rt.convert(k25, k26, rt.member(_tr(tr, 23, p19), k4, k23, k33), k33)), _tr(tr, 25, v15), k7))),), True)), lambda: _tr(tr, 28, None), k36))
+                e = rt.truth(_tr(tr, 32, rt.not_equal(_tr(tr, 30, v18), _tr(tr, 31, None), k37)), k37, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -5790,14 +5788,14 @@ def build_71(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 54, ((v18 := _tr(tr, 35, item1)), (v19 := _tr(tr, 37, rt.member(_tr(tr, 36, v16), k8, k43, k44))), _tr(tr, 53, rt.if_(_tr(tr, 42, rt.equal(_tr(tr, 40, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, v18), k9, k45, k46)), k10, k47, k48)), _tr(tr, 41, k11), k12)), lambda: _tr(tr, 47, rt.order(k52, _tr(tr, 43, v19), _tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, v18), k9, k45, k49)), k8, k50, k51)), k13)), lambda: _tr(tr, 52, rt.order(k55, _tr(tr, 48, v19), _tr(tr, 51, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, v18), k9, k45, k53)), k8, k50, k54)), k14)), k56)))[-1]), k57, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 54, ((v20 := _tr(tr, 35, item1)), (v21 := _tr(tr, 37, rt.member(_tr(tr, 36, v18), k8, k43, k44))), _tr(tr, 53, rt.if_(_tr(tr, 42, rt.equal(_tr(tr, 40, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, v20), k9, k45, k46)), k10, k47, k48)), _tr(tr, 41, k11), k12)), lambda: _tr(tr, 47, rt.order(k52, _tr(tr, 43, v21), _tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, v20), k9, k45, k49)), k8, k50, k51)), k13)), lambda: _tr(tr, 52, rt.order(k55, _tr(tr, 48, v21), _tr(tr, 51, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, v20), k9, k45, k53)), k8, k50, k54)), k14)), k56)))[-1]), k57, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k38, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k39, k40, k58))), k59, _text(_tr(tr, 58, rt.member(_tr(tr, 57, v16), k8, k43, k60))), k61, _text(_tr(tr, 60, rt.convert(k25, k26, rt.member(_tr(tr, 59, v16), k4, k62, k63), k63))), k64, _text(_tr(tr, 63, rt.member(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k9, k45, k65)), k8, k50, k66))),))
+                        r.message = ''.join((k38, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k39, k40, k58))), k59, _text(_tr(tr, 58, rt.member(_tr(tr, 57, v18), k8, k43, k60))), k61, _text(_tr(tr, 60, rt.convert(k25, k26, rt.member(_tr(tr, 59, v18), k4, k62, k63), k63))), k64, _text(_tr(tr, 63, rt.member(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k9, k45, k65)), k8, k50, k66))),))
                     except EvalError:
                         r.message = None
                     break
@@ -6023,11 +6021,11 @@ def build_74(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((v2 := item1), (k1(pd(v2[k0]), None) is None))[-1]
+                    w = ((v2 := item1), ((pd(t3) if (t3 := v2.get(k0)) is not None else None) is None))[-1]
                     if w is False:
                         continue
                     if w is True:
-                        if ((((v3 := item1[k2]), (any((t7 if (t7 := (p5[k5] if (t6 := (p5[k3] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1] if (t8 := (item1.get(k2) is not None)) is True else False if t8 is False else _fb())) is True and (k9(pd(item1[k8]))) is True:
+                        if ((((v5 := item1[k1]), (any((t9 if (t9 := (p7[k4] if (t8 := (p7[k2] == v5)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge(s_1)) is list else _fb()))[-1] if (t10 := (item1.get(k1) is not None)) is True else False if t10 is False else _fb())) is True and (pd(t11) is not None if (t11 := item1.get(k7)) is not None else False):
                             passed += 1
                             continue
                 except Exception:
@@ -6040,7 +6038,7 @@ def build_74(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -6048,31 +6046,31 @@ def build_74(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 8, ((v9 := _tr(tr, 1, item1)), _tr(tr, 7, rt.equal(_tr(tr, 5, rt.call(k1, k15, (_tr(tr, 3, rt.convert(k13, k14, rt.member(_tr(tr, 2, v9), k0, k11, k12), k12)), _tr(tr, 4, None),), False)), _tr(tr, 6, None), k16)))[-1]), k17, 'condition of `where`')
+                w = rt.truth(_tr(tr, 8, ((v12 := _tr(tr, 1, item1)), _tr(tr, 7, rt.equal(_tr(tr, 5, rt.call(k13, k14, (_tr(tr, 3, rt.convert(k11, k12, rt.member(_tr(tr, 2, v12), k0, k9, k10), k10)), _tr(tr, 4, None),), False)), _tr(tr, 6, None), k15)))[-1]), k16, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 24, rt.and_(_tr(tr, 11, rt.call(k9, k20, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k2, k18, k19)),), False)), lambda: _tr(tr, 23, ((v10 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k2, k18, k21))), _tr(tr, 22, rt.call(k26, k27, (charge(_tr(tr, 14, s_1)), (lambda p11: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p11), k3, k22, k23)), _tr(tr, 17, v10), k4)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p11), k5, k24, k25)), k6))),), True)))[-1]), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 24, rt.and_(_tr(tr, 11, rt.call(k19, k20, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k1, k17, k18)),), False)), lambda: _tr(tr, 23, ((v13 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k1, k17, k21))), _tr(tr, 22, rt.call(k26, k27, (charge(_tr(tr, 14, s_1)), (lambda p14: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p14), k2, k22, k23)), _tr(tr, 17, v13), k3)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p14), k4, k24, k25)), k5))),), True)))[-1]), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k28, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k29, k30))), k31,))
+                        r.message = ''.join((k28, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k2, k29, k30))), k31,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 29, rt.call(k9, k34, (_tr(tr, 28, rt.convert(k13, k14, rt.member(_tr(tr, 27, item1), k8, k32, k33), k33)),), False)), k34, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.call(k19, k34, (_tr(tr, 28, rt.convert(k11, k12, rt.member(_tr(tr, 27, item1), k7, k32, k33), k33)),), False)), k34, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k28, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k3, k29, k35))), k36,))
+                        r.message = ''.join((k28, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k2, k29, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
@@ -6096,7 +6094,7 @@ def build_74(K):
     return run
 
 def constants_74():
-    return ('completed_on', F('builtin:default'), 'owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-6.rules', 269, 10, 269, 61), 'due_on', F('builtin:exists'), S('rules/clause-6.rules', 268, 22, 268, 38), '{item}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), S('rules/clause-6.rules', 268, 46, 268, 73), '{item}/owner', S('rules/clause-6.rules', 269, 17, 269, 28), S('rules/clause-6.rules', 269, 10, 269, 29), S('rules/clause-6.rules', 269, 49, 269, 60), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), 'action ', '{item}/id', S('rules/clause-6.rules', 269, 77, 269, 85), ' has no active owner', '{item}/due_on', S('rules/clause-6.rules', 270, 17, 270, 29), S('rules/clause-6.rules', 270, 10, 270, 30), S('rules/clause-6.rules', 270, 46, 270, 54), ' has no due date', '/objective_actions', 'objective_actions', 'people', '/people')
+    return ('completed_on', 'owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-6.rules', 269, 10, 269, 61), 'due_on', S('rules/clause-6.rules', 268, 22, 268, 38), '{item}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', F('builtin:default'), S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), S('rules/clause-6.rules', 268, 46, 268, 73), '{item}/owner', S('rules/clause-6.rules', 269, 17, 269, 28), F('builtin:exists'), S('rules/clause-6.rules', 269, 10, 269, 29), S('rules/clause-6.rules', 269, 49, 269, 60), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), 'action ', '{item}/id', S('rules/clause-6.rules', 269, 77, 269, 85), ' has no active owner', '{item}/due_on', S('rules/clause-6.rules', 270, 17, 270, 29), S('rules/clause-6.rules', 270, 10, 270, 30), S('rules/clause-6.rules', 270, 46, 270, 54), ' has no due date', '/objective_actions', 'objective_actions', 'people', '/people')
 
 def build_75(K):
     def run(root, ctx):
@@ -6119,11 +6117,11 @@ def build_75(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (k3(pd(item1[k2])) if (t3 := ((v2 := item1), (k1(pd(v2[k0]), None) is None))[-1]) is True else False if t3 is False else _fb())
+                    w = ((pd(t4) is not None if (t4 := item1.get(k1)) is not None else False) if (t5 := ((v2 := item1), ((pd(t3) if (t3 := v2.get(k0)) is not None else None) is None))[-1]) is True else False if t5 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        if (pd(item1[k2]) >= today):
+                        if (pd(item1[k1]) >= today):
                             passed += 1
                             continue
                 except Exception:
@@ -6136,7 +6134,7 @@ def build_75(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k6)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k4)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -6144,20 +6142,20 @@ def build_75(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 12, rt.and_(_tr(tr, 8, ((v4 := _tr(tr, 1, item1)), _tr(tr, 7, rt.equal(_tr(tr, 5, rt.call(k1, k11, (_tr(tr, 3, rt.convert(k9, k10, rt.member(_tr(tr, 2, v4), k0, k7, k8), k8)), _tr(tr, 4, None),), False)), _tr(tr, 6, None), k12)))[-1]), lambda: _tr(tr, 11, rt.call(k3, k15, (_tr(tr, 10, rt.convert(k9, k10, rt.member(_tr(tr, 9, item1), k2, k13, k14), k14)),), False)), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 12, rt.and_(_tr(tr, 8, ((v6 := _tr(tr, 1, item1)), _tr(tr, 7, rt.equal(_tr(tr, 5, rt.call(k9, k10, (_tr(tr, 3, rt.convert(k7, k8, rt.member(_tr(tr, 2, v6), k0, k5, k6), k6)), _tr(tr, 4, None),), False)), _tr(tr, 6, None), k11)))[-1]), lambda: _tr(tr, 11, rt.call(k14, k15, (_tr(tr, 10, rt.convert(k7, k8, rt.member(_tr(tr, 9, item1), k1, k12, k13), k13)),), False)), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 16, rt.order(k17, _tr(tr, 14, rt.convert(k9, k10, rt.member(_tr(tr, 13, item1), k2, k13, k16), k16)), _tr(tr, 15, today), k5)), k5, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 16, rt.order(k17, _tr(tr, 14, rt.convert(k7, k8, rt.member(_tr(tr, 13, item1), k1, k12, k16), k16)), _tr(tr, 15, today), k3)), k3, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k18, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k19, k20, k21))), k22, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k23, k24, k25))), k26, _text(_tr(tr, 22, rt.convert(k9, k10, rt.member(_tr(tr, 21, item1), k2, k13, k27), k27))), k28,))
+                        r.message = ''.join((k18, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k19, k20, k21))), k22, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k23, k24, k25))), k26, _text(_tr(tr, 22, rt.convert(k7, k8, rt.member(_tr(tr, 21, item1), k1, k12, k27), k27))), k28,))
                     except EvalError:
                         r.message = None
                     break
@@ -6181,7 +6179,7 @@ def build_75(K):
     return run
 
 def constants_75():
-    return ('completed_on', F('builtin:default'), 'due_on', F('builtin:exists'), S('rules/clause-6.rules', 278, 46, 278, 99), S('rules/clause-6.rules', 279, 10, 279, 31), S('rules/clause-6.rules', 278, 22, 278, 38), '{item}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), '{item}/due_on', S('rules/clause-6.rules', 278, 86, 278, 98), S('rules/clause-6.rules', 278, 79, 278, 99), S('rules/clause-6.rules', 279, 10, 279, 22), '>=', 'action ', 'id', '{item}/id', S('rules/clause-6.rules', 280, 20, 280, 28), ' for objective ', 'objective', '{item}/objective', S('rules/clause-6.rules', 280, 46, 280, 61), ' was due on ', S('rules/clause-6.rules', 280, 76, 280, 88), ' and is still open', '/objective_actions', 'objective_actions')
+    return ('completed_on', 'due_on', S('rules/clause-6.rules', 278, 46, 278, 99), S('rules/clause-6.rules', 279, 10, 279, 31), S('rules/clause-6.rules', 278, 22, 278, 38), '{item}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', F('builtin:default'), S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), '{item}/due_on', S('rules/clause-6.rules', 278, 86, 278, 98), F('builtin:exists'), S('rules/clause-6.rules', 278, 79, 278, 99), S('rules/clause-6.rules', 279, 10, 279, 22), '>=', 'action ', 'id', '{item}/id', S('rules/clause-6.rules', 280, 20, 280, 28), ' for objective ', 'objective', '{item}/objective', S('rules/clause-6.rules', 280, 46, 280, 61), ' was due on ', S('rules/clause-6.rules', 280, 76, 280, 88), ' and is still open', '/objective_actions', 'objective_actions')
 
 def build_76(K):
     def run(root, ctx):
@@ -6199,19 +6197,19 @@ def build_76(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix5 = _index_of(ctx, charge(s_1))
+                ix7 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (k3(pd(item1[k2])) if (t3 := ((v2 := item1), (k1(pd(v2[k0]), None) is None))[-1]) is True else False if t3 is False else _fb())
+                    w = ((pd(t4) is not None if (t4 := item1.get(k1)) is not None else False) if (t5 := ((v2 := item1), ((pd(t3) if (t3 := v2.get(k0)) is not None else None) is None))[-1]) is True else False if t5 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        v4 = ix5.get(item1[k5])
-                        if (v4 is not None) and (((pd(item1[k2]) <= pd(v4[k2])) if (t7 := (False if (t6 := k3(pd(v4[k2]))) is True else True if t6 is False else _fb())) is False else True if t7 is True else _fb())) is True:
+                        v6 = ix7.get(item1[k3])
+                        if (v6 is not None) and ((not (pd(t8) is not None if (t8 := v6.get(k1)) is not None else False)) or (pd(item1[k1]) <= pd(v6[k1]))):
                             passed += 1
                             continue
                 except Exception:
@@ -6224,7 +6222,7 @@ def build_76(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k6)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -6232,32 +6230,32 @@ def build_76(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 12, rt.and_(_tr(tr, 8, ((v8 := _tr(tr, 1, item1)), _tr(tr, 7, rt.equal(_tr(tr, 5, rt.call(k1, k13, (_tr(tr, 3, rt.convert(k11, k12, rt.member(_tr(tr, 2, v8), k0, k9, k10), k10)), _tr(tr, 4, None),), False)), _tr(tr, 6, None), k14)))[-1]), lambda: _tr(tr, 11, rt.call(k3, k17, (_tr(tr, 10, rt.convert(k11, k12, rt.member(_tr(tr, 9, item1), k2, k15, k16), k16)),), False)), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 12, rt.and_(_tr(tr, 8, ((v9 := _tr(tr, 1, item1)), _tr(tr, 7, rt.equal(_tr(tr, 5, rt.call(k11, k12, (_tr(tr, 3, rt.convert(k9, k10, rt.member(_tr(tr, 2, v9), k0, k7, k8), k8)), _tr(tr, 4, None),), False)), _tr(tr, 6, None), k13)))[-1]), lambda: _tr(tr, 11, rt.call(k16, k17, (_tr(tr, 10, rt.convert(k9, k10, rt.member(_tr(tr, 9, item1), k1, k14, k15), k15)),), False)), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 16, rt.call(k20, k21, (charge(_tr(tr, 13, s_1)), _tr(tr, 15, rt.member(_tr(tr, 14, item1), k5, k18, k19)),), True, ctx))
-                e = rt.truth(_tr(tr, 19, rt.not_equal(_tr(tr, 17, v9), _tr(tr, 18, None), k22)), k22, 'condition of `expect`')
+                v10 = _tr(tr, 16, rt.call(k20, k21, (charge(_tr(tr, 13, s_1)), _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k18, k19)),), True, ctx))
+                e = rt.truth(_tr(tr, 19, rt.not_equal(_tr(tr, 17, v10), _tr(tr, 18, None), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k23, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k24, k25, k26))), k27, _text(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k5, k18, k28))), k29,))
+                        r.message = ''.join((k23, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k24, k25, k26))), k27, _text(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k3, k18, k28))), k29,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 33, rt.or_(_tr(tr, 27, rt.not_(_tr(tr, 26, rt.call(k3, k32, (_tr(tr, 25, rt.convert(k11, k12, rt.member(_tr(tr, 24, v9), k2, k30, k31), k31)),), False)), k33)), lambda: _tr(tr, 32, rt.order(k36, _tr(tr, 29, rt.convert(k11, k12, rt.member(_tr(tr, 28, item1), k2, k15, k34), k34)), _tr(tr, 31, rt.convert(k11, k12, rt.member(_tr(tr, 30, v9), k2, k30, k35), k35)), k6)), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 33, rt.or_(_tr(tr, 27, rt.not_(_tr(tr, 26, rt.call(k16, k32, (_tr(tr, 25, rt.convert(k9, k10, rt.member(_tr(tr, 24, v10), k1, k30, k31), k31)),), False)), k33)), lambda: _tr(tr, 32, rt.order(k36, _tr(tr, 29, rt.convert(k9, k10, rt.member(_tr(tr, 28, item1), k1, k14, k34), k34)), _tr(tr, 31, rt.convert(k9, k10, rt.member(_tr(tr, 30, v10), k1, k30, k35), k35)), k4)), k5)), k5, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k23, _text(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k24, k25, k37))), k38, _text(_tr(tr, 37, rt.convert(k11, k12, rt.member(_tr(tr, 36, item1), k2, k15, k39), k39))), k40, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v9), k24, k41, k42))), k38, _text(_tr(tr, 41, rt.convert(k11, k12, rt.member(_tr(tr, 40, v9), k2, k30, k43), k43))),))
+                        r.message = ''.join((k23, _text(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k24, k25, k37))), k38, _text(_tr(tr, 37, rt.convert(k9, k10, rt.member(_tr(tr, 36, item1), k1, k14, k39), k39))), k40, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v10), k24, k41, k42))), k38, _text(_tr(tr, 41, rt.convert(k9, k10, rt.member(_tr(tr, 40, v10), k1, k30, k43), k43))),))
                     except EvalError:
                         r.message = None
                     break
@@ -6281,7 +6279,7 @@ def build_76(K):
     return run
 
 def constants_76():
-    return ('completed_on', F('builtin:default'), 'due_on', F('builtin:exists'), S('rules/clause-6.rules', 288, 46, 288, 99), 'objective', S('rules/clause-6.rules', 291, 42, 291, 74), S('rules/clause-6.rules', 291, 10, 291, 74), S('rules/clause-6.rules', 288, 22, 288, 38), '{item}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), '{item}/due_on', S('rules/clause-6.rules', 288, 86, 288, 98), S('rules/clause-6.rules', 288, 79, 288, 99), '{item}/objective', S('rules/clause-6.rules', 289, 38, 289, 53), F('builtin:lookup'), S('rules/clause-6.rules', 289, 19, 289, 54), S('rules/clause-6.rules', 290, 10, 290, 26), 'action ', 'id', '{item}/id', S('rules/clause-6.rules', 290, 42, 290, 50), ' belongs to ', S('rules/clause-6.rules', 290, 65, 290, 80), ', which is not a recorded objective', '`lookup(objectives, action.objective)`/due_on', S('rules/clause-6.rules', 291, 21, 291, 36), S('rules/clause-6.rules', 291, 14, 291, 37), S('rules/clause-6.rules', 291, 10, 291, 37), S('rules/clause-6.rules', 291, 42, 291, 54), S('rules/clause-6.rules', 291, 59, 291, 74), '<=', S('rules/clause-6.rules', 292, 20, 292, 28), ' is due on ', S('rules/clause-6.rules', 292, 42, 292, 54), ', after objective ', '`lookup(objectives, action.objective)`/id', S('rules/clause-6.rules', 292, 75, 292, 86), S('rules/clause-6.rules', 292, 100, 292, 115), '/objective_actions', 'objective_actions', 'objectives', '/objectives')
+    return ('completed_on', 'due_on', S('rules/clause-6.rules', 288, 46, 288, 99), 'objective', S('rules/clause-6.rules', 291, 42, 291, 74), S('rules/clause-6.rules', 291, 10, 291, 74), S('rules/clause-6.rules', 288, 22, 288, 38), '{item}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', F('builtin:default'), S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), '{item}/due_on', S('rules/clause-6.rules', 288, 86, 288, 98), F('builtin:exists'), S('rules/clause-6.rules', 288, 79, 288, 99), '{item}/objective', S('rules/clause-6.rules', 289, 38, 289, 53), F('builtin:lookup'), S('rules/clause-6.rules', 289, 19, 289, 54), S('rules/clause-6.rules', 290, 10, 290, 26), 'action ', 'id', '{item}/id', S('rules/clause-6.rules', 290, 42, 290, 50), ' belongs to ', S('rules/clause-6.rules', 290, 65, 290, 80), ', which is not a recorded objective', '`lookup(objectives, action.objective)`/due_on', S('rules/clause-6.rules', 291, 21, 291, 36), S('rules/clause-6.rules', 291, 14, 291, 37), S('rules/clause-6.rules', 291, 10, 291, 37), S('rules/clause-6.rules', 291, 42, 291, 54), S('rules/clause-6.rules', 291, 59, 291, 74), '<=', S('rules/clause-6.rules', 292, 20, 292, 28), ' is due on ', S('rules/clause-6.rules', 292, 42, 292, 54), ', after objective ', '`lookup(objectives, action.objective)`/id', S('rules/clause-6.rules', 292, 75, 292, 86), S('rules/clause-6.rules', 292, 100, 292, 115), '/objective_actions', 'objective_actions', 'objectives', '/objectives')
 
 def build_77(K):
     def run(root, ctx):
@@ -6294,7 +6292,7 @@ def build_77(K):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (s_0 is not None) and ((k2(pd(s_0[k1])) if (t1 := (s_0.get(k0) is not None)) is True else False if t1 is False else _fb())) is True:
+                if (s_0 is not None) and ((s_0.get(k0) is not None) and (pd(t2) is not None if (t2 := s_0.get(k1)) is not None else False)):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -6302,18 +6300,18 @@ def build_77(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 2, rt.not_equal(_tr(tr, 0, s_0), _tr(tr, 1, None), k4)), k4, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 2, rt.not_equal(_tr(tr, 0, s_0), _tr(tr, 1, None), k3)), k3, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k5,))
+                        r.message = ''.join((k4,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 5, rt.call(k2, k8, (_tr(tr, 4, rt.member(_tr(tr, 3, s_0), k0, k6, k7)),), False)), lambda: _tr(tr, 8, rt.call(k2, k13, (_tr(tr, 7, rt.convert(k11, k12, rt.member(_tr(tr, 6, s_0), k1, k9, k10), k10)),), False)), k3)), k3, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 5, rt.call(k7, k8, (_tr(tr, 4, rt.member(_tr(tr, 3, s_0), k0, k5, k6)),), False)), lambda: _tr(tr, 8, rt.call(k7, k13, (_tr(tr, 7, rt.convert(k11, k12, rt.member(_tr(tr, 6, s_0), k1, k9, k10), k10)),), False)), k2)), k2, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                     break
@@ -6331,7 +6329,7 @@ def build_77(K):
     return run
 
 def constants_77():
-    return ('approved_by', 'approved_on', F('builtin:exists'), S('rules/clause-6.rules', 303, 10, 303, 100), S('rules/clause-6.rules', 302, 10, 302, 40), 'no service management plan is recorded', '/service_management_plan/approved_by', S('rules/clause-6.rules', 303, 17, 303, 51), S('rules/clause-6.rules', 303, 10, 303, 52), '/service_management_plan/approved_on', S('rules/clause-6.rules', 303, 65, 303, 99), F('read:date'), 'date', S('rules/clause-6.rules', 303, 58, 303, 100), 'the service management plan has no recorded approval', 'service_management_plan', '/service_management_plan')
+    return ('approved_by', 'approved_on', S('rules/clause-6.rules', 303, 10, 303, 100), S('rules/clause-6.rules', 302, 10, 302, 40), 'no service management plan is recorded', '/service_management_plan/approved_by', S('rules/clause-6.rules', 303, 17, 303, 51), F('builtin:exists'), S('rules/clause-6.rules', 303, 10, 303, 52), '/service_management_plan/approved_on', S('rules/clause-6.rules', 303, 65, 303, 99), F('read:date'), 'date', S('rules/clause-6.rules', 303, 58, 303, 100), 'the service management plan has no recorded approval', 'service_management_plan', '/service_management_plan')
 
 def build_78(K):
     def run(root, ctx):
@@ -6344,7 +6342,7 @@ def build_78(K):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (s_0 is not None) and (k1(pd(s_0[k0]))) is True and (pd(s_0[k0]) >= today) and ((not (s_0.get(k3) is not None)) or ((pd(s_0[k3][k4]) <= today) and (pd(s_0[k3][k6]) >= today))):
+                if (s_0 is not None) and (pd(t1) is not None if (t1 := s_0.get(k0)) is not None else False) and (pd(s_0[k0]) >= today) and ((not (s_0.get(k2) is not None)) or ((pd(s_0[k2][k3]) <= today) and (pd(s_0[k2][k5]) >= today))):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -6352,18 +6350,18 @@ def build_78(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 2, rt.not_equal(_tr(tr, 0, s_0), _tr(tr, 1, None), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 2, rt.not_equal(_tr(tr, 0, s_0), _tr(tr, 1, None), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k11,))
+                        r.message = ''.join((k10,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 5, rt.call(k1, k16, (_tr(tr, 4, rt.convert(k14, k15, rt.member(_tr(tr, 3, s_0), k0, k12, k13), k13)),), False)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 5, rt.call(k15, k16, (_tr(tr, 4, rt.convert(k13, k14, rt.member(_tr(tr, 3, s_0), k0, k11, k12), k12)),), False)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                     break
@@ -6374,25 +6372,25 @@ def build_78(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 9, rt.order(k19, _tr(tr, 7, rt.convert(k14, k15, rt.member(_tr(tr, 6, s_0), k0, k12, k18), k18)), _tr(tr, 8, today), k2)), k2, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 9, rt.order(k19, _tr(tr, 7, rt.convert(k13, k14, rt.member(_tr(tr, 6, s_0), k0, k11, k18), k18)), _tr(tr, 8, today), k1)), k1, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k20, _text(_tr(tr, 11, rt.convert(k14, k15, rt.member(_tr(tr, 10, s_0), k0, k12, k21), k21))),))
+                        r.message = ''.join((k20, _text(_tr(tr, 11, rt.convert(k13, k14, rt.member(_tr(tr, 10, s_0), k0, k11, k21), k21))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 27, rt.or_(_tr(tr, 15, rt.not_(_tr(tr, 14, rt.call(k1, k24, (_tr(tr, 13, rt.member(_tr(tr, 12, s_0), k3, k22, k23)),), False)), k25)), lambda: _tr(tr, 26, rt.and_(_tr(tr, 20, rt.order(k29, _tr(tr, 18, rt.convert(k14, k15, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_0), k3, k22, k26)), k4, k27, k28), k28)), _tr(tr, 19, today), k5)), lambda: _tr(tr, 25, rt.order(k19, _tr(tr, 23, rt.convert(k14, k15, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_0), k3, k22, k30)), k6, k31, k32), k32)), _tr(tr, 24, today), k7)), k8)), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 27, rt.or_(_tr(tr, 15, rt.not_(_tr(tr, 14, rt.call(k15, k24, (_tr(tr, 13, rt.member(_tr(tr, 12, s_0), k2, k22, k23)),), False)), k25)), lambda: _tr(tr, 26, rt.and_(_tr(tr, 20, rt.order(k29, _tr(tr, 18, rt.convert(k13, k14, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_0), k2, k22, k26)), k3, k27, k28), k28)), _tr(tr, 19, today), k4)), lambda: _tr(tr, 25, rt.order(k19, _tr(tr, 23, rt.convert(k13, k14, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_0), k2, k22, k30)), k5, k31, k32), k32)), _tr(tr, 24, today), k6)), k7)), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 30, rt.convert(k14, k15, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, s_0), k3, k22, k34)), k4, k27, k35), k35))), k36, _text(_tr(tr, 33, rt.convert(k14, k15, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, s_0), k3, k22, k37)), k6, k31, k38), k38))), k39,))
+                        r.message = ''.join((k33, _text(_tr(tr, 30, rt.convert(k13, k14, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, s_0), k2, k22, k34)), k3, k27, k35), k35))), k36, _text(_tr(tr, 33, rt.convert(k13, k14, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, s_0), k2, k22, k37)), k5, k31, k38), k38))), k39,))
                     except EvalError:
                         r.message = None
                     break
@@ -6403,7 +6401,7 @@ def build_78(K):
     return run
 
 def constants_78():
-    return ('next_review_on', F('builtin:exists'), S('rules/clause-6.rules', 313, 10, 313, 56), 'period', 'start', S('rules/clause-6.rules', 314, 57, 314, 101), 'end', S('rules/clause-6.rules', 314, 107, 314, 149), S('rules/clause-6.rules', 314, 57, 314, 149), S('rules/clause-6.rules', 314, 10, 314, 150), S('rules/clause-6.rules', 311, 10, 311, 40), 'no service management plan is recorded', '/service_management_plan/next_review_on', S('rules/clause-6.rules', 312, 17, 312, 54), F('read:date'), 'date', S('rules/clause-6.rules', 312, 10, 312, 55), 'the service management plan has no next review date', S('rules/clause-6.rules', 313, 10, 313, 47), '>=', 'the service management plan was due for review on ', S('rules/clause-6.rules', 313, 115, 313, 152), '/service_management_plan/period', S('rules/clause-6.rules', 314, 21, 314, 50), S('rules/clause-6.rules', 314, 14, 314, 51), S('rules/clause-6.rules', 314, 10, 314, 51), S('rules/clause-6.rules', 314, 57, 314, 86), '/service_management_plan/period/start', S('rules/clause-6.rules', 314, 57, 314, 92), '<=', S('rules/clause-6.rules', 314, 107, 314, 136), '/service_management_plan/period/end', S('rules/clause-6.rules', 314, 107, 314, 140), 'the service management plan covers ', S('rules/clause-6.rules', 314, 194, 314, 223), S('rules/clause-6.rules', 314, 194, 314, 229), ' to ', S('rules/clause-6.rules', 314, 236, 314, 265), S('rules/clause-6.rules', 314, 236, 314, 269), ', which does not include today', 'service_management_plan', '/service_management_plan')
+    return ('next_review_on', S('rules/clause-6.rules', 313, 10, 313, 56), 'period', 'start', S('rules/clause-6.rules', 314, 57, 314, 101), 'end', S('rules/clause-6.rules', 314, 107, 314, 149), S('rules/clause-6.rules', 314, 57, 314, 149), S('rules/clause-6.rules', 314, 10, 314, 150), S('rules/clause-6.rules', 311, 10, 311, 40), 'no service management plan is recorded', '/service_management_plan/next_review_on', S('rules/clause-6.rules', 312, 17, 312, 54), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-6.rules', 312, 10, 312, 55), 'the service management plan has no next review date', S('rules/clause-6.rules', 313, 10, 313, 47), '>=', 'the service management plan was due for review on ', S('rules/clause-6.rules', 313, 115, 313, 152), '/service_management_plan/period', S('rules/clause-6.rules', 314, 21, 314, 50), S('rules/clause-6.rules', 314, 14, 314, 51), S('rules/clause-6.rules', 314, 10, 314, 51), S('rules/clause-6.rules', 314, 57, 314, 86), '/service_management_plan/period/start', S('rules/clause-6.rules', 314, 57, 314, 92), '<=', S('rules/clause-6.rules', 314, 107, 314, 136), '/service_management_plan/period/end', S('rules/clause-6.rules', 314, 107, 314, 140), 'the service management plan covers ', S('rules/clause-6.rules', 314, 194, 314, 223), S('rules/clause-6.rules', 314, 194, 314, 229), ' to ', S('rules/clause-6.rules', 314, 236, 314, 265), S('rules/clause-6.rules', 314, 236, 314, 269), ', which does not include today', 'service_management_plan', '/service_management_plan')
 
 def build_79(K):
     def run(root, ctx):
@@ -6418,9 +6416,9 @@ def build_79(K):
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
                 v1 = s_0
-                ix2 = _ids_of(ctx, charge(s_1))
-                ix3 = _index_of(ctx, charge(s_1))
-                if (v1 is not None) and (v1.get(k0) is not None) and (v1[k0] in ix2) and (ix3.get(v1[k0])[k1] == k2):
+                ix3 = _ids_of(ctx, charge(s_1))
+                ix4 = _index_of(ctx, charge(s_1))
+                if (v1 is not None) and (v1.get(k0) is not None) and (v1[k0] in ix3) and (ix4.get(v1[k0])[k1] == k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -6831,7 +6829,7 @@ def build_84(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix3 = _index_of(ctx, charge(s_1))
+                ix4 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
@@ -6840,8 +6838,8 @@ def build_84(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v2 = ix3.get(item1[k0])
-                    if (v2 is not None) and (v2[k1] == k2):
+                    v3 = ix4.get(item1[k0])
+                    if (v3 is not None) and (v3[k1] == k2):
                         passed += 1
                         continue
                 except Exception:
@@ -6868,8 +6866,8 @@ def build_84(K):
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 7, rt.call(k10, k11, (charge(_tr(tr, 4, s_1)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k5, k9)),), True, ctx))
-                e = rt.truth(_tr(tr, 10, rt.not_equal(_tr(tr, 8, v4), _tr(tr, 9, None), k12)), k12, 'condition of `expect`')
+                v5 = _tr(tr, 7, rt.call(k10, k11, (charge(_tr(tr, 4, s_1)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k5, k9)),), True, ctx))
+                e = rt.truth(_tr(tr, 10, rt.not_equal(_tr(tr, 8, v5), _tr(tr, 9, None), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -6880,14 +6878,14 @@ def build_84(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, v4), k1, k20, k21)), _tr(tr, 17, k2), k3)), k3, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, v5), k1, k20, k21)), _tr(tr, 17, k2), k3)), k3, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k13, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k14, k15, k22))), k23, _text(_tr(tr, 22, rt.member(_tr(tr, 21, v4), k14, k24, k25))), k26, _text(_tr(tr, 24, rt.member(_tr(tr, 23, v4), k1, k20, k27))),))
+                        r.message = ''.join((k13, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k14, k15, k22))), k23, _text(_tr(tr, 22, rt.member(_tr(tr, 21, v5), k14, k24, k25))), k26, _text(_tr(tr, 24, rt.member(_tr(tr, 23, v5), k1, k20, k27))),))
                     except EvalError:
                         r.message = None
                     break
@@ -6929,14 +6927,14 @@ def build_85(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix3 = _index_of(ctx, charge(s_1))
+                ix4 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = (ix3.get(item1[k0]) if (t4 := (item1.get(k0) is not None)) is True else None if t4 is False else _fb())
+                    v2 = (ix4.get(item1[k0]) if (t5 := (item1.get(k0) is not None)) is True else None if t5 is False else _fb())
                     if (v2 is not None) and (v2[k1] == k2) and (v2[k4] == item1[k4]):
                         continue
                 except Exception:
@@ -6958,8 +6956,8 @@ def build_85(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v5 = _tr(tr, 9, rt.if_(_tr(tr, 3, rt.call(k9, k10, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k7, k8)),), False)), lambda: _tr(tr, 7, rt.call(k12, k13, (charge(_tr(tr, 4, s_1)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k7, k11)),), True, ctx)), lambda: _tr(tr, 8, None), k14))
-                e = rt.truth(_tr(tr, 12, rt.not_equal(_tr(tr, 10, v5), _tr(tr, 11, None), k15)), k15, 'condition of `expect`')
+                v6 = _tr(tr, 9, rt.if_(_tr(tr, 3, rt.call(k9, k10, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k7, k8)),), False)), lambda: _tr(tr, 7, rt.call(k12, k13, (charge(_tr(tr, 4, s_1)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k7, k11)),), True, ctx)), lambda: _tr(tr, 8, None), k14))
+                e = rt.truth(_tr(tr, 12, rt.not_equal(_tr(tr, 10, v6), _tr(tr, 11, None), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -6970,25 +6968,25 @@ def build_85(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, v5), k1, k21, k22)), _tr(tr, 17, k2), k3)), k3, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, v6), k1, k21, k22)), _tr(tr, 17, k2), k3)), k3, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k23, _text(_tr(tr, 20, rt.member(_tr(tr, 19, v5), k17, k24, k25))), k26, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k17, k18, k27))), k28, _text(_tr(tr, 24, rt.member(_tr(tr, 23, v5), k1, k21, k29))),))
+                        r.message = ''.join((k23, _text(_tr(tr, 20, rt.member(_tr(tr, 19, v6), k17, k24, k25))), k26, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k17, k18, k27))), k28, _text(_tr(tr, 24, rt.member(_tr(tr, 23, v6), k1, k21, k29))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 29, rt.equal(_tr(tr, 26, rt.member(_tr(tr, 25, v5), k4, k30, k31)), _tr(tr, 28, rt.member(_tr(tr, 27, item1), k4, k32, k33)), k5)), k5, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.equal(_tr(tr, 26, rt.member(_tr(tr, 25, v6), k4, k30, k31)), _tr(tr, 28, rt.member(_tr(tr, 27, item1), k4, k32, k33)), k5)), k5, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k16, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k17, k18, k34))), k35, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k4, k32, k36))), k37, _text(_tr(tr, 35, rt.member(_tr(tr, 34, v5), k17, k24, k38))), k35, _text(_tr(tr, 37, rt.member(_tr(tr, 36, v5), k4, k30, k39))),))
+                        r.message = ''.join((k16, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k17, k18, k34))), k35, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k4, k32, k36))), k37, _text(_tr(tr, 35, rt.member(_tr(tr, 34, v6), k17, k24, k38))), k35, _text(_tr(tr, 37, rt.member(_tr(tr, 36, v6), k4, k30, k39))),))
                     except EvalError:
                         r.message = None
                     break
@@ -7038,7 +7036,7 @@ def build_86(K):
                 try:
                     if not ((item1[k0] != k1)):
                         continue
-                    if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k3) is not None) and (((v3 := item1[k3]), (any((t7 if (t7 := (p5[k6] if (t6 := (p5[k4] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -7076,7 +7074,7 @@ def build_86(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 23, ((v7 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k11, k23))), _tr(tr, 22, rt.call(k28, k29, (charge(_tr(tr, 14, s_1)), (lambda p8: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p8), k4, k24, k25)), _tr(tr, 17, v7), k5)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p8), k6, k26, k27)), k7))),), True)))[-1]), k30, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 23, ((v8 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k11, k23))), _tr(tr, 22, rt.call(k28, k29, (charge(_tr(tr, 14, s_1)), (lambda p9: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p9), k4, k24, k25)), _tr(tr, 17, v8), k5)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p9), k6, k26, k27)), k7))),), True)))[-1]), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -7134,7 +7132,7 @@ def build_87(K):
                     if w is False:
                         continue
                     if w is True:
-                        if (item1.get(k10) is not None) and ((k13(pd(item1[k12])) if (t3 := (item1.get(k11) is not None)) is True else False if t3 is False else _fb())) is True and (pd(item1[k12]) <= today):
+                        if (item1.get(k10) is not None) and ((item1.get(k11) is not None) and (pd(t5) is not None if (t5 := item1.get(k12)) is not None else False)) and (pd(item1[k12]) <= today):
                             passed += 1
                             continue
                 except Exception:
@@ -7147,7 +7145,7 @@ def build_87(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7155,13 +7153,13 @@ def build_87(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, ((v4 := _tr(tr, 1, item1)), _tr(tr, 15, rt.and_(_tr(tr, 10, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v4), k0, k17, k18)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, v4), k3, k19, k20)), _tr(tr, 8, k4), k5)), k6)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.member(_tr(tr, 11, v4), k3, k19, k21)), _tr(tr, 13, k7), k8)), k9)))[-1]), k22, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, ((v6 := _tr(tr, 1, item1)), _tr(tr, 15, rt.and_(_tr(tr, 10, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v6), k0, k16, k17)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, v6), k3, k18, k19)), _tr(tr, 8, k4), k5)), k6)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.member(_tr(tr, 11, v6), k3, k18, k20)), _tr(tr, 13, k7), k8)), k9)))[-1]), k21, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 19, rt.call(k13, k25, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k10, k23, k24)),), False)), k25, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 19, rt.call(k24, k25, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k10, k22, k23)),), False)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -7172,7 +7170,7 @@ def build_87(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 30, rt.and_(_tr(tr, 26, rt.call(k13, k37, (_tr(tr, 25, rt.member(_tr(tr, 24, item1), k11, k35, k36)),), False)), lambda: _tr(tr, 29, rt.call(k13, k42, (_tr(tr, 28, rt.convert(k40, k41, rt.member(_tr(tr, 27, item1), k12, k38, k39), k39)),), False)), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 30, rt.and_(_tr(tr, 26, rt.call(k24, k37, (_tr(tr, 25, rt.member(_tr(tr, 24, item1), k11, k35, k36)),), False)), lambda: _tr(tr, 29, rt.call(k24, k42, (_tr(tr, 28, rt.convert(k40, k41, rt.member(_tr(tr, 27, item1), k12, k38, k39), k39)),), False)), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -7183,7 +7181,7 @@ def build_87(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 38, rt.order(k47, _tr(tr, 36, rt.convert(k40, k41, rt.member(_tr(tr, 35, item1), k12, k38, k46), k46)), _tr(tr, 37, today), k15)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 38, rt.order(k47, _tr(tr, 36, rt.convert(k40, k41, rt.member(_tr(tr, 35, item1), k12, k38, k46), k46)), _tr(tr, 37, today), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
@@ -7214,7 +7212,7 @@ def build_87(K):
     return run
 
 def constants_87():
-    return ('status', 'current', S('rules/clause-7.5.rules', 9, 28, 9, 48), 'kind', 'record', S('rules/clause-7.5.rules', 9, 54, 9, 71), S('rules/clause-7.5.rules', 9, 28, 9, 71), 'external', S('rules/clause-7.5.rules', 9, 77, 9, 96), S('rules/clause-7.5.rules', 9, 28, 9, 96), 'version', 'approved_by', 'approved_on', F('builtin:exists'), S('rules/clause-7.5.rules', 62, 10, 62, 60), S('rules/clause-7.5.rules', 63, 10, 63, 33), S('rules/clause-7.5.rules', 60, 19, 60, 27), '{item}/status', S('rules/clause-7.5.rules', 9, 28, 9, 35), '{item}/kind', S('rules/clause-7.5.rules', 9, 54, 9, 59), S('rules/clause-7.5.rules', 9, 77, 9, 82), S('rules/clause-7.5.rules', 60, 35, 60, 53), '{item}/version', S('rules/clause-7.5.rules', 61, 17, 61, 27), S('rules/clause-7.5.rules', 61, 10, 61, 28), 'document ', 'id', '{item}/id', S('rules/clause-7.5.rules', 61, 46, 61, 51), ' (', 'title', '{item}/title', S('rules/clause-7.5.rules', 61, 56, 61, 64), ') has no version', '{item}/approved_by', S('rules/clause-7.5.rules', 62, 17, 62, 31), S('rules/clause-7.5.rules', 62, 10, 62, 32), '{item}/approved_on', S('rules/clause-7.5.rules', 62, 45, 62, 59), F('read:date'), 'date', S('rules/clause-7.5.rules', 62, 38, 62, 60), S('rules/clause-7.5.rules', 62, 78, 62, 83), S('rules/clause-7.5.rules', 62, 88, 62, 96), ') has no recorded approval', S('rules/clause-7.5.rules', 63, 10, 63, 24), '<=', S('rules/clause-7.5.rules', 64, 22, 64, 27), ' is recorded as approved on ', S('rules/clause-7.5.rules', 64, 58, 64, 72), ', after the evaluation date', '/documents', 'documents')
+    return ('status', 'current', S('rules/clause-7.5.rules', 9, 28, 9, 48), 'kind', 'record', S('rules/clause-7.5.rules', 9, 54, 9, 71), S('rules/clause-7.5.rules', 9, 28, 9, 71), 'external', S('rules/clause-7.5.rules', 9, 77, 9, 96), S('rules/clause-7.5.rules', 9, 28, 9, 96), 'version', 'approved_by', 'approved_on', S('rules/clause-7.5.rules', 62, 10, 62, 60), S('rules/clause-7.5.rules', 63, 10, 63, 33), S('rules/clause-7.5.rules', 60, 19, 60, 27), '{item}/status', S('rules/clause-7.5.rules', 9, 28, 9, 35), '{item}/kind', S('rules/clause-7.5.rules', 9, 54, 9, 59), S('rules/clause-7.5.rules', 9, 77, 9, 82), S('rules/clause-7.5.rules', 60, 35, 60, 53), '{item}/version', S('rules/clause-7.5.rules', 61, 17, 61, 27), F('builtin:exists'), S('rules/clause-7.5.rules', 61, 10, 61, 28), 'document ', 'id', '{item}/id', S('rules/clause-7.5.rules', 61, 46, 61, 51), ' (', 'title', '{item}/title', S('rules/clause-7.5.rules', 61, 56, 61, 64), ') has no version', '{item}/approved_by', S('rules/clause-7.5.rules', 62, 17, 62, 31), S('rules/clause-7.5.rules', 62, 10, 62, 32), '{item}/approved_on', S('rules/clause-7.5.rules', 62, 45, 62, 59), F('read:date'), 'date', S('rules/clause-7.5.rules', 62, 38, 62, 60), S('rules/clause-7.5.rules', 62, 78, 62, 83), S('rules/clause-7.5.rules', 62, 88, 62, 96), ') has no recorded approval', S('rules/clause-7.5.rules', 63, 10, 63, 24), '<=', S('rules/clause-7.5.rules', 64, 22, 64, 27), ' is recorded as approved on ', S('rules/clause-7.5.rules', 64, 58, 64, 72), ', after the evaluation date', '/documents', 'documents')
 
 def build_88(K):
     def run(root, ctx):
@@ -7237,7 +7235,7 @@ def build_88(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((item1.get(k10) is not None) if (t3 := ((v2 := item1), (((v2[k0] == k1) and (v2[k3] != k4)) and (v2[k3] != k7)))[-1]) is True else False if t3 is False else _fb())
+                    w = ((item1.get(k10) is not None) if (t4 := ((v2 := item1), (((v2[k0] == k1) and (v2[k3] != k4)) and (v2[k3] != k7)))[-1]) is True else False if t4 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
@@ -7262,7 +7260,7 @@ def build_88(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 20, rt.and_(_tr(tr, 16, ((v4 := _tr(tr, 1, item1)), _tr(tr, 15, rt.and_(_tr(tr, 10, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v4), k0, k15, k16)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, v4), k3, k17, k18)), _tr(tr, 8, k4), k5)), k6)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.member(_tr(tr, 11, v4), k3, k17, k19)), _tr(tr, 13, k7), k8)), k9)))[-1]), lambda: _tr(tr, 19, rt.call(k22, k23, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k10, k20, k21)),), False)), k11)), k11, 'condition of `where`')
+                w = rt.truth(_tr(tr, 20, rt.and_(_tr(tr, 16, ((v5 := _tr(tr, 1, item1)), _tr(tr, 15, rt.and_(_tr(tr, 10, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v5), k0, k15, k16)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, v5), k3, k17, k18)), _tr(tr, 8, k4), k5)), k6)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.member(_tr(tr, 11, v5), k3, k17, k19)), _tr(tr, 13, k7), k8)), k9)))[-1]), lambda: _tr(tr, 19, rt.call(k22, k23, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k10, k20, k21)),), False)), k11)), k11, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -7327,8 +7325,8 @@ def build_89(K):
                     if w is False:
                         continue
                     if w is True:
-                        v3 = k12(pd(item1[k10]), pd(item1[k11]))
-                        if (k14(pd(item1[k13]))) is True and (pd(item1[k13]) >= today) and (pd(item1[k13]) <= ((v4 := v3), (v5 := pdur(s_1[k16][k17])), rt.arith(k20, v4, k12(v5, pdur(s_1[k16][k18])), k19))[-1]):
+                        v3 = (pd(t4) if (t4 := item1.get(k10)) is not None else pd(item1[k11]))
+                        if (pd(t5) is not None if (t5 := item1.get(k12)) is not None else False) and (pd(item1[k12]) >= today) and (pd(item1[k12]) <= ((v6 := v3), (v7 := pdur(s_1[k14][k15])), rt.arith(k19, v6, k17(v7, pdur(s_1[k14][k16])), k18))[-1]):
                             passed += 1
                             continue
                 except Exception:
@@ -7341,7 +7339,7 @@ def build_89(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k22)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k21)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7349,14 +7347,14 @@ def build_89(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, ((v6 := _tr(tr, 1, item1)), _tr(tr, 15, rt.and_(_tr(tr, 10, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v6), k0, k23, k24)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, v6), k3, k25, k26)), _tr(tr, 8, k4), k5)), k6)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.member(_tr(tr, 11, v6), k3, k25, k27)), _tr(tr, 13, k7), k8)), k9)))[-1]), k28, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, ((v8 := _tr(tr, 1, item1)), _tr(tr, 15, rt.and_(_tr(tr, 10, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v8), k0, k22, k23)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, v8), k3, k24, k25)), _tr(tr, 8, k4), k5)), k6)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.member(_tr(tr, 11, v8), k3, k24, k26)), _tr(tr, 13, k7), k8)), k9)))[-1]), k27, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 21, rt.call(k12, k35, (_tr(tr, 18, rt.convert(k31, k32, rt.member(_tr(tr, 17, item1), k10, k29, k30), k30)), _tr(tr, 20, rt.convert(k31, k32, rt.member(_tr(tr, 19, item1), k11, k33, k34), k34)),), False))
-                e = rt.truth(_tr(tr, 24, rt.call(k14, k38, (_tr(tr, 23, rt.convert(k31, k32, rt.member(_tr(tr, 22, item1), k13, k36, k37), k37)),), False)), k38, 'condition of `expect`')
+                v9 = _tr(tr, 21, rt.call(k17, k34, (_tr(tr, 18, rt.convert(k30, k31, rt.member(_tr(tr, 17, item1), k10, k28, k29), k29)), _tr(tr, 20, rt.convert(k30, k31, rt.member(_tr(tr, 19, item1), k11, k32, k33), k33)),), False))
+                e = rt.truth(_tr(tr, 24, rt.call(k37, k38, (_tr(tr, 23, rt.convert(k30, k31, rt.member(_tr(tr, 22, item1), k12, k35, k36), k36)),), False)), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -7367,25 +7365,25 @@ def build_89(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 32, rt.order(k49, _tr(tr, 30, rt.convert(k31, k32, rt.member(_tr(tr, 29, item1), k13, k36, k48), k48)), _tr(tr, 31, today), k15)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 32, rt.order(k49, _tr(tr, 30, rt.convert(k30, k31, rt.member(_tr(tr, 29, item1), k12, k35, k48), k48)), _tr(tr, 31, today), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k40, k41, k50))), k43, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k44, k45, k51))), k52, _text(_tr(tr, 38, rt.convert(k31, k32, rt.member(_tr(tr, 37, item1), k13, k36, k53), k53))),))
+                        r.message = ''.join((k39, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k40, k41, k50))), k43, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k44, k45, k51))), k52, _text(_tr(tr, 38, rt.convert(k30, k31, rt.member(_tr(tr, 37, item1), k12, k35, k53), k53))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 53, rt.order(k65, _tr(tr, 40, rt.convert(k31, k32, rt.member(_tr(tr, 39, item1), k13, k36, k54), k54)), _tr(tr, 52, ((v8 := _tr(tr, 41, v7)), (v9 := _tr(tr, 44, rt.convert(k59, k60, rt.member(_tr(tr, 43, rt.member(_tr(tr, 42, s_1), k16, k55, k56)), k17, k57, k58), k58))), _tr(tr, 51, rt.arith(k20, _tr(tr, 45, v8), _tr(tr, 50, rt.call(k12, k64, (_tr(tr, 46, v9), _tr(tr, 49, rt.convert(k59, k60, rt.member(_tr(tr, 48, rt.member(_tr(tr, 47, s_1), k16, k55, k61)), k18, k62, k63), k63)),), False)), k19)))[-1]), k21)), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 53, rt.order(k65, _tr(tr, 40, rt.convert(k30, k31, rt.member(_tr(tr, 39, item1), k12, k35, k54), k54)), _tr(tr, 52, ((v10 := _tr(tr, 41, v9)), (v11 := _tr(tr, 44, rt.convert(k59, k60, rt.member(_tr(tr, 43, rt.member(_tr(tr, 42, s_1), k14, k55, k56)), k15, k57, k58), k58))), _tr(tr, 51, rt.arith(k19, _tr(tr, 45, v10), _tr(tr, 50, rt.call(k17, k64, (_tr(tr, 46, v11), _tr(tr, 49, rt.convert(k59, k60, rt.member(_tr(tr, 48, rt.member(_tr(tr, 47, s_1), k14, k55, k61)), k16, k62, k63), k63)),), False)), k18)))[-1]), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 55, rt.member(_tr(tr, 54, item1), k40, k41, k66))), k67, _text(_tr(tr, 57, rt.convert(k31, k32, rt.member(_tr(tr, 56, item1), k13, k36, k68), k68))), k69, _text(_tr(tr, 58, v7)),))
+                        r.message = ''.join((k39, _text(_tr(tr, 55, rt.member(_tr(tr, 54, item1), k40, k41, k66))), k67, _text(_tr(tr, 57, rt.convert(k30, k31, rt.member(_tr(tr, 56, item1), k12, k35, k68), k68))), k69, _text(_tr(tr, 58, v9)),))
                     except EvalError:
                         r.message = None
                     break
@@ -7409,7 +7407,7 @@ def build_89(K):
     return run
 
 def constants_89():
-    return ('status', 'current', S('rules/clause-7.5.rules', 9, 28, 9, 48), 'kind', 'record', S('rules/clause-7.5.rules', 9, 54, 9, 71), S('rules/clause-7.5.rules', 9, 28, 9, 71), 'external', S('rules/clause-7.5.rules', 9, 77, 9, 96), S('rules/clause-7.5.rules', 9, 28, 9, 96), 'reviewed_on', 'approved_on', F('builtin:default'), 'next_review_on', F('builtin:exists'), S('rules/clause-7.5.rules', 85, 10, 85, 36), 'intervals', 'document_review', 'default', S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.5.rules', 86, 10, 86, 78), S('rules/clause-7.5.rules', 82, 19, 82, 27), '{item}/status', S('rules/clause-7.5.rules', 9, 28, 9, 35), '{item}/kind', S('rules/clause-7.5.rules', 9, 54, 9, 59), S('rules/clause-7.5.rules', 9, 77, 9, 82), S('rules/clause-7.5.rules', 82, 35, 82, 53), '{item}/reviewed_on', S('rules/clause-7.5.rules', 83, 22, 83, 36), F('read:date'), 'date', '{item}/approved_on', S('rules/clause-7.5.rules', 83, 39, 83, 53), S('rules/clause-7.5.rules', 83, 14, 83, 54), '{item}/next_review_on', S('rules/clause-7.5.rules', 84, 17, 84, 34), S('rules/clause-7.5.rules', 84, 10, 84, 35), 'document ', 'id', '{item}/id', S('rules/clause-7.5.rules', 84, 53, 84, 58), ' (', 'title', '{item}/title', S('rules/clause-7.5.rules', 84, 63, 84, 71), ') has no next review date', S('rules/clause-7.5.rules', 85, 10, 85, 27), '>=', S('rules/clause-7.5.rules', 85, 54, 85, 59), S('rules/clause-7.5.rules', 85, 64, 85, 72), ') was due for review on ', S('rules/clause-7.5.rules', 85, 99, 85, 116), S('rules/clause-7.5.rules', 86, 10, 86, 27), '/meta/intervals', S('rules/clause-7.5.rules', 86, 48, 86, 61), '/meta/intervals/document_review', S('rules/clause-7.5.rules', 86, 48, 86, 77), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '<=', S('rules/clause-7.5.rules', 87, 22, 87, 27), ' is next reviewed on ', S('rules/clause-7.5.rules', 87, 51, 87, 68), ', later than the review interval allows after ', '/documents', 'documents', 'meta', '/meta')
+    return ('status', 'current', S('rules/clause-7.5.rules', 9, 28, 9, 48), 'kind', 'record', S('rules/clause-7.5.rules', 9, 54, 9, 71), S('rules/clause-7.5.rules', 9, 28, 9, 71), 'external', S('rules/clause-7.5.rules', 9, 77, 9, 96), S('rules/clause-7.5.rules', 9, 28, 9, 96), 'reviewed_on', 'approved_on', 'next_review_on', S('rules/clause-7.5.rules', 85, 10, 85, 36), 'intervals', 'document_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.5.rules', 86, 10, 86, 78), S('rules/clause-7.5.rules', 82, 19, 82, 27), '{item}/status', S('rules/clause-7.5.rules', 9, 28, 9, 35), '{item}/kind', S('rules/clause-7.5.rules', 9, 54, 9, 59), S('rules/clause-7.5.rules', 9, 77, 9, 82), S('rules/clause-7.5.rules', 82, 35, 82, 53), '{item}/reviewed_on', S('rules/clause-7.5.rules', 83, 22, 83, 36), F('read:date'), 'date', '{item}/approved_on', S('rules/clause-7.5.rules', 83, 39, 83, 53), S('rules/clause-7.5.rules', 83, 14, 83, 54), '{item}/next_review_on', S('rules/clause-7.5.rules', 84, 17, 84, 34), F('builtin:exists'), S('rules/clause-7.5.rules', 84, 10, 84, 35), 'document ', 'id', '{item}/id', S('rules/clause-7.5.rules', 84, 53, 84, 58), ' (', 'title', '{item}/title', S('rules/clause-7.5.rules', 84, 63, 84, 71), ') has no next review date', S('rules/clause-7.5.rules', 85, 10, 85, 27), '>=', S('rules/clause-7.5.rules', 85, 54, 85, 59), S('rules/clause-7.5.rules', 85, 64, 85, 72), ') was due for review on ', S('rules/clause-7.5.rules', 85, 99, 85, 116), S('rules/clause-7.5.rules', 86, 10, 86, 27), '/meta/intervals', S('rules/clause-7.5.rules', 86, 48, 86, 61), '/meta/intervals/document_review', S('rules/clause-7.5.rules', 86, 48, 86, 77), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '<=', S('rules/clause-7.5.rules', 87, 22, 87, 27), ' is next reviewed on ', S('rules/clause-7.5.rules', 87, 51, 87, 68), ', later than the review interval allows after ', '/documents', 'documents', 'meta', '/meta')
 
 def build_90(K):
     def run(root, ctx):
@@ -7436,7 +7434,7 @@ def build_90(K):
                     if w is False:
                         continue
                     if w is True:
-                        if ((item1.get(k10) is not None) and (k11(item1[k10]) > k12)) and (any(((p4[k15] == item1[k15]) and (pd(p4[k17]) == pd(item1[k17]))) for p4 in t3) if type(t3 := charge(item1[k10])) is list else _fb()):
+                        if ((item1.get(k10) is not None) and (k11(item1[k10]) > k12)) and (any(((p5[k15] == item1[k15]) and (pd(p5[k17]) == pd(item1[k17]))) for p5 in t4) if type(t4 := charge(item1[k10])) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -7457,7 +7455,7 @@ def build_90(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, ((v5 := _tr(tr, 1, item1)), _tr(tr, 15, rt.and_(_tr(tr, 10, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v5), k0, k21, k22)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, v5), k3, k23, k24)), _tr(tr, 8, k4), k5)), k6)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.member(_tr(tr, 11, v5), k3, k23, k25)), _tr(tr, 13, k7), k8)), k9)))[-1]), k26, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, ((v6 := _tr(tr, 1, item1)), _tr(tr, 15, rt.and_(_tr(tr, 10, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v6), k0, k21, k22)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, v6), k3, k23, k24)), _tr(tr, 8, k4), k5)), k6)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.member(_tr(tr, 11, v6), k3, k23, k25)), _tr(tr, 13, k7), k8)), k9)))[-1]), k26, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -7474,7 +7472,7 @@ def build_90(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 43, rt.call(k54, k55, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k10, k27, k43))), (lambda p6: _tr(tr, 42, rt.and_(_tr(tr, 36, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p6), k15, k44, k45)), _tr(tr, 35, rt.member(_tr(tr, 34, item1), k15, k46, k47)), k16)), lambda: _tr(tr, 41, rt.equal(_tr(tr, 38, rt.convert(k50, k51, rt.member(_tr(tr, 37, p6), k17, k48, k49), k49)), _tr(tr, 40, rt.convert(k50, k51, rt.member(_tr(tr, 39, item1), k17, k52, k53), k53)), k18)), k19))),), True)), k55, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 43, rt.call(k54, k55, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k10, k27, k43))), (lambda p7: _tr(tr, 42, rt.and_(_tr(tr, 36, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p7), k15, k44, k45)), _tr(tr, 35, rt.member(_tr(tr, 34, item1), k15, k46, k47)), k16)), lambda: _tr(tr, 41, rt.equal(_tr(tr, 38, rt.convert(k50, k51, rt.member(_tr(tr, 37, p7), k17, k48, k49), k49)), _tr(tr, 40, rt.convert(k50, k51, rt.member(_tr(tr, 39, item1), k17, k52, k53), k53)), k18)), k19))),), True)), k55, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -7690,7 +7688,7 @@ def build_93(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix3 = _index_of(ctx, charge(s_0))
+                ix4 = _index_of(ctx, charge(s_0))
             except Exception:
                 fast = False
         if fast:
@@ -7699,8 +7697,8 @@ def build_93(K):
                 try:
                     if not (((item1.get(k0) is not None) and (item1[k1] == k2))):
                         continue
-                    v2 = ix3.get(item1[k0])
-                    if (v2[k1] == k5):
+                    v3 = ix4.get(item1[k0])
+                    if (v3[k1] == k5):
                         passed += 1
                         continue
                 except Exception:
@@ -7727,15 +7725,15 @@ def build_93(K):
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 12, rt.call(k15, k16, (charge(_tr(tr, 9, s_0)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k0, k8, k14)),), True, ctx))
-                e = rt.truth(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, v4), k1, k17, k18)), _tr(tr, 15, k5), k6)), k6, 'condition of `expect`')
+                v5 = _tr(tr, 12, rt.call(k15, k16, (charge(_tr(tr, 9, s_0)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k0, k8, k14)),), True, ctx))
+                e = rt.truth(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, v5), k1, k17, k18)), _tr(tr, 15, k5), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k19, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k20, k21, k22))), k23, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k0, k8, k24))), k25, _text(_tr(tr, 22, rt.member(_tr(tr, 21, v4), k1, k17, k26))),))
+                        r.message = ''.join((k19, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k20, k21, k22))), k23, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k0, k8, k24))), k25, _text(_tr(tr, 22, rt.member(_tr(tr, 21, v5), k1, k17, k26))),))
                     except EvalError:
                         r.message = None
                     break
@@ -7784,7 +7782,7 @@ def build_94(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (k4(pd(item1[k3]))) is True and (k4(pdur(item1[k5]))) is True:
+                    if (pd(t2) is not None if (t2 := item1.get(k3)) is not None else False) and (pdur(t3) is not None if (t3 := item1.get(k4)) is not None else False):
                         passed += 1
                         continue
                 except Exception:
@@ -7797,7 +7795,7 @@ def build_94(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k6)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k5)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7805,13 +7803,13 @@ def build_94(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k7, k8)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k6, k7)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 7, rt.call(k4, k13, (_tr(tr, 6, rt.convert(k11, k12, rt.member(_tr(tr, 5, item1), k3, k9, k10), k10)),), False)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 7, rt.call(k12, k13, (_tr(tr, 6, rt.convert(k10, k11, rt.member(_tr(tr, 5, item1), k3, k8, k9), k9)),), False)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -7822,7 +7820,7 @@ def build_94(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 12, rt.call(k4, k23, (_tr(tr, 11, rt.convert(k21, k22, rt.member(_tr(tr, 10, item1), k5, k19, k20), k20)),), False)), k23, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, rt.call(k12, k23, (_tr(tr, 11, rt.convert(k21, k22, rt.member(_tr(tr, 10, item1), k4, k19, k20), k20)),), False)), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -7853,7 +7851,7 @@ def build_94(K):
     return run
 
 def constants_94():
-    return ('status', 'obsolete', S('rules/clause-7.5.rules', 140, 35, 140, 58), 'withdrawn_on', F('builtin:exists'), 'retention', S('rules/clause-7.5.rules', 140, 19, 140, 27), '{item}/status', S('rules/clause-7.5.rules', 140, 35, 140, 44), '{item}/withdrawn_on', S('rules/clause-7.5.rules', 141, 17, 141, 32), F('read:date'), 'date', S('rules/clause-7.5.rules', 141, 10, 141, 33), 'obsolete document ', 'id', '{item}/id', S('rules/clause-7.5.rules', 141, 60, 141, 65), ' has no record of being withdrawn', '{item}/retention', S('rules/clause-7.5.rules', 142, 17, 142, 29), F('read:duration'), 'duration', S('rules/clause-7.5.rules', 142, 10, 142, 30), S('rules/clause-7.5.rules', 143, 31, 143, 36), ' has no retention period', '/documents', 'documents')
+    return ('status', 'obsolete', S('rules/clause-7.5.rules', 140, 35, 140, 58), 'withdrawn_on', 'retention', S('rules/clause-7.5.rules', 140, 19, 140, 27), '{item}/status', S('rules/clause-7.5.rules', 140, 35, 140, 44), '{item}/withdrawn_on', S('rules/clause-7.5.rules', 141, 17, 141, 32), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-7.5.rules', 141, 10, 141, 33), 'obsolete document ', 'id', '{item}/id', S('rules/clause-7.5.rules', 141, 60, 141, 65), ' has no record of being withdrawn', '{item}/retention', S('rules/clause-7.5.rules', 142, 17, 142, 29), F('read:duration'), 'duration', S('rules/clause-7.5.rules', 142, 10, 142, 30), S('rules/clause-7.5.rules', 143, 31, 143, 36), ' has no retention period', '/documents', 'documents')
 
 def build_95(K):
     def run(root, ctx):
@@ -7972,7 +7970,7 @@ def build_96(K):
                 try:
                     if not (((item1[k0] == k1) and (item1[k3] != k4))):
                         continue
-                    if (((item1.get(k9) is not None) if (t2 := k8(pdur(item1[k7]))) is True else False if t2 is False else _fb())) is True:
+                    if ((pdur(t2) is not None if (t2 := item1.get(k7)) is not None else False) and (item1.get(k8) is not None)):
                         passed += 1
                         continue
                 except Exception:
@@ -7985,7 +7983,7 @@ def build_96(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7993,13 +7991,13 @@ def build_96(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 8, rt.not_equal(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k14, k15)), _tr(tr, 7, k4), k5)), k6)), k6, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k11, k12)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 8, rt.not_equal(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k13, k14)), _tr(tr, 7, k4), k5)), k6)), k6, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 12, rt.call(k8, k20, (_tr(tr, 11, rt.convert(k18, k19, rt.member(_tr(tr, 10, item1), k7, k16, k17), k17)),), False)), lambda: _tr(tr, 15, rt.call(k8, k23, (_tr(tr, 14, rt.member(_tr(tr, 13, item1), k9, k21, k22)),), False)), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 12, rt.call(k19, k20, (_tr(tr, 11, rt.convert(k17, k18, rt.member(_tr(tr, 10, item1), k7, k15, k16), k16)),), False)), lambda: _tr(tr, 15, rt.call(k19, k23, (_tr(tr, 14, rt.member(_tr(tr, 13, item1), k8, k21, k22)),), False)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -8030,7 +8028,7 @@ def build_96(K):
     return run
 
 def constants_96():
-    return ('kind', 'record', S('rules/clause-7.5.rules', 162, 35, 162, 54), 'status', 'obsolete', S('rules/clause-7.5.rules', 162, 60, 162, 83), S('rules/clause-7.5.rules', 162, 35, 162, 83), 'retention', F('builtin:exists'), 'disposition', S('rules/clause-7.5.rules', 163, 10, 163, 58), S('rules/clause-7.5.rules', 162, 19, 162, 27), '{item}/kind', S('rules/clause-7.5.rules', 162, 35, 162, 42), '{item}/status', S('rules/clause-7.5.rules', 162, 60, 162, 69), '{item}/retention', S('rules/clause-7.5.rules', 163, 17, 163, 29), F('read:duration'), 'duration', S('rules/clause-7.5.rules', 163, 10, 163, 30), '{item}/disposition', S('rules/clause-7.5.rules', 163, 43, 163, 57), S('rules/clause-7.5.rules', 163, 36, 163, 58), 'records of kind ', 'id', '{item}/id', S('rules/clause-7.5.rules', 164, 29, 164, 34), ' (', 'title', '{item}/title', S('rules/clause-7.5.rules', 164, 39, 164, 47), ') have no retention period or disposal method', '/documents', 'documents')
+    return ('kind', 'record', S('rules/clause-7.5.rules', 162, 35, 162, 54), 'status', 'obsolete', S('rules/clause-7.5.rules', 162, 60, 162, 83), S('rules/clause-7.5.rules', 162, 35, 162, 83), 'retention', 'disposition', S('rules/clause-7.5.rules', 163, 10, 163, 58), S('rules/clause-7.5.rules', 162, 19, 162, 27), '{item}/kind', S('rules/clause-7.5.rules', 162, 35, 162, 42), '{item}/status', S('rules/clause-7.5.rules', 162, 60, 162, 69), '{item}/retention', S('rules/clause-7.5.rules', 163, 17, 163, 29), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-7.5.rules', 163, 10, 163, 30), '{item}/disposition', S('rules/clause-7.5.rules', 163, 43, 163, 57), S('rules/clause-7.5.rules', 163, 36, 163, 58), 'records of kind ', 'id', '{item}/id', S('rules/clause-7.5.rules', 164, 29, 164, 34), ' (', 'title', '{item}/title', S('rules/clause-7.5.rules', 164, 39, 164, 47), ') have no retention period or disposal method', '/documents', 'documents')
 
 def build_97(K):
     def run(root, ctx):
@@ -8055,7 +8053,7 @@ def build_97(K):
                 try:
                     if not (((item1[k0] == k1) and (item1[k3] == k4))):
                         continue
-                    if (item1.get(k7) is not None) and (((pd(item1[k8]) >= today) if (t2 := k9(pd(item1[k8]))) is True else False if t2 is False else _fb())) is True:
+                    if (item1.get(k7) is not None) and ((pd(t3) is not None if (t3 := item1.get(k8)) is not None else False) and (pd(item1[k8]) >= today)):
                         passed += 1
                         continue
                 except Exception:
@@ -8068,7 +8066,7 @@ def build_97(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8076,13 +8074,13 @@ def build_97(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 8, rt.equal(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k15, k16)), _tr(tr, 7, k4), k5)), k6)), k6, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 8, rt.equal(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k14, k15)), _tr(tr, 7, k4), k5)), k6)), k6, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 12, rt.call(k9, k19, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k7, k17, k18)),), False)), k19, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, rt.call(k18, k19, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k7, k16, k17)),), False)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -8093,7 +8091,7 @@ def build_97(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 24, rt.and_(_tr(tr, 19, rt.call(k9, k33, (_tr(tr, 18, rt.convert(k31, k32, rt.member(_tr(tr, 17, item1), k8, k29, k30), k30)),), False)), lambda: _tr(tr, 23, rt.order(k35, _tr(tr, 21, rt.convert(k31, k32, rt.member(_tr(tr, 20, item1), k8, k29, k34), k34)), _tr(tr, 22, today), k10)), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 24, rt.and_(_tr(tr, 19, rt.call(k18, k33, (_tr(tr, 18, rt.convert(k31, k32, rt.member(_tr(tr, 17, item1), k8, k29, k30), k30)),), False)), lambda: _tr(tr, 23, rt.order(k35, _tr(tr, 21, rt.convert(k31, k32, rt.member(_tr(tr, 20, item1), k8, k29, k34), k34)), _tr(tr, 22, today), k9)), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -8124,7 +8122,7 @@ def build_97(K):
     return run
 
 def constants_97():
-    return ('kind', 'external', S('rules/clause-7.5.rules', 172, 35, 172, 56), 'status', 'current', S('rules/clause-7.5.rules', 172, 62, 172, 84), S('rules/clause-7.5.rules', 172, 35, 172, 84), 'source', 'next_review_on', F('builtin:exists'), S('rules/clause-7.5.rules', 174, 41, 174, 67), S('rules/clause-7.5.rules', 174, 10, 174, 67), S('rules/clause-7.5.rules', 172, 19, 172, 27), '{item}/kind', S('rules/clause-7.5.rules', 172, 35, 172, 42), '{item}/status', S('rules/clause-7.5.rules', 172, 62, 172, 71), '{item}/source', S('rules/clause-7.5.rules', 173, 17, 173, 26), S('rules/clause-7.5.rules', 173, 10, 173, 27), 'external document ', 'id', '{item}/id', S('rules/clause-7.5.rules', 173, 54, 173, 59), ' (', 'title', '{item}/title', S('rules/clause-7.5.rules', 173, 64, 173, 72), ') does not name its source', '{item}/next_review_on', S('rules/clause-7.5.rules', 174, 17, 174, 34), F('read:date'), 'date', S('rules/clause-7.5.rules', 174, 10, 174, 35), S('rules/clause-7.5.rules', 174, 41, 174, 58), '>=', S('rules/clause-7.5.rules', 175, 31, 175, 36), S('rules/clause-7.5.rules', 175, 41, 175, 49), ') was due to be checked for a newer edition on ', S('rules/clause-7.5.rules', 175, 99, 175, 116), '/documents', 'documents')
+    return ('kind', 'external', S('rules/clause-7.5.rules', 172, 35, 172, 56), 'status', 'current', S('rules/clause-7.5.rules', 172, 62, 172, 84), S('rules/clause-7.5.rules', 172, 35, 172, 84), 'source', 'next_review_on', S('rules/clause-7.5.rules', 174, 41, 174, 67), S('rules/clause-7.5.rules', 174, 10, 174, 67), S('rules/clause-7.5.rules', 172, 19, 172, 27), '{item}/kind', S('rules/clause-7.5.rules', 172, 35, 172, 42), '{item}/status', S('rules/clause-7.5.rules', 172, 62, 172, 71), '{item}/source', S('rules/clause-7.5.rules', 173, 17, 173, 26), F('builtin:exists'), S('rules/clause-7.5.rules', 173, 10, 173, 27), 'external document ', 'id', '{item}/id', S('rules/clause-7.5.rules', 173, 54, 173, 59), ' (', 'title', '{item}/title', S('rules/clause-7.5.rules', 173, 64, 173, 72), ') does not name its source', '{item}/next_review_on', S('rules/clause-7.5.rules', 174, 17, 174, 34), F('read:date'), 'date', S('rules/clause-7.5.rules', 174, 10, 174, 35), S('rules/clause-7.5.rules', 174, 41, 174, 58), '>=', S('rules/clause-7.5.rules', 175, 31, 175, 36), S('rules/clause-7.5.rules', 175, 41, 175, 49), ') was due to be checked for a newer edition on ', S('rules/clause-7.5.rules', 175, 99, 175, 116), '/documents', 'documents')
 
 def build_98(K):
     def run(root, ctx):
@@ -8527,7 +8525,7 @@ def build_103(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ((v3 := item1[k0]), (next((p5 for p5 in t4 if (((p5.get(k1) is not None) and (p5[k1] == v3))) is True), None) if type(t4 := charge(s_1)) is list else _fb()))[-1]
-                    if (v2 is not None) and (((v6 := v2), ((((((k5(v6[k4]) > k6) and (k5(v6[k8]) > k6)) and (v6.get(k11) is not None)) and (v6[k11][k13] > k6)) and (pd(v6[k11][k16][k17]) <= today)) and (pd(v6[k11][k16][k20]) >= today)))[-1]) is True:
+                    if (v2 is not None) and (((v7 := v2), ((((((k5(v7[k4]) > k6) and (k5(v7[k8]) > k6)) and (v7.get(k11) is not None)) and (v7[k11][k13] > k6)) and (pd(v7[k11][k16][k17]) <= today)) and (pd(v7[k11][k16][k20]) >= today)))[-1]) is True:
                         continue
                 except Exception:
                     pass
@@ -8548,8 +8546,8 @@ def build_103(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v7 = _tr(tr, 13, ((v8 := _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k24, k25))), _tr(tr, 12, rt.call(k31, k32, (charge(_tr(tr, 3, s_1)), (lambda p9: _tr(tr, 11, rt.and_(_tr(tr, 6, rt.call(k28, k29, (_tr(tr, 5, rt.member(_tr(tr, 4, p9), k1, k26, k27)),), False)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p9), k1, k26, k30)), _tr(tr, 9, v8), k2)), k3))),), True)))[-1])
-                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, v7), _tr(tr, 15, None), k33)), k33, 'condition of `expect`')
+                v9 = _tr(tr, 13, ((v10 := _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k24, k25))), _tr(tr, 12, rt.call(k31, k32, (charge(_tr(tr, 3, s_1)), (lambda p11: _tr(tr, 11, rt.and_(_tr(tr, 6, rt.call(k28, k29, (_tr(tr, 5, rt.member(_tr(tr, 4, p11), k1, k26, k27)),), False)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p11), k1, k26, k30)), _tr(tr, 9, v10), k2)), k3))),), True)))[-1])
+                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, v9), _tr(tr, 15, None), k33)), k33, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -8560,14 +8558,14 @@ def build_103(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 55, ((v10 := _tr(tr, 19, v7)), _tr(tr, 54, rt.and_(_tr(tr, 47, rt.and_(_tr(tr, 40, rt.and_(_tr(tr, 34, rt.and_(_tr(tr, 30, rt.and_(_tr(tr, 24, rt.order(k40, _tr(tr, 22, rt.call(k5, k39, (_tr(tr, 21, rt.member(_tr(tr, 20, v10), k4, k37, k38)),), True)), _tr(tr, 23, k6), k7)), lambda: _tr(tr, 29, rt.order(k40, _tr(tr, 27, rt.call(k5, k43, (_tr(tr, 26, rt.member(_tr(tr, 25, v10), k8, k41, k42)),), True)), _tr(tr, 28, k6), k9)), k10)), lambda: _tr(tr, 33, rt.call(k28, k46, (_tr(tr, 32, rt.member(_tr(tr, 31, v10), k11, k44, k45)),), False)), k12)), lambda: _tr(tr, 39, rt.order(k40, _tr(tr, 37, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, v10), k11, k44, k47)), k13, k48, k49)), _tr(tr, 38, k6), k14)), k15)), lambda: _tr(tr, 46, rt.order(k57, _tr(tr, 44, rt.convert(k55, k56, rt.member(_tr(tr, 43, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, v10), k11, k44, k50)), k16, k51, k52)), k17, k53, k54), k54)), _tr(tr, 45, today), k18)), k19)), lambda: _tr(tr, 53, rt.order(k62, _tr(tr, 51, rt.convert(k55, k56, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, rt.member(_tr(tr, 48, v10), k11, k44, k58)), k16, k51, k59)), k20, k60, k61), k61)), _tr(tr, 52, today), k21)), k22)))[-1]), k63, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 55, ((v12 := _tr(tr, 19, v9)), _tr(tr, 54, rt.and_(_tr(tr, 47, rt.and_(_tr(tr, 40, rt.and_(_tr(tr, 34, rt.and_(_tr(tr, 30, rt.and_(_tr(tr, 24, rt.order(k40, _tr(tr, 22, rt.call(k5, k39, (_tr(tr, 21, rt.member(_tr(tr, 20, v12), k4, k37, k38)),), True)), _tr(tr, 23, k6), k7)), lambda: _tr(tr, 29, rt.order(k40, _tr(tr, 27, rt.call(k5, k43, (_tr(tr, 26, rt.member(_tr(tr, 25, v12), k8, k41, k42)),), True)), _tr(tr, 28, k6), k9)), k10)), lambda: _tr(tr, 33, rt.call(k28, k46, (_tr(tr, 32, rt.member(_tr(tr, 31, v12), k11, k44, k45)),), False)), k12)), lambda: _tr(tr, 39, rt.order(k40, _tr(tr, 37, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, v12), k11, k44, k47)), k13, k48, k49)), _tr(tr, 38, k6), k14)), k15)), lambda: _tr(tr, 46, rt.order(k57, _tr(tr, 44, rt.convert(k55, k56, rt.member(_tr(tr, 43, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, v12), k11, k44, k50)), k16, k51, k52)), k17, k53, k54), k54)), _tr(tr, 45, today), k18)), k19)), lambda: _tr(tr, 53, rt.order(k62, _tr(tr, 51, rt.convert(k55, k56, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, rt.member(_tr(tr, 48, v12), k11, k44, k58)), k16, k51, k59)), k20, k60, k61), k61)), _tr(tr, 52, today), k21)), k22)))[-1]), k63, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k64, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k0, k24, k65))), k66, _text(_tr(tr, 59, rt.member(_tr(tr, 58, v7), k0, k67, k68))), k69,))
+                        r.message = ''.join((k64, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k0, k24, k65))), k66, _text(_tr(tr, 59, rt.member(_tr(tr, 58, v9), k0, k67, k68))), k69,))
                     except EvalError:
                         r.message = None
                     break
@@ -8618,7 +8616,7 @@ def build_104(K):
                     if not ((item1[k0] == k1)):
                         continue
                     v2 = ((v3 := item1[k3]), (next((p5 for p5 in t4 if (((p5.get(k4) is not None) and (p5[k4] == v3))) is True), None) if type(t4 := charge(s_1)) is list else _fb()))[-1]
-                    if (v2 is not None) and (((v6 := v2), ((((((k8(v6[k7]) > k9) and (k8(v6[k11]) > k9)) and (v6.get(k14) is not None)) and (v6[k14][k16] > k9)) and (pd(v6[k14][k19][k20]) <= today)) and (pd(v6[k14][k19][k23]) >= today)))[-1]) is True:
+                    if (v2 is not None) and (((v7 := v2), ((((((k8(v7[k7]) > k9) and (k8(v7[k11]) > k9)) and (v7.get(k14) is not None)) and (v7[k14][k16] > k9)) and (pd(v7[k14][k19][k20]) <= today)) and (pd(v7[k14][k19][k23]) >= today)))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -8645,8 +8643,8 @@ def build_104(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 17, ((v8 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k29, k30))), _tr(tr, 16, rt.call(k36, k37, (charge(_tr(tr, 7, s_1)), (lambda p9: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.call(k33, k34, (_tr(tr, 9, rt.member(_tr(tr, 8, p9), k4, k31, k32)),), False)), lambda: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p9), k4, k31, k35)), _tr(tr, 13, v8), k5)), k6))),), True)))[-1])
-                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v7), _tr(tr, 19, None), k38)), k38, 'condition of `expect`')
+                v9 = _tr(tr, 17, ((v10 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k29, k30))), _tr(tr, 16, rt.call(k36, k37, (charge(_tr(tr, 7, s_1)), (lambda p11: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.call(k33, k34, (_tr(tr, 9, rt.member(_tr(tr, 8, p11), k4, k31, k32)),), False)), lambda: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p11), k4, k31, k35)), _tr(tr, 13, v10), k5)), k6))),), True)))[-1])
+                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v9), _tr(tr, 19, None), k38)), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -8657,14 +8655,14 @@ def build_104(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 59, ((v10 := _tr(tr, 23, v7)), _tr(tr, 58, rt.and_(_tr(tr, 51, rt.and_(_tr(tr, 44, rt.and_(_tr(tr, 38, rt.and_(_tr(tr, 34, rt.and_(_tr(tr, 28, rt.order(k45, _tr(tr, 26, rt.call(k8, k44, (_tr(tr, 25, rt.member(_tr(tr, 24, v10), k7, k42, k43)),), True)), _tr(tr, 27, k9), k10)), lambda: _tr(tr, 33, rt.order(k45, _tr(tr, 31, rt.call(k8, k48, (_tr(tr, 30, rt.member(_tr(tr, 29, v10), k11, k46, k47)),), True)), _tr(tr, 32, k9), k12)), k13)), lambda: _tr(tr, 37, rt.call(k33, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, v10), k14, k49, k50)),), False)), k15)), lambda: _tr(tr, 43, rt.order(k45, _tr(tr, 41, rt.member(_tr(tr, 40, rt.member(_tr(tr, 39, v10), k14, k49, k52)), k16, k53, k54)), _tr(tr, 42, k9), k17)), k18)), lambda: _tr(tr, 50, rt.order(k62, _tr(tr, 48, rt.convert(k60, k61, rt.member(_tr(tr, 47, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, v10), k14, k49, k55)), k19, k56, k57)), k20, k58, k59), k59)), _tr(tr, 49, today), k21)), k22)), lambda: _tr(tr, 57, rt.order(k67, _tr(tr, 55, rt.convert(k60, k61, rt.member(_tr(tr, 54, rt.member(_tr(tr, 53, rt.member(_tr(tr, 52, v10), k14, k49, k63)), k19, k56, k64)), k23, k65, k66), k66)), _tr(tr, 56, today), k24)), k25)))[-1]), k68, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 59, ((v12 := _tr(tr, 23, v9)), _tr(tr, 58, rt.and_(_tr(tr, 51, rt.and_(_tr(tr, 44, rt.and_(_tr(tr, 38, rt.and_(_tr(tr, 34, rt.and_(_tr(tr, 28, rt.order(k45, _tr(tr, 26, rt.call(k8, k44, (_tr(tr, 25, rt.member(_tr(tr, 24, v12), k7, k42, k43)),), True)), _tr(tr, 27, k9), k10)), lambda: _tr(tr, 33, rt.order(k45, _tr(tr, 31, rt.call(k8, k48, (_tr(tr, 30, rt.member(_tr(tr, 29, v12), k11, k46, k47)),), True)), _tr(tr, 32, k9), k12)), k13)), lambda: _tr(tr, 37, rt.call(k33, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, v12), k14, k49, k50)),), False)), k15)), lambda: _tr(tr, 43, rt.order(k45, _tr(tr, 41, rt.member(_tr(tr, 40, rt.member(_tr(tr, 39, v12), k14, k49, k52)), k16, k53, k54)), _tr(tr, 42, k9), k17)), k18)), lambda: _tr(tr, 50, rt.order(k62, _tr(tr, 48, rt.convert(k60, k61, rt.member(_tr(tr, 47, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, v12), k14, k49, k55)), k19, k56, k57)), k20, k58, k59), k59)), _tr(tr, 49, today), k21)), k22)), lambda: _tr(tr, 57, rt.order(k67, _tr(tr, 55, rt.convert(k60, k61, rt.member(_tr(tr, 54, rt.member(_tr(tr, 53, rt.member(_tr(tr, 52, v12), k14, k49, k63)), k19, k56, k64)), k23, k65, k66), k66)), _tr(tr, 56, today), k24)), k25)))[-1]), k68, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k69, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k3, k29, k70))), k71, _text(_tr(tr, 63, rt.member(_tr(tr, 62, v7), k3, k72, k73))), k74,))
+                        r.message = ''.join((k69, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k3, k29, k70))), k71, _text(_tr(tr, 63, rt.member(_tr(tr, 62, v9), k3, k72, k73))), k74,))
                     except EvalError:
                         r.message = None
                     break
@@ -8790,7 +8788,7 @@ def build_106(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (item1.get(k0) is not None) and (any(((t4 in t5 if type(t4 := k1) is str and (type(t5 := p3[k2]) is list or type(t5) is str) else _fb()) and (t6 in t7 if type(t6 := item1[k0]) is str and (type(t7 := p3[k4]) is list or type(t7) is str) else _fb())) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
+                    if (item1.get(k0) is not None) and (any(((t5 in t6 if type(t5 := k1) is str and (type(t6 := p4[k2]) is list or type(t6) is str) else _fb()) and (t7 in t8 if type(t7 := item1[k0]) is str and (type(t8 := p4[k4]) is list or type(t8) is str) else _fb())) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()):
                         continue
                 except Exception:
                     pass
@@ -8822,7 +8820,7 @@ def build_106(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 17, rt.call(k22, k23, (charge(_tr(tr, 6, s_1)), (lambda p8: _tr(tr, 16, rt.and_(_tr(tr, 10, rt.contains(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k2, k17, k18)), _tr(tr, 7, k1), k3)), lambda: _tr(tr, 15, rt.contains(_tr(tr, 14, rt.member(_tr(tr, 13, p8), k4, k20, k21)), _tr(tr, 12, rt.member(_tr(tr, 11, item1), k0, k8, k19)), k5)), k6))),), True)), k23, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 17, rt.call(k22, k23, (charge(_tr(tr, 6, s_1)), (lambda p9: _tr(tr, 16, rt.and_(_tr(tr, 10, rt.contains(_tr(tr, 9, rt.member(_tr(tr, 8, p9), k2, k17, k18)), _tr(tr, 7, k1), k3)), lambda: _tr(tr, 15, rt.contains(_tr(tr, 14, rt.member(_tr(tr, 13, p9), k4, k20, k21)), _tr(tr, 12, rt.member(_tr(tr, 11, item1), k0, k8, k19)), k5)), k6))),), True)), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -8877,8 +8875,8 @@ def build_107(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = k2(pd(item1[k0]), pd(item1[k1]))
-                    if (((v3 := v2), (v4 := pdur(s_1[k3][k4])), rt.arith(k7, v3, k2(v4, pdur(s_1[k3][k5])), k6))[-1] >= today):
+                    v2 = (pd(t3) if (t3 := item1.get(k0)) is not None else pd(item1[k1]))
+                    if (((v4 := v2), (v5 := pdur(s_1[k2][k3])), rt.arith(k7, v4, k5(v5, pdur(s_1[k2][k4])), k6))[-1] >= today):
                         continue
                 except Exception:
                     pass
@@ -8899,15 +8897,15 @@ def build_107(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v5 = _tr(tr, 5, rt.call(k2, k16, (_tr(tr, 2, rt.convert(k12, k13, rt.member(_tr(tr, 1, item1), k0, k10, k11), k11)), _tr(tr, 4, rt.convert(k12, k13, rt.member(_tr(tr, 3, item1), k1, k14, k15), k15)),), False))
-                e = rt.truth(_tr(tr, 19, rt.order(k27, _tr(tr, 17, ((v6 := _tr(tr, 6, v5)), (v7 := _tr(tr, 9, rt.convert(k21, k22, rt.member(_tr(tr, 8, rt.member(_tr(tr, 7, s_1), k3, k17, k18)), k4, k19, k20), k20))), _tr(tr, 16, rt.arith(k7, _tr(tr, 10, v6), _tr(tr, 15, rt.call(k2, k26, (_tr(tr, 11, v7), _tr(tr, 14, rt.convert(k21, k22, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, s_1), k3, k17, k23)), k5, k24, k25), k25)),), False)), k6)))[-1]), _tr(tr, 18, today), k8)), k8, 'condition of `expect`')
+                v6 = _tr(tr, 5, rt.call(k5, k16, (_tr(tr, 2, rt.convert(k12, k13, rt.member(_tr(tr, 1, item1), k0, k10, k11), k11)), _tr(tr, 4, rt.convert(k12, k13, rt.member(_tr(tr, 3, item1), k1, k14, k15), k15)),), False))
+                e = rt.truth(_tr(tr, 19, rt.order(k27, _tr(tr, 17, ((v7 := _tr(tr, 6, v6)), (v8 := _tr(tr, 9, rt.convert(k21, k22, rt.member(_tr(tr, 8, rt.member(_tr(tr, 7, s_1), k2, k17, k18)), k3, k19, k20), k20))), _tr(tr, 16, rt.arith(k7, _tr(tr, 10, v7), _tr(tr, 15, rt.call(k5, k26, (_tr(tr, 11, v8), _tr(tr, 14, rt.convert(k21, k22, rt.member(_tr(tr, 13, rt.member(_tr(tr, 12, s_1), k2, k17, k23)), k4, k24, k25), k25)),), False)), k6)))[-1]), _tr(tr, 18, today), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k28, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k29, k30, k31))), k32, _text(_tr(tr, 22, v5)), k33,))
+                        r.message = ''.join((k28, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k29, k30, k31))), k32, _text(_tr(tr, 22, v6)), k33,))
                     except EvalError:
                         r.message = None
                     break
@@ -8931,7 +8929,7 @@ def build_107(K):
     return run
 
 def constants_107():
-    return ('reviewed_on', 'approved_on', F('builtin:default'), 'intervals', 'resource_review', 'default', S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 80, 10, 80, 65), S('rules/clause-7.rules', 78, 26, 78, 34), '{item}/reviewed_on', S('rules/clause-7.rules', 79, 22, 79, 43), F('read:date'), 'date', '{item}/approved_on', S('rules/clause-7.rules', 79, 46, 79, 67), S('rules/clause-7.rules', 79, 14, 79, 68), '/meta/intervals', S('rules/clause-7.rules', 80, 26, 80, 39), '/meta/intervals/resource_review', S('rules/clause-7.rules', 80, 26, 80, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'allocation ', 'id', '{item}/id', S('rules/clause-7.rules', 81, 24, 81, 36), ' was last reviewed or approved on ', ', beyond the review interval', '/resources', 'resources', 'meta', '/meta')
+    return ('reviewed_on', 'approved_on', 'intervals', 'resource_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 80, 10, 80, 65), S('rules/clause-7.rules', 78, 26, 78, 34), '{item}/reviewed_on', S('rules/clause-7.rules', 79, 22, 79, 43), F('read:date'), 'date', '{item}/approved_on', S('rules/clause-7.rules', 79, 46, 79, 67), S('rules/clause-7.rules', 79, 14, 79, 68), '/meta/intervals', S('rules/clause-7.rules', 80, 26, 80, 39), '/meta/intervals/resource_review', S('rules/clause-7.rules', 80, 26, 80, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'allocation ', 'id', '{item}/id', S('rules/clause-7.rules', 81, 24, 81, 36), ' was last reviewed or approved on ', ', beyond the review interval', '/resources', 'resources', 'meta', '/meta')
 
 def build_108(K):
     def run(root, ctx):
@@ -8956,7 +8954,7 @@ def build_108(K):
                 try:
                     if not ((k1((t2 if (t2 := item1.get(k0)) is not None else [])) > k2)):
                         continue
-                    v3 = ([p5 for p5 in t4 if ((((pd(p5[k7]) < today) if (t8 := ((False if (t6 := k8(pd(p5[k7]))) is True else True if t6 is False else _fb()) if (t7 := (not (p5.get(k6) is not None))) is False else True if t7 is True else _fb())) is False else True if t8 is True else _fb()) if (t9 := (k5(pd(p5[k4]), None) is None)) is True else False if t9 is False else _fb())) is True] if type(t4 := charge(item1[k0])) is list else _fb())
+                    v3 = ([p5 for p5 in t4 if ((((pd(t6) if (t6 := p5.get(k4)) is not None else None) is None) and (((not (p5.get(k5) is not None)) or (not (pd(t8) is not None if (t8 := p5.get(k6)) is not None else False))) or (pd(p5[k6]) < today)))) is True] if type(t4 := charge(item1[k0])) is list else _fb())
                     if (k1(v3) == k2):
                         passed += 1
                         continue
@@ -8970,7 +8968,7 @@ def build_108(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8978,21 +8976,21 @@ def build_108(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 7, rt.order(k19, _tr(tr, 5, rt.call(k1, k18, (_tr(tr, 4, rt.call(k5, k17, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, _list_of()),), False)),), True)), _tr(tr, 6, k2), k3)), k3, 'condition of `where`')
+                w = rt.truth(_tr(tr, 7, rt.order(k18, _tr(tr, 5, rt.call(k1, k17, (_tr(tr, 4, rt.call(k15, k16, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), _tr(tr, 3, _list_of()),), False)),), True)), _tr(tr, 6, k2), k3)), k3, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 31, rt.call(k37, k38, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k0, k15, k20))), (lambda p11: _tr(tr, 30, rt.and_(_tr(tr, 15, rt.equal(_tr(tr, 13, rt.call(k5, k25, (_tr(tr, 11, rt.convert(k23, k24, rt.member(_tr(tr, 10, p11), k4, k21, k22), k22)), _tr(tr, 12, None),), False)), _tr(tr, 14, None), k26)), lambda: _tr(tr, 29, rt.or_(_tr(tr, 24, rt.or_(_tr(tr, 19, rt.not_(_tr(tr, 18, rt.call(k8, k29, (_tr(tr, 17, rt.member(_tr(tr, 16, p11), k6, k27, k28)),), False)), k30)), lambda: _tr(tr, 23, rt.not_(_tr(tr, 22, rt.call(k8, k33, (_tr(tr, 21, rt.convert(k23, k24, rt.member(_tr(tr, 20, p11), k7, k31, k32), k32)),), False)), k34)), k9)), lambda: _tr(tr, 28, rt.order(k36, _tr(tr, 26, rt.convert(k23, k24, rt.member(_tr(tr, 25, p11), k7, k31, k35), k35)), _tr(tr, 27, today), k10)), k11)), k12))),), True))
-                e = rt.truth(_tr(tr, 35, rt.equal(_tr(tr, 33, rt.call(k1, k39, (_tr(tr, 32, v10),), True)), _tr(tr, 34, k2), k13)), k13, 'condition of `expect`')
+                v9 = _tr(tr, 31, rt.call(k37, k38, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k0, k13, k19))), (lambda p10: _tr(tr, 30, rt.and_(_tr(tr, 15, rt.equal(_tr(tr, 13, rt.call(k15, k24, (_tr(tr, 11, rt.convert(k22, k23, rt.member(_tr(tr, 10, p10), k4, k20, k21), k21)), _tr(tr, 12, None),), False)), _tr(tr, 14, None), k25)), lambda: _tr(tr, 29, rt.or_(_tr(tr, 24, rt.or_(_tr(tr, 19, rt.not_(_tr(tr, 18, rt.call(k28, k29, (_tr(tr, 17, rt.member(_tr(tr, 16, p10), k5, k26, k27)),), False)), k30)), lambda: _tr(tr, 23, rt.not_(_tr(tr, 22, rt.call(k28, k33, (_tr(tr, 21, rt.convert(k22, k23, rt.member(_tr(tr, 20, p10), k6, k31, k32), k32)),), False)), k34)), k7)), lambda: _tr(tr, 28, rt.order(k36, _tr(tr, 26, rt.convert(k22, k23, rt.member(_tr(tr, 25, p10), k6, k31, k35), k35)), _tr(tr, 27, today), k8)), k9)), k10))),), True))
+                e = rt.truth(_tr(tr, 35, rt.equal(_tr(tr, 33, rt.call(k1, k39, (_tr(tr, 32, v9),), True)), _tr(tr, 34, k2), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k40, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k41, k42, k43))), k44, _text(_tr(tr, 41, rt.call(k47, k48, (charge(_tr(tr, 38, v10)), (lambda p12: _tr(tr, 40, rt.member(_tr(tr, 39, p12), k41, k45, k46))),), True))),))
+                        r.message = ''.join((k40, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k41, k42, k43))), k44, _text(_tr(tr, 41, rt.call(k47, k48, (charge(_tr(tr, 38, v9)), (lambda p11: _tr(tr, 40, rt.member(_tr(tr, 39, p11), k41, k45, k46))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -9016,7 +9014,7 @@ def build_108(K):
     return run
 
 def constants_108():
-    return ('shortfalls', F('builtin:length'), 0, S('rules/clause-7.rules', 89, 42, 89, 87), 'resolved_on', F('builtin:default'), 'action', 'due_on', F('builtin:exists'), S('rules/clause-7.rules', 90, 91, 90, 134), S('rules/clause-7.rules', 90, 139, 90, 154), S('rules/clause-7.rules', 90, 91, 90, 154), S('rules/clause-7.rules', 90, 49, 90, 155), S('rules/clause-7.rules', 91, 10, 91, 26), S('rules/clause-7.rules', 89, 26, 89, 34), '{item}/shortfalls', S('rules/clause-7.rules', 89, 57, 89, 77), S('rules/clause-7.rules', 89, 49, 89, 82), S('rules/clause-7.rules', 89, 42, 89, 83), '>', S('rules/clause-7.rules', 90, 21, 90, 41), '{item}/shortfalls/{*}/resolved_on', S('rules/clause-7.rules', 90, 57, 90, 69), F('read:date'), 'date', S('rules/clause-7.rules', 90, 49, 90, 76), S('rules/clause-7.rules', 90, 49, 90, 84), '{item}/shortfalls/{*}/action', S('rules/clause-7.rules', 90, 102, 90, 109), S('rules/clause-7.rules', 90, 95, 90, 110), S('rules/clause-7.rules', 90, 91, 90, 110), '{item}/shortfalls/{*}/due_on', S('rules/clause-7.rules', 90, 126, 90, 133), S('rules/clause-7.rules', 90, 119, 90, 134), S('rules/clause-7.rules', 90, 115, 90, 134), S('rules/clause-7.rules', 90, 139, 90, 146), '<', F('builtin:filter'), S('rules/clause-7.rules', 90, 14, 90, 156), S('rules/clause-7.rules', 91, 10, 91, 21), 'allocation ', 'id', '{item}/id', S('rules/clause-7.rules', 92, 24, 92, 36), ' has open shortfalls without an action or past their due date: ', '`filter(allocation.shortfalls, s -> default(s.resolved_on, null) == null and (not exists(s.action) or not exists(s.due_on) or s.due_on < today))`/{*}/id', S('rules/clause-7.rules', 92, 117, 92, 120), F('builtin:map'), S('rules/clause-7.rules', 92, 102, 92, 121), '/resources', 'resources')
+    return ('shortfalls', F('builtin:length'), 0, S('rules/clause-7.rules', 89, 42, 89, 87), 'resolved_on', 'action', 'due_on', S('rules/clause-7.rules', 90, 91, 90, 134), S('rules/clause-7.rules', 90, 139, 90, 154), S('rules/clause-7.rules', 90, 91, 90, 154), S('rules/clause-7.rules', 90, 49, 90, 155), S('rules/clause-7.rules', 91, 10, 91, 26), S('rules/clause-7.rules', 89, 26, 89, 34), '{item}/shortfalls', S('rules/clause-7.rules', 89, 57, 89, 77), F('builtin:default'), S('rules/clause-7.rules', 89, 49, 89, 82), S('rules/clause-7.rules', 89, 42, 89, 83), '>', S('rules/clause-7.rules', 90, 21, 90, 41), '{item}/shortfalls/{*}/resolved_on', S('rules/clause-7.rules', 90, 57, 90, 69), F('read:date'), 'date', S('rules/clause-7.rules', 90, 49, 90, 76), S('rules/clause-7.rules', 90, 49, 90, 84), '{item}/shortfalls/{*}/action', S('rules/clause-7.rules', 90, 102, 90, 109), F('builtin:exists'), S('rules/clause-7.rules', 90, 95, 90, 110), S('rules/clause-7.rules', 90, 91, 90, 110), '{item}/shortfalls/{*}/due_on', S('rules/clause-7.rules', 90, 126, 90, 133), S('rules/clause-7.rules', 90, 119, 90, 134), S('rules/clause-7.rules', 90, 115, 90, 134), S('rules/clause-7.rules', 90, 139, 90, 146), '<', F('builtin:filter'), S('rules/clause-7.rules', 90, 14, 90, 156), S('rules/clause-7.rules', 91, 10, 91, 21), 'allocation ', 'id', '{item}/id', S('rules/clause-7.rules', 92, 24, 92, 36), ' has open shortfalls without an action or past their due date: ', '`filter(allocation.shortfalls, s -> default(s.resolved_on, null) == null and (not exists(s.action) or not exists(s.due_on) or s.due_on < today))`/{*}/id', S('rules/clause-7.rules', 92, 117, 92, 120), F('builtin:map'), S('rules/clause-7.rules', 92, 102, 92, 121), '/resources', 'resources')
 
 def build_109(K):
     def run(root, ctx):
@@ -9119,21 +9117,21 @@ def build_110(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = (t4 if (t4 := ix3.get(item1[k1]).get(k2)) is not None else [])
-                    v5 = ([p7 for p7 in t6 if (((not (all((t19 if (t19 := ((v15 := p7), (v16 := p14), (any(((((p18[k7] == v15) and (p18[k9] == v16)) and (pd(p18[k12]) <= today)) and ((k16(pd(p18[k15]), None) is None) or (pd(p18[k15]) >= today))) for p18 in t17) if type(t17 := charge(s_0[k20])) is list else _fb()))[-1]) is True or t19 is False else _fb()) for p14 in t13) if type(t13 := charge(item1[k21])) is list else _fb())) if (t20 := ((v8 := p7), (any((t12 if (t12 := (p10[k5] if (t11 := (p10[k3] == v8)) is True else False if t11 is False else _fb())) is True or t12 is False else _fb()) for p10 in t9) if type(t9 := charge(s_2)) is list else _fb()))[-1]) is True else False if t20 is False else _fb())) is True] if type(t6 := charge(v2)) is list else _fb())
-                    if (k23(v5) == k24):
+                    v5 = ([p7 for p7 in t6 if (((not (all((t20 if (t20 := ((v15 := p7), (v16 := p14), (any(((((p18[k7] == v15) and (p18[k9] == v16)) and (pd(p18[k12]) <= today)) and (((pd(t19) if (t19 := p18.get(k15)) is not None else None) is None) or (pd(p18[k15]) >= today))) for p18 in t17) if type(t17 := charge(s_0[k19])) is list else _fb()))[-1]) is True or t20 is False else _fb()) for p14 in t13) if type(t13 := charge(item1[k20])) is list else _fb())) if (t21 := ((v8 := p7), (any((t12 if (t12 := (p10[k5] if (t11 := (p10[k3] == v8)) is True else False if t11 is False else _fb())) is True or t12 is False else _fb()) for p10 in t9) if type(t9 := charge(s_2)) is list else _fb()))[-1]) is True else False if t21 is False else _fb())) is True] if type(t6 := charge(v2)) is list else _fb())
+                    if (k22(v5) == k23):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k26, k27))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k25, k26))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k27)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k26)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -9141,16 +9139,16 @@ def build_110(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v21 = _tr(tr, 8, rt.call(k16, k34, (_tr(tr, 6, rt.member(_tr(tr, 5, rt.call(k30, k31, (charge(_tr(tr, 2, s_1)), _tr(tr, 4, rt.member(_tr(tr, 3, item1), k1, k28, k29)),), True, ctx)), k2, k32, k33)), _tr(tr, 7, _list_of()),), False))
-                v22 = _tr(tr, 58, rt.call(k64, k65, (charge(_tr(tr, 9, v21)), (lambda p23: _tr(tr, 57, rt.and_(_tr(tr, 20, ((v24 := _tr(tr, 10, p23)), _tr(tr, 19, rt.call(k39, k40, (charge(_tr(tr, 11, s_2)), (lambda p25: _tr(tr, 18, rt.and_(_tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p25), k3, k35, k36)), _tr(tr, 14, v24), k4)), lambda: _tr(tr, 17, rt.member(_tr(tr, 16, p25), k5, k37, k38)), k6))),), True)))[-1]), lambda: _tr(tr, 56, rt.not_(_tr(tr, 55, rt.call(k61, k62, (charge(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k21, k41, k42))), (lambda p26: _tr(tr, 54, ((v27 := _tr(tr, 23, p23)), (v28 := _tr(tr, 24, p26)), _tr(tr, 53, rt.call(k39, k60, (charge(_tr(tr, 26, rt.member(_tr(tr, 25, s_0), k20, k43, k44))), (lambda p29: _tr(tr, 52, rt.and_(_tr(tr, 40, rt.and_(_tr(tr, 35, rt.and_(_tr(tr, 30, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, p29), k7, k45, k46)), _tr(tr, 29, v27), k8)), lambda: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p29), k9, k47, k48)), _tr(tr, 33, v28), k10)), k11)), lambda: _tr(tr, 39, rt.order(k53, _tr(tr, 37, rt.convert(k51, k52, rt.member(_tr(tr, 36, p29), k12, k49, k50), k50)), _tr(tr, 38, today), k13)), k14)), lambda: _tr(tr, 51, rt.or_(_tr(tr, 46, rt.equal(_tr(tr, 44, rt.call(k16, k56, (_tr(tr, 42, rt.convert(k51, k52, rt.member(_tr(tr, 41, p29), k15, k54, k55), k55)), _tr(tr, 43, None),), False)), _tr(tr, 45, None), k57)), lambda: _tr(tr, 50, rt.order(k59, _tr(tr, 48, rt.convert(k51, k52, rt.member(_tr(tr, 47, p29), k15, k54, k58), k58)), _tr(tr, 49, today), k17)), k18)), k19))),), True)))[-1])),), True)), k63)), k22))),), True))
-                e = rt.truth(_tr(tr, 62, rt.equal(_tr(tr, 60, rt.call(k23, k66, (_tr(tr, 59, v22),), True)), _tr(tr, 61, k24), k25)), k25, 'condition of `expect`')
+                v22 = _tr(tr, 8, rt.call(k33, k34, (_tr(tr, 6, rt.member(_tr(tr, 5, rt.call(k29, k30, (charge(_tr(tr, 2, s_1)), _tr(tr, 4, rt.member(_tr(tr, 3, item1), k1, k27, k28)),), True, ctx)), k2, k31, k32)), _tr(tr, 7, _list_of()),), False))
+                v23 = _tr(tr, 58, rt.call(k64, k65, (charge(_tr(tr, 9, v22)), (lambda p24: _tr(tr, 57, rt.and_(_tr(tr, 20, ((v25 := _tr(tr, 10, p24)), _tr(tr, 19, rt.call(k39, k40, (charge(_tr(tr, 11, s_2)), (lambda p26: _tr(tr, 18, rt.and_(_tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p26), k3, k35, k36)), _tr(tr, 14, v25), k4)), lambda: _tr(tr, 17, rt.member(_tr(tr, 16, p26), k5, k37, k38)), k6))),), True)))[-1]), lambda: _tr(tr, 56, rt.not_(_tr(tr, 55, rt.call(k61, k62, (charge(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k20, k41, k42))), (lambda p27: _tr(tr, 54, ((v28 := _tr(tr, 23, p24)), (v29 := _tr(tr, 24, p27)), _tr(tr, 53, rt.call(k39, k60, (charge(_tr(tr, 26, rt.member(_tr(tr, 25, s_0), k19, k43, k44))), (lambda p30: _tr(tr, 52, rt.and_(_tr(tr, 40, rt.and_(_tr(tr, 35, rt.and_(_tr(tr, 30, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, p30), k7, k45, k46)), _tr(tr, 29, v28), k8)), lambda: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p30), k9, k47, k48)), _tr(tr, 33, v29), k10)), k11)), lambda: _tr(tr, 39, rt.order(k53, _tr(tr, 37, rt.convert(k51, k52, rt.member(_tr(tr, 36, p30), k12, k49, k50), k50)), _tr(tr, 38, today), k13)), k14)), lambda: _tr(tr, 51, rt.or_(_tr(tr, 46, rt.equal(_tr(tr, 44, rt.call(k33, k56, (_tr(tr, 42, rt.convert(k51, k52, rt.member(_tr(tr, 41, p30), k15, k54, k55), k55)), _tr(tr, 43, None),), False)), _tr(tr, 45, None), k57)), lambda: _tr(tr, 50, rt.order(k59, _tr(tr, 48, rt.convert(k51, k52, rt.member(_tr(tr, 47, p30), k15, k54, k58), k58)), _tr(tr, 49, today), k16)), k17)), k18))),), True)))[-1])),), True)), k63)), k21))),), True))
+                e = rt.truth(_tr(tr, 62, rt.equal(_tr(tr, 60, rt.call(k22, k66, (_tr(tr, 59, v23),), True)), _tr(tr, 61, k23), k24)), k24, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 63, v22)), k67, _text(_tr(tr, 65, rt.member(_tr(tr, 64, item1), k1, k28, k68))), k69, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k21, k41, k70))),))
+                        r.message = ''.join((_text(_tr(tr, 63, v23)), k67, _text(_tr(tr, 65, rt.member(_tr(tr, 64, item1), k1, k27, k68))), k69, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k20, k41, k70))),))
                     except EvalError:
                         r.message = None
                     break
@@ -9170,11 +9168,11 @@ def build_110(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k26)
+        return RuleRun(passed, results, k25)
     return run
 
 def constants_110():
-    return ('requirements', 'role', 'holders', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), 'person', S('rules/clause-7.rules', 16, 72, 16, 89), 'competency', S('rules/clause-7.rules', 16, 95, 16, 120), S('rules/clause-7.rules', 16, 72, 16, 120), 'achieved_on', S('rules/clause-7.rules', 16, 126, 16, 147), S('rules/clause-7.rules', 16, 72, 16, 147), 'expires_on', F('builtin:default'), S('rules/clause-7.rules', 16, 193, 16, 213), S('rules/clause-7.rules', 16, 154, 16, 213), S('rules/clause-7.rules', 16, 72, 16, 214), 'records', 'competencies', S('rules/clause-7.rules', 114, 38, 114, 116), F('builtin:length'), 0, S('rules/clause-7.rules', 115, 10, 115, 29), '/competence/requirements', S('rules/clause-7.rules', 112, 27, 112, 49), '{item}/role', S('rules/clause-7.rules', 113, 39, 113, 54), F('builtin:lookup'), S('rules/clause-7.rules', 113, 25, 113, 55), '`lookup(roles, requirement.role)`/holders', S('rules/clause-7.rules', 113, 25, 113, 63), S('rules/clause-7.rules', 113, 17, 113, 68), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), '{item}/competencies', S('rules/clause-7.rules', 114, 67, 114, 90), '/competence/records', S('rules/clause-7.rules', 16, 47, 16, 64), '/competence/records/{*}/person', S('rules/clause-7.rules', 16, 72, 16, 79), '/competence/records/{*}/competency', S('rules/clause-7.rules', 16, 95, 16, 106), '/competence/records/{*}/achieved_on', S('rules/clause-7.rules', 16, 126, 16, 138), F('read:date'), 'date', '<=', '/competence/records/{*}/expires_on', S('rules/clause-7.rules', 16, 162, 16, 173), S('rules/clause-7.rules', 16, 154, 16, 180), S('rules/clause-7.rules', 16, 154, 16, 188), S('rules/clause-7.rules', 16, 193, 16, 204), '>=', S('rules/clause-7.rules', 16, 43, 16, 215), F('builtin:all'), S('rules/clause-7.rules', 114, 63, 114, 116), S('rules/clause-7.rules', 114, 59, 114, 116), F('builtin:filter'), S('rules/clause-7.rules', 114, 17, 114, 117), S('rules/clause-7.rules', 115, 10, 115, 24), ', holding role ', S('rules/clause-7.rules', 116, 37, 116, 52), ', lack current evidence of some of ', S('rules/clause-7.rules', 116, 90, 116, 113), 'competence', '/competence', 'roles', '/roles', 'people', '/people')
+    return ('requirements', 'role', 'holders', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), 'person', S('rules/clause-7.rules', 16, 72, 16, 89), 'competency', S('rules/clause-7.rules', 16, 95, 16, 120), S('rules/clause-7.rules', 16, 72, 16, 120), 'achieved_on', S('rules/clause-7.rules', 16, 126, 16, 147), S('rules/clause-7.rules', 16, 72, 16, 147), 'expires_on', S('rules/clause-7.rules', 16, 193, 16, 213), S('rules/clause-7.rules', 16, 154, 16, 213), S('rules/clause-7.rules', 16, 72, 16, 214), 'records', 'competencies', S('rules/clause-7.rules', 114, 38, 114, 116), F('builtin:length'), 0, S('rules/clause-7.rules', 115, 10, 115, 29), '/competence/requirements', S('rules/clause-7.rules', 112, 27, 112, 49), '{item}/role', S('rules/clause-7.rules', 113, 39, 113, 54), F('builtin:lookup'), S('rules/clause-7.rules', 113, 25, 113, 55), '`lookup(roles, requirement.role)`/holders', S('rules/clause-7.rules', 113, 25, 113, 63), F('builtin:default'), S('rules/clause-7.rules', 113, 17, 113, 68), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), '{item}/competencies', S('rules/clause-7.rules', 114, 67, 114, 90), '/competence/records', S('rules/clause-7.rules', 16, 47, 16, 64), '/competence/records/{*}/person', S('rules/clause-7.rules', 16, 72, 16, 79), '/competence/records/{*}/competency', S('rules/clause-7.rules', 16, 95, 16, 106), '/competence/records/{*}/achieved_on', S('rules/clause-7.rules', 16, 126, 16, 138), F('read:date'), 'date', '<=', '/competence/records/{*}/expires_on', S('rules/clause-7.rules', 16, 162, 16, 173), S('rules/clause-7.rules', 16, 154, 16, 180), S('rules/clause-7.rules', 16, 154, 16, 188), S('rules/clause-7.rules', 16, 193, 16, 204), '>=', S('rules/clause-7.rules', 16, 43, 16, 215), F('builtin:all'), S('rules/clause-7.rules', 114, 63, 114, 116), S('rules/clause-7.rules', 114, 59, 114, 116), F('builtin:filter'), S('rules/clause-7.rules', 114, 17, 114, 117), S('rules/clause-7.rules', 115, 10, 115, 24), ', holding role ', S('rules/clause-7.rules', 116, 37, 116, 52), ', lack current evidence of some of ', S('rules/clause-7.rules', 116, 90, 116, 113), 'competence', '/competence', 'roles', '/roles', 'people', '/people')
 
 def build_111(K):
     def run(root, ctx):
@@ -9198,24 +9196,24 @@ def build_111(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (((v2 := item1[k5]), (any((t6 if (t6 := (p4[k8] if (t5 := (p4[k6] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1] if (t7 := ((k2(pd(item1[k1]), None) is not None) and (pd(item1[k1]) < today))) is True else False if t7 is False else _fb())
+                    w = (((v3 := item1[k4]), (any((t7 if (t7 := (p5[k7] if (t6 := (p5[k5] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1] if (t8 := (((pd(t2) if (t2 := item1.get(k1)) is not None else None) is not None) and (pd(item1[k1]) < today))) is True else False if t8 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        if (((v8 := item1[k5]), (v9 := item1[k11]), (any(((((p11[k5] == v8) and (p11[k11] == v9)) and (pd(p11[k15]) <= today)) and ((k2(pd(p11[k1]), None) is None) or (pd(p11[k1]) >= today))) for p11 in t10) if type(t10 := charge(s_0[k0])) is list else _fb()))[-1]) is True:
+                        if (((v9 := item1[k4]), (v10 := item1[k10]), (any(((((p12[k4] == v9) and (p12[k10] == v10)) and (pd(p12[k14]) <= today)) and (((pd(t13) if (t13 := p12.get(k1)) is not None else None) is None) or (pd(p12[k1]) >= today))) for p12 in t11) if type(t11 := charge(s_0[k0])) is list else _fb()))[-1]) is True:
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k21, k22))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k20, k21))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k22)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k21)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -9223,20 +9221,20 @@ def build_111(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 25, rt.and_(_tr(tr, 12, rt.and_(_tr(tr, 7, rt.not_equal(_tr(tr, 5, rt.call(k2, k27, (_tr(tr, 3, rt.convert(k25, k26, rt.member(_tr(tr, 2, item1), k1, k23, k24), k24)), _tr(tr, 4, None),), False)), _tr(tr, 6, None), k28)), lambda: _tr(tr, 11, rt.order(k30, _tr(tr, 9, rt.convert(k25, k26, rt.member(_tr(tr, 8, item1), k1, k23, k29), k29)), _tr(tr, 10, today), k3)), k4)), lambda: _tr(tr, 24, ((v12 := _tr(tr, 14, rt.member(_tr(tr, 13, item1), k5, k31, k32))), _tr(tr, 23, rt.call(k37, k38, (charge(_tr(tr, 15, s_1)), (lambda p13: _tr(tr, 22, rt.and_(_tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p13), k6, k33, k34)), _tr(tr, 18, v12), k7)), lambda: _tr(tr, 21, rt.member(_tr(tr, 20, p13), k8, k35, k36)), k9))),), True)))[-1]), k10)), k10, 'condition of `where`')
+                w = rt.truth(_tr(tr, 25, rt.and_(_tr(tr, 12, rt.and_(_tr(tr, 7, rt.not_equal(_tr(tr, 5, rt.call(k26, k27, (_tr(tr, 3, rt.convert(k24, k25, rt.member(_tr(tr, 2, item1), k1, k22, k23), k23)), _tr(tr, 4, None),), False)), _tr(tr, 6, None), k28)), lambda: _tr(tr, 11, rt.order(k30, _tr(tr, 9, rt.convert(k24, k25, rt.member(_tr(tr, 8, item1), k1, k22, k29), k29)), _tr(tr, 10, today), k2)), k3)), lambda: _tr(tr, 24, ((v14 := _tr(tr, 14, rt.member(_tr(tr, 13, item1), k4, k31, k32))), _tr(tr, 23, rt.call(k37, k38, (charge(_tr(tr, 15, s_1)), (lambda p15: _tr(tr, 22, rt.and_(_tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p15), k5, k33, k34)), _tr(tr, 18, v14), k6)), lambda: _tr(tr, 21, rt.member(_tr(tr, 20, p15), k7, k35, k36)), k8))),), True)))[-1]), k9)), k9, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 59, ((v14 := _tr(tr, 27, rt.member(_tr(tr, 26, item1), k5, k31, k39))), (v15 := _tr(tr, 29, rt.member(_tr(tr, 28, item1), k11, k40, k41))), _tr(tr, 58, rt.call(k37, k56, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, s_0), k0, k21, k42))), (lambda p16: _tr(tr, 57, rt.and_(_tr(tr, 45, rt.and_(_tr(tr, 40, rt.and_(_tr(tr, 35, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p16), k5, k43, k44)), _tr(tr, 34, v14), k12)), lambda: _tr(tr, 39, rt.equal(_tr(tr, 37, rt.member(_tr(tr, 36, p16), k11, k45, k46)), _tr(tr, 38, v15), k13)), k14)), lambda: _tr(tr, 44, rt.order(k49, _tr(tr, 42, rt.convert(k25, k26, rt.member(_tr(tr, 41, p16), k15, k47, k48), k48)), _tr(tr, 43, today), k16)), k17)), lambda: _tr(tr, 56, rt.or_(_tr(tr, 51, rt.equal(_tr(tr, 49, rt.call(k2, k52, (_tr(tr, 47, rt.convert(k25, k26, rt.member(_tr(tr, 46, p16), k1, k50, k51), k51)), _tr(tr, 48, None),), False)), _tr(tr, 50, None), k53)), lambda: _tr(tr, 55, rt.order(k55, _tr(tr, 53, rt.convert(k25, k26, rt.member(_tr(tr, 52, p16), k1, k50, k54), k54)), _tr(tr, 54, today), k18)), k19)), k20))),), True)))[-1]), k57, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 59, ((v16 := _tr(tr, 27, rt.member(_tr(tr, 26, item1), k4, k31, k39))), (v17 := _tr(tr, 29, rt.member(_tr(tr, 28, item1), k10, k40, k41))), _tr(tr, 58, rt.call(k37, k56, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, s_0), k0, k20, k42))), (lambda p18: _tr(tr, 57, rt.and_(_tr(tr, 45, rt.and_(_tr(tr, 40, rt.and_(_tr(tr, 35, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p18), k4, k43, k44)), _tr(tr, 34, v16), k11)), lambda: _tr(tr, 39, rt.equal(_tr(tr, 37, rt.member(_tr(tr, 36, p18), k10, k45, k46)), _tr(tr, 38, v17), k12)), k13)), lambda: _tr(tr, 44, rt.order(k49, _tr(tr, 42, rt.convert(k24, k25, rt.member(_tr(tr, 41, p18), k14, k47, k48), k48)), _tr(tr, 43, today), k15)), k16)), lambda: _tr(tr, 56, rt.or_(_tr(tr, 51, rt.equal(_tr(tr, 49, rt.call(k26, k52, (_tr(tr, 47, rt.convert(k24, k25, rt.member(_tr(tr, 46, p18), k1, k50, k51), k51)), _tr(tr, 48, None),), False)), _tr(tr, 50, None), k53)), lambda: _tr(tr, 55, rt.order(k55, _tr(tr, 53, rt.convert(k24, k25, rt.member(_tr(tr, 52, p18), k1, k50, k54), k54)), _tr(tr, 54, today), k17)), k18)), k19))),), True)))[-1]), k57, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k5, k31, k58))), k59, _text(_tr(tr, 63, rt.member(_tr(tr, 62, item1), k6, k60, k61))), k62, _text(_tr(tr, 65, rt.member(_tr(tr, 64, item1), k11, k40, k63))), k64, _text(_tr(tr, 67, rt.convert(k25, k26, rt.member(_tr(tr, 66, item1), k1, k23, k65), k65))), k66,))
+                        r.message = ''.join((_text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k4, k31, k58))), k59, _text(_tr(tr, 63, rt.member(_tr(tr, 62, item1), k5, k60, k61))), k62, _text(_tr(tr, 65, rt.member(_tr(tr, 64, item1), k10, k40, k63))), k64, _text(_tr(tr, 67, rt.convert(k24, k25, rt.member(_tr(tr, 66, item1), k1, k22, k65), k65))), k66,))
                     except EvalError:
                         r.message = None
                     break
@@ -9256,11 +9254,11 @@ def build_111(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k21)
+        return RuleRun(passed, results, k20)
     return run
 
 def constants_111():
-    return ('records', 'expires_on', F('builtin:default'), S('rules/clause-7.rules', 124, 92, 124, 116), S('rules/clause-7.rules', 124, 47, 124, 116), 'person', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-7.rules', 124, 47, 124, 149), 'competency', S('rules/clause-7.rules', 16, 72, 16, 89), S('rules/clause-7.rules', 16, 95, 16, 120), S('rules/clause-7.rules', 16, 72, 16, 120), 'achieved_on', S('rules/clause-7.rules', 16, 126, 16, 147), S('rules/clause-7.rules', 16, 72, 16, 147), S('rules/clause-7.rules', 16, 193, 16, 213), S('rules/clause-7.rules', 16, 154, 16, 213), S('rules/clause-7.rules', 16, 72, 16, 214), '/competence/records', S('rules/clause-7.rules', 124, 22, 124, 39), '{item}/expires_on', S('rules/clause-7.rules', 124, 55, 124, 71), F('read:date'), 'date', S('rules/clause-7.rules', 124, 47, 124, 78), S('rules/clause-7.rules', 124, 47, 124, 86), S('rules/clause-7.rules', 124, 92, 124, 108), '<', '{item}/person', S('rules/clause-7.rules', 124, 136, 124, 148), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-7.rules', 125, 23, 125, 35), '{item}/competency', S('rules/clause-7.rules', 125, 38, 125, 54), S('rules/clause-7.rules', 16, 47, 16, 64), '/competence/records/{*}/person', S('rules/clause-7.rules', 16, 72, 16, 79), '/competence/records/{*}/competency', S('rules/clause-7.rules', 16, 95, 16, 106), '/competence/records/{*}/achieved_on', S('rules/clause-7.rules', 16, 126, 16, 138), '<=', '/competence/records/{*}/expires_on', S('rules/clause-7.rules', 16, 162, 16, 173), S('rules/clause-7.rules', 16, 154, 16, 180), S('rules/clause-7.rules', 16, 154, 16, 188), S('rules/clause-7.rules', 16, 193, 16, 204), '>=', S('rules/clause-7.rules', 16, 43, 16, 215), S('rules/clause-7.rules', 125, 10, 125, 55), S('rules/clause-7.rules', 126, 13, 126, 25), "'s evidence ", '{item}/id', S('rules/clause-7.rules', 126, 40, 126, 48), ' of ', S('rules/clause-7.rules', 126, 55, 126, 71), ' lapsed on ', S('rules/clause-7.rules', 126, 85, 126, 101), ' and has not been renewed', 'competence', '/competence', 'people', '/people')
+    return ('records', 'expires_on', S('rules/clause-7.rules', 124, 92, 124, 116), S('rules/clause-7.rules', 124, 47, 124, 116), 'person', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-7.rules', 124, 47, 124, 149), 'competency', S('rules/clause-7.rules', 16, 72, 16, 89), S('rules/clause-7.rules', 16, 95, 16, 120), S('rules/clause-7.rules', 16, 72, 16, 120), 'achieved_on', S('rules/clause-7.rules', 16, 126, 16, 147), S('rules/clause-7.rules', 16, 72, 16, 147), S('rules/clause-7.rules', 16, 193, 16, 213), S('rules/clause-7.rules', 16, 154, 16, 213), S('rules/clause-7.rules', 16, 72, 16, 214), '/competence/records', S('rules/clause-7.rules', 124, 22, 124, 39), '{item}/expires_on', S('rules/clause-7.rules', 124, 55, 124, 71), F('read:date'), 'date', F('builtin:default'), S('rules/clause-7.rules', 124, 47, 124, 78), S('rules/clause-7.rules', 124, 47, 124, 86), S('rules/clause-7.rules', 124, 92, 124, 108), '<', '{item}/person', S('rules/clause-7.rules', 124, 136, 124, 148), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-7.rules', 125, 23, 125, 35), '{item}/competency', S('rules/clause-7.rules', 125, 38, 125, 54), S('rules/clause-7.rules', 16, 47, 16, 64), '/competence/records/{*}/person', S('rules/clause-7.rules', 16, 72, 16, 79), '/competence/records/{*}/competency', S('rules/clause-7.rules', 16, 95, 16, 106), '/competence/records/{*}/achieved_on', S('rules/clause-7.rules', 16, 126, 16, 138), '<=', '/competence/records/{*}/expires_on', S('rules/clause-7.rules', 16, 162, 16, 173), S('rules/clause-7.rules', 16, 154, 16, 180), S('rules/clause-7.rules', 16, 154, 16, 188), S('rules/clause-7.rules', 16, 193, 16, 204), '>=', S('rules/clause-7.rules', 16, 43, 16, 215), S('rules/clause-7.rules', 125, 10, 125, 55), S('rules/clause-7.rules', 126, 13, 126, 25), "'s evidence ", '{item}/id', S('rules/clause-7.rules', 126, 40, 126, 48), ' of ', S('rules/clause-7.rules', 126, 55, 126, 71), ' lapsed on ', S('rules/clause-7.rules', 126, 85, 126, 101), ' and has not been renewed', 'competence', '/competence', 'people', '/people')
 
 def build_112(K):
     def run(root, ctx):
@@ -9308,13 +9306,13 @@ def build_112(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, rt.order(k28, _tr(tr, 14, ((v7 := _tr(tr, 3, rt.convert(k16, k17, rt.member(_tr(tr, 2, item1), k1, k14, k15), k15))), (v8 := _tr(tr, 6, rt.convert(k22, k23, rt.member(_tr(tr, 5, rt.member(_tr(tr, 4, s_1), k2, k18, k19)), k3, k20, k21), k21))), _tr(tr, 13, rt.arith(k7, _tr(tr, 7, v7), _tr(tr, 12, rt.call(k5, k27, (_tr(tr, 8, v8), _tr(tr, 11, rt.convert(k22, k23, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k2, k18, k24)), k4, k25, k26), k26)),), False)), k6)))[-1]), _tr(tr, 15, today), k8)), k8, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, rt.order(k28, _tr(tr, 14, ((v8 := _tr(tr, 3, rt.convert(k16, k17, rt.member(_tr(tr, 2, item1), k1, k14, k15), k15))), (v9 := _tr(tr, 6, rt.convert(k22, k23, rt.member(_tr(tr, 5, rt.member(_tr(tr, 4, s_1), k2, k18, k19)), k3, k20, k21), k21))), _tr(tr, 13, rt.arith(k7, _tr(tr, 7, v8), _tr(tr, 12, rt.call(k5, k27, (_tr(tr, 8, v9), _tr(tr, 11, rt.convert(k22, k23, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k2, k18, k24)), k4, k25, k26), k26)),), False)), k6)))[-1]), _tr(tr, 15, today), k8)), k8, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 29, ((v10 := _tr(tr, 18, rt.convert(k16, k17, rt.member(_tr(tr, 17, item1), k1, k14, k29), k29))), (v11 := _tr(tr, 21, rt.convert(k22, k23, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k2, k18, k30)), k3, k20, k31), k31))), _tr(tr, 28, rt.arith(k7, _tr(tr, 22, v10), _tr(tr, 27, rt.call(k5, k27, (_tr(tr, 23, v11), _tr(tr, 26, rt.convert(k22, k23, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k2, k18, k24)), k4, k25, k26), k26)),), False)), k6)))[-1])
+                v10 = _tr(tr, 29, ((v11 := _tr(tr, 18, rt.convert(k16, k17, rt.member(_tr(tr, 17, item1), k1, k14, k29), k29))), (v12 := _tr(tr, 21, rt.convert(k22, k23, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k2, k18, k30)), k3, k20, k31), k31))), _tr(tr, 28, rt.arith(k7, _tr(tr, 22, v11), _tr(tr, 27, rt.call(k5, k27, (_tr(tr, 23, v12), _tr(tr, 26, rt.convert(k22, k23, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k2, k18, k24)), k4, k25, k26), k26)),), False)), k6)))[-1])
                 e = rt.truth(_tr(tr, 32, rt.call(k34, k35, (_tr(tr, 31, rt.member(_tr(tr, 30, item1), k9, k32, k33)),), False)), k35, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -9326,14 +9324,14 @@ def build_112(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 43, rt.order(k50, _tr(tr, 41, rt.convert(k16, k17, rt.member(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k9, k32, k47)), k10, k48, k49), k49)), _tr(tr, 42, v9), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 43, rt.order(k50, _tr(tr, 41, rt.convert(k16, k17, rt.member(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k9, k32, k47)), k10, k48, k49), k49)), _tr(tr, 42, v10), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k36, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k37, k38, k51))), k52, _text(_tr(tr, 48, rt.convert(k16, k17, rt.member(_tr(tr, 47, rt.member(_tr(tr, 46, item1), k9, k32, k53)), k10, k48, k54), k54))), k55, _text(_tr(tr, 49, v9)),))
+                        r.message = ''.join((k36, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k37, k38, k51))), k52, _text(_tr(tr, 48, rt.convert(k16, k17, rt.member(_tr(tr, 47, rt.member(_tr(tr, 46, item1), k9, k32, k53)), k10, k48, k54), k54))), k55, _text(_tr(tr, 49, v10)),))
                     except EvalError:
                         r.message = None
                     break
@@ -9464,20 +9462,20 @@ def build_114(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (k2(pd(item1[k1]))) is True and (((v2 := pd(item1[k1])), (v3 := pdur(s_1[k3][k4])), rt.arith(k8, v2, k6(v3, pdur(s_1[k3][k5])), k7))[-1] >= today):
+                    if (pd(t2) is not None if (t2 := item1.get(k1)) is not None else False) and (((v3 := pd(item1[k1])), (v4 := pdur(s_1[k2][k3])), rt.arith(k7, v3, k5(v4, pdur(s_1[k2][k4])), k6))[-1] >= today):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k10, k11))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k9, k10))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -9485,7 +9483,7 @@ def build_114(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 4, rt.call(k2, k16, (_tr(tr, 3, rt.convert(k14, k15, rt.member(_tr(tr, 2, item1), k1, k12, k13), k13)),), False)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 4, rt.call(k15, k16, (_tr(tr, 3, rt.convert(k13, k14, rt.member(_tr(tr, 2, item1), k1, k11, k12), k12)),), False)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -9496,14 +9494,14 @@ def build_114(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 21, rt.order(k33, _tr(tr, 19, ((v4 := _tr(tr, 8, rt.convert(k14, k15, rt.member(_tr(tr, 7, item1), k1, k12, k22), k22))), (v5 := _tr(tr, 11, rt.convert(k27, k28, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k3, k23, k24)), k4, k25, k26), k26))), _tr(tr, 18, rt.arith(k8, _tr(tr, 12, v4), _tr(tr, 17, rt.call(k6, k32, (_tr(tr, 13, v5), _tr(tr, 16, rt.convert(k27, k28, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k3, k23, k29)), k5, k30, k31), k31)),), False)), k7)))[-1]), _tr(tr, 20, today), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 21, rt.order(k33, _tr(tr, 19, ((v5 := _tr(tr, 8, rt.convert(k13, k14, rt.member(_tr(tr, 7, item1), k1, k11, k22), k22))), (v6 := _tr(tr, 11, rt.convert(k27, k28, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, s_1), k2, k23, k24)), k3, k25, k26), k26))), _tr(tr, 18, rt.arith(k7, _tr(tr, 12, v5), _tr(tr, 17, rt.call(k5, k32, (_tr(tr, 13, v6), _tr(tr, 16, rt.convert(k27, k28, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k2, k23, k29)), k4, k30, k31), k31)),), False)), k6)))[-1]), _tr(tr, 20, today), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k17, _text(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k18, k19, k34))), k35, _text(_tr(tr, 25, rt.member(_tr(tr, 24, item1), k36, k37, k38))), k39, _text(_tr(tr, 27, rt.convert(k14, k15, rt.member(_tr(tr, 26, item1), k1, k12, k40), k40))),))
+                        r.message = ''.join((k17, _text(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k18, k19, k34))), k35, _text(_tr(tr, 25, rt.member(_tr(tr, 24, item1), k36, k37, k38))), k39, _text(_tr(tr, 27, rt.convert(k13, k14, rt.member(_tr(tr, 26, item1), k1, k11, k40), k40))),))
                     except EvalError:
                         r.message = None
                     break
@@ -9523,11 +9521,11 @@ def build_114(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k10)
+        return RuleRun(passed, results, k9)
     return run
 
 def constants_114():
-    return ('requirements', 'reviewed_on', F('builtin:exists'), 'intervals', 'competence_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 158, 10, 158, 86), '/competence/requirements', S('rules/clause-7.rules', 156, 27, 156, 49), '{item}/reviewed_on', S('rules/clause-7.rules', 157, 17, 157, 39), F('read:date'), 'date', S('rules/clause-7.rules', 157, 10, 157, 40), 'competence requirement ', 'id', '{item}/id', S('rules/clause-7.rules', 157, 72, 157, 85), ' has never been reviewed', S('rules/clause-7.rules', 158, 20, 158, 42), '/meta/intervals', S('rules/clause-7.rules', 158, 45, 158, 58), '/meta/intervals/competence_review', S('rules/clause-7.rules', 158, 45, 158, 76), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-7.rules', 159, 36, 159, 49), ' for role ', 'role', '{item}/role', S('rules/clause-7.rules', 159, 62, 159, 77), ' was last reviewed on ', S('rules/clause-7.rules', 159, 102, 159, 124), 'competence', '/competence', 'meta', '/meta')
+    return ('requirements', 'reviewed_on', 'intervals', 'competence_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 158, 10, 158, 86), '/competence/requirements', S('rules/clause-7.rules', 156, 27, 156, 49), '{item}/reviewed_on', S('rules/clause-7.rules', 157, 17, 157, 39), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-7.rules', 157, 10, 157, 40), 'competence requirement ', 'id', '{item}/id', S('rules/clause-7.rules', 157, 72, 157, 85), ' has never been reviewed', S('rules/clause-7.rules', 158, 20, 158, 42), '/meta/intervals', S('rules/clause-7.rules', 158, 45, 158, 58), '/meta/intervals/competence_review', S('rules/clause-7.rules', 158, 45, 158, 76), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-7.rules', 159, 36, 159, 49), ' for role ', 'role', '{item}/role', S('rules/clause-7.rules', 159, 62, 159, 77), ' was last reviewed on ', S('rules/clause-7.rules', 159, 102, 159, 124), 'competence', '/competence', 'meta', '/meta')
 
 def build_115(K):
     def run(root, ctx):
@@ -9921,7 +9919,7 @@ def build_119(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (((v2 := item1[k0]), (any((t6 if (t6 := (p4[k3] if (t5 := (p4[k1] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True and ((k6((t7 if (t7 := item1.get(k5)) is not None else [])) + k6((t8 if (t8 := item1.get(k7)) is not None else []))) > k9) and (((item1.get(k13) is not None) if (t9 := k12(pdur(item1[k11]))) is False else True if t9 is True else _fb())) is True:
+                    if (((v2 := item1[k0]), (any((t6 if (t6 := (p4[k3] if (t5 := (p4[k1] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True and ((k6((t7 if (t7 := item1.get(k5)) is not None else [])) + k6((t8 if (t8 := item1.get(k7)) is not None else []))) > k9) and ((pdur(t9) is not None if (t9 := item1.get(k11)) is not None else False) or (item1.get(k12) is not None)):
                         continue
                 except Exception:
                     pass
@@ -9934,7 +9932,7 @@ def build_119(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -9942,36 +9940,36 @@ def build_119(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 12, ((v10 := _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17))), _tr(tr, 11, rt.call(k22, k23, (charge(_tr(tr, 3, s_1)), (lambda p11: _tr(tr, 10, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, p11), k1, k18, k19)), _tr(tr, 6, v10), k2)), lambda: _tr(tr, 9, rt.member(_tr(tr, 8, p11), k3, k20, k21)), k4))),), True)))[-1]), k24, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, ((v11 := _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16))), _tr(tr, 11, rt.call(k21, k22, (charge(_tr(tr, 3, s_1)), (lambda p12: _tr(tr, 10, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 5, rt.member(_tr(tr, 4, p12), k1, k17, k18)), _tr(tr, 6, v11), k2)), lambda: _tr(tr, 9, rt.member(_tr(tr, 8, p12), k3, k19, k20)), k4))),), True)))[-1]), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k25, _text(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k1, k26, k27))), k28, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k16, k29))), k30,))
+                        r.message = ''.join((k24, _text(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k1, k25, k26))), k27, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k15, k28))), k29,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 29, rt.order(k41, _tr(tr, 27, rt.arith(k40, _tr(tr, 21, rt.call(k6, k35, (_tr(tr, 20, rt.call(k33, k34, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k5, k31, k32)), _tr(tr, 19, _list_of()),), False)),), True)), _tr(tr, 26, rt.call(k6, k39, (_tr(tr, 25, rt.call(k33, k38, (_tr(tr, 23, rt.member(_tr(tr, 22, item1), k7, k36, k37)), _tr(tr, 24, _list_of()),), False)),), True)), k8)), _tr(tr, 28, k9), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.order(k40, _tr(tr, 27, rt.arith(k39, _tr(tr, 21, rt.call(k6, k34, (_tr(tr, 20, rt.call(k32, k33, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k5, k30, k31)), _tr(tr, 19, _list_of()),), False)),), True)), _tr(tr, 26, rt.call(k6, k38, (_tr(tr, 25, rt.call(k32, k37, (_tr(tr, 23, rt.member(_tr(tr, 22, item1), k7, k35, k36)), _tr(tr, 24, _list_of()),), False)),), True)), k8)), _tr(tr, 28, k9), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k25, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k1, k26, k42))), k43,))
+                        r.message = ''.join((k24, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k1, k25, k41))), k42,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 38, rt.or_(_tr(tr, 34, rt.call(k12, k48, (_tr(tr, 33, rt.convert(k46, k47, rt.member(_tr(tr, 32, item1), k11, k44, k45), k45)),), False)), lambda: _tr(tr, 37, rt.call(k12, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, item1), k13, k49, k50)),), False)), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 38, rt.or_(_tr(tr, 34, rt.call(k47, k48, (_tr(tr, 33, rt.convert(k45, k46, rt.member(_tr(tr, 32, item1), k11, k43, k44), k44)),), False)), lambda: _tr(tr, 37, rt.call(k47, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, item1), k12, k49, k50)),), False)), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k25, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k1, k26, k52))), k53,))
+                        r.message = ''.join((k24, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k1, k25, k52))), k53,))
                     except EvalError:
                         r.message = None
                     break
@@ -9995,7 +9993,7 @@ def build_119(K):
     return run
 
 def constants_119():
-    return ('owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), 'parties', F('builtin:length'), 'roles', S('rules/clause-7.rules', 220, 10, 220, 76), 0, S('rules/clause-7.rules', 220, 10, 220, 80), 'frequency', F('builtin:exists'), 'trigger', S('rules/clause-7.rules', 221, 10, 221, 55), S('rules/clause-7.rules', 218, 20, 218, 33), '{item}/owner', S('rules/clause-7.rules', 219, 24, 219, 33), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-7.rules', 219, 10, 219, 34), 'communication ', '{item}/id', S('rules/clause-7.rules', 219, 57, 219, 63), ' is owned by ', S('rules/clause-7.rules', 219, 79, 219, 88), ', who is not an active person', '{item}/parties', S('rules/clause-7.rules', 220, 25, 220, 36), F('builtin:default'), S('rules/clause-7.rules', 220, 17, 220, 41), S('rules/clause-7.rules', 220, 10, 220, 42), '{item}/roles', S('rules/clause-7.rules', 220, 61, 220, 70), S('rules/clause-7.rules', 220, 53, 220, 75), S('rules/clause-7.rules', 220, 46, 220, 76), '+', '>', S('rules/clause-7.rules', 220, 103, 220, 109), ' names no interested party or role it reaches', '{item}/frequency', S('rules/clause-7.rules', 221, 17, 221, 30), F('read:duration'), 'duration', S('rules/clause-7.rules', 221, 10, 221, 31), '{item}/trigger', S('rules/clause-7.rules', 221, 43, 221, 54), S('rules/clause-7.rules', 221, 36, 221, 55), S('rules/clause-7.rules', 221, 78, 221, 84), ' says neither how often nor on which event it is made', '/communications', 'communications', 'people', '/people')
+    return ('owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), 'parties', F('builtin:length'), 'roles', S('rules/clause-7.rules', 220, 10, 220, 76), 0, S('rules/clause-7.rules', 220, 10, 220, 80), 'frequency', 'trigger', S('rules/clause-7.rules', 221, 10, 221, 55), S('rules/clause-7.rules', 218, 20, 218, 33), '{item}/owner', S('rules/clause-7.rules', 219, 24, 219, 33), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-7.rules', 219, 10, 219, 34), 'communication ', '{item}/id', S('rules/clause-7.rules', 219, 57, 219, 63), ' is owned by ', S('rules/clause-7.rules', 219, 79, 219, 88), ', who is not an active person', '{item}/parties', S('rules/clause-7.rules', 220, 25, 220, 36), F('builtin:default'), S('rules/clause-7.rules', 220, 17, 220, 41), S('rules/clause-7.rules', 220, 10, 220, 42), '{item}/roles', S('rules/clause-7.rules', 220, 61, 220, 70), S('rules/clause-7.rules', 220, 53, 220, 75), S('rules/clause-7.rules', 220, 46, 220, 76), '+', '>', S('rules/clause-7.rules', 220, 103, 220, 109), ' names no interested party or role it reaches', '{item}/frequency', S('rules/clause-7.rules', 221, 17, 221, 30), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-7.rules', 221, 10, 221, 31), '{item}/trigger', S('rules/clause-7.rules', 221, 43, 221, 54), S('rules/clause-7.rules', 221, 36, 221, 55), S('rules/clause-7.rules', 221, 78, 221, 84), ' says neither how often nor on which event it is made', '/communications', 'communications', 'people', '/people')
 
 def build_120(K):
     def run(root, ctx):
@@ -10018,14 +10016,12 @@ def build_120(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = k1(pdur(item1[k0]))
-                    if w is False:
+                    if not ((pdur(t2) is not None if (t2 := item1.get(k0)) is not None else False)):
                         continue
-                    if w is True:
-                        v2 = k5(charge(k4(charge(item1[k2]), (lambda p3: pd(p3[k3])))))
-                        if (v2 is not None) and (rt.arith(k7, v2, pdur(item1[k0]), k6) >= today):
-                            passed += 1
-                            continue
+                    v3 = k4(charge(k3(charge(item1[k1]), (lambda p4: pd(p4[k2])))))
+                    if (v3 is not None) and (rt.arith(k6, v3, pdur(item1[k0]), k5) >= today):
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
@@ -10036,7 +10032,7 @@ def build_120(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -10044,14 +10040,14 @@ def build_120(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k1, k14, (_tr(tr, 2, rt.convert(k12, k13, rt.member(_tr(tr, 1, item1), k0, k10, k11), k11)),), False)), k14, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k13, k14, (_tr(tr, 2, rt.convert(k11, k12, rt.member(_tr(tr, 1, item1), k0, k9, k10), k10)),), False)), k14, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 9, rt.call(k5, k22, (charge(_tr(tr, 8, rt.call(k4, k21, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k15, k16))), (lambda p5: _tr(tr, 7, rt.convert(k19, k20, rt.member(_tr(tr, 6, p5), k3, k17, k18), k18))),), True))),), True))
-                e = rt.truth(_tr(tr, 12, rt.not_equal(_tr(tr, 10, v4), _tr(tr, 11, None), k23)), k23, 'condition of `expect`')
+                v5 = _tr(tr, 9, rt.call(k4, k22, (charge(_tr(tr, 8, rt.call(k3, k21, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k1, k15, k16))), (lambda p6: _tr(tr, 7, rt.convert(k19, k20, rt.member(_tr(tr, 6, p6), k2, k17, k18), k18))),), True))),), True))
+                e = rt.truth(_tr(tr, 12, rt.not_equal(_tr(tr, 10, v5), _tr(tr, 11, None), k23)), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -10062,14 +10058,14 @@ def build_120(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 22, rt.order(k34, _tr(tr, 20, rt.arith(k7, _tr(tr, 17, v4), _tr(tr, 19, rt.convert(k12, k13, rt.member(_tr(tr, 18, item1), k0, k10, k33), k33)), k6)), _tr(tr, 21, today), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 22, rt.order(k34, _tr(tr, 20, rt.arith(k6, _tr(tr, 17, v5), _tr(tr, 19, rt.convert(k11, k12, rt.member(_tr(tr, 18, item1), k0, k9, k33), k33)), k5)), _tr(tr, 21, today), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k24, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k25, k26, k35))), k36, _text(_tr(tr, 25, v4)), k37, _text(_tr(tr, 27, rt.convert(k12, k13, rt.member(_tr(tr, 26, item1), k0, k10, k38), k38))),))
+                        r.message = ''.join((k24, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k25, k26, k35))), k36, _text(_tr(tr, 25, v5)), k37, _text(_tr(tr, 27, rt.convert(k11, k12, rt.member(_tr(tr, 26, item1), k0, k9, k38), k38))),))
                     except EvalError:
                         r.message = None
                     break
@@ -10093,7 +10089,7 @@ def build_120(K):
     return run
 
 def constants_120():
-    return ('frequency', F('builtin:exists'), 'occurrences', 'made_on', F('builtin:map'), F('builtin:max'), S('rules/clause-7.rules', 232, 10, 232, 30), '+', S('rules/clause-7.rules', 232, 10, 232, 39), S('rules/clause-7.rules', 229, 20, 229, 33), '{item}/frequency', S('rules/clause-7.rules', 229, 48, 229, 61), F('read:duration'), 'duration', S('rules/clause-7.rules', 229, 41, 229, 62), '{item}/occurrences', S('rules/clause-7.rules', 230, 22, 230, 37), '{item}/occurrences/{*}/made_on', S('rules/clause-7.rules', 230, 45, 230, 53), F('read:date'), 'date', S('rules/clause-7.rules', 230, 18, 230, 54), S('rules/clause-7.rules', 230, 14, 230, 55), S('rules/clause-7.rules', 231, 10, 231, 21), 'communication ', 'id', '{item}/id', S('rules/clause-7.rules', 231, 44, 231, 50), ' (', 'subject', '{item}/subject', S('rules/clause-7.rules', 231, 55, 231, 66), ') has never been made', S('rules/clause-7.rules', 232, 17, 232, 30), '>=', S('rules/clause-7.rules', 233, 27, 233, 33), ' was last made on ', ', though it is due every ', S('rules/clause-7.rules', 233, 85, 233, 98), '/communications', 'communications')
+    return ('frequency', 'occurrences', 'made_on', F('builtin:map'), F('builtin:max'), S('rules/clause-7.rules', 232, 10, 232, 30), '+', S('rules/clause-7.rules', 232, 10, 232, 39), S('rules/clause-7.rules', 229, 20, 229, 33), '{item}/frequency', S('rules/clause-7.rules', 229, 48, 229, 61), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-7.rules', 229, 41, 229, 62), '{item}/occurrences', S('rules/clause-7.rules', 230, 22, 230, 37), '{item}/occurrences/{*}/made_on', S('rules/clause-7.rules', 230, 45, 230, 53), F('read:date'), 'date', S('rules/clause-7.rules', 230, 18, 230, 54), S('rules/clause-7.rules', 230, 14, 230, 55), S('rules/clause-7.rules', 231, 10, 231, 21), 'communication ', 'id', '{item}/id', S('rules/clause-7.rules', 231, 44, 231, 50), ' (', 'subject', '{item}/subject', S('rules/clause-7.rules', 231, 55, 231, 66), ') has never been made', S('rules/clause-7.rules', 232, 17, 232, 30), '>=', S('rules/clause-7.rules', 233, 27, 233, 33), ' was last made on ', ', though it is due every ', S('rules/clause-7.rules', 233, 85, 233, 98), '/communications', 'communications')
 
 def build_121(K):
     def run(root, ctx):
@@ -10338,7 +10334,7 @@ def build_124(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k3) is not None) and (((v3 := item1[k3]), (any((t7 if (t7 := (p5[k6] if (t6 := (p5[k4] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -10376,7 +10372,7 @@ def build_124(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 21, ((v7 := _tr(tr, 11, rt.member(_tr(tr, 10, item1), k3, k11, k19))), _tr(tr, 20, rt.call(k24, k25, (charge(_tr(tr, 12, s_1)), (lambda p8: _tr(tr, 19, rt.and_(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p8), k4, k20, k21)), _tr(tr, 15, v7), k5)), lambda: _tr(tr, 18, rt.member(_tr(tr, 17, p8), k6, k22, k23)), k7))),), True)))[-1]), k26, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 21, ((v8 := _tr(tr, 11, rt.member(_tr(tr, 10, item1), k3, k11, k19))), _tr(tr, 20, rt.call(k24, k25, (charge(_tr(tr, 12, s_1)), (lambda p9: _tr(tr, 19, rt.and_(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p9), k4, k20, k21)), _tr(tr, 15, v8), k5)), lambda: _tr(tr, 18, rt.member(_tr(tr, 17, p9), k6, k22, k23)), k7))),), True)))[-1]), k26, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -10433,8 +10429,8 @@ def build_125(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k5(pd(item1[k3]), pd(item1[k4]))
-                    if (v2 is not None) and (((v3 := v2), (v4 := pdur(s_1[k6][k7])), rt.arith(k10, v3, k5(v4, pdur(s_1[k6][k8])), k9))[-1] >= today):
+                    v2 = (pd(t3) if (t3 := item1.get(k3)) is not None else pd(item1[k4]))
+                    if (v2 is not None) and (((v4 := v2), (v5 := pdur(s_1[k5][k6])), rt.arith(k10, v4, k8(v5, pdur(s_1[k5][k7])), k9))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
@@ -10461,8 +10457,8 @@ def build_125(K):
                     break
                 if w is not True:
                     break
-                v5 = _tr(tr, 9, rt.call(k5, k21, (_tr(tr, 6, rt.convert(k17, k18, rt.member(_tr(tr, 5, item1), k3, k15, k16), k16)), _tr(tr, 8, rt.convert(k17, k18, rt.member(_tr(tr, 7, item1), k4, k19, k20), k20)),), False))
-                e = rt.truth(_tr(tr, 12, rt.not_equal(_tr(tr, 10, v5), _tr(tr, 11, None), k22)), k22, 'condition of `expect`')
+                v6 = _tr(tr, 9, rt.call(k8, k21, (_tr(tr, 6, rt.convert(k17, k18, rt.member(_tr(tr, 5, item1), k3, k15, k16), k16)), _tr(tr, 8, rt.convert(k17, k18, rt.member(_tr(tr, 7, item1), k4, k19, k20), k20)),), False))
+                e = rt.truth(_tr(tr, 12, rt.not_equal(_tr(tr, 10, v6), _tr(tr, 11, None), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -10473,14 +10469,14 @@ def build_125(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 28, rt.order(k38, _tr(tr, 26, ((v6 := _tr(tr, 15, v5)), (v7 := _tr(tr, 18, rt.convert(k32, k33, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k6, k28, k29)), k7, k30, k31), k31))), _tr(tr, 25, rt.arith(k10, _tr(tr, 19, v6), _tr(tr, 24, rt.call(k5, k37, (_tr(tr, 20, v7), _tr(tr, 23, rt.convert(k32, k33, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k6, k28, k34)), k8, k35, k36), k36)),), False)), k9)))[-1]), _tr(tr, 27, today), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 28, rt.order(k38, _tr(tr, 26, ((v7 := _tr(tr, 15, v6)), (v8 := _tr(tr, 18, rt.convert(k32, k33, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k5, k28, k29)), k6, k30, k31), k31))), _tr(tr, 25, rt.arith(k10, _tr(tr, 19, v7), _tr(tr, 24, rt.call(k8, k37, (_tr(tr, 20, v8), _tr(tr, 23, rt.convert(k32, k33, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k5, k28, k34)), k7, k35, k36), k36)),), False)), k9)))[-1]), _tr(tr, 27, today), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k23, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k24, k25, k39))), k40, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k41, k42, k43))), k44, _text(_tr(tr, 33, v5)), k45,))
+                        r.message = ''.join((k23, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k24, k25, k39))), k40, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k41, k42, k43))), k44, _text(_tr(tr, 33, v6)), k45,))
                     except EvalError:
                         r.message = None
                     break
@@ -10504,7 +10500,7 @@ def build_125(K):
     return run
 
 def constants_125():
-    return ('status', 'published', S('rules/clause-7.rules', 283, 39, 283, 67), 'reviewed_on', 'published_on', F('builtin:default'), 'intervals', 'knowledge_review', 'default', S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 286, 10, 286, 66), S('rules/clause-7.rules', 283, 23, 283, 31), '{item}/status', S('rules/clause-7.rules', 283, 39, 283, 52), '{item}/reviewed_on', S('rules/clause-7.rules', 284, 22, 284, 40), F('read:date'), 'date', '{item}/published_on', S('rules/clause-7.rules', 284, 43, 284, 62), S('rules/clause-7.rules', 284, 14, 284, 63), S('rules/clause-7.rules', 285, 10, 285, 21), 'article ', 'id', '{item}/id', S('rules/clause-7.rules', 285, 38, 285, 47), ' has no publication or review date', '/meta/intervals', S('rules/clause-7.rules', 286, 26, 286, 39), '/meta/intervals/knowledge_review', S('rules/clause-7.rules', 286, 26, 286, 56), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-7.rules', 287, 21, 287, 30), ' (', 'title', '{item}/title', S('rules/clause-7.rules', 287, 35, 287, 47), ') was last checked on ', ', beyond the review interval', '/knowledge', 'knowledge', 'meta', '/meta')
+    return ('status', 'published', S('rules/clause-7.rules', 283, 39, 283, 67), 'reviewed_on', 'published_on', 'intervals', 'knowledge_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 286, 10, 286, 66), S('rules/clause-7.rules', 283, 23, 283, 31), '{item}/status', S('rules/clause-7.rules', 283, 39, 283, 52), '{item}/reviewed_on', S('rules/clause-7.rules', 284, 22, 284, 40), F('read:date'), 'date', '{item}/published_on', S('rules/clause-7.rules', 284, 43, 284, 62), S('rules/clause-7.rules', 284, 14, 284, 63), S('rules/clause-7.rules', 285, 10, 285, 21), 'article ', 'id', '{item}/id', S('rules/clause-7.rules', 285, 38, 285, 47), ' has no publication or review date', '/meta/intervals', S('rules/clause-7.rules', 286, 26, 286, 39), '/meta/intervals/knowledge_review', S('rules/clause-7.rules', 286, 26, 286, 56), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-7.rules', 287, 21, 287, 30), ' (', 'title', '{item}/title', S('rules/clause-7.rules', 287, 35, 287, 47), ') was last checked on ', ', beyond the review interval', '/knowledge', 'knowledge', 'meta', '/meta')
 
 def build_126(K):
     def run(root, ctx):
@@ -10606,7 +10602,7 @@ def build_127(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix3 = _index_of(ctx, charge(s_1))
+                ix4 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
@@ -10615,7 +10611,7 @@ def build_127(K):
                 try:
                     if not (((item1[k0] == k1) and (item1[k3] == k4))):
                         continue
-                    v2 = (ix3.get(item1[k1]) if (t4 := (item1.get(k1) is not None)) is True else None if t4 is False else _fb())
+                    v2 = (ix4.get(item1[k1]) if (t5 := (item1.get(k1) is not None)) is True else None if t5 is False else _fb())
                     if (v2 is not None) and (v2[k3] == k7):
                         passed += 1
                         continue
@@ -10643,8 +10639,8 @@ def build_127(K):
                     break
                 if w is not True:
                     break
-                v5 = _tr(tr, 18, rt.if_(_tr(tr, 12, rt.call(k16, k17, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k1, k14, k15)),), False)), lambda: _tr(tr, 16, rt.call(k19, k20, (charge(_tr(tr, 13, s_1)), _tr(tr, 15, rt.member(_tr(tr, 14, item1), k1, k14, k18)),), True, ctx)), lambda: _tr(tr, 17, None), k21))
-                e = rt.truth(_tr(tr, 21, rt.not_equal(_tr(tr, 19, v5), _tr(tr, 20, None), k22)), k22, 'condition of `expect`')
+                v6 = _tr(tr, 18, rt.if_(_tr(tr, 12, rt.call(k16, k17, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k1, k14, k15)),), False)), lambda: _tr(tr, 16, rt.call(k19, k20, (charge(_tr(tr, 13, s_1)), _tr(tr, 15, rt.member(_tr(tr, 14, item1), k1, k14, k18)),), True, ctx)), lambda: _tr(tr, 17, None), k21))
+                e = rt.truth(_tr(tr, 21, rt.not_equal(_tr(tr, 19, v6), _tr(tr, 20, None), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -10655,14 +10651,14 @@ def build_127(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, v5), k3, k28, k29)), _tr(tr, 26, k7), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, v6), k3, k28, k29)), _tr(tr, 26, k7), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k24, k25, k31))), k32, _text(_tr(tr, 31, rt.member(_tr(tr, 30, v5), k24, k33, k34))), k35, _text(_tr(tr, 33, rt.member(_tr(tr, 32, v5), k3, k28, k36))),))
+                        r.message = ''.join((k30, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k24, k25, k31))), k32, _text(_tr(tr, 31, rt.member(_tr(tr, 30, v6), k24, k33, k34))), k35, _text(_tr(tr, 33, rt.member(_tr(tr, 32, v6), k3, k28, k36))),))
                     except EvalError:
                         r.message = None
                     break
@@ -11135,7 +11131,7 @@ def build_133(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ([p4 for p4 in t3 if (((not (p4.get(k7) is not None)) if (t10 := (False if (t9 := ((v5 := item1[k0]), (v6 := p4[k1]), (v7 := item1[k2]), ((v6 >= v7) if (t8 := (v5 == k3)) is True else (v6 <= v7) if t8 is False else _fb()))[-1]) is True else True if t9 is False else _fb())) is True else False if t10 is False else _fb())) is True] if type(t3 := charge(item1[k9])) is list else _fb())
+                    v2 = ([p4 for p4 in t3 if (((not (p4.get(k7) is not None)) if (t11 := (False if (t9 := ((v5 := item1[k0]), (v6 := p4[k1]), (v7 := item1[k2]), ((v6 >= v7) if (t8 := (v5 == k3)) is True else (v6 <= v7) if t8 is False else _fb()))[-1]) is True else True if t9 is False else _fb())) is True else False if t11 is False else _fb())) is True] if type(t3 := charge(item1[k9])) is list else _fb())
                     if (k10(v2) == k11):
                         continue
                 except Exception:
@@ -11157,15 +11153,15 @@ def build_133(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v11 = _tr(tr, 26, rt.call(k31, k32, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k9, k14, k15))), (lambda p12: _tr(tr, 25, rt.and_(_tr(tr, 20, rt.not_(_tr(tr, 19, ((v13 := _tr(tr, 4, rt.member(_tr(tr, 3, item1), k0, k16, k17))), (v14 := _tr(tr, 6, rt.member(_tr(tr, 5, p12), k1, k18, k19))), (v15 := _tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k20, k21))), _tr(tr, 18, rt.if_(_tr(tr, 11, rt.equal(_tr(tr, 9, v13), _tr(tr, 10, k3), k4)), lambda: _tr(tr, 14, rt.order(k22, _tr(tr, 12, v14), _tr(tr, 13, v15), k5)), lambda: _tr(tr, 17, rt.order(k23, _tr(tr, 15, v14), _tr(tr, 16, v15), k6)), k24)))[-1]), k25)), lambda: _tr(tr, 24, rt.not_(_tr(tr, 23, rt.call(k28, k29, (_tr(tr, 22, rt.member(_tr(tr, 21, p12), k7, k26, k27)),), False)), k30)), k8))),), True))
-                e = rt.truth(_tr(tr, 30, rt.equal(_tr(tr, 28, rt.call(k10, k33, (_tr(tr, 27, v11),), True)), _tr(tr, 29, k11), k12)), k12, 'condition of `expect`')
+                v12 = _tr(tr, 26, rt.call(k31, k32, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k9, k14, k15))), (lambda p13: _tr(tr, 25, rt.and_(_tr(tr, 20, rt.not_(_tr(tr, 19, ((v14 := _tr(tr, 4, rt.member(_tr(tr, 3, item1), k0, k16, k17))), (v15 := _tr(tr, 6, rt.member(_tr(tr, 5, p13), k1, k18, k19))), (v16 := _tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k20, k21))), _tr(tr, 18, rt.if_(_tr(tr, 11, rt.equal(_tr(tr, 9, v14), _tr(tr, 10, k3), k4)), lambda: _tr(tr, 14, rt.order(k22, _tr(tr, 12, v15), _tr(tr, 13, v16), k5)), lambda: _tr(tr, 17, rt.order(k23, _tr(tr, 15, v15), _tr(tr, 16, v16), k6)), k24)))[-1]), k25)), lambda: _tr(tr, 24, rt.not_(_tr(tr, 23, rt.call(k28, k29, (_tr(tr, 22, rt.member(_tr(tr, 21, p13), k7, k26, k27)),), False)), k30)), k8))),), True))
+                e = rt.truth(_tr(tr, 30, rt.equal(_tr(tr, 28, rt.call(k10, k33, (_tr(tr, 27, v12),), True)), _tr(tr, 29, k11), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k35, k36, k37))), k38, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k39, k40, k41))), k42, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k2, k20, k43))), k44, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k45, k46, k47))), k48, _text(_tr(tr, 43, rt.call(k57, k58, (charge(_tr(tr, 39, v11)), (lambda p16: _tr(tr, 42, rt.convert(k55, k56, rt.member(_tr(tr, 41, rt.member(_tr(tr, 40, p16), k49, k50, k51)), k52, k53, k54), k54))),), True))),))
+                        r.message = ''.join((k34, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k35, k36, k37))), k38, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k39, k40, k41))), k42, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k2, k20, k43))), k44, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k45, k46, k47))), k48, _text(_tr(tr, 43, rt.call(k57, k58, (charge(_tr(tr, 39, v12)), (lambda p17: _tr(tr, 42, rt.convert(k55, k56, rt.member(_tr(tr, 41, rt.member(_tr(tr, 40, p17), k49, k50, k51)), k52, k53, k54), k54))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -11207,7 +11203,7 @@ def build_134(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix2 = _index_of(ctx, charge(s_1))
+                ix4 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
@@ -11216,7 +11212,7 @@ def build_134(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (k4(pd(item1[k3]))) is True and ((item1[k5] is None) or (pd(item1[k3]) <= pd(item1[k5]))) and ((not (item1.get(k8) is not None)) or (ix2.get(item1[k8])[k3] is not None)):
+                    if (pd(t2) is not None if (t2 := item1.get(k3)) is not None else False) and ((item1[k4] is None) or (pd(item1[k3]) <= pd(item1[k4]))) and ((not (item1.get(k7) is not None)) or (ix4.get(item1[k7])[k3] is not None)):
                         passed += 1
                         continue
                 except Exception:
@@ -11229,7 +11225,7 @@ def build_134(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -11237,13 +11233,13 @@ def build_134(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k11, k12)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k10, k11)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 7, rt.call(k4, k17, (_tr(tr, 6, rt.convert(k15, k16, rt.member(_tr(tr, 5, item1), k3, k13, k14), k14)),), False)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 7, rt.call(k16, k17, (_tr(tr, 6, rt.convert(k14, k15, rt.member(_tr(tr, 5, item1), k3, k12, k13), k13)),), False)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -11254,25 +11250,25 @@ def build_134(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 19, rt.or_(_tr(tr, 13, rt.equal(_tr(tr, 11, rt.convert(k15, k16, rt.member(_tr(tr, 10, item1), k5, k23, k24), k24)), _tr(tr, 12, None), k25)), lambda: _tr(tr, 18, rt.order(k28, _tr(tr, 15, rt.convert(k15, k16, rt.member(_tr(tr, 14, item1), k3, k13, k26), k26)), _tr(tr, 17, rt.convert(k15, k16, rt.member(_tr(tr, 16, item1), k5, k23, k27), k27)), k6)), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 19, rt.or_(_tr(tr, 13, rt.equal(_tr(tr, 11, rt.convert(k14, k15, rt.member(_tr(tr, 10, item1), k4, k23, k24), k24)), _tr(tr, 12, None), k25)), lambda: _tr(tr, 18, rt.order(k28, _tr(tr, 15, rt.convert(k14, k15, rt.member(_tr(tr, 14, item1), k3, k12, k26), k26)), _tr(tr, 17, rt.convert(k14, k15, rt.member(_tr(tr, 16, item1), k4, k23, k27), k27)), k5)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k29, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k19, k20, k30))), k31, _text(_tr(tr, 23, rt.convert(k15, k16, rt.member(_tr(tr, 22, item1), k5, k23, k32), k32))), k33, _text(_tr(tr, 25, rt.convert(k15, k16, rt.member(_tr(tr, 24, item1), k3, k13, k34), k34))),))
+                        r.message = ''.join((k29, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k19, k20, k30))), k31, _text(_tr(tr, 23, rt.convert(k14, k15, rt.member(_tr(tr, 22, item1), k4, k23, k32), k32))), k33, _text(_tr(tr, 25, rt.convert(k14, k15, rt.member(_tr(tr, 24, item1), k3, k12, k34), k34))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 37, rt.or_(_tr(tr, 29, rt.not_(_tr(tr, 28, rt.call(k4, k37, (_tr(tr, 27, rt.member(_tr(tr, 26, item1), k8, k35, k36)),), False)), k38)), lambda: _tr(tr, 36, rt.not_equal(_tr(tr, 34, rt.convert(k15, k16, rt.member(_tr(tr, 33, rt.call(k40, k41, (charge(_tr(tr, 30, s_1)), _tr(tr, 32, rt.member(_tr(tr, 31, item1), k8, k35, k39)),), True, ctx)), k3, k42, k43), k43)), _tr(tr, 35, None), k44)), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 37, rt.or_(_tr(tr, 29, rt.not_(_tr(tr, 28, rt.call(k16, k37, (_tr(tr, 27, rt.member(_tr(tr, 26, item1), k7, k35, k36)),), False)), k38)), lambda: _tr(tr, 36, rt.not_equal(_tr(tr, 34, rt.convert(k14, k15, rt.member(_tr(tr, 33, rt.call(k40, k41, (charge(_tr(tr, 30, s_1)), _tr(tr, 32, rt.member(_tr(tr, 31, item1), k7, k35, k39)),), True, ctx)), k3, k42, k43), k43)), _tr(tr, 35, None), k44)), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k29, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k19, k20, k45))), k46, _text(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k8, k35, k47))), k48,))
+                        r.message = ''.join((k29, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k19, k20, k45))), k46, _text(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k7, k35, k47))), k48,))
                     except EvalError:
                         r.message = None
                     break
@@ -11296,7 +11292,7 @@ def build_134(K):
     return run
 
 def constants_134():
-    return ('kind', 'planned', S('rules/clause-8.1.rules', 63, 40, 63, 63), 'approved_on', F('builtin:exists'), 'implemented_on', S('rules/clause-8.1.rules', 65, 43, 65, 85), S('rules/clause-8.1.rules', 65, 10, 65, 85), 'change', S('rules/clause-8.1.rules', 66, 10, 66, 88), S('rules/clause-8.1.rules', 63, 22, 63, 32), '{item}/kind', S('rules/clause-8.1.rules', 63, 40, 63, 50), '{item}/approved_on', S('rules/clause-8.1.rules', 64, 17, 64, 34), F('read:date'), 'date', S('rules/clause-8.1.rules', 64, 10, 64, 35), 'planned SMS change ', 'id', '{item}/id', S('rules/clause-8.1.rules', 64, 63, 64, 71), ' has no approval recorded', '{item}/implemented_on', S('rules/clause-8.1.rules', 65, 10, 65, 30), S('rules/clause-8.1.rules', 65, 10, 65, 38), S('rules/clause-8.1.rules', 65, 43, 65, 60), S('rules/clause-8.1.rules', 65, 65, 65, 85), '<=', 'SMS change ', S('rules/clause-8.1.rules', 65, 105, 65, 113), ' took effect on ', S('rules/clause-8.1.rules', 65, 132, 65, 152), ', before its approval on ', S('rules/clause-8.1.rules', 65, 180, 65, 197), '{item}/change', S('rules/clause-8.1.rules', 66, 21, 66, 33), S('rules/clause-8.1.rules', 66, 14, 66, 34), S('rules/clause-8.1.rules', 66, 10, 66, 34), S('rules/clause-8.1.rules', 66, 55, 66, 67), F('builtin:lookup'), S('rules/clause-8.1.rules', 66, 39, 66, 68), '`lookup(changes, change.change)`/approved_on', S('rules/clause-8.1.rules', 66, 39, 66, 80), S('rules/clause-8.1.rules', 66, 39, 66, 88), S('rules/clause-8.1.rules', 67, 24, 67, 32), ' is carried by change record ', S('rules/clause-8.1.rules', 67, 64, 67, 76), ', which has not been approved', '/sms_changes', 'sms_changes', 'changes', '/changes')
+    return ('kind', 'planned', S('rules/clause-8.1.rules', 63, 40, 63, 63), 'approved_on', 'implemented_on', S('rules/clause-8.1.rules', 65, 43, 65, 85), S('rules/clause-8.1.rules', 65, 10, 65, 85), 'change', S('rules/clause-8.1.rules', 66, 10, 66, 88), S('rules/clause-8.1.rules', 63, 22, 63, 32), '{item}/kind', S('rules/clause-8.1.rules', 63, 40, 63, 50), '{item}/approved_on', S('rules/clause-8.1.rules', 64, 17, 64, 34), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-8.1.rules', 64, 10, 64, 35), 'planned SMS change ', 'id', '{item}/id', S('rules/clause-8.1.rules', 64, 63, 64, 71), ' has no approval recorded', '{item}/implemented_on', S('rules/clause-8.1.rules', 65, 10, 65, 30), S('rules/clause-8.1.rules', 65, 10, 65, 38), S('rules/clause-8.1.rules', 65, 43, 65, 60), S('rules/clause-8.1.rules', 65, 65, 65, 85), '<=', 'SMS change ', S('rules/clause-8.1.rules', 65, 105, 65, 113), ' took effect on ', S('rules/clause-8.1.rules', 65, 132, 65, 152), ', before its approval on ', S('rules/clause-8.1.rules', 65, 180, 65, 197), '{item}/change', S('rules/clause-8.1.rules', 66, 21, 66, 33), S('rules/clause-8.1.rules', 66, 14, 66, 34), S('rules/clause-8.1.rules', 66, 10, 66, 34), S('rules/clause-8.1.rules', 66, 55, 66, 67), F('builtin:lookup'), S('rules/clause-8.1.rules', 66, 39, 66, 68), '`lookup(changes, change.change)`/approved_on', S('rules/clause-8.1.rules', 66, 39, 66, 80), S('rules/clause-8.1.rules', 66, 39, 66, 88), S('rules/clause-8.1.rules', 67, 24, 67, 32), ' is carried by change record ', S('rules/clause-8.1.rules', 67, 64, 67, 76), ', which has not been approved', '/sms_changes', 'sms_changes', 'changes', '/changes')
 
 def build_135(K):
     def run(root, ctx):
@@ -11502,7 +11498,7 @@ def build_137(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k3) is not None) and (((v3 := item1[k3]), (any((t7 if (t7 := (p5[k6] if (t6 := (p5[k4] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -11540,7 +11536,7 @@ def build_137(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 21, ((v7 := _tr(tr, 11, rt.member(_tr(tr, 10, item1), k3, k11, k19))), _tr(tr, 20, rt.call(k24, k25, (charge(_tr(tr, 12, s_1)), (lambda p8: _tr(tr, 19, rt.and_(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p8), k4, k20, k21)), _tr(tr, 15, v7), k5)), lambda: _tr(tr, 18, rt.member(_tr(tr, 17, p8), k6, k22, k23)), k7))),), True)))[-1]), k26, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 21, ((v8 := _tr(tr, 11, rt.member(_tr(tr, 10, item1), k3, k11, k19))), _tr(tr, 20, rt.call(k24, k25, (charge(_tr(tr, 12, s_1)), (lambda p9: _tr(tr, 19, rt.and_(_tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p9), k4, k20, k21)), _tr(tr, 15, v8), k5)), lambda: _tr(tr, 18, rt.member(_tr(tr, 17, p9), k6, k22, k23)), k7))),), True)))[-1]), k26, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -11948,8 +11944,8 @@ def build_142(K):
                 try:
                     if not (((item1[k0] in k1) and (item1.get(k2) is not None))):
                         continue
-                    v2 = k6(charge(([p4 for p4 in t3 if ((not (p4.get(k4) is not None))) is True] if type(t3 := charge(item1[k2])) is list else _fb())), (lambda p5: p5[k5]))
-                    if (k7(v2) == k8):
+                    v3 = k6(charge(([p5 for p5 in t4 if ((not (p5.get(k4) is not None))) is True] if type(t4 := charge(item1[k2])) is list else _fb())), (lambda p7: p7[k5]))
+                    if (k7(v3) == k8):
                         passed += 1
                         continue
                 except Exception:
@@ -11976,15 +11972,15 @@ def build_142(K):
                     break
                 if w is not True:
                     break
-                v6 = _tr(tr, 20, rt.call(k6, k29, (charge(_tr(tr, 17, rt.call(k25, k26, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, item1), k2, k16, k20))), (lambda p7: _tr(tr, 16, rt.not_(_tr(tr, 15, rt.call(k18, k23, (_tr(tr, 14, rt.member(_tr(tr, 13, p7), k4, k21, k22)),), False)), k24))),), True))), (lambda p8: _tr(tr, 19, rt.member(_tr(tr, 18, p8), k5, k27, k28))),), True))
-                e = rt.truth(_tr(tr, 24, rt.equal(_tr(tr, 22, rt.call(k7, k30, (_tr(tr, 21, v6),), True)), _tr(tr, 23, k8), k9)), k9, 'condition of `expect`')
+                v8 = _tr(tr, 20, rt.call(k6, k29, (charge(_tr(tr, 17, rt.call(k25, k26, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, item1), k2, k16, k20))), (lambda p9: _tr(tr, 16, rt.not_(_tr(tr, 15, rt.call(k18, k23, (_tr(tr, 14, rt.member(_tr(tr, 13, p9), k4, k21, k22)),), False)), k24))),), True))), (lambda p10: _tr(tr, 19, rt.member(_tr(tr, 18, p10), k5, k27, k28))),), True))
+                e = rt.truth(_tr(tr, 24, rt.equal(_tr(tr, 22, rt.call(k7, k30, (_tr(tr, 21, v8),), True)), _tr(tr, 23, k8), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k5, k32, k33))), k34, _text(_tr(tr, 27, v6)),))
+                        r.message = ''.join((k31, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k5, k32, k33))), k34, _text(_tr(tr, 27, v8)),))
                     except EvalError:
                         r.message = None
                     break
@@ -12396,7 +12392,7 @@ def build_147(K):
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 17, rt.call(k22, k23, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k7, k14, k15))), (lambda p4: _tr(tr, 16, rt.and_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, p4), k2, k16, k17)), _tr(tr, 11, k3), k4)), lambda: _tr(tr, 15, rt.call(k20, k21, (_tr(tr, 14, rt.member(_tr(tr, 13, p4), k5, k18, k19)),), False)), k6))),), True)), k23, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 17, rt.call(k22, k23, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k7, k14, k15))), (lambda p5: _tr(tr, 16, rt.and_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, p5), k2, k16, k17)), _tr(tr, 11, k3), k4)), lambda: _tr(tr, 15, rt.call(k20, k21, (_tr(tr, 14, rt.member(_tr(tr, 13, p5), k5, k18, k19)),), False)), k6))),), True)), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -12446,7 +12442,7 @@ def build_148(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix11 = _index_of(ctx, charge(s_2))
+                ix13 = _index_of(ctx, charge(s_2))
             except Exception:
                 fast = False
         if fast:
@@ -12455,9 +12451,9 @@ def build_148(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p3: pd(p3[k4]))))) if (t4 := (item1.get(k3) is not None)) is True else None if t4 is False else _fb())
-                    v5 = ((next((p7 for p7 in t6 if ((pd(p7[k4]) == v2)) is True), None) if type(t6 := charge(item1[k3])) is list else _fb()) if (t8 := (item1.get(k3) is not None)) is True else None if t8 is False else _fb())
-                    if (v2 is not None) and (((v9 := v2), (v10 := pdur(s_1[k8][k9])), rt.arith(k13, v9, k11(v10, pdur(s_1[k8][k10])), k12))[-1] >= today) and (v5[k15] != k16) and (ix11.get(v5[k18])[k0] == k19):
+                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (item1.get(k3) is not None)) is True else None if t5 is False else _fb())
+                    v6 = ((next((p9 for p9 in t8 if ((pd(p9[k4]) == v2)) is True), None) if type(t8 := charge(item1[k3])) is list else _fb()) if (t10 := (item1.get(k3) is not None)) is True else None if t10 is False else _fb())
+                    if (v2 is not None) and (((v11 := v2), (v12 := pdur(s_1[k8][k9])), rt.arith(k13, v11, k11(v12, pdur(s_1[k8][k10])), k12))[-1] >= today) and (v6[k15] != k16) and (ix13.get(v6[k18])[k0] == k19):
                         passed += 1
                         continue
                 except Exception:
@@ -12484,9 +12480,9 @@ def build_148(K):
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k26, k27, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k24, k25)),), False)), lambda: _tr(tr, 13, rt.call(k6, k34, (charge(_tr(tr, 12, rt.call(k5, k33, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k24, k28))), (lambda p13: _tr(tr, 11, rt.convert(k31, k32, rt.member(_tr(tr, 10, p13), k4, k29, k30), k30))),), True))),), True)), lambda: _tr(tr, 14, None), k35))
-                v14 = _tr(tr, 27, rt.if_(_tr(tr, 18, rt.call(k26, k37, (_tr(tr, 17, rt.member(_tr(tr, 16, item1), k3, k24, k36)),), False)), lambda: _tr(tr, 25, rt.call(k40, k41, (charge(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k3, k24, k38))), (lambda p15: _tr(tr, 24, rt.equal(_tr(tr, 22, rt.convert(k31, k32, rt.member(_tr(tr, 21, p15), k4, k29, k39), k39)), _tr(tr, 23, v12), k7))),), True)), lambda: _tr(tr, 26, None), k42))
-                e = rt.truth(_tr(tr, 30, rt.not_equal(_tr(tr, 28, v12), _tr(tr, 29, None), k43)), k43, 'condition of `expect`')
+                v14 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k26, k27, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k24, k25)),), False)), lambda: _tr(tr, 13, rt.call(k6, k34, (charge(_tr(tr, 12, rt.call(k5, k33, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k24, k28))), (lambda p15: _tr(tr, 11, rt.convert(k31, k32, rt.member(_tr(tr, 10, p15), k4, k29, k30), k30))),), True))),), True)), lambda: _tr(tr, 14, None), k35))
+                v16 = _tr(tr, 27, rt.if_(_tr(tr, 18, rt.call(k26, k37, (_tr(tr, 17, rt.member(_tr(tr, 16, item1), k3, k24, k36)),), False)), lambda: _tr(tr, 25, rt.call(k40, k41, (charge(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k3, k24, k38))), (lambda p17: _tr(tr, 24, rt.equal(_tr(tr, 22, rt.convert(k31, k32, rt.member(_tr(tr, 21, p17), k4, k29, k39), k39)), _tr(tr, 23, v14), k7))),), True)), lambda: _tr(tr, 26, None), k42))
+                e = rt.truth(_tr(tr, 30, rt.not_equal(_tr(tr, 28, v14), _tr(tr, 29, None), k43)), k43, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -12497,36 +12493,36 @@ def build_148(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 48, rt.order(k62, _tr(tr, 46, ((v16 := _tr(tr, 35, v12)), (v17 := _tr(tr, 38, rt.convert(k56, k57, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k8, k52, k53)), k9, k54, k55), k55))), _tr(tr, 45, rt.arith(k13, _tr(tr, 39, v16), _tr(tr, 44, rt.call(k11, k61, (_tr(tr, 40, v17), _tr(tr, 43, rt.convert(k56, k57, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k8, k52, k58)), k10, k59, k60), k60)),), False)), k12)))[-1]), _tr(tr, 47, today), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 48, rt.order(k62, _tr(tr, 46, ((v18 := _tr(tr, 35, v14)), (v19 := _tr(tr, 38, rt.convert(k56, k57, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k8, k52, k53)), k9, k54, k55), k55))), _tr(tr, 45, rt.arith(k13, _tr(tr, 39, v18), _tr(tr, 44, rt.call(k11, k61, (_tr(tr, 40, v19), _tr(tr, 43, rt.convert(k56, k57, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k8, k52, k58)), k10, k59, k60), k60)),), False)), k12)))[-1]), _tr(tr, 47, today), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k44, k45, k63))), k47, _text(_tr(tr, 52, rt.member(_tr(tr, 51, item1), k48, k49, k64))), k65, _text(_tr(tr, 53, v12)), k66,))
+                        r.message = ''.join((_text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k44, k45, k63))), k47, _text(_tr(tr, 52, rt.member(_tr(tr, 51, item1), k48, k49, k64))), k65, _text(_tr(tr, 53, v14)), k66,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 57, rt.not_equal(_tr(tr, 55, rt.member(_tr(tr, 54, v14), k15, k67, k68)), _tr(tr, 56, k16), k17)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 57, rt.not_equal(_tr(tr, 55, rt.member(_tr(tr, 54, v16), k15, k67, k68)), _tr(tr, 56, k16), k17)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k44, k45, k69))), k47, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k48, k49, k70))), k71, _text(_tr(tr, 62, v12)), k72,))
+                        r.message = ''.join((_text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k44, k45, k69))), k47, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k48, k49, k70))), k71, _text(_tr(tr, 62, v14)), k72,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 69, rt.equal(_tr(tr, 67, rt.member(_tr(tr, 66, rt.call(k75, k76, (charge(_tr(tr, 63, s_2)), _tr(tr, 65, rt.member(_tr(tr, 64, v14), k18, k73, k74)),), True, ctx)), k0, k77, k78)), _tr(tr, 68, k19), k20)), k20, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 69, rt.equal(_tr(tr, 67, rt.member(_tr(tr, 66, rt.call(k75, k76, (charge(_tr(tr, 63, s_2)), _tr(tr, 65, rt.member(_tr(tr, 64, v16), k18, k73, k74)),), True, ctx)), k0, k77, k78)), _tr(tr, 68, k19), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 71, rt.member(_tr(tr, 70, item1), k44, k45, k79))), k47, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k48, k49, k80))), k81, _text(_tr(tr, 75, rt.member(_tr(tr, 74, v14), k18, k73, k82))), k83,))
+                        r.message = ''.join((_text(_tr(tr, 71, rt.member(_tr(tr, 70, item1), k44, k45, k79))), k47, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k48, k49, k80))), k81, _text(_tr(tr, 75, rt.member(_tr(tr, 74, v16), k18, k73, k82))), k83,))
                     except EvalError:
                         r.message = None
                     break
@@ -12820,7 +12816,7 @@ def build_152(K):
                     if not ((item1[k0] == k1)):
                         continue
                     v2 = ix3.get(item1[k3])
-                    if (item1.get(k3) is not None) and (v2 is not None) and (t5 in t6 if type(t5 := item1[k4]) is str and (type(t6 := (t4 if (t4 := v2.get(k5)) is not None else [])) is list or type(t6) is str) else _fb()):
+                    if (item1.get(k3) is not None) and (v2 is not None) and (t6 in t7 if type(t6 := item1[k4]) is str and (type(t7 := (t5 if (t5 := v2.get(k5)) is not None else [])) is list or type(t7) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -12847,7 +12843,7 @@ def build_152(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 8, rt.call(k12, k13, (charge(_tr(tr, 5, s_1)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k10, k11)),), True, ctx))
+                v8 = _tr(tr, 8, rt.call(k12, k13, (charge(_tr(tr, 5, s_1)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k10, k11)),), True, ctx))
                 e = rt.truth(_tr(tr, 11, rt.call(k15, k16, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k10, k14)),), False)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -12859,7 +12855,7 @@ def build_152(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, v7), _tr(tr, 15, None), k21)), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, v8), _tr(tr, 15, None), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -12870,7 +12866,7 @@ def build_152(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 27, rt.contains(_tr(tr, 26, rt.call(k30, k31, (_tr(tr, 24, rt.member(_tr(tr, 23, v7), k5, k28, k29)), _tr(tr, 25, _list_of()),), False)), _tr(tr, 22, rt.member(_tr(tr, 21, item1), k4, k18, k27)), k6)), k6, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 27, rt.contains(_tr(tr, 26, rt.call(k30, k31, (_tr(tr, 24, rt.member(_tr(tr, 23, v8), k5, k28, k29)), _tr(tr, 25, _list_of()),), False)), _tr(tr, 22, rt.member(_tr(tr, 21, item1), k4, k18, k27)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
@@ -13050,7 +13046,7 @@ def build_155(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k6] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k3) is not None) and (((v3 := item1[k3]), (any((t7 if (t7 := (p5[k6] if (t6 := (p5[k4] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -13088,7 +13084,7 @@ def build_155(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 23, ((v7 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k11, k23))), _tr(tr, 22, rt.call(k28, k29, (charge(_tr(tr, 14, s_1)), (lambda p8: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p8), k4, k24, k25)), _tr(tr, 17, v7), k5)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p8), k6, k26, k27)), k7))),), True)))[-1]), k30, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 23, ((v8 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k11, k23))), _tr(tr, 22, rt.call(k28, k29, (charge(_tr(tr, 14, s_1)), (lambda p9: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p9), k4, k24, k25)), _tr(tr, 17, v8), k5)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p9), k6, k26, k27)), k7))),), True)))[-1]), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -13351,7 +13347,7 @@ def build_158(K):
                     break
                 if w is not True:
                     break
-                v5 = _tr(tr, 16, rt.call(k21, k22, (charge(_tr(tr, 13, s_1)), _tr(tr, 15, rt.member(_tr(tr, 14, item1), k8, k19, k20)),), True, ctx))
+                v6 = _tr(tr, 16, rt.call(k21, k22, (charge(_tr(tr, 13, s_1)), _tr(tr, 15, rt.member(_tr(tr, 14, item1), k8, k19, k20)),), True, ctx))
                 e = rt.truth(_tr(tr, 19, rt.call(k24, k25, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k8, k19, k23)),), False)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -13363,14 +13359,14 @@ def build_158(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 31, rt.contains(_tr(tr, 30, _list_of(_tr(tr, 28, k39), _tr(tr, 29, k40))), _tr(tr, 27, rt.member(_tr(tr, 26, v5), k0, k37, k38)), k41)), k41, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 31, rt.contains(_tr(tr, 30, _list_of(_tr(tr, 28, k39), _tr(tr, 29, k40))), _tr(tr, 27, rt.member(_tr(tr, 26, v6), k0, k37, k38)), k41)), k41, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k26, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k27, k28, k42))), k30, _text(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k31, k32, k43))), k44, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k8, k19, k45))), k46, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v5), k0, k37, k47))),))
+                        r.message = ''.join((k26, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k27, k28, k42))), k30, _text(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k31, k32, k43))), k44, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k8, k19, k45))), k46, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v6), k0, k37, k47))),))
                     except EvalError:
                         r.message = None
                     break
@@ -13507,7 +13503,7 @@ def build_160(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix2 = _index_of(ctx, charge(s_1))
+                ix3 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
@@ -13516,7 +13512,7 @@ def build_160(K):
                 try:
                     if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
-                    if (ix2.get(item1[k3])[k0] == k5):
+                    if (ix3.get(item1[k3])[k0] == k5):
                         passed += 1
                         continue
                 except Exception:
@@ -13600,7 +13596,7 @@ def build_161(K):
                 try:
                     if not ((item1[k0] != k1)):
                         continue
-                    if (item1.get(k3) is not None) and ((((v2 := item1[k4]), (any((t6 if (t6 := (p4[k7] if (t5 := (p4[k5] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1] if (t7 := (item1.get(k4) is not None)) is True else False if t7 is False else _fb())) is True:
+                    if (item1.get(k3) is not None) and ((((v4 := item1[k4]), (any((t8 if (t8 := (p6[k7] if (t7 := (p6[k5] == v4)) is True else False if t7 is False else _fb())) is True or t8 is False else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1] if (t9 := (item1.get(k4) is not None)) is True else False if t9 is False else _fb())) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -13638,7 +13634,7 @@ def build_161(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 25, rt.and_(_tr(tr, 12, rt.call(k15, k23, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k4, k21, k22)),), False)), lambda: _tr(tr, 24, ((v8 := _tr(tr, 14, rt.member(_tr(tr, 13, item1), k4, k21, k24))), _tr(tr, 23, rt.call(k29, k30, (charge(_tr(tr, 15, s_1)), (lambda p9: _tr(tr, 22, rt.and_(_tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p9), k5, k25, k26)), _tr(tr, 18, v8), k6)), lambda: _tr(tr, 21, rt.member(_tr(tr, 20, p9), k7, k27, k28)), k8))),), True)))[-1]), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 25, rt.and_(_tr(tr, 12, rt.call(k15, k23, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k4, k21, k22)),), False)), lambda: _tr(tr, 24, ((v10 := _tr(tr, 14, rt.member(_tr(tr, 13, item1), k4, k21, k24))), _tr(tr, 23, rt.call(k29, k30, (charge(_tr(tr, 15, s_1)), (lambda p11: _tr(tr, 22, rt.and_(_tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p11), k5, k25, k26)), _tr(tr, 18, v10), k6)), lambda: _tr(tr, 21, rt.member(_tr(tr, 20, p11), k7, k27, k28)), k8))),), True)))[-1]), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -14461,7 +14457,7 @@ def build_170(K):
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 8, rt.call(k14, k15, (charge(_tr(tr, 5, s_1)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k12, k13)),), True, ctx))
+                v5 = _tr(tr, 8, rt.call(k14, k15, (charge(_tr(tr, 5, s_1)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k12, k13)),), True, ctx))
                 e = rt.truth(_tr(tr, 11, rt.call(k17, k18, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k12, k16)),), False)), k18, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -14473,14 +14469,14 @@ def build_170(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, v4), k0, k24, k25)), _tr(tr, 16, k4), k5)), lambda: _tr(tr, 21, rt.order(k30, _tr(tr, 19, rt.convert(k28, k29, rt.member(_tr(tr, 18, v4), k6, k26, k27), k27)), _tr(tr, 20, today), k7)), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, v5), k0, k24, k25)), _tr(tr, 16, k4), k5)), lambda: _tr(tr, 21, rt.order(k30, _tr(tr, 19, rt.convert(k28, k29, rt.member(_tr(tr, 18, v5), k6, k26, k27), k27)), _tr(tr, 20, today), k7)), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k3, k12, k32))), k33, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k20, k21, k34))), k35, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v4), k0, k24, k36))), k37, _text(_tr(tr, 30, rt.convert(k28, k29, rt.member(_tr(tr, 29, v4), k6, k26, k38), k38))), k39,))
+                        r.message = ''.join((k31, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k3, k12, k32))), k33, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k20, k21, k34))), k35, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v5), k0, k24, k36))), k37, _text(_tr(tr, 30, rt.convert(k28, k29, rt.member(_tr(tr, 29, v5), k6, k26, k38), k38))), k39,))
                     except EvalError:
                         r.message = None
                     break
@@ -14559,7 +14555,7 @@ def build_171(K):
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 14, rt.call(k17, k18, (charge(_tr(tr, 10, s_1)), _tr(tr, 13, rt.member(_tr(tr, 12, rt.member(_tr(tr, 11, item1), k3, k11, k14)), k5, k15, k16)),), True, ctx))
+                v5 = _tr(tr, 14, rt.call(k17, k18, (charge(_tr(tr, 10, s_1)), _tr(tr, 13, rt.member(_tr(tr, 12, rt.member(_tr(tr, 11, item1), k3, k11, k14)), k5, k15, k16)),), True, ctx))
                 e = rt.truth(_tr(tr, 18, rt.call(k21, k22, (_tr(tr, 17, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k3, k11, k19)), k5, k15, k20)),), False)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -14571,14 +14567,14 @@ def build_171(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 26, rt.equal(_tr(tr, 24, rt.member(_tr(tr, 23, v4), k0, k32, k33)), _tr(tr, 25, k6), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 26, rt.equal(_tr(tr, 24, rt.member(_tr(tr, 23, v5), k0, k32, k33)), _tr(tr, 25, k6), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 29, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k3, k11, k35)), k5, k15, k36))), k37, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k24, k25, k38))), k27, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k28, k29, k39))), k40, _text(_tr(tr, 35, rt.member(_tr(tr, 34, v4), k0, k32, k41))),))
+                        r.message = ''.join((k34, _text(_tr(tr, 29, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k3, k11, k35)), k5, k15, k36))), k37, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k24, k25, k38))), k27, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k28, k29, k39))), k40, _text(_tr(tr, 35, rt.member(_tr(tr, 34, v5), k0, k32, k41))),))
                     except EvalError:
                         r.message = None
                     break
@@ -14628,7 +14624,7 @@ def build_172(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (item1.get(k3) is not None) and (((v2 := item1[k3]), (any((t6 if (t6 := (p4[k1] if (t5 := (p4[k4] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k3) is not None) and (((v3 := item1[k3]), (any((t7 if (t7 := (p5[k1] if (t6 := (p5[k4] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -14666,7 +14662,7 @@ def build_172(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 23, ((v7 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k10, k22))), _tr(tr, 22, rt.call(k27, k28, (charge(_tr(tr, 14, s_1)), (lambda p8: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p8), k4, k23, k24)), _tr(tr, 17, v7), k5)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p8), k1, k25, k26)), k6))),), True)))[-1]), k29, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 23, ((v8 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k10, k22))), _tr(tr, 22, rt.call(k27, k28, (charge(_tr(tr, 14, s_1)), (lambda p9: _tr(tr, 21, rt.and_(_tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p9), k4, k23, k24)), _tr(tr, 17, v8), k5)), lambda: _tr(tr, 20, rt.member(_tr(tr, 19, p9), k1, k25, k26)), k6))),), True)))[-1]), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -14723,8 +14719,8 @@ def build_173(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p3: pd(p3[k4]))))) if (t4 := (item1.get(k3) is not None)) is True else None if t4 is False else _fb())
-                    if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k7][k8])), rt.arith(k12, v5, k10(v6, pdur(s_1[k7][k9])), k11))[-1] >= today):
+                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (item1.get(k3) is not None)) is True else None if t5 is False else _fb())
+                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_1[k7][k9])), k11))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
@@ -14751,8 +14747,8 @@ def build_173(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k19, k20, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k17, k18)),), False)), lambda: _tr(tr, 13, rt.call(k6, k27, (charge(_tr(tr, 12, rt.call(k5, k26, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k17, k21))), (lambda p8: _tr(tr, 11, rt.convert(k24, k25, rt.member(_tr(tr, 10, p8), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 14, None), k28))
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v7), _tr(tr, 17, None), k29)), k29, 'condition of `expect`')
+                v8 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k19, k20, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k17, k18)),), False)), lambda: _tr(tr, 13, rt.call(k6, k27, (charge(_tr(tr, 12, rt.call(k5, k26, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k17, k21))), (lambda p9: _tr(tr, 11, rt.convert(k24, k25, rt.member(_tr(tr, 10, p9), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 14, None), k28))
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v8), _tr(tr, 17, None), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -14763,14 +14759,14 @@ def build_173(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.order(k49, _tr(tr, 34, ((v9 := _tr(tr, 23, v7)), (v10 := _tr(tr, 26, rt.convert(k43, k44, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k39, k40)), k8, k41, k42), k42))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v9), _tr(tr, 32, rt.call(k10, k48, (_tr(tr, 28, v10), _tr(tr, 31, rt.convert(k43, k44, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k39, k45)), k9, k46, k47), k47)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.order(k49, _tr(tr, 34, ((v10 := _tr(tr, 23, v8)), (v11 := _tr(tr, 26, rt.convert(k43, k44, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k39, k40)), k8, k41, k42), k42))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v10), _tr(tr, 32, rt.call(k10, k48, (_tr(tr, 28, v11), _tr(tr, 31, rt.convert(k43, k44, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k39, k45)), k9, k46, k47), k47)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k50, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k31, k32, k51))), k34, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k35, k36, k52))), k53, _text(_tr(tr, 41, v7)), k54,))
+                        r.message = ''.join((k50, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k31, k32, k51))), k34, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k35, k36, k52))), k53, _text(_tr(tr, 41, v8)), k54,))
                     except EvalError:
                         r.message = None
                     break
@@ -14820,8 +14816,8 @@ def build_174(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p3: pd(p3[k4]))))) if (t4 := (item1.get(k3) is not None)) is True else None if t4 is False else _fb())
-                    if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k7][k8])), rt.arith(k12, v5, k10(v6, pdur(s_1[k7][k9])), k11))[-1] >= today):
+                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (item1.get(k3) is not None)) is True else None if t5 is False else _fb())
+                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_1[k7][k9])), k11))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
@@ -14848,8 +14844,8 @@ def build_174(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k19, k20, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k17, k18)),), False)), lambda: _tr(tr, 13, rt.call(k6, k27, (charge(_tr(tr, 12, rt.call(k5, k26, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k17, k21))), (lambda p8: _tr(tr, 11, rt.convert(k24, k25, rt.member(_tr(tr, 10, p8), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 14, None), k28))
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v7), _tr(tr, 17, None), k29)), k29, 'condition of `expect`')
+                v8 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k19, k20, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k17, k18)),), False)), lambda: _tr(tr, 13, rt.call(k6, k27, (charge(_tr(tr, 12, rt.call(k5, k26, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k17, k21))), (lambda p9: _tr(tr, 11, rt.convert(k24, k25, rt.member(_tr(tr, 10, p9), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 14, None), k28))
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v8), _tr(tr, 17, None), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -14860,14 +14856,14 @@ def build_174(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.order(k49, _tr(tr, 34, ((v9 := _tr(tr, 23, v7)), (v10 := _tr(tr, 26, rt.convert(k43, k44, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k39, k40)), k8, k41, k42), k42))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v9), _tr(tr, 32, rt.call(k10, k48, (_tr(tr, 28, v10), _tr(tr, 31, rt.convert(k43, k44, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k39, k45)), k9, k46, k47), k47)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.order(k49, _tr(tr, 34, ((v10 := _tr(tr, 23, v8)), (v11 := _tr(tr, 26, rt.convert(k43, k44, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k39, k40)), k8, k41, k42), k42))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v10), _tr(tr, 32, rt.call(k10, k48, (_tr(tr, 28, v11), _tr(tr, 31, rt.convert(k43, k44, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k39, k45)), k9, k46, k47), k47)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k31, k32, k50))), k34, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k35, k36, k51))), k52, _text(_tr(tr, 41, v7)), k53,))
+                        r.message = ''.join((k30, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k31, k32, k50))), k34, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k35, k36, k51))), k52, _text(_tr(tr, 41, v8)), k53,))
                     except EvalError:
                         r.message = None
                     break
@@ -14916,8 +14912,8 @@ def build_175(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v2 = k6(charge(([p4 for p4 in t3 if (((p4[k1] is None) or (pd(p4[k1]) < pd(p4[k2])))) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p5: p5[k5]))
-                    if (k7(v2) == k8):
+                    v3 = k6(charge(([p5 for p5 in t4 if (((p5[k1] is None) or (pd(p5[k1]) < pd(p5[k2])))) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p6: p6[k5]))
+                    if (k7(v3) == k8):
                         passed += 1
                         continue
                 except Exception:
@@ -14944,15 +14940,15 @@ def build_175(K):
                     break
                 if w is not True:
                     break
-                v6 = _tr(tr, 19, rt.call(k6, k29, (charge(_tr(tr, 16, rt.call(k25, k26, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k11, k15))), (lambda p7: _tr(tr, 15, rt.or_(_tr(tr, 9, rt.equal(_tr(tr, 7, rt.convert(k18, k19, rt.member(_tr(tr, 6, p7), k1, k16, k17), k17)), _tr(tr, 8, None), k20)), lambda: _tr(tr, 14, rt.order(k24, _tr(tr, 11, rt.convert(k18, k19, rt.member(_tr(tr, 10, p7), k1, k16, k21), k21)), _tr(tr, 13, rt.convert(k18, k19, rt.member(_tr(tr, 12, p7), k2, k22, k23), k23)), k3)), k4))),), True))), (lambda p8: _tr(tr, 18, rt.member(_tr(tr, 17, p8), k5, k27, k28))),), True))
-                e = rt.truth(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.call(k7, k30, (_tr(tr, 20, v6),), True)), _tr(tr, 22, k8), k9)), k9, 'condition of `expect`')
+                v7 = _tr(tr, 19, rt.call(k6, k29, (charge(_tr(tr, 16, rt.call(k25, k26, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k11, k15))), (lambda p8: _tr(tr, 15, rt.or_(_tr(tr, 9, rt.equal(_tr(tr, 7, rt.convert(k18, k19, rt.member(_tr(tr, 6, p8), k1, k16, k17), k17)), _tr(tr, 8, None), k20)), lambda: _tr(tr, 14, rt.order(k24, _tr(tr, 11, rt.convert(k18, k19, rt.member(_tr(tr, 10, p8), k1, k16, k21), k21)), _tr(tr, 13, rt.convert(k18, k19, rt.member(_tr(tr, 12, p8), k2, k22, k23), k23)), k3)), k4))),), True))), (lambda p9: _tr(tr, 18, rt.member(_tr(tr, 17, p9), k5, k27, k28))),), True))
+                e = rt.truth(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.call(k7, k30, (_tr(tr, 20, v7),), True)), _tr(tr, 22, k8), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 24, v6)), k32, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k5, k33, k34))), k35,))
+                        r.message = ''.join((k31, _text(_tr(tr, 24, v7)), k32, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k5, k33, k34))), k35,))
                     except EvalError:
                         r.message = None
                     break
@@ -15001,8 +14997,8 @@ def build_176(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v2 = k12(charge(([p4 for p4 in t3 if (((((p4[k1] is not None) and (p4[k2] is not None)) and (p4[k1] < p4[k2])) and (k7((t5 if (t5 := p4.get(k6)) is not None else [])) == k8))) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p6: p6[k11]))
-                    if (k7(v2) == k8):
+                    v3 = k12(charge(([p5 for p5 in t4 if (((((p5[k1] is not None) and (p5[k2] is not None)) and (p5[k1] < p5[k2])) and (k7((t6 if (t6 := p5.get(k6)) is not None else [])) == k8))) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p7: p7[k11]))
+                    if (k7(v3) == k8):
                         passed += 1
                         continue
                 except Exception:
@@ -15029,15 +15025,15 @@ def build_176(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 32, rt.call(k12, k38, (charge(_tr(tr, 29, rt.call(k34, k35, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k15, k19))), (lambda p8: _tr(tr, 28, rt.and_(_tr(tr, 20, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, p8), k1, k20, k21)), _tr(tr, 8, None), k22)), lambda: _tr(tr, 13, rt.not_equal(_tr(tr, 11, rt.member(_tr(tr, 10, p8), k2, k23, k24)), _tr(tr, 12, None), k25)), k3)), lambda: _tr(tr, 19, rt.order(k28, _tr(tr, 16, rt.member(_tr(tr, 15, p8), k1, k20, k26)), _tr(tr, 18, rt.member(_tr(tr, 17, p8), k2, k23, k27)), k4)), k5)), lambda: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.call(k7, k33, (_tr(tr, 24, rt.call(k31, k32, (_tr(tr, 22, rt.member(_tr(tr, 21, p8), k6, k29, k30)), _tr(tr, 23, _list_of()),), False)),), True)), _tr(tr, 26, k8), k9)), k10))),), True))), (lambda p9: _tr(tr, 31, rt.member(_tr(tr, 30, p9), k11, k36, k37))),), True))
-                e = rt.truth(_tr(tr, 36, rt.equal(_tr(tr, 34, rt.call(k7, k39, (_tr(tr, 33, v7),), True)), _tr(tr, 35, k8), k13)), k13, 'condition of `expect`')
+                v8 = _tr(tr, 32, rt.call(k12, k38, (charge(_tr(tr, 29, rt.call(k34, k35, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k15, k19))), (lambda p9: _tr(tr, 28, rt.and_(_tr(tr, 20, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, p9), k1, k20, k21)), _tr(tr, 8, None), k22)), lambda: _tr(tr, 13, rt.not_equal(_tr(tr, 11, rt.member(_tr(tr, 10, p9), k2, k23, k24)), _tr(tr, 12, None), k25)), k3)), lambda: _tr(tr, 19, rt.order(k28, _tr(tr, 16, rt.member(_tr(tr, 15, p9), k1, k20, k26)), _tr(tr, 18, rt.member(_tr(tr, 17, p9), k2, k23, k27)), k4)), k5)), lambda: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.call(k7, k33, (_tr(tr, 24, rt.call(k31, k32, (_tr(tr, 22, rt.member(_tr(tr, 21, p9), k6, k29, k30)), _tr(tr, 23, _list_of()),), False)),), True)), _tr(tr, 26, k8), k9)), k10))),), True))), (lambda p10: _tr(tr, 31, rt.member(_tr(tr, 30, p10), k11, k36, k37))),), True))
+                e = rt.truth(_tr(tr, 36, rt.equal(_tr(tr, 34, rt.call(k7, k39, (_tr(tr, 33, v8),), True)), _tr(tr, 35, k8), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k40, _text(_tr(tr, 37, v7)), k41, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k11, k42, k43))), k44,))
+                        r.message = ''.join((k40, _text(_tr(tr, 37, v8)), k41, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k11, k42, k43))), k44,))
                     except EvalError:
                         r.message = None
                     break
@@ -15087,8 +15083,8 @@ def build_177(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v2 = k13(charge(([p4 for p4 in t3 if (((v5 := p4), (False if (t11 := (k2(pd(v5[k1]), None) is not None)) is True else ((pd(v5[k3]) > ((v6 := pd(v5[k4])), (v7 := pdur(s_1[k5][k6])), rt.arith(k9, v6, k2(v7, pdur(s_1[k5][k7])), k8))[-1]) if (t10 := (v5[k3] is not None)) is True else (((v8 := pd(v5[k4])), (v9 := pdur(s_1[k5][k6])), rt.arith(k9, v8, k2(v9, pdur(s_1[k5][k7])), k8))[-1] < today) if t10 is False else _fb()) if t11 is False else _fb()))[-1]) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p12: p12[k12]))
-                    if (k14(v2) == k15):
+                    v3 = k13(charge(([p5 for p5 in t4 if (((v6 := p5), (False if (t13 := ((pd(t7) if (t7 := v6.get(k1)) is not None else None) is not None)) is True else ((pd(v6[k2]) > ((v8 := pd(v6[k3])), (v9 := pdur(s_1[k4][k5])), rt.arith(k9, v8, k7(v9, pdur(s_1[k4][k6])), k8))[-1]) if (t12 := (v6[k2] is not None)) is True else (((v10 := pd(v6[k3])), (v11 := pdur(s_1[k4][k5])), rt.arith(k9, v10, k7(v11, pdur(s_1[k4][k6])), k8))[-1] < today) if t12 is False else _fb()) if t13 is False else _fb()))[-1]) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p14: p14[k12]))
+                    if (k14(v3) == k15):
                         passed += 1
                         continue
                 except Exception:
@@ -15115,15 +15111,15 @@ def build_177(K):
                     break
                 if w is not True:
                     break
-                v13 = _tr(tr, 55, rt.call(k13, k56, (charge(_tr(tr, 52, rt.call(k52, k53, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k18, k22))), (lambda p14: _tr(tr, 51, ((v15 := _tr(tr, 6, p14)), _tr(tr, 50, rt.if_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.call(k2, k27, (_tr(tr, 8, rt.convert(k25, k26, rt.member(_tr(tr, 7, v15), k1, k23, k24), k24)), _tr(tr, 9, None),), False)), _tr(tr, 11, None), k28)), lambda: _tr(tr, 13, False), lambda: _tr(tr, 49, rt.if_(_tr(tr, 17, rt.not_equal(_tr(tr, 15, rt.convert(k25, k26, rt.member(_tr(tr, 14, v15), k3, k29, k30), k30)), _tr(tr, 16, None), k31)), lambda: _tr(tr, 33, rt.order(k45, _tr(tr, 19, rt.convert(k25, k26, rt.member(_tr(tr, 18, v15), k3, k29, k32), k32)), _tr(tr, 32, ((v16 := _tr(tr, 21, rt.convert(k25, k26, rt.member(_tr(tr, 20, v15), k4, k33, k34), k34))), (v17 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k5, k35, k36)), k6, k37, k38), k38))), _tr(tr, 31, rt.arith(k9, _tr(tr, 25, v16), _tr(tr, 30, rt.call(k2, k44, (_tr(tr, 26, v17), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_1), k5, k35, k41)), k7, k42, k43), k43)),), False)), k8)))[-1]), k10)), lambda: _tr(tr, 48, rt.order(k49, _tr(tr, 46, ((v18 := _tr(tr, 35, rt.convert(k25, k26, rt.member(_tr(tr, 34, v15), k4, k33, k46), k46))), (v19 := _tr(tr, 38, rt.convert(k39, k40, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k5, k35, k47)), k6, k37, k48), k48))), _tr(tr, 45, rt.arith(k9, _tr(tr, 39, v18), _tr(tr, 44, rt.call(k2, k44, (_tr(tr, 40, v19), _tr(tr, 43, rt.convert(k39, k40, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k5, k35, k41)), k7, k42, k43), k43)),), False)), k8)))[-1]), _tr(tr, 47, today), k11)), k50)), k51)))[-1])),), True))), (lambda p20: _tr(tr, 54, rt.member(_tr(tr, 53, p20), k12, k54, k55))),), True))
-                e = rt.truth(_tr(tr, 59, rt.equal(_tr(tr, 57, rt.call(k14, k57, (_tr(tr, 56, v13),), True)), _tr(tr, 58, k15), k16)), k16, 'condition of `expect`')
+                v15 = _tr(tr, 55, rt.call(k13, k56, (charge(_tr(tr, 52, rt.call(k52, k53, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k18, k22))), (lambda p16: _tr(tr, 51, ((v17 := _tr(tr, 6, p16)), _tr(tr, 50, rt.if_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.call(k7, k27, (_tr(tr, 8, rt.convert(k25, k26, rt.member(_tr(tr, 7, v17), k1, k23, k24), k24)), _tr(tr, 9, None),), False)), _tr(tr, 11, None), k28)), lambda: _tr(tr, 13, False), lambda: _tr(tr, 49, rt.if_(_tr(tr, 17, rt.not_equal(_tr(tr, 15, rt.convert(k25, k26, rt.member(_tr(tr, 14, v17), k2, k29, k30), k30)), _tr(tr, 16, None), k31)), lambda: _tr(tr, 33, rt.order(k45, _tr(tr, 19, rt.convert(k25, k26, rt.member(_tr(tr, 18, v17), k2, k29, k32), k32)), _tr(tr, 32, ((v18 := _tr(tr, 21, rt.convert(k25, k26, rt.member(_tr(tr, 20, v17), k3, k33, k34), k34))), (v19 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k4, k35, k36)), k5, k37, k38), k38))), _tr(tr, 31, rt.arith(k9, _tr(tr, 25, v18), _tr(tr, 30, rt.call(k7, k44, (_tr(tr, 26, v19), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_1), k4, k35, k41)), k6, k42, k43), k43)),), False)), k8)))[-1]), k10)), lambda: _tr(tr, 48, rt.order(k49, _tr(tr, 46, ((v20 := _tr(tr, 35, rt.convert(k25, k26, rt.member(_tr(tr, 34, v17), k3, k33, k46), k46))), (v21 := _tr(tr, 38, rt.convert(k39, k40, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k4, k35, k47)), k5, k37, k48), k48))), _tr(tr, 45, rt.arith(k9, _tr(tr, 39, v20), _tr(tr, 44, rt.call(k7, k44, (_tr(tr, 40, v21), _tr(tr, 43, rt.convert(k39, k40, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k4, k35, k41)), k6, k42, k43), k43)),), False)), k8)))[-1]), _tr(tr, 47, today), k11)), k50)), k51)))[-1])),), True))), (lambda p22: _tr(tr, 54, rt.member(_tr(tr, 53, p22), k12, k54, k55))),), True))
+                e = rt.truth(_tr(tr, 59, rt.equal(_tr(tr, 57, rt.call(k14, k57, (_tr(tr, 56, v15),), True)), _tr(tr, 58, k15), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k58, _text(_tr(tr, 60, v13)), k59, _text(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k12, k60, k61))), k62,))
+                        r.message = ''.join((k58, _text(_tr(tr, 60, v15)), k59, _text(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k12, k60, k61))), k62,))
                     except EvalError:
                         r.message = None
                     break
@@ -15147,7 +15143,7 @@ def build_177(K):
     return run
 
 def constants_177():
-    return ('complaints', 'escalated_on', F('builtin:default'), 'closed_on', 'received_on', 'intervals', 'complaint_resolution', 'default', S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 17, 118, 17, 192), S('rules/clause-8.3.rules', 17, 199, 17, 267), 'id', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.3.rules', 140, 10, 140, 26), S('rules/clause-8.3.rules', 138, 24, 138, 32), '{item}/complaints', S('rules/clause-8.3.rules', 138, 47, 138, 65), F('builtin:exists'), S('rules/clause-8.3.rules', 138, 40, 138, 66), S('rules/clause-8.3.rules', 139, 25, 139, 43), '{item}/complaints/{*}/escalated_on', S('rules/clause-8.3.rules', 17, 43, 17, 56), F('read:date'), 'date', S('rules/clause-8.3.rules', 17, 35, 17, 63), S('rules/clause-8.3.rules', 17, 35, 17, 71), '{item}/complaints/{*}/closed_on', S('rules/clause-8.3.rules', 17, 93, 17, 103), S('rules/clause-8.3.rules', 17, 93, 17, 111), S('rules/clause-8.3.rules', 17, 118, 17, 128), '{item}/complaints/{*}/received_on', S('rules/clause-8.3.rules', 17, 142, 17, 154), '/meta/intervals', S('rules/clause-8.3.rules', 17, 157, 17, 170), '/meta/intervals/complaint_resolution', S('rules/clause-8.3.rules', 17, 157, 17, 191), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>', S('rules/clause-8.3.rules', 17, 209, 17, 221), S('rules/clause-8.3.rules', 17, 224, 17, 237), S('rules/clause-8.3.rules', 17, 224, 17, 258), '<', S('rules/clause-8.3.rules', 17, 90, 17, 267), S('rules/clause-8.3.rules', 17, 32, 17, 268), F('builtin:filter'), S('rules/clause-8.3.rules', 139, 18, 139, 72), '`filter(customer.complaints, k -> brm_complaint_late(k))`/{*}/id', S('rules/clause-8.3.rules', 139, 80, 139, 83), S('rules/clause-8.3.rules', 139, 14, 139, 84), S('rules/clause-8.3.rules', 140, 10, 140, 21), 'complaints ', ' of customer ', '{item}/id', S('rules/clause-8.3.rules', 141, 43, 141, 53), ' were neither resolved nor escalated within the allowed time', '/customers', 'customers', 'meta', '/meta')
+    return ('complaints', 'escalated_on', 'closed_on', 'received_on', 'intervals', 'complaint_resolution', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 17, 118, 17, 192), S('rules/clause-8.3.rules', 17, 199, 17, 267), 'id', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.3.rules', 140, 10, 140, 26), S('rules/clause-8.3.rules', 138, 24, 138, 32), '{item}/complaints', S('rules/clause-8.3.rules', 138, 47, 138, 65), F('builtin:exists'), S('rules/clause-8.3.rules', 138, 40, 138, 66), S('rules/clause-8.3.rules', 139, 25, 139, 43), '{item}/complaints/{*}/escalated_on', S('rules/clause-8.3.rules', 17, 43, 17, 56), F('read:date'), 'date', S('rules/clause-8.3.rules', 17, 35, 17, 63), S('rules/clause-8.3.rules', 17, 35, 17, 71), '{item}/complaints/{*}/closed_on', S('rules/clause-8.3.rules', 17, 93, 17, 103), S('rules/clause-8.3.rules', 17, 93, 17, 111), S('rules/clause-8.3.rules', 17, 118, 17, 128), '{item}/complaints/{*}/received_on', S('rules/clause-8.3.rules', 17, 142, 17, 154), '/meta/intervals', S('rules/clause-8.3.rules', 17, 157, 17, 170), '/meta/intervals/complaint_resolution', S('rules/clause-8.3.rules', 17, 157, 17, 191), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>', S('rules/clause-8.3.rules', 17, 209, 17, 221), S('rules/clause-8.3.rules', 17, 224, 17, 237), S('rules/clause-8.3.rules', 17, 224, 17, 258), '<', S('rules/clause-8.3.rules', 17, 90, 17, 267), S('rules/clause-8.3.rules', 17, 32, 17, 268), F('builtin:filter'), S('rules/clause-8.3.rules', 139, 18, 139, 72), '`filter(customer.complaints, k -> brm_complaint_late(k))`/{*}/id', S('rules/clause-8.3.rules', 139, 80, 139, 83), S('rules/clause-8.3.rules', 139, 14, 139, 84), S('rules/clause-8.3.rules', 140, 10, 140, 21), 'complaints ', ' of customer ', '{item}/id', S('rules/clause-8.3.rules', 141, 43, 141, 53), ' were neither resolved nor escalated within the allowed time', '/customers', 'customers', 'meta', '/meta')
 
 def build_178(K):
     def run(root, ctx):
@@ -15649,8 +15645,8 @@ def build_183(K):
                 try:
                     if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
-                    v2 = k10(charge(([p4 for p4 in t3 if ((any((not any((p8[k5] == p6[k6]) for p8 in t7) if type(t7 := charge(p4[k8])) is list else _fb()) for p6 in t5) if type(t5 := charge((t9 if (t9 := item1.get(k9)) is not None else []))) is list else _fb())) is True] if type(t3 := charge(item1[k3])) is list else _fb())), (lambda p10: p10[k6]))
-                    if (k11(v2) == k12):
+                    v3 = k10(charge(([p5 for p5 in t4 if ((any((not any((p9[k5] == p7[k6]) for p9 in t8) if type(t8 := charge(p5[k8])) is list else _fb()) for p7 in t6) if type(t6 := charge((t10 if (t10 := item1.get(k9)) is not None else []))) is list else _fb())) is True] if type(t4 := charge(item1[k3])) is list else _fb())), (lambda p11: p11[k6]))
+                    if (k11(v3) == k12):
                         passed += 1
                         continue
                 except Exception:
@@ -15677,15 +15673,15 @@ def build_183(K):
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 27, rt.call(k10, k40, (charge(_tr(tr, 24, rt.call(k36, k37, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k17, k21))), (lambda p12: _tr(tr, 23, rt.call(k34, k35, (charge(_tr(tr, 14, rt.call(k24, k25, (_tr(tr, 12, rt.member(_tr(tr, 11, item1), k9, k22, k23)), _tr(tr, 13, _list_of()),), False))), (lambda p13: _tr(tr, 22, rt.call(k32, k33, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, p12), k8, k26, k27))), (lambda p14: _tr(tr, 21, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, p14), k5, k28, k29)), _tr(tr, 20, rt.member(_tr(tr, 19, p13), k6, k30, k31)), k7))),), True))),), True))),), True))), (lambda p15: _tr(tr, 26, rt.member(_tr(tr, 25, p15), k6, k38, k39))),), True))
-                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 29, rt.call(k11, k41, (_tr(tr, 28, v11),), True)), _tr(tr, 30, k12), k13)), k13, 'condition of `expect`')
+                v12 = _tr(tr, 27, rt.call(k10, k40, (charge(_tr(tr, 24, rt.call(k36, k37, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k17, k21))), (lambda p13: _tr(tr, 23, rt.call(k34, k35, (charge(_tr(tr, 14, rt.call(k24, k25, (_tr(tr, 12, rt.member(_tr(tr, 11, item1), k9, k22, k23)), _tr(tr, 13, _list_of()),), False))), (lambda p14: _tr(tr, 22, rt.call(k32, k33, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, p13), k8, k26, k27))), (lambda p15: _tr(tr, 21, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, p15), k5, k28, k29)), _tr(tr, 20, rt.member(_tr(tr, 19, p14), k6, k30, k31)), k7))),), True))),), True))),), True))), (lambda p16: _tr(tr, 26, rt.member(_tr(tr, 25, p16), k6, k38, k39))),), True))
+                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 29, rt.call(k11, k41, (_tr(tr, 28, v12),), True)), _tr(tr, 30, k12), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k42, _text(_tr(tr, 32, v11)), k43, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k6, k44, k45))), k46,))
+                        r.message = ''.join((k42, _text(_tr(tr, 32, v12)), k43, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k6, k44, k45))), k46,))
                     except EvalError:
                         r.message = None
                     break
@@ -15734,8 +15730,8 @@ def build_184(K):
                 try:
                     if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
-                    v2 = k18(charge(([p4 for p4 in t3 if ((any((t13 if (t13 := (((t11 if (t11 := p6.get(k14)) is not None else None) is None) if (t12 := (False if (t10 := ((v7 := k7(ctx, charge(item1[k5]), p6[k6])), (v8 := p6[k8]), ((v8 >= v7[k8]) if (t9 := (v7[k9] == k10)) is True else (v8 <= v7[k8]) if t9 is False else _fb()))[-1]) is True else True if t10 is False else _fb())) is True else False if t12 is False else _fb())) is True or t13 is False else _fb()) for p6 in t5) if type(t5 := charge(p4[k16])) is list else _fb())) is True] if type(t3 := charge(item1[k3])) is list else _fb())), (lambda p14: p14[k17]))
-                    if (k19(v2) == k20):
+                    v3 = k18(charge(([p5 for p5 in t4 if ((any((t14 if (t14 := (((t12 if (t12 := p7.get(k14)) is not None else None) is None) if (t13 := (False if (t11 := ((v8 := k7(ctx, charge(item1[k5]), p7[k6])), (v9 := p7[k8]), ((v9 >= v8[k8]) if (t10 := (v8[k9] == k10)) is True else (v9 <= v8[k8]) if t10 is False else _fb()))[-1]) is True else True if t11 is False else _fb())) is True else False if t13 is False else _fb())) is True or t14 is False else _fb()) for p7 in t6) if type(t6 := charge(p5[k16])) is list else _fb())) is True] if type(t4 := charge(item1[k3])) is list else _fb())), (lambda p15: p15[k17]))
+                    if (k19(v3) == k20):
                         passed += 1
                         continue
                 except Exception:
@@ -15762,15 +15758,15 @@ def build_184(K):
                     break
                 if w is not True:
                     break
-                v15 = _tr(tr, 46, rt.call(k18, k59, (charge(_tr(tr, 43, rt.call(k55, k56, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k25, k29))), (lambda p16: _tr(tr, 42, rt.call(k53, k54, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, p16), k16, k30, k31))), (lambda p17: _tr(tr, 41, rt.and_(_tr(tr, 34, rt.not_(_tr(tr, 33, ((v18 := _tr(tr, 17, rt.call(k7, k36, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k5, k32, k33))), _tr(tr, 16, rt.member(_tr(tr, 15, p17), k6, k34, k35)),), True, ctx))), (v19 := _tr(tr, 19, rt.member(_tr(tr, 18, p17), k8, k37, k38))), _tr(tr, 32, rt.if_(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, v18), k9, k39, k40)), _tr(tr, 22, k10), k11)), lambda: _tr(tr, 27, rt.order(k43, _tr(tr, 24, v19), _tr(tr, 26, rt.member(_tr(tr, 25, v18), k8, k41, k42)), k12)), lambda: _tr(tr, 31, rt.order(k45, _tr(tr, 28, v19), _tr(tr, 30, rt.member(_tr(tr, 29, v18), k8, k41, k44)), k13)), k46)))[-1]), k47)), lambda: _tr(tr, 40, rt.equal(_tr(tr, 38, rt.call(k50, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, p17), k14, k48, k49)), _tr(tr, 37, None),), False)), _tr(tr, 39, None), k52)), k15))),), True))),), True))), (lambda p20: _tr(tr, 45, rt.member(_tr(tr, 44, p20), k17, k57, k58))),), True))
-                e = rt.truth(_tr(tr, 50, rt.equal(_tr(tr, 48, rt.call(k19, k60, (_tr(tr, 47, v15),), True)), _tr(tr, 49, k20), k21)), k21, 'condition of `expect`')
+                v16 = _tr(tr, 46, rt.call(k18, k59, (charge(_tr(tr, 43, rt.call(k55, k56, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k25, k29))), (lambda p17: _tr(tr, 42, rt.call(k53, k54, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, p17), k16, k30, k31))), (lambda p18: _tr(tr, 41, rt.and_(_tr(tr, 34, rt.not_(_tr(tr, 33, ((v19 := _tr(tr, 17, rt.call(k7, k36, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k5, k32, k33))), _tr(tr, 16, rt.member(_tr(tr, 15, p18), k6, k34, k35)),), True, ctx))), (v20 := _tr(tr, 19, rt.member(_tr(tr, 18, p18), k8, k37, k38))), _tr(tr, 32, rt.if_(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, v19), k9, k39, k40)), _tr(tr, 22, k10), k11)), lambda: _tr(tr, 27, rt.order(k43, _tr(tr, 24, v20), _tr(tr, 26, rt.member(_tr(tr, 25, v19), k8, k41, k42)), k12)), lambda: _tr(tr, 31, rt.order(k45, _tr(tr, 28, v20), _tr(tr, 30, rt.member(_tr(tr, 29, v19), k8, k41, k44)), k13)), k46)))[-1]), k47)), lambda: _tr(tr, 40, rt.equal(_tr(tr, 38, rt.call(k50, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, p18), k14, k48, k49)), _tr(tr, 37, None),), False)), _tr(tr, 39, None), k52)), k15))),), True))),), True))), (lambda p21: _tr(tr, 45, rt.member(_tr(tr, 44, p21), k17, k57, k58))),), True))
+                e = rt.truth(_tr(tr, 50, rt.equal(_tr(tr, 48, rt.call(k19, k60, (_tr(tr, 47, v16),), True)), _tr(tr, 49, k20), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k61, _text(_tr(tr, 51, v15)), k62, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k17, k63, k64))), k65,))
+                        r.message = ''.join((k61, _text(_tr(tr, 51, v16)), k62, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k17, k63, k64))), k65,))
                     except EvalError:
                         r.message = None
                     break
@@ -15820,7 +15816,7 @@ def build_185(K):
                 try:
                     if not (((item1[k0] == k1) and (item1[k3] in k4))):
                         continue
-                    if (item1.get(k6) is not None) and (((v2 := item1[k6]), (any((t6 if (t6 := (p4[k9] if (t5 := (p4[k7] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1]) is True:
+                    if (item1.get(k6) is not None) and (((v3 := item1[k6]), (any((t7 if (t7 := (p5[k9] if (t6 := (p5[k7] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
@@ -15858,7 +15854,7 @@ def build_185(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 30, ((v7 := _tr(tr, 20, rt.member(_tr(tr, 19, item1), k6, k18, k30))), _tr(tr, 29, rt.call(k35, k36, (charge(_tr(tr, 21, s_1)), (lambda p8: _tr(tr, 28, rt.and_(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.member(_tr(tr, 22, p8), k7, k31, k32)), _tr(tr, 24, v7), k8)), lambda: _tr(tr, 27, rt.member(_tr(tr, 26, p8), k9, k33, k34)), k10))),), True)))[-1]), k37, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 30, ((v8 := _tr(tr, 20, rt.member(_tr(tr, 19, item1), k6, k18, k30))), _tr(tr, 29, rt.call(k35, k36, (charge(_tr(tr, 21, s_1)), (lambda p9: _tr(tr, 28, rt.and_(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.member(_tr(tr, 22, p9), k7, k31, k32)), _tr(tr, 24, v8), k8)), lambda: _tr(tr, 27, rt.member(_tr(tr, 26, p9), k9, k33, k34)), k10))),), True)))[-1]), k37, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -16020,8 +16016,8 @@ def build_187(K):
                 try:
                     if not (((item1[k0] == k1) and (item1[k3] == k4))):
                         continue
-                    v2 = (k10(charge(k9(charge(item1[k7]), (lambda p3: pd(p3[k8]))))) if (t4 := (item1.get(k7) is not None)) is True else None if t4 is False else _fb())
-                    if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k11][k12])), rt.arith(k16, v5, k14(v6, pdur(s_1[k11][k13])), k15))[-1] >= today):
+                    v2 = (k10(charge(k9(charge(item1[k7]), (lambda p4: pd(p4[k8]))))) if (t5 := (item1.get(k7) is not None)) is True else None if t5 is False else _fb())
+                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k11][k12])), rt.arith(k16, v6, k14(v7, pdur(s_1[k11][k13])), k15))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
@@ -16048,8 +16044,8 @@ def build_187(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 20, rt.if_(_tr(tr, 12, rt.call(k25, k26, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k7, k23, k24)),), False)), lambda: _tr(tr, 18, rt.call(k10, k33, (charge(_tr(tr, 17, rt.call(k9, k32, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k7, k23, k27))), (lambda p8: _tr(tr, 16, rt.convert(k30, k31, rt.member(_tr(tr, 15, p8), k8, k28, k29), k29))),), True))),), True)), lambda: _tr(tr, 19, None), k34))
-                e = rt.truth(_tr(tr, 23, rt.not_equal(_tr(tr, 21, v7), _tr(tr, 22, None), k35)), k35, 'condition of `expect`')
+                v8 = _tr(tr, 20, rt.if_(_tr(tr, 12, rt.call(k25, k26, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k7, k23, k24)),), False)), lambda: _tr(tr, 18, rt.call(k10, k33, (charge(_tr(tr, 17, rt.call(k9, k32, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k7, k23, k27))), (lambda p9: _tr(tr, 16, rt.convert(k30, k31, rt.member(_tr(tr, 15, p9), k8, k28, k29), k29))),), True))),), True)), lambda: _tr(tr, 19, None), k34))
+                e = rt.truth(_tr(tr, 23, rt.not_equal(_tr(tr, 21, v8), _tr(tr, 22, None), k35)), k35, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -16060,14 +16056,14 @@ def build_187(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 41, rt.order(k55, _tr(tr, 39, ((v9 := _tr(tr, 28, v7)), (v10 := _tr(tr, 31, rt.convert(k49, k50, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k11, k45, k46)), k12, k47, k48), k48))), _tr(tr, 38, rt.arith(k16, _tr(tr, 32, v9), _tr(tr, 37, rt.call(k14, k54, (_tr(tr, 33, v10), _tr(tr, 36, rt.convert(k49, k50, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, s_1), k11, k45, k51)), k13, k52, k53), k53)),), False)), k15)))[-1]), _tr(tr, 40, today), k17)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 41, rt.order(k55, _tr(tr, 39, ((v10 := _tr(tr, 28, v8)), (v11 := _tr(tr, 31, rt.convert(k49, k50, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k11, k45, k46)), k12, k47, k48), k48))), _tr(tr, 38, rt.arith(k16, _tr(tr, 32, v10), _tr(tr, 37, rt.call(k14, k54, (_tr(tr, 33, v11), _tr(tr, 36, rt.convert(k49, k50, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, s_1), k11, k45, k51)), k13, k52, k53), k53)),), False)), k15)))[-1]), _tr(tr, 40, today), k17)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k36, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k37, k38, k56))), k40, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k41, k42, k57))), k58, _text(_tr(tr, 46, v7)), k59,))
+                        r.message = ''.join((k36, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k37, k38, k56))), k40, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k41, k42, k57))), k58, _text(_tr(tr, 46, v8)), k59,))
                     except EvalError:
                         r.message = None
                     break
@@ -16117,9 +16113,9 @@ def build_188(K):
                 try:
                     if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
-                    v2 = k18(charge(([p4 for p4 in t3 if (((p4[k5] == k6) and (((v5 := pd(p4[k8])), (v6 := pdur(s_1[k9][k10])), rt.arith(k14, v5, k12(v6, pdur(s_1[k9][k11])), k13))[-1] < today))) is True] if type(t3 := charge(item1[k3])) is list else _fb())), (lambda p7: p7[k17]))
-                    v8 = k18(charge(([p10 for p10 in t9 if (((p10[k5] in k19) and (k12(pd(p10[k20]), None) is None))) is True] if type(t9 := charge(item1[k3])) is list else _fb())), (lambda p11: p11[k17]))
-                    if (k22(v2) == k23) and (k22(v8) == k23):
+                    v3 = k18(charge(([p5 for p5 in t4 if (((p5[k5] == k6) and (((v6 := pd(p5[k8])), (v7 := pdur(s_1[k9][k10])), rt.arith(k14, v6, k12(v7, pdur(s_1[k9][k11])), k13))[-1] < today))) is True] if type(t4 := charge(item1[k3])) is list else _fb())), (lambda p8: p8[k17]))
+                    v9 = k18(charge(([p11 for p11 in t10 if (((p11[k5] in k19) and ((pd(t12) if (t12 := p11.get(k20)) is not None else None) is None))) is True] if type(t10 := charge(item1[k3])) is list else _fb())), (lambda p13: p13[k17]))
+                    if (k22(v3) == k23) and (k22(v9) == k23):
                         passed += 1
                         continue
                 except Exception:
@@ -16146,27 +16142,27 @@ def build_188(K):
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 34, rt.call(k18, k55, (charge(_tr(tr, 31, rt.call(k51, k52, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k29, k33))), (lambda p13: _tr(tr, 30, rt.and_(_tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p13), k5, k34, k35)), _tr(tr, 13, k6), k7)), lambda: _tr(tr, 29, rt.order(k50, _tr(tr, 27, ((v14 := _tr(tr, 16, rt.convert(k38, k39, rt.member(_tr(tr, 15, p13), k8, k36, k37), k37))), (v15 := _tr(tr, 19, rt.convert(k44, k45, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, s_1), k9, k40, k41)), k10, k42, k43), k43))), _tr(tr, 26, rt.arith(k14, _tr(tr, 20, v14), _tr(tr, 25, rt.call(k12, k49, (_tr(tr, 21, v15), _tr(tr, 24, rt.convert(k44, k45, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k9, k40, k46)), k11, k47, k48), k48)),), False)), k13)))[-1]), _tr(tr, 28, today), k15)), k16))),), True))), (lambda p16: _tr(tr, 33, rt.member(_tr(tr, 32, p16), k17, k53, k54))),), True))
-                v17 = _tr(tr, 53, rt.call(k18, k68, (charge(_tr(tr, 50, rt.call(k51, k65, (charge(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k29, k56))), (lambda p18: _tr(tr, 49, rt.and_(_tr(tr, 42, rt.contains(_tr(tr, 41, _list_of(_tr(tr, 39, k58), _tr(tr, 40, k59))), _tr(tr, 38, rt.member(_tr(tr, 37, p18), k5, k34, k57)), k60)), lambda: _tr(tr, 48, rt.equal(_tr(tr, 46, rt.call(k12, k63, (_tr(tr, 44, rt.convert(k38, k39, rt.member(_tr(tr, 43, p18), k20, k61, k62), k62)), _tr(tr, 45, None),), False)), _tr(tr, 47, None), k64)), k21))),), True))), (lambda p19: _tr(tr, 52, rt.member(_tr(tr, 51, p19), k17, k66, k67))),), True))
-                e = rt.truth(_tr(tr, 57, rt.equal(_tr(tr, 55, rt.call(k22, k69, (_tr(tr, 54, v12),), True)), _tr(tr, 56, k23), k24)), k24, 'condition of `expect`')
+                v14 = _tr(tr, 34, rt.call(k18, k55, (charge(_tr(tr, 31, rt.call(k51, k52, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k29, k33))), (lambda p15: _tr(tr, 30, rt.and_(_tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p15), k5, k34, k35)), _tr(tr, 13, k6), k7)), lambda: _tr(tr, 29, rt.order(k50, _tr(tr, 27, ((v16 := _tr(tr, 16, rt.convert(k38, k39, rt.member(_tr(tr, 15, p15), k8, k36, k37), k37))), (v17 := _tr(tr, 19, rt.convert(k44, k45, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, s_1), k9, k40, k41)), k10, k42, k43), k43))), _tr(tr, 26, rt.arith(k14, _tr(tr, 20, v16), _tr(tr, 25, rt.call(k12, k49, (_tr(tr, 21, v17), _tr(tr, 24, rt.convert(k44, k45, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k9, k40, k46)), k11, k47, k48), k48)),), False)), k13)))[-1]), _tr(tr, 28, today), k15)), k16))),), True))), (lambda p18: _tr(tr, 33, rt.member(_tr(tr, 32, p18), k17, k53, k54))),), True))
+                v19 = _tr(tr, 53, rt.call(k18, k68, (charge(_tr(tr, 50, rt.call(k51, k65, (charge(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k29, k56))), (lambda p20: _tr(tr, 49, rt.and_(_tr(tr, 42, rt.contains(_tr(tr, 41, _list_of(_tr(tr, 39, k58), _tr(tr, 40, k59))), _tr(tr, 38, rt.member(_tr(tr, 37, p20), k5, k34, k57)), k60)), lambda: _tr(tr, 48, rt.equal(_tr(tr, 46, rt.call(k12, k63, (_tr(tr, 44, rt.convert(k38, k39, rt.member(_tr(tr, 43, p20), k20, k61, k62), k62)), _tr(tr, 45, None),), False)), _tr(tr, 47, None), k64)), k21))),), True))), (lambda p21: _tr(tr, 52, rt.member(_tr(tr, 51, p21), k17, k66, k67))),), True))
+                e = rt.truth(_tr(tr, 57, rt.equal(_tr(tr, 55, rt.call(k22, k69, (_tr(tr, 54, v14),), True)), _tr(tr, 56, k23), k24)), k24, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k70, _text(_tr(tr, 58, v12)), k71, _text(_tr(tr, 60, rt.member(_tr(tr, 59, item1), k72, k73, k74))), k75,))
+                        r.message = ''.join((k70, _text(_tr(tr, 58, v14)), k71, _text(_tr(tr, 60, rt.member(_tr(tr, 59, item1), k72, k73, k74))), k75,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 64, rt.equal(_tr(tr, 62, rt.call(k22, k76, (_tr(tr, 61, v17),), True)), _tr(tr, 63, k23), k25)), k25, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 64, rt.equal(_tr(tr, 62, rt.call(k22, k76, (_tr(tr, 61, v19),), True)), _tr(tr, 63, k23), k25)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k70, _text(_tr(tr, 65, v17)), k71, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k72, k73, k77))), k78,))
+                        r.message = ''.join((k70, _text(_tr(tr, 65, v19)), k71, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k72, k73, k77))), k78,))
                     except EvalError:
                         r.message = None
                     break
@@ -16649,7 +16645,7 @@ def build_194(K):
                 try:
                     if not ((((item1[k0] in k1) and (item1[k2] == k3)) and (item1[k6] is not None))):
                         continue
-                    if (k9(pd(item1[k6][k8]))) is True and (pd(item1[k6][k8]) >= today):
+                    if (pd(t2) is not None if (t2 := item1[k6].get(k8)) is not None else False) and (pd(item1[k6][k8]) >= today):
                         passed += 1
                         continue
                 except Exception:
@@ -16662,7 +16658,7 @@ def build_194(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -16670,13 +16666,13 @@ def build_194(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, rt.and_(_tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k14), _tr(tr, 4, k15))), _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)), k16)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k17, k18)), _tr(tr, 9, k3), k4)), k5)), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k19, k20)), _tr(tr, 14, None), k21)), k7)), k7, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, rt.and_(_tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k13), _tr(tr, 4, k14))), _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k11, k12)), k15)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k16, k17)), _tr(tr, 9, k3), k4)), k5)), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k18, k19)), _tr(tr, 14, None), k20)), k7)), k7, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 20, rt.call(k9, k27, (_tr(tr, 19, rt.convert(k25, k26, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k6, k19, k22)), k8, k23, k24), k24)),), False)), k27, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, rt.call(k26, k27, (_tr(tr, 19, rt.convert(k24, k25, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k6, k18, k21)), k8, k22, k23), k23)),), False)), k27, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -16687,14 +16683,14 @@ def build_194(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 29, rt.order(k39, _tr(tr, 27, rt.convert(k25, k26, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k6, k19, k37)), k8, k23, k38), k38)), _tr(tr, 28, today), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.order(k39, _tr(tr, 27, rt.convert(k24, k25, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k6, k18, k37)), k8, k22, k38), k38)), _tr(tr, 28, today), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k28, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k29, k30, k40))), k32, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k33, k34, k41))), k42, _text(_tr(tr, 36, rt.convert(k25, k26, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k6, k19, k43)), k8, k23, k44), k44))),))
+                        r.message = ''.join((k28, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k29, k30, k40))), k32, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k33, k34, k41))), k42, _text(_tr(tr, 36, rt.convert(k24, k25, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k6, k18, k43)), k8, k22, k44), k44))),))
                     except EvalError:
                         r.message = None
                     break
@@ -16718,7 +16714,7 @@ def build_194(K):
     return run
 
 def constants_194():
-    return ('kind', FS(('customer_as_supplier', 'internal_supplier')), 'status', 'active', S('rules/clause-8.3.rules', 335, 101, 335, 124), S('rules/clause-8.3.rules', 335, 37, 335, 124), 'agreement', S('rules/clause-8.3.rules', 335, 37, 335, 152), 'next_review_on', F('builtin:exists'), S('rules/clause-8.3.rules', 337, 10, 337, 48), S('rules/clause-8.3.rules', 335, 21, 335, 29), '{item}/kind', S('rules/clause-8.3.rules', 335, 37, 335, 46), 'internal_supplier', 'customer_as_supplier', S('rules/clause-8.3.rules', 335, 37, 335, 95), '{item}/status', S('rules/clause-8.3.rules', 335, 101, 335, 112), '{item}/agreement', S('rules/clause-8.3.rules', 335, 130, 335, 144), S('rules/clause-8.3.rules', 335, 130, 335, 152), S('rules/clause-8.3.rules', 336, 17, 336, 31), '{item}/agreement/next_review_on', S('rules/clause-8.3.rules', 336, 17, 336, 46), F('read:date'), 'date', S('rules/clause-8.3.rules', 336, 10, 336, 47), 'the agreement with ', 'name', '{item}/name', S('rules/clause-8.3.rules', 336, 75, 336, 84), ' (', 'id', '{item}/id', S('rules/clause-8.3.rules', 336, 89, 336, 96), ') has no review date', S('rules/clause-8.3.rules', 337, 10, 337, 24), S('rules/clause-8.3.rules', 337, 10, 337, 39), '>=', S('rules/clause-8.3.rules', 338, 32, 338, 41), S('rules/clause-8.3.rules', 338, 46, 338, 53), ') was due for review on ', S('rules/clause-8.3.rules', 338, 80, 338, 94), S('rules/clause-8.3.rules', 338, 80, 338, 109), '/suppliers', 'suppliers')
+    return ('kind', FS(('customer_as_supplier', 'internal_supplier')), 'status', 'active', S('rules/clause-8.3.rules', 335, 101, 335, 124), S('rules/clause-8.3.rules', 335, 37, 335, 124), 'agreement', S('rules/clause-8.3.rules', 335, 37, 335, 152), 'next_review_on', S('rules/clause-8.3.rules', 337, 10, 337, 48), S('rules/clause-8.3.rules', 335, 21, 335, 29), '{item}/kind', S('rules/clause-8.3.rules', 335, 37, 335, 46), 'internal_supplier', 'customer_as_supplier', S('rules/clause-8.3.rules', 335, 37, 335, 95), '{item}/status', S('rules/clause-8.3.rules', 335, 101, 335, 112), '{item}/agreement', S('rules/clause-8.3.rules', 335, 130, 335, 144), S('rules/clause-8.3.rules', 335, 130, 335, 152), S('rules/clause-8.3.rules', 336, 17, 336, 31), '{item}/agreement/next_review_on', S('rules/clause-8.3.rules', 336, 17, 336, 46), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-8.3.rules', 336, 10, 336, 47), 'the agreement with ', 'name', '{item}/name', S('rules/clause-8.3.rules', 336, 75, 336, 84), ' (', 'id', '{item}/id', S('rules/clause-8.3.rules', 336, 89, 336, 96), ') has no review date', S('rules/clause-8.3.rules', 337, 10, 337, 24), S('rules/clause-8.3.rules', 337, 10, 337, 39), '>=', S('rules/clause-8.3.rules', 338, 32, 338, 41), S('rules/clause-8.3.rules', 338, 46, 338, 53), ') was due for review on ', S('rules/clause-8.3.rules', 338, 80, 338, 94), S('rules/clause-8.3.rules', 338, 80, 338, 109), '/suppliers', 'suppliers')
 
 def build_195(K):
     def run(root, ctx):
@@ -16744,8 +16740,8 @@ def build_195(K):
                 try:
                     if not (((item1[k0] in k1) and (item1[k2] == k3))):
                         continue
-                    v2 = (k9(charge(k8(charge(item1[k6]), (lambda p3: pd(p3[k7]))))) if (t4 := (item1.get(k6) is not None)) is True else None if t4 is False else _fb())
-                    if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k10][k11])), rt.arith(k15, v5, k13(v6, pdur(s_1[k10][k12])), k14))[-1] >= today):
+                    v2 = (k9(charge(k8(charge(item1[k6]), (lambda p4: pd(p4[k7]))))) if (t5 := (item1.get(k6) is not None)) is True else None if t5 is False else _fb())
+                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k10][k11])), rt.arith(k15, v6, k13(v7, pdur(s_1[k10][k12])), k14))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
@@ -16772,8 +16768,8 @@ def build_195(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 22, rt.if_(_tr(tr, 14, rt.call(k27, k28, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k25, k26)),), False)), lambda: _tr(tr, 20, rt.call(k9, k35, (charge(_tr(tr, 19, rt.call(k8, k34, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k6, k25, k29))), (lambda p8: _tr(tr, 18, rt.convert(k32, k33, rt.member(_tr(tr, 17, p8), k7, k30, k31), k31))),), True))),), True)), lambda: _tr(tr, 21, None), k36))
-                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v7), _tr(tr, 24, None), k37)), k37, 'condition of `expect`')
+                v8 = _tr(tr, 22, rt.if_(_tr(tr, 14, rt.call(k27, k28, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k25, k26)),), False)), lambda: _tr(tr, 20, rt.call(k9, k35, (charge(_tr(tr, 19, rt.call(k8, k34, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k6, k25, k29))), (lambda p9: _tr(tr, 18, rt.convert(k32, k33, rt.member(_tr(tr, 17, p9), k7, k30, k31), k31))),), True))),), True)), lambda: _tr(tr, 21, None), k36))
+                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v8), _tr(tr, 24, None), k37)), k37, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -16784,14 +16780,14 @@ def build_195(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 43, rt.order(k57, _tr(tr, 41, ((v9 := _tr(tr, 30, v7)), (v10 := _tr(tr, 33, rt.convert(k51, k52, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, s_1), k10, k47, k48)), k11, k49, k50), k50))), _tr(tr, 40, rt.arith(k15, _tr(tr, 34, v9), _tr(tr, 39, rt.call(k13, k56, (_tr(tr, 35, v10), _tr(tr, 38, rt.convert(k51, k52, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k10, k47, k53)), k12, k54, k55), k55)),), False)), k14)))[-1]), _tr(tr, 42, today), k16)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 43, rt.order(k57, _tr(tr, 41, ((v10 := _tr(tr, 30, v8)), (v11 := _tr(tr, 33, rt.convert(k51, k52, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, s_1), k10, k47, k48)), k11, k49, k50), k50))), _tr(tr, 40, rt.arith(k15, _tr(tr, 34, v10), _tr(tr, 39, rt.call(k13, k56, (_tr(tr, 35, v11), _tr(tr, 38, rt.convert(k51, k52, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k10, k47, k53)), k12, k54, k55), k55)),), False)), k14)))[-1]), _tr(tr, 42, today), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k38, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k39, k40, k58))), k42, _text(_tr(tr, 47, rt.member(_tr(tr, 46, item1), k43, k44, k59))), k60, _text(_tr(tr, 48, v7)), k61,))
+                        r.message = ''.join((k38, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k39, k40, k58))), k42, _text(_tr(tr, 47, rt.member(_tr(tr, 46, item1), k43, k44, k59))), k60, _text(_tr(tr, 48, v8)), k61,))
                     except EvalError:
                         r.message = None
                     break
@@ -16841,7 +16837,7 @@ def build_196(K):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((t5 if (t5 := (k14(pd(p3[k13])) if (t4 := (((p3[k3] == item1[k4]) and (pd(p3[k6][k7]) <= today)) and (pd(p3[k6][k10]) >= today))) is True else False if t4 is False else _fb())) is True or t5 is False else _fb()) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
+                    if (any(((((p3[k3] == item1[k4]) and (pd(p3[k6][k7]) <= today)) and (pd(p3[k6][k10]) >= today)) and (pd(t4) is not None if (t4 := p3.get(k13)) is not None else False)) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -16854,7 +16850,7 @@ def build_196(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -16862,20 +16858,20 @@ def build_196(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k17, k18)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 27, rt.call(k37, k38, (charge(_tr(tr, 5, s_1)), (lambda p6: _tr(tr, 26, rt.and_(_tr(tr, 22, rt.and_(_tr(tr, 16, rt.and_(_tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p6), k3, k19, k20)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k21, k22)), k5)), lambda: _tr(tr, 15, rt.order(k29, _tr(tr, 13, rt.convert(k27, k28, rt.member(_tr(tr, 12, rt.member(_tr(tr, 11, p6), k6, k23, k24)), k7, k25, k26), k26)), _tr(tr, 14, today), k8)), k9)), lambda: _tr(tr, 21, rt.order(k33, _tr(tr, 19, rt.convert(k27, k28, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, p6), k6, k23, k30)), k10, k31, k32), k32)), _tr(tr, 20, today), k11)), k12)), lambda: _tr(tr, 25, rt.call(k14, k36, (_tr(tr, 24, rt.convert(k27, k28, rt.member(_tr(tr, 23, p6), k13, k34, k35), k35)),), False)), k15))),), True)), k38, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 27, rt.call(k37, k38, (charge(_tr(tr, 5, s_1)), (lambda p5: _tr(tr, 26, rt.and_(_tr(tr, 22, rt.and_(_tr(tr, 16, rt.and_(_tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p5), k3, k18, k19)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k20, k21)), k5)), lambda: _tr(tr, 15, rt.order(k28, _tr(tr, 13, rt.convert(k26, k27, rt.member(_tr(tr, 12, rt.member(_tr(tr, 11, p5), k6, k22, k23)), k7, k24, k25), k25)), _tr(tr, 14, today), k8)), k9)), lambda: _tr(tr, 21, rt.order(k32, _tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, p5), k6, k22, k29)), k10, k30, k31), k31)), _tr(tr, 20, today), k11)), k12)), lambda: _tr(tr, 25, rt.call(k35, k36, (_tr(tr, 24, rt.convert(k26, k27, rt.member(_tr(tr, 23, p5), k13, k33, k34), k34)),), False)), k14))),), True)), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k4, k21, k40))), k41, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k42, k43, k44))), k45, _text(_tr(tr, 32, today)),))
+                        r.message = ''.join((k39, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k4, k20, k40))), k41, _text(_tr(tr, 31, rt.member(_tr(tr, 30, item1), k42, k43, k44))), k45, _text(_tr(tr, 32, today)),))
                     except EvalError:
                         r.message = None
                     break
@@ -16899,7 +16895,7 @@ def build_196(K):
     return run
 
 def constants_196():
-    return ('status', 'live', S('rules/clause-8.4.rules', 17, 38, 17, 61), 'service', 'id', S('rules/clause-8.4.rules', 18, 28, 18, 50), 'period', 'start', S('rules/clause-8.4.rules', 18, 56, 18, 78), S('rules/clause-8.4.rules', 18, 28, 18, 78), 'end', S('rules/clause-8.4.rules', 18, 84, 18, 104), S('rules/clause-8.4.rules', 18, 28, 18, 104), 'approved_on', F('builtin:exists'), S('rules/clause-8.4.rules', 18, 28, 18, 130), S('rules/clause-8.4.rules', 17, 23, 17, 30), '{item}/status', S('rules/clause-8.4.rules', 17, 38, 17, 51), '/budgets/{*}/service', S('rules/clause-8.4.rules', 18, 28, 18, 36), '{item}/id', S('rules/clause-8.4.rules', 18, 41, 18, 50), '/budgets/{*}/period', S('rules/clause-8.4.rules', 18, 56, 18, 63), '/budgets/{*}/period/start', S('rules/clause-8.4.rules', 18, 56, 18, 69), F('read:date'), 'date', '<=', S('rules/clause-8.4.rules', 18, 84, 18, 91), '/budgets/{*}/period/end', S('rules/clause-8.4.rules', 18, 84, 18, 95), '>=', '/budgets/{*}/approved_on', S('rules/clause-8.4.rules', 18, 117, 18, 129), S('rules/clause-8.4.rules', 18, 110, 18, 130), F('builtin:any'), S('rules/clause-8.4.rules', 18, 10, 18, 131), 'live service ', S('rules/clause-8.4.rules', 19, 26, 19, 35), ' (', 'name', '{item}/name', S('rules/clause-8.4.rules', 19, 40, 19, 51), ') has no approved budget for the period that includes ', '/services', 'services', 'budgets', '/budgets')
+    return ('status', 'live', S('rules/clause-8.4.rules', 17, 38, 17, 61), 'service', 'id', S('rules/clause-8.4.rules', 18, 28, 18, 50), 'period', 'start', S('rules/clause-8.4.rules', 18, 56, 18, 78), S('rules/clause-8.4.rules', 18, 28, 18, 78), 'end', S('rules/clause-8.4.rules', 18, 84, 18, 104), S('rules/clause-8.4.rules', 18, 28, 18, 104), 'approved_on', S('rules/clause-8.4.rules', 18, 28, 18, 130), S('rules/clause-8.4.rules', 17, 23, 17, 30), '{item}/status', S('rules/clause-8.4.rules', 17, 38, 17, 51), '/budgets/{*}/service', S('rules/clause-8.4.rules', 18, 28, 18, 36), '{item}/id', S('rules/clause-8.4.rules', 18, 41, 18, 50), '/budgets/{*}/period', S('rules/clause-8.4.rules', 18, 56, 18, 63), '/budgets/{*}/period/start', S('rules/clause-8.4.rules', 18, 56, 18, 69), F('read:date'), 'date', '<=', S('rules/clause-8.4.rules', 18, 84, 18, 91), '/budgets/{*}/period/end', S('rules/clause-8.4.rules', 18, 84, 18, 95), '>=', '/budgets/{*}/approved_on', S('rules/clause-8.4.rules', 18, 117, 18, 129), F('builtin:exists'), S('rules/clause-8.4.rules', 18, 110, 18, 130), F('builtin:any'), S('rules/clause-8.4.rules', 18, 10, 18, 131), 'live service ', S('rules/clause-8.4.rules', 19, 26, 19, 35), ' (', 'name', '{item}/name', S('rules/clause-8.4.rules', 19, 40, 19, 51), ') has no approved budget for the period that includes ', '/services', 'services', 'budgets', '/budgets')
 
 def build_197(K):
     def run(root, ctx):
@@ -17035,15 +17031,15 @@ def build_198(K):
                     break
                 if w is not True:
                     break
-                v3 = _tr(tr, 15, rt.arith(k22, _tr(tr, 13, rt.arith(k21, _tr(tr, 10, rt.call(k3, k19, (_tr(tr, 9, rt.arith(k18, _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k12, k15)), _tr(tr, 8, rt.member(_tr(tr, 7, item1), k1, k16, k17)), k2)),), True)), _tr(tr, 12, rt.member(_tr(tr, 11, item1), k1, k16, k20)), k4)), _tr(tr, 14, k5), k6))
-                e = rt.truth(_tr(tr, 23, rt.or_(_tr(tr, 19, rt.order(k25, _tr(tr, 16, v3), _tr(tr, 18, rt.member(_tr(tr, 17, item1), k7, k23, k24)), k8)), lambda: _tr(tr, 22, rt.call(k28, k29, (_tr(tr, 21, rt.member(_tr(tr, 20, item1), k9, k26, k27)),), False)), k10)), k10, 'condition of `expect`')
+                v4 = _tr(tr, 15, rt.arith(k22, _tr(tr, 13, rt.arith(k21, _tr(tr, 10, rt.call(k3, k19, (_tr(tr, 9, rt.arith(k18, _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k12, k15)), _tr(tr, 8, rt.member(_tr(tr, 7, item1), k1, k16, k17)), k2)),), True)), _tr(tr, 12, rt.member(_tr(tr, 11, item1), k1, k16, k20)), k4)), _tr(tr, 14, k5), k6))
+                e = rt.truth(_tr(tr, 23, rt.or_(_tr(tr, 19, rt.order(k25, _tr(tr, 16, v4), _tr(tr, 18, rt.member(_tr(tr, 17, item1), k7, k23, k24)), k8)), lambda: _tr(tr, 22, rt.call(k28, k29, (_tr(tr, 21, rt.member(_tr(tr, 20, item1), k9, k26, k27)),), False)), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 25, rt.member(_tr(tr, 24, item1), k31, k32, k33))), k34, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k35, k36, k37))), k38, _text(_tr(tr, 30, rt.call(k40, k41, (_tr(tr, 28, v3), _tr(tr, 29, k39),), True))), k42, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k7, k23, k43))), k44,))
+                        r.message = ''.join((k30, _text(_tr(tr, 25, rt.member(_tr(tr, 24, item1), k31, k32, k33))), k34, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k35, k36, k37))), k38, _text(_tr(tr, 30, rt.call(k40, k41, (_tr(tr, 28, v4), _tr(tr, 29, k39),), True))), k42, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k7, k23, k43))), k44,))
                     except EvalError:
                         r.message = None
                     break
@@ -17090,7 +17086,7 @@ def build_199(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (k1(pd(item1[k0]))) is True and (pd(item1[k0]) <= pd(item1[k2][k3])):
+                    if (pd(t2) is not None if (t2 := item1.get(k0)) is not None else False) and (pd(item1[k0]) <= pd(item1[k1][k2])):
                         continue
                 except Exception:
                     pass
@@ -17103,7 +17099,7 @@ def build_199(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k5)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k4)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17111,7 +17107,7 @@ def build_199(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 3, rt.call(k1, k10, (_tr(tr, 2, rt.convert(k8, k9, rt.member(_tr(tr, 1, item1), k0, k6, k7), k7)),), False)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 3, rt.call(k9, k10, (_tr(tr, 2, rt.convert(k7, k8, rt.member(_tr(tr, 1, item1), k0, k5, k6), k6)),), False)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -17122,14 +17118,14 @@ def build_199(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 13, rt.order(k25, _tr(tr, 9, rt.convert(k8, k9, rt.member(_tr(tr, 8, item1), k0, k6, k20), k20)), _tr(tr, 12, rt.convert(k8, k9, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k21, k22)), k3, k23, k24), k24)), k4)), k4, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 13, rt.order(k25, _tr(tr, 9, rt.convert(k7, k8, rt.member(_tr(tr, 8, item1), k0, k5, k20), k20)), _tr(tr, 12, rt.convert(k7, k8, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, item1), k1, k21, k22)), k2, k23, k24), k24)), k3)), k3, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k11, _text(_tr(tr, 15, rt.member(_tr(tr, 14, item1), k12, k13, k26))), k15, _text(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k16, k17, k27))), k28, _text(_tr(tr, 19, rt.convert(k8, k9, rt.member(_tr(tr, 18, item1), k0, k6, k29), k29))), k30, _text(_tr(tr, 22, rt.convert(k8, k9, rt.member(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k2, k21, k31)), k3, k23, k32), k32))),))
+                        r.message = ''.join((k11, _text(_tr(tr, 15, rt.member(_tr(tr, 14, item1), k12, k13, k26))), k15, _text(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k16, k17, k27))), k28, _text(_tr(tr, 19, rt.convert(k7, k8, rt.member(_tr(tr, 18, item1), k0, k5, k29), k29))), k30, _text(_tr(tr, 22, rt.convert(k7, k8, rt.member(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k1, k21, k31)), k2, k23, k32), k32))),))
                     except EvalError:
                         r.message = None
                     break
@@ -17153,7 +17149,7 @@ def build_199(K):
     return run
 
 def constants_199():
-    return ('approved_on', F('builtin:exists'), 'period', 'start', S('rules/clause-8.4.rules', 50, 10, 50, 50), S('rules/clause-8.4.rules', 48, 22, 48, 28), '{item}/approved_on', S('rules/clause-8.4.rules', 49, 17, 49, 34), F('read:date'), 'date', S('rules/clause-8.4.rules', 49, 10, 49, 35), 'budget ', 'id', '{item}/id', S('rules/clause-8.4.rules', 49, 51, 49, 59), ' of ', 'service', '{item}/service', S('rules/clause-8.4.rules', 49, 66, 49, 79), ' has no approval recorded', S('rules/clause-8.4.rules', 50, 10, 50, 27), '{item}/period', S('rules/clause-8.4.rules', 50, 32, 50, 44), '{item}/period/start', S('rules/clause-8.4.rules', 50, 32, 50, 50), '<=', S('rules/clause-8.4.rules', 51, 20, 51, 28), S('rules/clause-8.4.rules', 51, 35, 51, 48), ' was approved on ', S('rules/clause-8.4.rules', 51, 68, 51, 85), ', after its period started on ', S('rules/clause-8.4.rules', 51, 118, 51, 130), S('rules/clause-8.4.rules', 51, 118, 51, 136), '/budgets', 'budgets')
+    return ('approved_on', 'period', 'start', S('rules/clause-8.4.rules', 50, 10, 50, 50), S('rules/clause-8.4.rules', 48, 22, 48, 28), '{item}/approved_on', S('rules/clause-8.4.rules', 49, 17, 49, 34), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-8.4.rules', 49, 10, 49, 35), 'budget ', 'id', '{item}/id', S('rules/clause-8.4.rules', 49, 51, 49, 59), ' of ', 'service', '{item}/service', S('rules/clause-8.4.rules', 49, 66, 49, 79), ' has no approval recorded', S('rules/clause-8.4.rules', 50, 10, 50, 27), '{item}/period', S('rules/clause-8.4.rules', 50, 32, 50, 44), '{item}/period/start', S('rules/clause-8.4.rules', 50, 32, 50, 50), '<=', S('rules/clause-8.4.rules', 51, 20, 51, 28), S('rules/clause-8.4.rules', 51, 35, 51, 48), ' was approved on ', S('rules/clause-8.4.rules', 51, 68, 51, 85), ', after its period started on ', S('rules/clause-8.4.rules', 51, 118, 51, 130), S('rules/clause-8.4.rules', 51, 118, 51, 136), '/budgets', 'budgets')
 
 def build_200(K):
     def run(root, ctx):
@@ -17550,7 +17546,7 @@ def build_204(K):
                     if not ((item1[k0] == k1)):
                         continue
                     v2 = (next((p4 for p4 in t3 if ((p4[k3] == item1[k4])) is True), None) if type(t3 := charge(s_1)) is list else _fb())
-                    if (v2 is not None) and (((((v5 := pd(v2[k6])), (v6 := pdur(s_2[k8][k9])), rt.arith(k13, v5, k11(v6, pdur(s_2[k8][k10])), k12))[-1] >= today) if (t7 := k7(pd(v2[k6]))) is True else False if t7 is False else _fb())) is True:
+                    if (v2 is not None) and ((pd(t5) is not None if (t5 := v2.get(k6)) is not None else False) and (((v6 := pd(v2[k6])), (v7 := pdur(s_2[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_2[k7][k9])), k11))[-1] >= today)):
                         passed += 1
                         continue
                 except Exception:
@@ -17563,7 +17559,7 @@ def build_204(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17571,32 +17567,32 @@ def build_204(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k17, k18)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 11, rt.call(k23, k24, (charge(_tr(tr, 5, s_1)), (lambda p9: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p9), k3, k19, k20)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k21, k22)), k5))),), True))
-                e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v8), _tr(tr, 13, None), k25)), k25, 'condition of `expect`')
+                v8 = _tr(tr, 11, rt.call(k22, k23, (charge(_tr(tr, 5, s_1)), (lambda p9: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p9), k3, k18, k19)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k20, k21)), k5))),), True))
+                e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v8), _tr(tr, 13, None), k24)), k24, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k26, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k4, k21, k27))), k28,))
+                        r.message = ''.join((k25, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k4, k20, k26))), k27,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.and_(_tr(tr, 19, rt.call(k7, k33, (_tr(tr, 18, rt.convert(k31, k32, rt.member(_tr(tr, 17, v8), k6, k29, k30), k30)),), False)), lambda: _tr(tr, 34, rt.order(k45, _tr(tr, 32, ((v10 := _tr(tr, 21, rt.convert(k31, k32, rt.member(_tr(tr, 20, v8), k6, k29, k34), k34))), (v11 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k8, k35, k36)), k9, k37, k38), k38))), _tr(tr, 31, rt.arith(k13, _tr(tr, 25, v10), _tr(tr, 30, rt.call(k11, k44, (_tr(tr, 26, v11), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k8, k35, k41)), k10, k42, k43), k43)),), False)), k12)))[-1]), _tr(tr, 33, today), k14)), k15)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.and_(_tr(tr, 19, rt.call(k32, k33, (_tr(tr, 18, rt.convert(k30, k31, rt.member(_tr(tr, 17, v8), k6, k28, k29), k29)),), False)), lambda: _tr(tr, 34, rt.order(k45, _tr(tr, 32, ((v10 := _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, v8), k6, k28, k34), k34))), (v11 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k7, k35, k36)), k8, k37, k38), k38))), _tr(tr, 31, rt.arith(k12, _tr(tr, 25, v10), _tr(tr, 30, rt.call(k10, k44, (_tr(tr, 26, v11), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k7, k35, k41)), k9, k42, k43), k43)),), False)), k11)))[-1]), _tr(tr, 33, today), k13)), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k46, _text(_tr(tr, 37, rt.member(_tr(tr, 36, v8), k4, k47, k48))), k49, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k4, k21, k50))), k51, _text(_tr(tr, 41, rt.convert(k31, k32, rt.member(_tr(tr, 40, v8), k6, k29, k52), k52))), k53,))
+                        r.message = ''.join((k46, _text(_tr(tr, 37, rt.member(_tr(tr, 36, v8), k4, k47, k48))), k49, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k4, k20, k50))), k51, _text(_tr(tr, 41, rt.convert(k30, k31, rt.member(_tr(tr, 40, v8), k6, k28, k52), k52))), k53,))
                     except EvalError:
                         r.message = None
                     break
@@ -17620,7 +17616,7 @@ def build_204(K):
     return run
 
 def constants_204():
-    return ('status', 'live', S('rules/clause-8.4.rules', 114, 38, 114, 61), 'service', 'id', S('rules/clause-8.4.rules', 115, 35, 115, 57), 'reviewed_on', F('builtin:exists'), 'intervals', 'capacity_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 117, 39, 117, 106), S('rules/clause-8.4.rules', 117, 10, 117, 106), S('rules/clause-8.4.rules', 114, 23, 114, 30), '{item}/status', S('rules/clause-8.4.rules', 114, 38, 114, 51), '/capacity/{*}/service', S('rules/clause-8.4.rules', 115, 35, 115, 43), '{item}/id', S('rules/clause-8.4.rules', 115, 48, 115, 57), F('builtin:first'), S('rules/clause-8.4.rules', 115, 14, 115, 58), S('rules/clause-8.4.rules', 116, 10, 116, 21), 'live service ', S('rules/clause-8.4.rules', 116, 43, 116, 52), ' has no capacity plan', '`first(capacity, p -> p.service == service.id)`/reviewed_on', S('rules/clause-8.4.rules', 117, 17, 117, 32), F('read:date'), 'date', S('rules/clause-8.4.rules', 117, 10, 117, 33), S('rules/clause-8.4.rules', 117, 49, 117, 64), '/meta/intervals', S('rules/clause-8.4.rules', 117, 67, 117, 80), '/meta/intervals/capacity_review', S('rules/clause-8.4.rules', 117, 67, 117, 96), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the capacity plan ', '`first(capacity, p -> p.service == service.id)`/id', S('rules/clause-8.4.rules', 118, 31, 118, 37), ' of ', S('rules/clause-8.4.rules', 118, 44, 118, 53), ' was last reviewed on ', S('rules/clause-8.4.rules', 118, 78, 118, 93), ', beyond the review interval', '/services', 'services', 'capacity', '/capacity', 'meta', '/meta')
+    return ('status', 'live', S('rules/clause-8.4.rules', 114, 38, 114, 61), 'service', 'id', S('rules/clause-8.4.rules', 115, 35, 115, 57), 'reviewed_on', 'intervals', 'capacity_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 117, 39, 117, 106), S('rules/clause-8.4.rules', 117, 10, 117, 106), S('rules/clause-8.4.rules', 114, 23, 114, 30), '{item}/status', S('rules/clause-8.4.rules', 114, 38, 114, 51), '/capacity/{*}/service', S('rules/clause-8.4.rules', 115, 35, 115, 43), '{item}/id', S('rules/clause-8.4.rules', 115, 48, 115, 57), F('builtin:first'), S('rules/clause-8.4.rules', 115, 14, 115, 58), S('rules/clause-8.4.rules', 116, 10, 116, 21), 'live service ', S('rules/clause-8.4.rules', 116, 43, 116, 52), ' has no capacity plan', '`first(capacity, p -> p.service == service.id)`/reviewed_on', S('rules/clause-8.4.rules', 117, 17, 117, 32), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-8.4.rules', 117, 10, 117, 33), S('rules/clause-8.4.rules', 117, 49, 117, 64), '/meta/intervals', S('rules/clause-8.4.rules', 117, 67, 117, 80), '/meta/intervals/capacity_review', S('rules/clause-8.4.rules', 117, 67, 117, 96), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the capacity plan ', '`first(capacity, p -> p.service == service.id)`/id', S('rules/clause-8.4.rules', 118, 31, 118, 37), ' of ', S('rules/clause-8.4.rules', 118, 44, 118, 53), ' was last reviewed on ', S('rules/clause-8.4.rules', 118, 78, 118, 93), ', beyond the review interval', '/services', 'services', 'capacity', '/capacity', 'meta', '/meta')
 
 def build_205(K):
     def run(root, ctx):
@@ -17721,8 +17717,8 @@ def build_206(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v2 = k15(charge(([p4 for p4 in t3 if ((not any(((p6[k1] == p4[k2]) and (((v7 := pd(p6[k4][k5])), (v8 := pdur(s_1[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_1[k6][k8])), k10))[-1] >= today)) for p6 in t5) if type(t5 := charge(item1[k14])) is list else _fb())) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p9: p9[k2]))
-                    if (k16(v2) == k17):
+                    v3 = k15(charge(([p5 for p5 in t4 if ((not any(((p7[k1] == p5[k2]) and (((v8 := pd(p7[k4][k5])), (v9 := pdur(s_1[k6][k7])), rt.arith(k11, v8, k9(v9, pdur(s_1[k6][k8])), k10))[-1] >= today)) for p7 in t6) if type(t6 := charge(item1[k14])) is list else _fb())) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p10: p10[k2]))
+                    if (k16(v3) == k17):
                         passed += 1
                         continue
                 except Exception:
@@ -17749,15 +17745,15 @@ def build_206(K):
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 34, rt.call(k15, k54, (charge(_tr(tr, 31, rt.call(k50, k51, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k20, k24))), (lambda p11: _tr(tr, 30, rt.call(k48, k49, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, item1), k14, k25, k26))), (lambda p12: _tr(tr, 29, rt.and_(_tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p12), k1, k27, k28)), _tr(tr, 11, rt.member(_tr(tr, 10, p11), k2, k29, k30)), k3)), lambda: _tr(tr, 28, rt.order(k47, _tr(tr, 26, ((v13 := _tr(tr, 15, rt.convert(k35, k36, rt.member(_tr(tr, 14, rt.member(_tr(tr, 13, p12), k4, k31, k32)), k5, k33, k34), k34))), (v14 := _tr(tr, 18, rt.convert(k41, k42, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k6, k37, k38)), k7, k39, k40), k40))), _tr(tr, 25, rt.arith(k11, _tr(tr, 19, v13), _tr(tr, 24, rt.call(k9, k46, (_tr(tr, 20, v14), _tr(tr, 23, rt.convert(k41, k42, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k6, k37, k43)), k8, k44, k45), k45)),), False)), k10)))[-1]), _tr(tr, 27, today), k12)), k13))),), True))),), True))), (lambda p15: _tr(tr, 33, rt.member(_tr(tr, 32, p15), k2, k52, k53))),), True))
-                e = rt.truth(_tr(tr, 38, rt.equal(_tr(tr, 36, rt.call(k16, k55, (_tr(tr, 35, v10),), True)), _tr(tr, 37, k17), k18)), k18, 'condition of `expect`')
+                v11 = _tr(tr, 34, rt.call(k15, k54, (charge(_tr(tr, 31, rt.call(k50, k51, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k20, k24))), (lambda p12: _tr(tr, 30, rt.call(k48, k49, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, item1), k14, k25, k26))), (lambda p13: _tr(tr, 29, rt.and_(_tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p13), k1, k27, k28)), _tr(tr, 11, rt.member(_tr(tr, 10, p12), k2, k29, k30)), k3)), lambda: _tr(tr, 28, rt.order(k47, _tr(tr, 26, ((v14 := _tr(tr, 15, rt.convert(k35, k36, rt.member(_tr(tr, 14, rt.member(_tr(tr, 13, p13), k4, k31, k32)), k5, k33, k34), k34))), (v15 := _tr(tr, 18, rt.convert(k41, k42, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k6, k37, k38)), k7, k39, k40), k40))), _tr(tr, 25, rt.arith(k11, _tr(tr, 19, v14), _tr(tr, 24, rt.call(k9, k46, (_tr(tr, 20, v15), _tr(tr, 23, rt.convert(k41, k42, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k6, k37, k43)), k8, k44, k45), k45)),), False)), k10)))[-1]), _tr(tr, 27, today), k12)), k13))),), True))),), True))), (lambda p16: _tr(tr, 33, rt.member(_tr(tr, 32, p16), k2, k52, k53))),), True))
+                e = rt.truth(_tr(tr, 38, rt.equal(_tr(tr, 36, rt.call(k16, k55, (_tr(tr, 35, v11),), True)), _tr(tr, 37, k17), k18)), k18, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k56, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k2, k57, k58))), k59, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k60, k61, k62))), k63, _text(_tr(tr, 43, v10)),))
+                        r.message = ''.join((k56, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k2, k57, k58))), k59, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k60, k61, k62))), k63, _text(_tr(tr, 43, v11)),))
                     except EvalError:
                         r.message = None
                     break
@@ -17806,8 +17802,8 @@ def build_207(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v2 = ([p4 for p4 in t3 if ((((not any(((p6[k3] == p4[k3]) and (pd(p6[k9][k10]) == pd(p4[k9][k10]))) for p6 in t5) if type(t5 := charge(item1[k7])) is list else _fb()) if (t7 := (item1.get(k7) is not None)) is True else True if t7 is False else _fb()) if (t8 := (p4[k1] > k4(ctx, charge(item1[k2]), p4[k3])[k5])) is True else False if t8 is False else _fb())) is True] if type(t3 := charge(item1[k0])) is list else _fb())
-                    if (k14(v2) == k15):
+                    v3 = ([p5 for p5 in t4 if ((((not any(((p8[k3] == p5[k3]) and (pd(p8[k9][k10]) == pd(p5[k9][k10]))) for p8 in t7) if type(t7 := charge(item1[k7])) is list else _fb()) if (t9 := (item1.get(k7) is not None)) is True else True if t9 is False else _fb()) if (t10 := (p5[k1] > k4(ctx, charge(item1[k2]), p5[k3])[k5])) is True else False if t10 is False else _fb())) is True] if type(t4 := charge(item1[k0])) is list else _fb())
+                    if (k14(v3) == k15):
                         passed += 1
                         continue
                 except Exception:
@@ -17834,15 +17830,15 @@ def build_207(K):
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 37, rt.call(k53, k54, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k18, k22))), (lambda p10: _tr(tr, 36, rt.and_(_tr(tr, 14, rt.order(k32, _tr(tr, 7, rt.member(_tr(tr, 6, p10), k1, k23, k24)), _tr(tr, 13, rt.member(_tr(tr, 12, rt.call(k4, k29, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k2, k25, k26))), _tr(tr, 11, rt.member(_tr(tr, 10, p10), k3, k27, k28)),), True, ctx)), k5, k30, k31)), k6)), lambda: _tr(tr, 35, rt.if_(_tr(tr, 17, rt.call(k20, k35, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k7, k33, k34)),), False)), lambda: _tr(tr, 33, rt.call(k50, k51, (charge(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k7, k33, k36))), (lambda p11: _tr(tr, 32, rt.and_(_tr(tr, 24, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, p11), k3, k37, k38)), _tr(tr, 23, rt.member(_tr(tr, 22, p10), k3, k27, k39)), k8)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 27, rt.convert(k44, k45, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, p11), k9, k40, k41)), k10, k42, k43), k43)), _tr(tr, 30, rt.convert(k44, k45, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, p10), k9, k46, k47)), k10, k48, k49), k49)), k11)), k12))),), True)), lambda: _tr(tr, 34, True), k52)), k13))),), True))
-                e = rt.truth(_tr(tr, 41, rt.equal(_tr(tr, 39, rt.call(k14, k55, (_tr(tr, 38, v9),), True)), _tr(tr, 40, k15), k16)), k16, 'condition of `expect`')
+                v11 = _tr(tr, 37, rt.call(k53, k54, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k18, k22))), (lambda p12: _tr(tr, 36, rt.and_(_tr(tr, 14, rt.order(k32, _tr(tr, 7, rt.member(_tr(tr, 6, p12), k1, k23, k24)), _tr(tr, 13, rt.member(_tr(tr, 12, rt.call(k4, k29, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k2, k25, k26))), _tr(tr, 11, rt.member(_tr(tr, 10, p12), k3, k27, k28)),), True, ctx)), k5, k30, k31)), k6)), lambda: _tr(tr, 35, rt.if_(_tr(tr, 17, rt.call(k20, k35, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k7, k33, k34)),), False)), lambda: _tr(tr, 33, rt.call(k50, k51, (charge(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k7, k33, k36))), (lambda p13: _tr(tr, 32, rt.and_(_tr(tr, 24, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, p13), k3, k37, k38)), _tr(tr, 23, rt.member(_tr(tr, 22, p12), k3, k27, k39)), k8)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 27, rt.convert(k44, k45, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, p13), k9, k40, k41)), k10, k42, k43), k43)), _tr(tr, 30, rt.convert(k44, k45, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, p12), k9, k46, k47)), k10, k48, k49), k49)), k11)), k12))),), True)), lambda: _tr(tr, 34, True), k52)), k13))),), True))
+                e = rt.truth(_tr(tr, 41, rt.equal(_tr(tr, 39, rt.call(k14, k55, (_tr(tr, 38, v11),), True)), _tr(tr, 40, k15), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k56, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k57, k58, k59))), k60, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k61, k62, k63))), k64, _text(_tr(tr, 49, rt.call(k67, k68, (charge(_tr(tr, 46, v9)), (lambda p12: _tr(tr, 48, rt.member(_tr(tr, 47, p12), k3, k65, k66))),), True))), k69, _text(_tr(tr, 54, rt.call(k67, k75, (charge(_tr(tr, 50, v9)), (lambda p13: _tr(tr, 53, rt.convert(k44, k45, rt.member(_tr(tr, 52, rt.member(_tr(tr, 51, p13), k9, k70, k71)), k72, k73, k74), k74))),), True))),))
+                        r.message = ''.join((k56, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k57, k58, k59))), k60, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k61, k62, k63))), k64, _text(_tr(tr, 49, rt.call(k67, k68, (charge(_tr(tr, 46, v11)), (lambda p14: _tr(tr, 48, rt.member(_tr(tr, 47, p14), k3, k65, k66))),), True))), k69, _text(_tr(tr, 54, rt.call(k67, k75, (charge(_tr(tr, 50, v11)), (lambda p15: _tr(tr, 53, rt.convert(k44, k45, rt.member(_tr(tr, 52, rt.member(_tr(tr, 51, p15), k9, k70, k71)), k72, k73, k74), k74))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -17891,9 +17887,9 @@ def build_208(K):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v2 = k8(charge(([p4 for p4 in t3 if ((((pd(p4[k3]) > pd(p4[k1])) if (t5 := (p4[k3] is not None)) is True else (pd(p4[k1]) < today) if t5 is False else _fb()) if (t6 := k2(pd(p4[k1]))) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(item1[k0])) is list else _fb())), (lambda p7: p7[k7]))
-                    v8 = k8(charge(([p10 for p10 in t9 if (((p10[k3] is None) if (t12 := (False if (t11 := k2(pd(p10[k1]))) is True else True if t11 is False else _fb())) is True else False if t12 is False else _fb())) is True] if type(t9 := charge(item1[k0])) is list else _fb())), (lambda p13: p13[k7]))
-                    if (k10(v8) == k11) and (k10(v2) == k11):
+                    v3 = k7(charge(([p5 for p5 in t4 if ((((pd(p5[k2]) > pd(p5[k1])) if (t7 := (p5[k2] is not None)) is True else (pd(p5[k1]) < today) if t7 is False else _fb()) if (t8 := (pd(t6) is not None if (t6 := p5.get(k1)) is not None else False)) is True else False if t8 is False else _fb())) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p9: p9[k6]))
+                    v10 = k7(charge(([p12 for p12 in t11 if (((not (pd(t13) is not None if (t13 := p12.get(k1)) is not None else False)) and (p12[k2] is None))) is True] if type(t11 := charge(item1[k0])) is list else _fb())), (lambda p14: p14[k6]))
+                    if (k9(v10) == k10) and (k9(v3) == k10):
                         passed += 1
                         continue
                 except Exception:
@@ -17906,7 +17902,7 @@ def build_208(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17914,33 +17910,33 @@ def build_208(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k2, k17, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)),), False)), k17, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k16, k17, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)),), False)), k17, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v14 = _tr(tr, 27, rt.call(k8, k37, (charge(_tr(tr, 24, rt.call(k33, k34, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k15, k18))), (lambda p15: _tr(tr, 23, rt.and_(_tr(tr, 8, rt.call(k2, k23, (_tr(tr, 7, rt.convert(k21, k22, rt.member(_tr(tr, 6, p15), k1, k19, k20), k20)),), False)), lambda: _tr(tr, 22, rt.if_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.convert(k21, k22, rt.member(_tr(tr, 9, p15), k3, k24, k25), k25)), _tr(tr, 11, None), k26)), lambda: _tr(tr, 17, rt.order(k29, _tr(tr, 14, rt.convert(k21, k22, rt.member(_tr(tr, 13, p15), k3, k24, k27), k27)), _tr(tr, 16, rt.convert(k21, k22, rt.member(_tr(tr, 15, p15), k1, k19, k28), k28)), k4)), lambda: _tr(tr, 21, rt.order(k31, _tr(tr, 19, rt.convert(k21, k22, rt.member(_tr(tr, 18, p15), k1, k19, k30), k30)), _tr(tr, 20, today), k5)), k32)), k6))),), True))), (lambda p16: _tr(tr, 26, rt.member(_tr(tr, 25, p16), k7, k35, k36))),), True))
-                v17 = _tr(tr, 42, rt.call(k8, k47, (charge(_tr(tr, 39, rt.call(k33, k44, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k0, k15, k38))), (lambda p18: _tr(tr, 38, rt.and_(_tr(tr, 33, rt.not_(_tr(tr, 32, rt.call(k2, k40, (_tr(tr, 31, rt.convert(k21, k22, rt.member(_tr(tr, 30, p18), k1, k19, k39), k39)),), False)), k41)), lambda: _tr(tr, 37, rt.equal(_tr(tr, 35, rt.convert(k21, k22, rt.member(_tr(tr, 34, p18), k3, k24, k42), k42)), _tr(tr, 36, None), k43)), k9))),), True))), (lambda p19: _tr(tr, 41, rt.member(_tr(tr, 40, p19), k7, k45, k46))),), True))
-                e = rt.truth(_tr(tr, 46, rt.equal(_tr(tr, 44, rt.call(k10, k48, (_tr(tr, 43, v17),), True)), _tr(tr, 45, k11), k12)), k12, 'condition of `expect`')
+                v15 = _tr(tr, 27, rt.call(k7, k37, (charge(_tr(tr, 24, rt.call(k33, k34, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k14, k18))), (lambda p16: _tr(tr, 23, rt.and_(_tr(tr, 8, rt.call(k16, k23, (_tr(tr, 7, rt.convert(k21, k22, rt.member(_tr(tr, 6, p16), k1, k19, k20), k20)),), False)), lambda: _tr(tr, 22, rt.if_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.convert(k21, k22, rt.member(_tr(tr, 9, p16), k2, k24, k25), k25)), _tr(tr, 11, None), k26)), lambda: _tr(tr, 17, rt.order(k29, _tr(tr, 14, rt.convert(k21, k22, rt.member(_tr(tr, 13, p16), k2, k24, k27), k27)), _tr(tr, 16, rt.convert(k21, k22, rt.member(_tr(tr, 15, p16), k1, k19, k28), k28)), k3)), lambda: _tr(tr, 21, rt.order(k31, _tr(tr, 19, rt.convert(k21, k22, rt.member(_tr(tr, 18, p16), k1, k19, k30), k30)), _tr(tr, 20, today), k4)), k32)), k5))),), True))), (lambda p17: _tr(tr, 26, rt.member(_tr(tr, 25, p17), k6, k35, k36))),), True))
+                v18 = _tr(tr, 42, rt.call(k7, k47, (charge(_tr(tr, 39, rt.call(k33, k44, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k0, k14, k38))), (lambda p19: _tr(tr, 38, rt.and_(_tr(tr, 33, rt.not_(_tr(tr, 32, rt.call(k16, k40, (_tr(tr, 31, rt.convert(k21, k22, rt.member(_tr(tr, 30, p19), k1, k19, k39), k39)),), False)), k41)), lambda: _tr(tr, 37, rt.equal(_tr(tr, 35, rt.convert(k21, k22, rt.member(_tr(tr, 34, p19), k2, k24, k42), k42)), _tr(tr, 36, None), k43)), k8))),), True))), (lambda p20: _tr(tr, 41, rt.member(_tr(tr, 40, p20), k6, k45, k46))),), True))
+                e = rt.truth(_tr(tr, 46, rt.equal(_tr(tr, 44, rt.call(k9, k48, (_tr(tr, 43, v18),), True)), _tr(tr, 45, k10), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k49, _text(_tr(tr, 47, v17)), k50, _text(_tr(tr, 49, rt.member(_tr(tr, 48, item1), k7, k51, k52))), k53,))
+                        r.message = ''.join((k49, _text(_tr(tr, 47, v18)), k50, _text(_tr(tr, 49, rt.member(_tr(tr, 48, item1), k6, k51, k52))), k53,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 53, rt.equal(_tr(tr, 51, rt.call(k10, k54, (_tr(tr, 50, v14),), True)), _tr(tr, 52, k11), k13)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 53, rt.equal(_tr(tr, 51, rt.call(k9, k54, (_tr(tr, 50, v15),), True)), _tr(tr, 52, k10), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k49, _text(_tr(tr, 54, v14)), k50, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k7, k51, k55))), k56,))
+                        r.message = ''.join((k49, _text(_tr(tr, 54, v15)), k50, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k6, k51, k55))), k56,))
                     except EvalError:
                         r.message = None
                     break
@@ -17964,7 +17960,7 @@ def build_208(K):
     return run
 
 def constants_208():
-    return ('breaches', 'due_on', F('builtin:exists'), 'closed_on', S('rules/clause-8.4.rules', 159, 98, 159, 119), S('rules/clause-8.4.rules', 159, 126, 159, 141), S('rules/clause-8.4.rules', 159, 48, 159, 142), 'id', F('builtin:map'), S('rules/clause-8.4.rules', 160, 48, 160, 91), F('builtin:length'), 0, S('rules/clause-8.4.rules', 161, 10, 161, 29), S('rules/clause-8.4.rules', 162, 10, 162, 29), S('rules/clause-8.4.rules', 158, 20, 158, 27), '{item}/breaches', S('rules/clause-8.4.rules', 158, 42, 158, 54), S('rules/clause-8.4.rules', 158, 35, 158, 55), S('rules/clause-8.4.rules', 159, 28, 159, 40), '{item}/breaches/{*}/due_on', S('rules/clause-8.4.rules', 159, 55, 159, 62), F('read:date'), 'date', S('rules/clause-8.4.rules', 159, 48, 159, 63), '{item}/breaches/{*}/closed_on', S('rules/clause-8.4.rules', 159, 73, 159, 83), S('rules/clause-8.4.rules', 159, 73, 159, 91), S('rules/clause-8.4.rules', 159, 98, 159, 108), S('rules/clause-8.4.rules', 159, 112, 159, 119), '>', S('rules/clause-8.4.rules', 159, 126, 159, 133), '<', S('rules/clause-8.4.rules', 159, 70, 159, 141), F('builtin:filter'), S('rules/clause-8.4.rules', 159, 21, 159, 143), '`filter(plan.breaches, b -> exists(b.due_on) and (if b.closed_on != null then b.closed_on > b.due_on else b.due_on < today))`/{*}/id', S('rules/clause-8.4.rules', 159, 151, 159, 154), S('rules/clause-8.4.rules', 159, 17, 159, 155), S('rules/clause-8.4.rules', 160, 28, 160, 40), S('rules/clause-8.4.rules', 160, 59, 160, 66), S('rules/clause-8.4.rules', 160, 52, 160, 67), S('rules/clause-8.4.rules', 160, 48, 160, 67), S('rules/clause-8.4.rules', 160, 73, 160, 83), S('rules/clause-8.4.rules', 160, 73, 160, 91), S('rules/clause-8.4.rules', 160, 21, 160, 92), '`filter(plan.breaches, b -> not exists(b.due_on) and b.closed_on == null)`/{*}/id', S('rules/clause-8.4.rules', 160, 100, 160, 103), S('rules/clause-8.4.rules', 160, 17, 160, 104), S('rules/clause-8.4.rules', 161, 10, 161, 24), 'capacity actions ', ' of plan ', '{item}/id', S('rules/clause-8.4.rules', 161, 73, 161, 79), ' are open without a due date', S('rules/clause-8.4.rules', 162, 10, 162, 24), S('rules/clause-8.4.rules', 163, 48, 163, 54), ' were not completed by their due date', '/capacity', 'capacity')
+    return ('breaches', 'due_on', 'closed_on', S('rules/clause-8.4.rules', 159, 98, 159, 119), S('rules/clause-8.4.rules', 159, 126, 159, 141), S('rules/clause-8.4.rules', 159, 48, 159, 142), 'id', F('builtin:map'), S('rules/clause-8.4.rules', 160, 48, 160, 91), F('builtin:length'), 0, S('rules/clause-8.4.rules', 161, 10, 161, 29), S('rules/clause-8.4.rules', 162, 10, 162, 29), S('rules/clause-8.4.rules', 158, 20, 158, 27), '{item}/breaches', S('rules/clause-8.4.rules', 158, 42, 158, 54), F('builtin:exists'), S('rules/clause-8.4.rules', 158, 35, 158, 55), S('rules/clause-8.4.rules', 159, 28, 159, 40), '{item}/breaches/{*}/due_on', S('rules/clause-8.4.rules', 159, 55, 159, 62), F('read:date'), 'date', S('rules/clause-8.4.rules', 159, 48, 159, 63), '{item}/breaches/{*}/closed_on', S('rules/clause-8.4.rules', 159, 73, 159, 83), S('rules/clause-8.4.rules', 159, 73, 159, 91), S('rules/clause-8.4.rules', 159, 98, 159, 108), S('rules/clause-8.4.rules', 159, 112, 159, 119), '>', S('rules/clause-8.4.rules', 159, 126, 159, 133), '<', S('rules/clause-8.4.rules', 159, 70, 159, 141), F('builtin:filter'), S('rules/clause-8.4.rules', 159, 21, 159, 143), '`filter(plan.breaches, b -> exists(b.due_on) and (if b.closed_on != null then b.closed_on > b.due_on else b.due_on < today))`/{*}/id', S('rules/clause-8.4.rules', 159, 151, 159, 154), S('rules/clause-8.4.rules', 159, 17, 159, 155), S('rules/clause-8.4.rules', 160, 28, 160, 40), S('rules/clause-8.4.rules', 160, 59, 160, 66), S('rules/clause-8.4.rules', 160, 52, 160, 67), S('rules/clause-8.4.rules', 160, 48, 160, 67), S('rules/clause-8.4.rules', 160, 73, 160, 83), S('rules/clause-8.4.rules', 160, 73, 160, 91), S('rules/clause-8.4.rules', 160, 21, 160, 92), '`filter(plan.breaches, b -> not exists(b.due_on) and b.closed_on == null)`/{*}/id', S('rules/clause-8.4.rules', 160, 100, 160, 103), S('rules/clause-8.4.rules', 160, 17, 160, 104), S('rules/clause-8.4.rules', 161, 10, 161, 24), 'capacity actions ', ' of plan ', '{item}/id', S('rules/clause-8.4.rules', 161, 73, 161, 79), ' are open without a due date', S('rules/clause-8.4.rules', 162, 10, 162, 24), S('rules/clause-8.4.rules', 163, 48, 163, 54), ' were not completed by their due date', '/capacity', 'capacity')
 
 def build_209(K):
     def run(root, ctx):
@@ -18016,7 +18012,7 @@ def build_210(K):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any((p2[k0] == k1) for p2 in t1) if type(t1 := charge(s_0[k3])) is list else _fb()) and (s_0.get(k4) is not None) and (k6(pdur(s_0[k5]))) is True:
+                if (any((p2[k0] == k1) for p2 in t1) if type(t1 := charge(s_0[k3])) is list else _fb()) and (s_0.get(k4) is not None) and (pdur(t4) is not None if (t4 := s_0.get(k5)) is not None else False):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -18024,18 +18020,18 @@ def build_210(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 6, rt.call(k11, k12, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k3, k7, k8))), (lambda p4: _tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p4), k0, k9, k10)), _tr(tr, 4, k1), k2))),), True)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 6, rt.call(k10, k11, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k3, k6, k7))), (lambda p6: _tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p6), k0, k8, k9)), _tr(tr, 4, k1), k2))),), True)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k13,))
+                        r.message = ''.join((k12,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 9, rt.call(k6, k16, (_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k4, k14, k15)),), False)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 9, rt.call(k15, k16, (_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k4, k13, k14)),), False)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                     break
@@ -18046,7 +18042,7 @@ def build_210(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 12, rt.call(k6, k22, (_tr(tr, 11, rt.convert(k20, k21, rt.member(_tr(tr, 10, s_0), k5, k18, k19), k19)),), False)), k22, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 12, rt.call(k15, k22, (_tr(tr, 11, rt.convert(k20, k21, rt.member(_tr(tr, 10, s_0), k5, k18, k19), k19)),), False)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=2, missing=e, trace=tr)
                     break
@@ -18064,7 +18060,7 @@ def build_210(K):
     return run
 
 def constants_210():
-    return ('category', 'emergency', S('rules/clause-8.5.1.rules', 43, 45, 43, 69), 'categories', 'emergency_definition', 'emergency_approval_within', F('builtin:exists'), '/change_policy/categories', S('rules/clause-8.5.1.rules', 43, 14, 43, 37), '/change_policy/categories/{*}/category', S('rules/clause-8.5.1.rules', 43, 45, 43, 54), F('builtin:any'), S('rules/clause-8.5.1.rules', 43, 10, 43, 70), 'the change management policy defines no emergency category', '/change_policy/emergency_definition', S('rules/clause-8.5.1.rules', 44, 17, 44, 50), S('rules/clause-8.5.1.rules', 44, 10, 44, 51), 'the change management policy does not define what an emergency change is', '/change_policy/emergency_approval_within', S('rules/clause-8.5.1.rules', 45, 17, 45, 55), F('read:duration'), 'duration', S('rules/clause-8.5.1.rules', 45, 10, 45, 56), 'the change management policy sets no time limit for approving emergency changes after the fact', 'change_policy', '/change_policy')
+    return ('category', 'emergency', S('rules/clause-8.5.1.rules', 43, 45, 43, 69), 'categories', 'emergency_definition', 'emergency_approval_within', '/change_policy/categories', S('rules/clause-8.5.1.rules', 43, 14, 43, 37), '/change_policy/categories/{*}/category', S('rules/clause-8.5.1.rules', 43, 45, 43, 54), F('builtin:any'), S('rules/clause-8.5.1.rules', 43, 10, 43, 70), 'the change management policy defines no emergency category', '/change_policy/emergency_definition', S('rules/clause-8.5.1.rules', 44, 17, 44, 50), F('builtin:exists'), S('rules/clause-8.5.1.rules', 44, 10, 44, 51), 'the change management policy does not define what an emergency change is', '/change_policy/emergency_approval_within', S('rules/clause-8.5.1.rules', 45, 17, 45, 55), F('read:duration'), 'duration', S('rules/clause-8.5.1.rules', 45, 10, 45, 56), 'the change management policy sets no time limit for approving emergency changes after the fact', 'change_policy', '/change_policy')
 
 def build_211(K):
     def run(root, ctx):
@@ -19058,8 +19054,8 @@ def build_222(K):
                     break
                 if w is not True:
                     break
-                v3 = _tr(tr, 16, rt.member(_tr(tr, 15, item1), k9, k30, k31))
-                e = rt.truth(_tr(tr, 19, rt.not_equal(_tr(tr, 17, v3), _tr(tr, 18, None), k32)), k32, 'condition of `expect`')
+                v7 = _tr(tr, 16, rt.member(_tr(tr, 15, item1), k9, k30, k31))
+                e = rt.truth(_tr(tr, 19, rt.not_equal(_tr(tr, 17, v7), _tr(tr, 18, None), k32)), k32, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -19070,7 +19066,7 @@ def build_222(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.and_(_tr(tr, 32, rt.and_(_tr(tr, 28, rt.and_(_tr(tr, 24, rt.call(k40, k41, (_tr(tr, 23, rt.member(_tr(tr, 22, v3), k10, k38, k39)),), False)), lambda: _tr(tr, 27, rt.call(k40, k44, (_tr(tr, 26, rt.member(_tr(tr, 25, v3), k11, k42, k43)),), False)), k12)), lambda: _tr(tr, 31, rt.call(k40, k47, (_tr(tr, 30, rt.member(_tr(tr, 29, v3), k13, k45, k46)),), False)), k14)), lambda: _tr(tr, 35, rt.call(k40, k50, (_tr(tr, 34, rt.member(_tr(tr, 33, v3), k15, k48, k49)),), False)), k16)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.and_(_tr(tr, 32, rt.and_(_tr(tr, 28, rt.and_(_tr(tr, 24, rt.call(k40, k41, (_tr(tr, 23, rt.member(_tr(tr, 22, v7), k10, k38, k39)),), False)), lambda: _tr(tr, 27, rt.call(k40, k44, (_tr(tr, 26, rt.member(_tr(tr, 25, v7), k11, k42, k43)),), False)), k12)), lambda: _tr(tr, 31, rt.call(k40, k47, (_tr(tr, 30, rt.member(_tr(tr, 29, v7), k13, k45, k46)),), False)), k14)), lambda: _tr(tr, 35, rt.call(k40, k50, (_tr(tr, 34, rt.member(_tr(tr, 33, v7), k15, k48, k49)),), False)), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -19081,14 +19077,14 @@ def build_222(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 48, rt.or_(_tr(tr, 42, rt.equal(_tr(tr, 40, rt.convert(k25, k26, rt.member(_tr(tr, 39, item1), k3, k23, k54), k54)), _tr(tr, 41, None), k55)), lambda: _tr(tr, 47, rt.order(k59, _tr(tr, 44, rt.convert(k25, k26, rt.member(_tr(tr, 43, v3), k17, k56, k57), k57)), _tr(tr, 46, rt.convert(k25, k26, rt.member(_tr(tr, 45, item1), k3, k23, k58), k58)), k18)), k19)), k19, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 48, rt.or_(_tr(tr, 42, rt.equal(_tr(tr, 40, rt.convert(k25, k26, rt.member(_tr(tr, 39, item1), k3, k23, k54), k54)), _tr(tr, 41, None), k55)), lambda: _tr(tr, 47, rt.order(k59, _tr(tr, 44, rt.convert(k25, k26, rt.member(_tr(tr, 43, v7), k17, k56, k57), k57)), _tr(tr, 46, rt.convert(k25, k26, rt.member(_tr(tr, 45, item1), k3, k23, k58), k58)), k18)), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k34, k35, k60))), k61, _text(_tr(tr, 52, rt.convert(k25, k26, rt.member(_tr(tr, 51, item1), k3, k23, k62), k62))), k63, _text(_tr(tr, 54, rt.convert(k25, k26, rt.member(_tr(tr, 53, v3), k17, k56, k64), k64))),))
+                        r.message = ''.join((k33, _text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k34, k35, k60))), k61, _text(_tr(tr, 52, rt.convert(k25, k26, rt.member(_tr(tr, 51, item1), k3, k23, k62), k62))), k63, _text(_tr(tr, 54, rt.convert(k25, k26, rt.member(_tr(tr, 53, v7), k17, k56, k64), k64))),))
                     except EvalError:
                         r.message = None
                     break
@@ -20265,7 +20261,7 @@ def build_235(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 11, rt.and_(_tr(tr, 6, ((v5 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v5), k0, k19, k20)), _tr(tr, 4, k1), k2)))[-1]), lambda: _tr(tr, 10, rt.not_equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k21, k22)), _tr(tr, 9, None), k23)), k4)), lambda: _tr(tr, 20, rt.or_(_tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k5, k24, k25)), _tr(tr, 14, k6), k7)), lambda: _tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k5, k24, k26)), _tr(tr, 18, k8), k9)), k10)), k11)), k11, 'condition of `where`')
+                w = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 11, rt.and_(_tr(tr, 6, ((v7 := _tr(tr, 1, item1)), _tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.member(_tr(tr, 2, v7), k0, k19, k20)), _tr(tr, 4, k1), k2)))[-1]), lambda: _tr(tr, 10, rt.not_equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k21, k22)), _tr(tr, 9, None), k23)), k4)), lambda: _tr(tr, 20, rt.or_(_tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k5, k24, k25)), _tr(tr, 14, k6), k7)), lambda: _tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k5, k24, k26)), _tr(tr, 18, k8), k9)), k10)), k11)), k11, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
@@ -20821,14 +20817,14 @@ def build_241(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, ((v6 := _tr(tr, 1, item1)), _tr(tr, 10, rt.or_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v6), k0, k15, k16)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, v6), k0, k15, k17)), _tr(tr, 8, k3), k4)), k5)))[-1]), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.convert(k20, k21, rt.member(_tr(tr, 12, item1), k6, k18, k19), k19)), _tr(tr, 14, None), k22)), k7)), k7, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, ((v7 := _tr(tr, 1, item1)), _tr(tr, 10, rt.or_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, v7), k0, k15, k16)), _tr(tr, 4, k1), k2)), lambda: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, v7), k0, k15, k17)), _tr(tr, 8, k3), k4)), k5)))[-1]), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.convert(k20, k21, rt.member(_tr(tr, 12, item1), k6, k18, k19), k19)), _tr(tr, 14, None), k22)), k7)), k7, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 20, rt.call(k25, k26, (charge(_tr(tr, 17, s_1)), _tr(tr, 19, rt.member(_tr(tr, 18, item1), k8, k23, k24)),), True, ctx))
-                e = rt.truth(_tr(tr, 28, rt.and_(_tr(tr, 23, rt.not_equal(_tr(tr, 21, v7), _tr(tr, 22, None), k27)), lambda: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, v7), k9, k28, k29)), _tr(tr, 26, k10), k11)), k12)), k12, 'condition of `expect`')
+                v8 = _tr(tr, 20, rt.call(k25, k26, (charge(_tr(tr, 17, s_1)), _tr(tr, 19, rt.member(_tr(tr, 18, item1), k8, k23, k24)),), True, ctx))
+                e = rt.truth(_tr(tr, 28, rt.and_(_tr(tr, 23, rt.not_equal(_tr(tr, 21, v8), _tr(tr, 22, None), k27)), lambda: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, v8), k9, k28, k29)), _tr(tr, 26, k10), k11)), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -20839,7 +20835,7 @@ def build_241(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.call(k38, k39, (_tr(tr, 34, rt.member(_tr(tr, 33, v7), k13, k36, k37)),), False)), k39, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.call(k38, k39, (_tr(tr, 34, rt.member(_tr(tr, 33, v8), k13, k36, k37)),), False)), k39, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -22213,7 +22209,7 @@ def build_257(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (item1.get(k0) is not None) and (t2 in t3 if type(t2 := item1[k0]) is str and (type(t3 := s_1[k1]) is list or type(t3) is str) else _fb()):
+                    if (item1.get(k0) is not None) and (t3 in t4 if type(t3 := item1[k0]) is str and (type(t4 := s_1[k1]) is list or type(t4) is str) else _fb()):
                         continue
                 except Exception:
                     pass
@@ -22322,7 +22318,7 @@ def build_258(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v5 = _tr(tr, 14, rt.call(k21, k22, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_1), k5, k11, k12))), (lambda p6: _tr(tr, 13, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p6), k0, k13, k14)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k15, k16)), k1)), lambda: _tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p6), k2, k17, k18)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k19, k20)), k3)), k4))),), True))
+                v7 = _tr(tr, 14, rt.call(k21, k22, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_1), k5, k11, k12))), (lambda p8: _tr(tr, 13, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p8), k0, k13, k14)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k15, k16)), k1)), lambda: _tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k2, k17, k18)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k19, k20)), k3)), k4))),), True))
                 e = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 17, rt.call(k24, k25, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k15, k23)),), False)), lambda: _tr(tr, 20, rt.call(k24, k27, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k2, k19, k26)),), False)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -22334,14 +22330,14 @@ def build_258(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v5), _tr(tr, 25, None), k33)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, v5), k7, k34, k35)), _tr(tr, 30, rt.member(_tr(tr, 29, item1), k7, k36, k37)), k8)), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v7), _tr(tr, 25, None), k33)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, v7), k7, k34, k35)), _tr(tr, 30, rt.member(_tr(tr, 29, item1), k7, k36, k37)), k8)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k28, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k29, k30, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k7, k36, k40))), k41, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k0, k15, k42))), k43, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k2, k19, k44))), k45, _text(_tr(tr, 42, rt.member(_tr(tr, 41, v5), k7, k34, k46))),))
+                        r.message = ''.join((k28, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k29, k30, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k7, k36, k40))), k41, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k0, k15, k42))), k43, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k2, k19, k44))), k45, _text(_tr(tr, 42, rt.member(_tr(tr, 41, v7), k7, k34, k46))),))
                     except EvalError:
                         r.message = None
                     break
@@ -23200,26 +23196,24 @@ def build_268(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = k2(pdur(item1[k1]))
-                    if w is False:
+                    if not ((pdur(t2) is not None if (t2 := item1.get(k1)) is not None else False)):
                         continue
-                    if w is True:
-                        v2 = ([p4 for p4 in t3 if (((p4[k3] == item1[k3]) and (p4[k5] is not None))) is True] if type(t3 := charge(s_1)) is list else _fb())
-                        v5 = (len([1 for p7 in t6 if (((pdt((next((p9 for p9 in t8 if (((p9[k7] != k8) and (p9[k7] != k10))) is True), None) if type(t8 := charge(p7[k13])) is list else _fb())[k14]) - pdt(p7[k15])) <= pdur(item1[k1]))) is True]) if type(t6 := charge(v2)) is list else _fb())
-                        if ((k18(v2) == k19) or ((v5 / k18(v2)) >= (t10 if (t10 := item1.get(k22)) is not None else k23))):
-                            passed += 1
-                            continue
+                    v3 = ([p5 for p5 in t4 if (((p5[k2] == item1[k2]) and (p5[k4] is not None))) is True] if type(t4 := charge(s_1)) is list else _fb())
+                    v6 = (len([1 for p8 in t7 if (((pdt((next((p10 for p10 in t9 if (((p10[k6] != k7) and (p10[k6] != k9))) is True), None) if type(t9 := charge(p8[k12])) is list else _fb())[k13]) - pdt(p8[k14])) <= pdur(item1[k1]))) is True]) if type(t7 := charge(v3)) is list else _fb())
+                    if ((k17(v3) == k18) or ((v6 / k17(v3)) >= (t11 if (t11 := item1.get(k21)) is not None else k22))):
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k26, k27))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k25, k26))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k27)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k26)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -23227,22 +23221,22 @@ def build_268(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k2, k32, (_tr(tr, 3, rt.convert(k30, k31, rt.member(_tr(tr, 2, item1), k1, k28, k29), k29)),), False)), k32, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k31, k32, (_tr(tr, 3, rt.convert(k29, k30, rt.member(_tr(tr, 2, item1), k1, k27, k28), k28)),), False)), k32, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 16, rt.call(k42, k43, (charge(_tr(tr, 5, s_1)), (lambda p12: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p12), k3, k33, k34)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k35, k36)), k4)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.convert(k39, k40, rt.member(_tr(tr, 11, p12), k5, k37, k38), k38)), _tr(tr, 13, None), k41)), k6))),), True))
-                v13 = _tr(tr, 37, rt.call(k58, k59, (charge(_tr(tr, 17, v11)), (lambda p14: _tr(tr, 36, rt.order(k57, _tr(tr, 33, rt.arith(k55, _tr(tr, 30, rt.convert(k39, k40, rt.member(_tr(tr, 29, rt.call(k49, k50, (charge(_tr(tr, 19, rt.member(_tr(tr, 18, p14), k13, k44, k45))), (lambda p15: _tr(tr, 28, rt.and_(_tr(tr, 23, rt.not_equal(_tr(tr, 21, rt.member(_tr(tr, 20, p15), k7, k46, k47)), _tr(tr, 22, k8), k9)), lambda: _tr(tr, 27, rt.not_equal(_tr(tr, 25, rt.member(_tr(tr, 24, p15), k7, k46, k48)), _tr(tr, 26, k10), k11)), k12))),), True)), k14, k51, k52), k52)), _tr(tr, 32, rt.convert(k39, k40, rt.member(_tr(tr, 31, p14), k15, k53, k54), k54)), k16)), _tr(tr, 35, rt.convert(k30, k31, rt.member(_tr(tr, 34, item1), k1, k28, k56), k56)), k17))),), True))
-                e = rt.truth(_tr(tr, 51, rt.or_(_tr(tr, 41, rt.equal(_tr(tr, 39, rt.call(k18, k60, (_tr(tr, 38, v11),), True)), _tr(tr, 40, k19), k20)), lambda: _tr(tr, 50, rt.order(k67, _tr(tr, 45, rt.arith(k62, _tr(tr, 42, v13), _tr(tr, 44, rt.call(k18, k61, (_tr(tr, 43, v11),), True)), k21)), _tr(tr, 49, rt.call(k65, k66, (_tr(tr, 47, rt.member(_tr(tr, 46, item1), k22, k63, k64)), _tr(tr, 48, k23),), False)), k24)), k25)), k25, 'condition of `expect`')
+                v12 = _tr(tr, 16, rt.call(k42, k43, (charge(_tr(tr, 5, s_1)), (lambda p13: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p13), k2, k33, k34)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k2, k35, k36)), k3)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.convert(k39, k40, rt.member(_tr(tr, 11, p13), k4, k37, k38), k38)), _tr(tr, 13, None), k41)), k5))),), True))
+                v14 = _tr(tr, 37, rt.call(k58, k59, (charge(_tr(tr, 17, v12)), (lambda p15: _tr(tr, 36, rt.order(k57, _tr(tr, 33, rt.arith(k55, _tr(tr, 30, rt.convert(k39, k40, rt.member(_tr(tr, 29, rt.call(k49, k50, (charge(_tr(tr, 19, rt.member(_tr(tr, 18, p15), k12, k44, k45))), (lambda p16: _tr(tr, 28, rt.and_(_tr(tr, 23, rt.not_equal(_tr(tr, 21, rt.member(_tr(tr, 20, p16), k6, k46, k47)), _tr(tr, 22, k7), k8)), lambda: _tr(tr, 27, rt.not_equal(_tr(tr, 25, rt.member(_tr(tr, 24, p16), k6, k46, k48)), _tr(tr, 26, k9), k10)), k11))),), True)), k13, k51, k52), k52)), _tr(tr, 32, rt.convert(k39, k40, rt.member(_tr(tr, 31, p15), k14, k53, k54), k54)), k15)), _tr(tr, 35, rt.convert(k29, k30, rt.member(_tr(tr, 34, item1), k1, k27, k56), k56)), k16))),), True))
+                e = rt.truth(_tr(tr, 51, rt.or_(_tr(tr, 41, rt.equal(_tr(tr, 39, rt.call(k17, k60, (_tr(tr, 38, v12),), True)), _tr(tr, 40, k18), k19)), lambda: _tr(tr, 50, rt.order(k67, _tr(tr, 45, rt.arith(k62, _tr(tr, 42, v14), _tr(tr, 44, rt.call(k17, k61, (_tr(tr, 43, v12),), True)), k20)), _tr(tr, 49, rt.call(k65, k66, (_tr(tr, 47, rt.member(_tr(tr, 46, item1), k21, k63, k64)), _tr(tr, 48, k22),), False)), k23)), k24)), k24, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k3, k35, k68))), k69, _text(_tr(tr, 54, v13)), k70, _text(_tr(tr, 56, rt.call(k18, k71, (_tr(tr, 55, v11),), True))), k72, _text(_tr(tr, 58, rt.convert(k30, k31, rt.member(_tr(tr, 57, item1), k1, k28, k73), k73))), k74, _text(_tr(tr, 62, rt.call(k65, k76, (_tr(tr, 60, rt.member(_tr(tr, 59, item1), k22, k63, k75)), _tr(tr, 61, k23),), False))),))
+                        r.message = ''.join((_text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k2, k35, k68))), k69, _text(_tr(tr, 54, v14)), k70, _text(_tr(tr, 56, rt.call(k17, k71, (_tr(tr, 55, v12),), True))), k72, _text(_tr(tr, 58, rt.convert(k29, k30, rt.member(_tr(tr, 57, item1), k1, k27, k73), k73))), k74, _text(_tr(tr, 62, rt.call(k65, k76, (_tr(tr, 60, rt.member(_tr(tr, 59, item1), k21, k63, k75)), _tr(tr, 61, k22),), False))),))
                     except EvalError:
                         r.message = None
                     break
@@ -23262,11 +23256,11 @@ def build_268(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k26)
+        return RuleRun(passed, results, k25)
     return run
 
 def constants_268():
-    return ('targets', 'respond_within', F('builtin:exists'), 'priority', S('rules/clause-8.6.rules', 155, 40, 155, 68), 'resolved_at', S('rules/clause-8.6.rules', 155, 40, 155, 94), 'kind', 'logged', S('rules/clause-8.6.rules', 156, 55, 156, 72), 'classified', S('rules/clause-8.6.rules', 156, 78, 156, 99), S('rules/clause-8.6.rules', 156, 55, 156, 99), 'actions', 'at', 'opened_at', S('rules/clause-8.6.rules', 156, 33, 156, 117), S('rules/clause-8.6.rules', 156, 33, 156, 142), F('builtin:length'), 0, S('rules/clause-8.6.rules', 157, 10, 157, 29), S('rules/clause-8.6.rules', 157, 34, 157, 54), 'attainment', 1, S('rules/clause-8.6.rules', 157, 34, 157, 87), S('rules/clause-8.6.rules', 157, 10, 157, 87), '/incident_management/targets', S('rules/clause-8.6.rules', 154, 22, 154, 48), '{item}/respond_within', S('rules/clause-8.6.rules', 154, 63, 154, 83), F('read:duration'), 'duration', S('rules/clause-8.6.rules', 154, 56, 154, 84), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 155, 40, 155, 49), '{item}/priority', S('rules/clause-8.6.rules', 155, 54, 155, 68), '/incidents/{*}/resolved_at', S('rules/clause-8.6.rules', 155, 74, 155, 86), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 155, 74, 155, 94), F('builtin:filter'), S('rules/clause-8.6.rules', 155, 17, 155, 95), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions', S('rules/clause-8.6.rules', 156, 39, 156, 47), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions/{*}/kind', S('rules/clause-8.6.rules', 156, 55, 156, 60), S('rules/clause-8.6.rules', 156, 78, 156, 83), F('builtin:first'), S('rules/clause-8.6.rules', 156, 33, 156, 100), '`first(i.actions, a -> a.kind != "logged" and a.kind != "classified")`/at', S('rules/clause-8.6.rules', 156, 33, 156, 103), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/opened_at', S('rules/clause-8.6.rules', 156, 107, 156, 117), '-', S('rules/clause-8.6.rules', 156, 122, 156, 142), '<=', F('builtin:count'), S('rules/clause-8.6.rules', 156, 13, 156, 143), S('rules/clause-8.6.rules', 157, 10, 157, 24), S('rules/clause-8.6.rules', 157, 40, 157, 54), '/', '{item}/attainment', S('rules/clause-8.6.rules', 157, 67, 157, 83), F('builtin:default'), S('rules/clause-8.6.rules', 157, 59, 157, 87), '>=', S('rules/clause-8.6.rules', 158, 13, 158, 27), ': ', ' of ', S('rules/clause-8.6.rules', 158, 41, 158, 55), ' incidents had a first response within ', S('rules/clause-8.6.rules', 158, 97, 158, 117), ', below the agreed share of ', S('rules/clause-8.6.rules', 158, 156, 158, 172), S('rules/clause-8.6.rules', 158, 148, 158, 176), 'incident_management', '/incident_management', 'incidents', '/incidents')
+    return ('targets', 'respond_within', 'priority', S('rules/clause-8.6.rules', 155, 40, 155, 68), 'resolved_at', S('rules/clause-8.6.rules', 155, 40, 155, 94), 'kind', 'logged', S('rules/clause-8.6.rules', 156, 55, 156, 72), 'classified', S('rules/clause-8.6.rules', 156, 78, 156, 99), S('rules/clause-8.6.rules', 156, 55, 156, 99), 'actions', 'at', 'opened_at', S('rules/clause-8.6.rules', 156, 33, 156, 117), S('rules/clause-8.6.rules', 156, 33, 156, 142), F('builtin:length'), 0, S('rules/clause-8.6.rules', 157, 10, 157, 29), S('rules/clause-8.6.rules', 157, 34, 157, 54), 'attainment', 1, S('rules/clause-8.6.rules', 157, 34, 157, 87), S('rules/clause-8.6.rules', 157, 10, 157, 87), '/incident_management/targets', S('rules/clause-8.6.rules', 154, 22, 154, 48), '{item}/respond_within', S('rules/clause-8.6.rules', 154, 63, 154, 83), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-8.6.rules', 154, 56, 154, 84), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 155, 40, 155, 49), '{item}/priority', S('rules/clause-8.6.rules', 155, 54, 155, 68), '/incidents/{*}/resolved_at', S('rules/clause-8.6.rules', 155, 74, 155, 86), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 155, 74, 155, 94), F('builtin:filter'), S('rules/clause-8.6.rules', 155, 17, 155, 95), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions', S('rules/clause-8.6.rules', 156, 39, 156, 47), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions/{*}/kind', S('rules/clause-8.6.rules', 156, 55, 156, 60), S('rules/clause-8.6.rules', 156, 78, 156, 83), F('builtin:first'), S('rules/clause-8.6.rules', 156, 33, 156, 100), '`first(i.actions, a -> a.kind != "logged" and a.kind != "classified")`/at', S('rules/clause-8.6.rules', 156, 33, 156, 103), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/opened_at', S('rules/clause-8.6.rules', 156, 107, 156, 117), '-', S('rules/clause-8.6.rules', 156, 122, 156, 142), '<=', F('builtin:count'), S('rules/clause-8.6.rules', 156, 13, 156, 143), S('rules/clause-8.6.rules', 157, 10, 157, 24), S('rules/clause-8.6.rules', 157, 40, 157, 54), '/', '{item}/attainment', S('rules/clause-8.6.rules', 157, 67, 157, 83), F('builtin:default'), S('rules/clause-8.6.rules', 157, 59, 157, 87), '>=', S('rules/clause-8.6.rules', 158, 13, 158, 27), ': ', ' of ', S('rules/clause-8.6.rules', 158, 41, 158, 55), ' incidents had a first response within ', S('rules/clause-8.6.rules', 158, 97, 158, 117), ', below the agreed share of ', S('rules/clause-8.6.rules', 158, 156, 158, 172), S('rules/clause-8.6.rules', 158, 148, 158, 176), 'incident_management', '/incident_management', 'incidents', '/incidents')
 
 def build_269(K):
     def run(root, ctx):
@@ -23285,7 +23279,7 @@ def build_269(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix5 = _index_of(ctx, charge(s_2))
+                ix6 = _index_of(ctx, charge(s_2))
             except Exception:
                 fast = False
         if fast:
@@ -23296,7 +23290,7 @@ def build_269(K):
                     if w is False:
                         continue
                     if w is True:
-                        if (item1[k1] is not None) and (((v3 := pd(item1[k1][k2])), (v4 := None), rt.arith(k7, v3, k5(v4, pdur(s_1[k3][k4])), k6))[-1] >= today) and ((not (item1[k1].get(k9) is not None)) or (ix5.get(item1[k1][k9])[k10] == k11)):
+                        if (item1[k1] is not None) and (((v3 := pd(item1[k1][k2])), (v4 := None), rt.arith(k7, v3, k5(v4, pdur(s_1[k3][k4])), k6))[-1] >= today) and ((not (item1[k1].get(k9) is not None)) or (ix6.get(item1[k1][k9])[k10] == k11)):
                             passed += 1
                             continue
                 except Exception:
@@ -23334,7 +23328,7 @@ def build_269(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 26, rt.order(k42, _tr(tr, 24, ((v6 := _tr(tr, 15, rt.convert(k33, k34, rt.member(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k1, k18, k30)), k2, k31, k32), k32))), (v7 := _tr(tr, 16, None)), _tr(tr, 23, rt.arith(k7, _tr(tr, 17, v6), _tr(tr, 22, rt.call(k5, k41, (_tr(tr, 18, v7), _tr(tr, 21, rt.convert(k39, k40, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k3, k35, k36)), k4, k37, k38), k38)),), False)), k6)))[-1]), _tr(tr, 25, today), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 26, rt.order(k42, _tr(tr, 24, ((v7 := _tr(tr, 15, rt.convert(k33, k34, rt.member(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k1, k18, k30)), k2, k31, k32), k32))), (v8 := _tr(tr, 16, None)), _tr(tr, 23, rt.arith(k7, _tr(tr, 17, v7), _tr(tr, 22, rt.call(k5, k41, (_tr(tr, 18, v8), _tr(tr, 21, rt.convert(k39, k40, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k3, k35, k36)), k4, k37, k38), k38)),), False)), k6)))[-1]), _tr(tr, 25, today), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -23423,8 +23417,8 @@ def build_270(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v4 = _tr(tr, 4, rt.call(k8, k9, (charge(_tr(tr, 1, s_1)), _tr(tr, 3, rt.member(_tr(tr, 2, item1), k0, k6, k7)),), True, ctx))
-                e = rt.truth(_tr(tr, 7, rt.not_equal(_tr(tr, 5, v4), _tr(tr, 6, None), k10)), k10, 'condition of `expect`')
+                v6 = _tr(tr, 4, rt.call(k8, k9, (charge(_tr(tr, 1, s_1)), _tr(tr, 3, rt.member(_tr(tr, 2, item1), k0, k6, k7)),), True, ctx))
+                e = rt.truth(_tr(tr, 7, rt.not_equal(_tr(tr, 5, v6), _tr(tr, 6, None), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -23446,14 +23440,14 @@ def build_270(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 26, rt.or_(_tr(tr, 20, rt.not_(_tr(tr, 19, rt.call(k20, k26, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k2, k24, k25)),), False)), k27)), lambda: _tr(tr, 25, rt.equal(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k2, k24, k28)), _tr(tr, 24, rt.member(_tr(tr, 23, v4), k2, k29, k30)), k3)), k4)), k4, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 26, rt.or_(_tr(tr, 20, rt.not_(_tr(tr, 19, rt.call(k20, k26, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k2, k24, k25)),), False)), k27)), lambda: _tr(tr, 25, rt.equal(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k2, k24, k28)), _tr(tr, 24, rt.member(_tr(tr, 23, v6), k2, k29, k30)), k3)), k4)), k4, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k11, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k12, k13, k31))), k32, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k2, k24, k33))), k34, _text(_tr(tr, 32, rt.member(_tr(tr, 31, v4), k2, k29, k35))), k36,))
+                        r.message = ''.join((k11, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k12, k13, k31))), k32, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k2, k24, k33))), k34, _text(_tr(tr, 32, rt.member(_tr(tr, 31, v6), k2, k29, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
@@ -23905,20 +23899,20 @@ def build_276(K):
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
                 v1 = s_0[k0]
-                coll = charge(k3(charge(k2(charge(([p3 for p3 in t2 if ((p3.get(k1) is not None)) is True] if type(t2 := charge(s_1)) is list else _fb())), (lambda p4: p4[k1])))))
+                coll = charge(k3(charge(k2(charge(([p3 for p3 in t2 if ((p3.get(k1) is not None)) is True] if type(t2 := charge(s_1)) is list else _fb())), (lambda p5: p5[k1])))))
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix12 = _index_of(ctx, charge(s_1))
+                ix13 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
             slow = []
-            for i, item5 in enumerate(coll):
+            for i, item6 in enumerate(coll):
                 try:
-                    if not (((len([1 for p7 in t6 if ((p7[k1] == item5)) is True]) if type(t6 := charge(s_1)) is list else _fb()) >= v1)):
+                    if not (((len([1 for p8 in t7 if ((p8[k1] == item6)) is True]) if type(t7 := charge(s_1)) is list else _fb()) >= v1)):
                         continue
-                    if (any((any((ix12.get(p11)[k1] == item5) for p11 in t10) if type(t10 := charge(p9[k7])) is list else _fb()) for p9 in t8) if type(t8 := charge(s_2)) is list else _fb()):
+                    if (any((any((ix13.get(p12)[k1] == item6) for p12 in t11) if type(t11 := charge(p10[k7])) is list else _fb()) for p10 in t9) if type(t9 := charge(s_2)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -23926,7 +23920,7 @@ def build_276(K):
                 slow.append(i)
         else:
             v1 = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k8, k9))
-            coll = _tr(tr, 10, rt.call(k3, k19, (charge(_tr(tr, 9, rt.call(k2, k18, (charge(_tr(tr, 6, rt.call(k14, k15, (charge(_tr(tr, 2, s_1)), (lambda p13: _tr(tr, 5, rt.call(k12, k13, (_tr(tr, 4, rt.member(_tr(tr, 3, p13), k1, k10, k11)),), False))),), True))), (lambda p14: _tr(tr, 8, rt.member(_tr(tr, 7, p14), k1, k16, k17))),), True))),), True))
+            coll = _tr(tr, 10, rt.call(k3, k19, (charge(_tr(tr, 9, rt.call(k2, k18, (charge(_tr(tr, 6, rt.call(k14, k15, (charge(_tr(tr, 2, s_1)), (lambda p14: _tr(tr, 5, rt.call(k12, k13, (_tr(tr, 4, rt.member(_tr(tr, 3, p14), k1, k10, k11)),), False))),), True))), (lambda p15: _tr(tr, 8, rt.member(_tr(tr, 7, p15), k1, k16, k17))),), True))),), True))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
@@ -23936,24 +23930,24 @@ def build_276(K):
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
-        def careful(i, item5):
+        def careful(i, item6):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 18, rt.order(k23, _tr(tr, 16, rt.call(k21, k22, (charge(_tr(tr, 11, s_1)), (lambda p15: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p15), k1, k10, k20)), _tr(tr, 14, item5), k4))),), True)), _tr(tr, 17, v1), k5)), k5, 'condition of `where`')
+                w = rt.truth(_tr(tr, 18, rt.order(k23, _tr(tr, 16, rt.call(k21, k22, (charge(_tr(tr, 11, s_1)), (lambda p16: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p16), k1, k10, k20)), _tr(tr, 14, item6), k4))),), True)), _tr(tr, 17, v1), k5)), k5, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 29, rt.call(k30, k32, (charge(_tr(tr, 19, s_2)), (lambda p16: _tr(tr, 28, rt.call(k30, k31, (charge(_tr(tr, 21, rt.member(_tr(tr, 20, p16), k7, k24, k25))), (lambda p17: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.call(k26, k27, (charge(_tr(tr, 22, s_1)), _tr(tr, 23, p17),), True, ctx)), k1, k28, k29)), _tr(tr, 26, item5), k6))),), True))),), True)), k32, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.call(k30, k32, (charge(_tr(tr, 19, s_2)), (lambda p17: _tr(tr, 28, rt.call(k30, k31, (charge(_tr(tr, 21, rt.member(_tr(tr, 20, p17), k7, k24, k25))), (lambda p18: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.call(k26, k27, (charge(_tr(tr, 22, s_1)), _tr(tr, 23, p18),), True, ctx)), k1, k28, k29)), _tr(tr, 26, item6), k6))),), True))),), True)), k32, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 35, rt.call(k21, k35, (charge(_tr(tr, 30, s_1)), (lambda p18: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p18), k1, k10, k33)), _tr(tr, 33, item5), k34))),), True))), k36, _text(_tr(tr, 36, item5)), k37,))
+                        r.message = ''.join((_text(_tr(tr, 35, rt.call(k21, k35, (charge(_tr(tr, 30, s_1)), (lambda p19: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p19), k1, k10, k33)), _tr(tr, 33, item6), k34))),), True))), k36, _text(_tr(tr, 36, item6)), k37,))
                     except EvalError:
                         r.message = None
                     break
@@ -24667,7 +24661,7 @@ def build_284(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (k2((t2 if (t2 := item1.get(k1)) is not None else [])) > k3) and ((((v3 := item1[k5]), (any((t7 if (t7 := (p5[k8] if (t6 := (p5[k6] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1] if (t8 := (item1.get(k5) is not None)) is True else False if t8 is False else _fb())) is True and (item1[k11] is not None) and (((v9 := pd(item1[k11])), (v10 := pdur(s_2[k12][k13])), rt.arith(k17, v9, k15(v10, pdur(s_2[k12][k14])), k16))[-1] >= today):
+                    if (k2((t2 if (t2 := item1.get(k1)) is not None else [])) > k3) and ((((v4 := item1[k5]), (any((t8 if (t8 := (p6[k8] if (t7 := (p6[k6] == v4)) is True else False if t7 is False else _fb())) is True or t8 is False else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1] if (t9 := (item1.get(k5) is not None)) is True else False if t9 is False else _fb())) is True and (item1[k11] is not None) and (((v10 := pd(item1[k11])), (v11 := pdur(s_2[k12][k13])), rt.arith(k17, v10, k15(v11, pdur(s_2[k12][k14])), k16))[-1] >= today):
                         continue
                 except Exception:
                     pass
@@ -24699,7 +24693,7 @@ def build_284(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 13, rt.call(k32, k33, (_tr(tr, 12, rt.member(_tr(tr, 11, item1), k5, k30, k31)),), False)), lambda: _tr(tr, 25, ((v11 := _tr(tr, 15, rt.member(_tr(tr, 14, item1), k5, k30, k34))), _tr(tr, 24, rt.call(k39, k40, (charge(_tr(tr, 16, s_1)), (lambda p12: _tr(tr, 23, rt.and_(_tr(tr, 20, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, p12), k6, k35, k36)), _tr(tr, 19, v11), k7)), lambda: _tr(tr, 22, rt.member(_tr(tr, 21, p12), k8, k37, k38)), k9))),), True)))[-1]), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 13, rt.call(k32, k33, (_tr(tr, 12, rt.member(_tr(tr, 11, item1), k5, k30, k31)),), False)), lambda: _tr(tr, 25, ((v12 := _tr(tr, 15, rt.member(_tr(tr, 14, item1), k5, k30, k34))), _tr(tr, 24, rt.call(k39, k40, (charge(_tr(tr, 16, s_1)), (lambda p13: _tr(tr, 23, rt.and_(_tr(tr, 20, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, p13), k6, k35, k36)), _tr(tr, 19, v12), k7)), lambda: _tr(tr, 22, rt.member(_tr(tr, 21, p13), k8, k37, k38)), k9))),), True)))[-1]), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -24721,7 +24715,7 @@ def build_284(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 49, rt.order(k61, _tr(tr, 47, ((v13 := _tr(tr, 36, rt.convert(k45, k46, rt.member(_tr(tr, 35, item1), k11, k43, k50), k50))), (v14 := _tr(tr, 39, rt.convert(k55, k56, rt.member(_tr(tr, 38, rt.member(_tr(tr, 37, s_2), k12, k51, k52)), k13, k53, k54), k54))), _tr(tr, 46, rt.arith(k17, _tr(tr, 40, v13), _tr(tr, 45, rt.call(k15, k60, (_tr(tr, 41, v14), _tr(tr, 44, rt.convert(k55, k56, rt.member(_tr(tr, 43, rt.member(_tr(tr, 42, s_2), k12, k51, k57)), k14, k58, k59), k59)),), False)), k16)))[-1]), _tr(tr, 48, today), k18)), k18, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 49, rt.order(k61, _tr(tr, 47, ((v14 := _tr(tr, 36, rt.convert(k45, k46, rt.member(_tr(tr, 35, item1), k11, k43, k50), k50))), (v15 := _tr(tr, 39, rt.convert(k55, k56, rt.member(_tr(tr, 38, rt.member(_tr(tr, 37, s_2), k12, k51, k52)), k13, k53, k54), k54))), _tr(tr, 46, rt.arith(k17, _tr(tr, 40, v14), _tr(tr, 45, rt.call(k15, k60, (_tr(tr, 41, v15), _tr(tr, 44, rt.convert(k55, k56, rt.member(_tr(tr, 43, rt.member(_tr(tr, 42, s_2), k12, k51, k57)), k14, k58, k59), k59)),), False)), k16)))[-1]), _tr(tr, 48, today), k18)), k18, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
@@ -24777,23 +24771,23 @@ def build_285(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ((v3 := item1[k1]), ([p5 for p5 in t4 if ((p5[k2] == v3)) is True] if type(t4 := charge(s_0[k4])) is list else _fb()))[-1]
-                    v6 = ((v7 := item1), k9(charge([k8(pd(v7[k5]), pd(s_1[k6][k7])), pd(s_1[k6][k7])])))[-1]
-                    v8 = k9(charge(k12(charge(v2), (lambda p9: pd(p9[k10][k11])))))
-                    v10 = ([p12 for p12 in t11 if (((pd(p12[k10][k11]) != v8) and (not any((pd(p14[k10][k7]) == (pd(p12[k10][k11]) + k14)) for p14 in t13) if type(t13 := charge(v2)) is list else _fb()))) is True] if type(t11 := charge(v2)) is list else _fb())
-                    if (k18(v2) > k19) and (k21(charge(k12(charge(v2), (lambda p15: pd(p15[k10][k7]))))) <= v6) and (((v16 := v8), (v17 := pdur(item1[k23])), (rt.arith(k26, rt.arith(k26, (v16 + k14), v17, k25), v17, k27) - k14))[-1] >= today) and (k18(v10) == k19):
+                    v6 = ((v7 := item1), k8(charge([(pd(t8) if (t8 := v7.get(k5)) is not None else pd(s_1[k6][k7])), pd(s_1[k6][k7])])))[-1]
+                    v9 = k8(charge(k11(charge(v2), (lambda p10: pd(p10[k9][k10])))))
+                    v11 = ([p13 for p13 in t12 if (((pd(p13[k9][k10]) != v9) and (not any((pd(p15[k9][k7]) == (pd(p13[k9][k10]) + k13)) for p15 in t14) if type(t14 := charge(v2)) is list else _fb()))) is True] if type(t12 := charge(v2)) is list else _fb())
+                    if (k17(v2) > k18) and (k20(charge(k11(charge(v2), (lambda p16: pd(p16[k9][k7]))))) <= v6) and (((v17 := v9), (v18 := pdur(item1[k22])), (rt.arith(k25, rt.arith(k25, (v17 + k13), v18, k24), v18, k26) - k13))[-1] >= today) and (k17(v11) == k18):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k31, k32))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k30, k31))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k32)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -24801,51 +24795,51 @@ def build_285(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v18 = _tr(tr, 11, ((v19 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k33, k34))), _tr(tr, 10, rt.call(k39, k40, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k4, k35, k36))), (lambda p20: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p20), k2, k37, k38)), _tr(tr, 8, v19), k3))),), True)))[-1])
-                v21 = _tr(tr, 24, ((v22 := _tr(tr, 12, item1)), _tr(tr, 23, rt.call(k9, k52, (charge(_tr(tr, 22, _list_of(_tr(tr, 18, rt.call(k8, k49, (_tr(tr, 14, rt.convert(k43, k44, rt.member(_tr(tr, 13, v22), k5, k41, k42), k42)), _tr(tr, 17, rt.convert(k43, k44, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k6, k45, k46)), k7, k47, k48), k48)),), False)), _tr(tr, 21, rt.convert(k43, k44, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k6, k45, k50)), k7, k47, k51), k51))))),), True)))[-1])
-                v23 = _tr(tr, 30, rt.call(k9, k58, (charge(_tr(tr, 29, rt.call(k12, k57, (charge(_tr(tr, 25, v18)), (lambda p24: _tr(tr, 28, rt.convert(k43, k44, rt.member(_tr(tr, 27, rt.member(_tr(tr, 26, p24), k10, k53, k54)), k11, k55, k56), k56))),), True))),), True))
-                v25 = _tr(tr, 49, rt.call(k39, k68, (charge(_tr(tr, 31, v18)), (lambda p26: _tr(tr, 48, rt.and_(_tr(tr, 36, rt.not_equal(_tr(tr, 34, rt.convert(k43, k44, rt.member(_tr(tr, 33, rt.member(_tr(tr, 32, p26), k10, k53, k59)), k11, k55, k60), k60)), _tr(tr, 35, v23), k13)), lambda: _tr(tr, 47, rt.call(k66, k67, (charge(_tr(tr, 37, v18)), (lambda p27: _tr(tr, 46, rt.equal(_tr(tr, 40, rt.convert(k43, k44, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, p27), k10, k53, k61)), k7, k62, k63), k63)), _tr(tr, 45, rt.arith(k26, _tr(tr, 43, rt.convert(k43, k44, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p26), k10, k53, k64)), k11, k55, k65), k65)), _tr(tr, 44, k14), k15)), k16))),), True)), k17))),), True))
-                e = rt.truth(_tr(tr, 53, rt.order(k70, _tr(tr, 51, rt.call(k18, k69, (_tr(tr, 50, v18),), True)), _tr(tr, 52, k19), k20)), k20, 'condition of `expect`')
+                v19 = _tr(tr, 11, ((v20 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k32, k33))), _tr(tr, 10, rt.call(k38, k39, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k4, k34, k35))), (lambda p21: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p21), k2, k36, k37)), _tr(tr, 8, v20), k3))),), True)))[-1])
+                v22 = _tr(tr, 24, ((v23 := _tr(tr, 12, item1)), _tr(tr, 23, rt.call(k8, k52, (charge(_tr(tr, 22, _list_of(_tr(tr, 18, rt.call(k48, k49, (_tr(tr, 14, rt.convert(k42, k43, rt.member(_tr(tr, 13, v23), k5, k40, k41), k41)), _tr(tr, 17, rt.convert(k42, k43, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k6, k44, k45)), k7, k46, k47), k47)),), False)), _tr(tr, 21, rt.convert(k42, k43, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k6, k44, k50)), k7, k46, k51), k51))))),), True)))[-1])
+                v24 = _tr(tr, 30, rt.call(k8, k58, (charge(_tr(tr, 29, rt.call(k11, k57, (charge(_tr(tr, 25, v19)), (lambda p25: _tr(tr, 28, rt.convert(k42, k43, rt.member(_tr(tr, 27, rt.member(_tr(tr, 26, p25), k9, k53, k54)), k10, k55, k56), k56))),), True))),), True))
+                v26 = _tr(tr, 49, rt.call(k38, k68, (charge(_tr(tr, 31, v19)), (lambda p27: _tr(tr, 48, rt.and_(_tr(tr, 36, rt.not_equal(_tr(tr, 34, rt.convert(k42, k43, rt.member(_tr(tr, 33, rt.member(_tr(tr, 32, p27), k9, k53, k59)), k10, k55, k60), k60)), _tr(tr, 35, v24), k12)), lambda: _tr(tr, 47, rt.call(k66, k67, (charge(_tr(tr, 37, v19)), (lambda p28: _tr(tr, 46, rt.equal(_tr(tr, 40, rt.convert(k42, k43, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, p28), k9, k53, k61)), k7, k62, k63), k63)), _tr(tr, 45, rt.arith(k25, _tr(tr, 43, rt.convert(k42, k43, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p27), k9, k53, k64)), k10, k55, k65), k65)), _tr(tr, 44, k13), k14)), k15))),), True)), k16))),), True))
+                e = rt.truth(_tr(tr, 53, rt.order(k70, _tr(tr, 51, rt.call(k17, k69, (_tr(tr, 50, v19),), True)), _tr(tr, 52, k18), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 55, rt.member(_tr(tr, 54, item1), k72, k73, k74))), k75, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k1, k33, k76))),))
+                        r.message = ''.join((k71, _text(_tr(tr, 55, rt.member(_tr(tr, 54, item1), k72, k73, k74))), k75, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k1, k32, k76))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 65, rt.order(k81, _tr(tr, 63, rt.call(k21, k80, (charge(_tr(tr, 62, rt.call(k12, k79, (charge(_tr(tr, 58, v18)), (lambda p28: _tr(tr, 61, rt.convert(k43, k44, rt.member(_tr(tr, 60, rt.member(_tr(tr, 59, p28), k10, k53, k77)), k7, k62, k78), k78))),), True))),), True)), _tr(tr, 64, v21), k22)), k22, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 65, rt.order(k81, _tr(tr, 63, rt.call(k20, k80, (charge(_tr(tr, 62, rt.call(k11, k79, (charge(_tr(tr, 58, v19)), (lambda p29: _tr(tr, 61, rt.convert(k42, k43, rt.member(_tr(tr, 60, rt.member(_tr(tr, 59, p29), k9, k53, k77)), k7, k62, k78), k78))),), True))),), True)), _tr(tr, 64, v22), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k72, k73, k82))), k83, _text(_tr(tr, 73, rt.call(k21, k87, (charge(_tr(tr, 72, rt.call(k12, k86, (charge(_tr(tr, 68, v18)), (lambda p29: _tr(tr, 71, rt.convert(k43, k44, rt.member(_tr(tr, 70, rt.member(_tr(tr, 69, p29), k10, k53, k84)), k7, k62, k85), k85))),), True))),), True))), k88, _text(_tr(tr, 74, v21)),))
+                        r.message = ''.join((k71, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k72, k73, k82))), k83, _text(_tr(tr, 73, rt.call(k20, k87, (charge(_tr(tr, 72, rt.call(k11, k86, (charge(_tr(tr, 68, v19)), (lambda p30: _tr(tr, 71, rt.convert(k42, k43, rt.member(_tr(tr, 70, rt.member(_tr(tr, 69, p30), k9, k53, k84)), k7, k62, k85), k85))),), True))),), True))), k88, _text(_tr(tr, 74, v22)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 89, rt.order(k94, _tr(tr, 87, ((v30 := _tr(tr, 75, v23)), (v31 := _tr(tr, 77, rt.convert(k91, k92, rt.member(_tr(tr, 76, item1), k23, k89, k90), k90))), _tr(tr, 86, rt.arith(k93, _tr(tr, 84, rt.arith(k26, _tr(tr, 82, rt.arith(k26, _tr(tr, 80, rt.arith(k26, _tr(tr, 78, v30), _tr(tr, 79, k14), k24)), _tr(tr, 81, v31), k25)), _tr(tr, 83, v31), k27)), _tr(tr, 85, k14), k28)))[-1]), _tr(tr, 88, today), k29)), k29, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 89, rt.order(k94, _tr(tr, 87, ((v31 := _tr(tr, 75, v24)), (v32 := _tr(tr, 77, rt.convert(k91, k92, rt.member(_tr(tr, 76, item1), k22, k89, k90), k90))), _tr(tr, 86, rt.arith(k93, _tr(tr, 84, rt.arith(k25, _tr(tr, 82, rt.arith(k25, _tr(tr, 80, rt.arith(k25, _tr(tr, 78, v31), _tr(tr, 79, k13), k23)), _tr(tr, 81, v32), k24)), _tr(tr, 83, v32), k26)), _tr(tr, 85, k13), k27)))[-1]), _tr(tr, 88, today), k28)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k95, _text(_tr(tr, 91, rt.member(_tr(tr, 90, item1), k72, k73, k96))), k97, _text(_tr(tr, 92, v23)), k98,))
+                        r.message = ''.join((k95, _text(_tr(tr, 91, rt.member(_tr(tr, 90, item1), k72, k73, k96))), k97, _text(_tr(tr, 92, v24)), k98,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 96, rt.equal(_tr(tr, 94, rt.call(k18, k99, (_tr(tr, 93, v25),), True)), _tr(tr, 95, k19), k30)), k30, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 96, rt.equal(_tr(tr, 94, rt.call(k17, k99, (_tr(tr, 93, v26),), True)), _tr(tr, 95, k18), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 98, rt.member(_tr(tr, 97, item1), k72, k73, k100))), k101, _text(_tr(tr, 103, rt.call(k12, k106, (charge(_tr(tr, 99, v25)), (lambda p32: _tr(tr, 102, rt.convert(k43, k44, rt.member(_tr(tr, 101, rt.member(_tr(tr, 100, p32), k10, k102, k103)), k11, k104, k105), k105))),), True))),))
+                        r.message = ''.join((k71, _text(_tr(tr, 98, rt.member(_tr(tr, 97, item1), k72, k73, k100))), k101, _text(_tr(tr, 103, rt.call(k11, k106, (charge(_tr(tr, 99, v26)), (lambda p33: _tr(tr, 102, rt.convert(k42, k43, rt.member(_tr(tr, 101, rt.member(_tr(tr, 100, p33), k9, k102, k103)), k10, k104, k105), k105))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -24865,11 +24859,11 @@ def build_285(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k31)
+        return RuleRun(passed, results, k30)
     return run
 
 def constants_285():
-    return ('targets', 'id', 'target', S('rules/clause-8.7.1.rules', 6, 80, 6, 100), 'measurements', 'effective_from', 'audit_period', 'start', F('builtin:default'), F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-8.7.1.rules', 49, 36, 49, 59), TD(1, 0, 0), S('rules/clause-8.7.1.rules', 49, 103, 49, 122), S('rules/clause-8.7.1.rules', 49, 85, 49, 122), S('rules/clause-8.7.1.rules', 49, 36, 49, 123), F('builtin:length'), 0, S('rules/clause-8.7.1.rules', 50, 10, 50, 29), F('builtin:min'), S('rules/clause-8.7.1.rules', 51, 10, 51, 56), 'measurement_period', S('rules/clause-8.7.1.rules', 14, 48, 14, 63), S('rules/clause-8.7.1.rules', 14, 48, 14, 72), '+', S('rules/clause-8.7.1.rules', 14, 48, 14, 81), S('rules/clause-8.7.1.rules', 14, 48, 14, 89), S('rules/clause-8.7.1.rules', 52, 10, 52, 74), S('rules/clause-8.7.1.rules', 53, 10, 53, 26), '/availability/targets', S('rules/clause-8.7.1.rules', 45, 22, 45, 41), '{item}/id', S('rules/clause-8.7.1.rules', 46, 38, 46, 46), '/availability/measurements', S('rules/clause-8.7.1.rules', 6, 48, 6, 72), '/availability/measurements/{*}/target', S('rules/clause-8.7.1.rules', 6, 80, 6, 87), F('builtin:filter'), S('rules/clause-8.7.1.rules', 6, 41, 6, 101), '{item}/effective_from', S('rules/clause-8.7.1.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-8.7.1.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-8.7.1.rules', 10, 72, 10, 94), S('rules/clause-8.7.1.rules', 10, 41, 10, 95), S('rules/clause-8.7.1.rules', 10, 98, 10, 114), S('rules/clause-8.7.1.rules', 10, 98, 10, 120), S('rules/clause-8.7.1.rules', 10, 36, 10, 122), '`avl_measurements_of(target.id)`/{*}/period', S('rules/clause-8.7.1.rules', 48, 41, 48, 48), '`avl_measurements_of(target.id)`/{*}/period/end', S('rules/clause-8.7.1.rules', 48, 41, 48, 52), S('rules/clause-8.7.1.rules', 48, 22, 48, 53), S('rules/clause-8.7.1.rules', 48, 18, 48, 54), S('rules/clause-8.7.1.rules', 49, 36, 49, 43), S('rules/clause-8.7.1.rules', 49, 36, 49, 47), S('rules/clause-8.7.1.rules', 49, 85, 49, 92), '`avl_measurements_of(target.id)`/{*}/period/start', S('rules/clause-8.7.1.rules', 49, 85, 49, 98), S('rules/clause-8.7.1.rules', 49, 103, 49, 110), S('rules/clause-8.7.1.rules', 49, 103, 49, 114), F('builtin:none'), S('rules/clause-8.7.1.rules', 49, 65, 49, 123), S('rules/clause-8.7.1.rules', 49, 14, 49, 124), S('rules/clause-8.7.1.rules', 50, 10, 50, 25), '>', 'availability of ', 'service', '{item}/service', S('rules/clause-8.7.1.rules', 50, 54, 50, 67), ' has never been measured against target ', S('rules/clause-8.7.1.rules', 50, 110, 50, 118), S('rules/clause-8.7.1.rules', 51, 33, 51, 40), S('rules/clause-8.7.1.rules', 51, 33, 51, 46), S('rules/clause-8.7.1.rules', 51, 14, 51, 47), S('rules/clause-8.7.1.rules', 51, 10, 51, 48), '<=', S('rules/clause-8.7.1.rules', 51, 81, 51, 94), ' is measured only from ', S('rules/clause-8.7.1.rules', 51, 143, 51, 150), S('rules/clause-8.7.1.rules', 51, 143, 51, 156), S('rules/clause-8.7.1.rules', 51, 124, 51, 157), S('rules/clause-8.7.1.rules', 51, 120, 51, 158), ', not from ', '{item}/measurement_period', S('rules/clause-8.7.1.rules', 52, 40, 52, 64), F('read:duration'), 'duration', '-', '>=', 'the last availability figure for ', S('rules/clause-8.7.1.rules', 52, 116, 52, 129), ' ends on ', '; later periods are not measured', S('rules/clause-8.7.1.rules', 53, 10, 53, 21), S('rules/clause-8.7.1.rules', 54, 29, 54, 42), ' is not measured for the period after ', '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period', S('rules/clause-8.7.1.rules', 54, 98, 54, 105), '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.7.1.rules', 54, 98, 54, 109), S('rules/clause-8.7.1.rules', 54, 83, 54, 110), 'availability', '/availability', 'meta', '/meta')
+    return ('targets', 'id', 'target', S('rules/clause-8.7.1.rules', 6, 80, 6, 100), 'measurements', 'effective_from', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-8.7.1.rules', 49, 36, 49, 59), TD(1, 0, 0), S('rules/clause-8.7.1.rules', 49, 103, 49, 122), S('rules/clause-8.7.1.rules', 49, 85, 49, 122), S('rules/clause-8.7.1.rules', 49, 36, 49, 123), F('builtin:length'), 0, S('rules/clause-8.7.1.rules', 50, 10, 50, 29), F('builtin:min'), S('rules/clause-8.7.1.rules', 51, 10, 51, 56), 'measurement_period', S('rules/clause-8.7.1.rules', 14, 48, 14, 63), S('rules/clause-8.7.1.rules', 14, 48, 14, 72), '+', S('rules/clause-8.7.1.rules', 14, 48, 14, 81), S('rules/clause-8.7.1.rules', 14, 48, 14, 89), S('rules/clause-8.7.1.rules', 52, 10, 52, 74), S('rules/clause-8.7.1.rules', 53, 10, 53, 26), '/availability/targets', S('rules/clause-8.7.1.rules', 45, 22, 45, 41), '{item}/id', S('rules/clause-8.7.1.rules', 46, 38, 46, 46), '/availability/measurements', S('rules/clause-8.7.1.rules', 6, 48, 6, 72), '/availability/measurements/{*}/target', S('rules/clause-8.7.1.rules', 6, 80, 6, 87), F('builtin:filter'), S('rules/clause-8.7.1.rules', 6, 41, 6, 101), '{item}/effective_from', S('rules/clause-8.7.1.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-8.7.1.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-8.7.1.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-8.7.1.rules', 10, 41, 10, 95), S('rules/clause-8.7.1.rules', 10, 98, 10, 114), S('rules/clause-8.7.1.rules', 10, 98, 10, 120), S('rules/clause-8.7.1.rules', 10, 36, 10, 122), '`avl_measurements_of(target.id)`/{*}/period', S('rules/clause-8.7.1.rules', 48, 41, 48, 48), '`avl_measurements_of(target.id)`/{*}/period/end', S('rules/clause-8.7.1.rules', 48, 41, 48, 52), S('rules/clause-8.7.1.rules', 48, 22, 48, 53), S('rules/clause-8.7.1.rules', 48, 18, 48, 54), S('rules/clause-8.7.1.rules', 49, 36, 49, 43), S('rules/clause-8.7.1.rules', 49, 36, 49, 47), S('rules/clause-8.7.1.rules', 49, 85, 49, 92), '`avl_measurements_of(target.id)`/{*}/period/start', S('rules/clause-8.7.1.rules', 49, 85, 49, 98), S('rules/clause-8.7.1.rules', 49, 103, 49, 110), S('rules/clause-8.7.1.rules', 49, 103, 49, 114), F('builtin:none'), S('rules/clause-8.7.1.rules', 49, 65, 49, 123), S('rules/clause-8.7.1.rules', 49, 14, 49, 124), S('rules/clause-8.7.1.rules', 50, 10, 50, 25), '>', 'availability of ', 'service', '{item}/service', S('rules/clause-8.7.1.rules', 50, 54, 50, 67), ' has never been measured against target ', S('rules/clause-8.7.1.rules', 50, 110, 50, 118), S('rules/clause-8.7.1.rules', 51, 33, 51, 40), S('rules/clause-8.7.1.rules', 51, 33, 51, 46), S('rules/clause-8.7.1.rules', 51, 14, 51, 47), S('rules/clause-8.7.1.rules', 51, 10, 51, 48), '<=', S('rules/clause-8.7.1.rules', 51, 81, 51, 94), ' is measured only from ', S('rules/clause-8.7.1.rules', 51, 143, 51, 150), S('rules/clause-8.7.1.rules', 51, 143, 51, 156), S('rules/clause-8.7.1.rules', 51, 124, 51, 157), S('rules/clause-8.7.1.rules', 51, 120, 51, 158), ', not from ', '{item}/measurement_period', S('rules/clause-8.7.1.rules', 52, 40, 52, 64), F('read:duration'), 'duration', '-', '>=', 'the last availability figure for ', S('rules/clause-8.7.1.rules', 52, 116, 52, 129), ' ends on ', '; later periods are not measured', S('rules/clause-8.7.1.rules', 53, 10, 53, 21), S('rules/clause-8.7.1.rules', 54, 29, 54, 42), ' is not measured for the period after ', '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period', S('rules/clause-8.7.1.rules', 54, 98, 54, 105), '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.7.1.rules', 54, 98, 54, 109), S('rules/clause-8.7.1.rules', 54, 83, 54, 110), 'availability', '/availability', 'meta', '/meta')
 
 def build_286(K):
     def run(root, ctx):
@@ -24895,7 +24889,7 @@ def build_286(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ix3.get(item1[k2])
-                    if (v2 is not None) and ((item1[k3] >= v2[k4]) or (item1.get(k6) is not None)) and ((((v4 := item1[k6][k9]), (any((t8 if (t8 := (p6[k12] if (t7 := (p6[k10] == v4)) is True else False if t7 is False else _fb())) is True or t8 is False else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1] if (t9 := (item1[k3] >= v2[k4])) is False else True if t9 is True else _fb())) is True and (((item1[k3] >= v2[k4]) or (item1[k6][k16] is None)) or (item1[k6].get(k18) is not None)):
+                    if (v2 is not None) and ((item1[k3] >= v2[k4]) or (item1.get(k6) is not None)) and ((((v5 := item1[k6][k9]), (any((t9 if (t9 := (p7[k12] if (t8 := (p7[k10] == v5)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge(s_1)) is list else _fb()))[-1] if (t10 := (item1[k3] >= v2[k4])) is False else True if t10 is True else _fb())) is True and (((item1[k3] >= v2[k4]) or (item1[k6][k16] is None)) or (item1[k6].get(k18) is not None)):
                         continue
                 except Exception:
                     pass
@@ -24916,8 +24910,8 @@ def build_286(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v10 = _tr(tr, 6, rt.call(k26, k27, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k22, k23))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k24, k25)),), True, ctx))
-                e = rt.truth(_tr(tr, 9, rt.not_equal(_tr(tr, 7, v10), _tr(tr, 8, None), k28)), k28, 'condition of `expect`')
+                v12 = _tr(tr, 6, rt.call(k26, k27, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k22, k23))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k24, k25)),), True, ctx))
+                e = rt.truth(_tr(tr, 9, rt.not_equal(_tr(tr, 7, v12), _tr(tr, 8, None), k28)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -24928,18 +24922,18 @@ def build_286(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 22, rt.or_(_tr(tr, 18, rt.order(k39, _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k35, k36)), _tr(tr, 17, rt.member(_tr(tr, 16, v10), k4, k37, k38)), k5)), lambda: _tr(tr, 21, rt.call(k42, k43, (_tr(tr, 20, rt.member(_tr(tr, 19, item1), k6, k40, k41)),), False)), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 22, rt.or_(_tr(tr, 18, rt.order(k39, _tr(tr, 15, rt.member(_tr(tr, 14, item1), k3, k35, k36)), _tr(tr, 17, rt.member(_tr(tr, 16, v12), k4, k37, k38)), k5)), lambda: _tr(tr, 21, rt.call(k42, k43, (_tr(tr, 20, rt.member(_tr(tr, 19, item1), k6, k40, k41)),), False)), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 24, rt.member(_tr(tr, 23, v10), k44, k45, k46))), k47, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k35, k48))), k49, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v10), k4, k37, k50))), k51, _text(_tr(tr, 31, rt.convert(k58, k59, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k52, k53, k54)), k55, k56, k57), k57))), k60, _text(_tr(tr, 34, rt.convert(k58, k59, rt.member(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k52, k53, k61)), k62, k63, k64), k64))), k65,))
+                        r.message = ''.join((_text(_tr(tr, 24, rt.member(_tr(tr, 23, v12), k44, k45, k46))), k47, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k35, k48))), k49, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v12), k4, k37, k50))), k51, _text(_tr(tr, 31, rt.convert(k58, k59, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k52, k53, k54)), k55, k56, k57), k57))), k60, _text(_tr(tr, 34, rt.convert(k58, k59, rt.member(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k52, k53, k61)), k62, k63, k64), k64))), k65,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 53, rt.or_(_tr(tr, 39, rt.order(k39, _tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k35, k66)), _tr(tr, 38, rt.member(_tr(tr, 37, v10), k4, k37, k67)), k8)), lambda: _tr(tr, 52, ((v11 := _tr(tr, 42, rt.member(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k6, k40, k68)), k9, k69, k70))), _tr(tr, 51, rt.call(k75, k76, (charge(_tr(tr, 43, s_1)), (lambda p12: _tr(tr, 50, rt.and_(_tr(tr, 47, rt.equal(_tr(tr, 45, rt.member(_tr(tr, 44, p12), k10, k71, k72)), _tr(tr, 46, v11), k11)), lambda: _tr(tr, 49, rt.member(_tr(tr, 48, p12), k12, k73, k74)), k13))),), True)))[-1]), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 53, rt.or_(_tr(tr, 39, rt.order(k39, _tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k35, k66)), _tr(tr, 38, rt.member(_tr(tr, 37, v12), k4, k37, k67)), k8)), lambda: _tr(tr, 52, ((v13 := _tr(tr, 42, rt.member(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k6, k40, k68)), k9, k69, k70))), _tr(tr, 51, rt.call(k75, k76, (charge(_tr(tr, 43, s_1)), (lambda p14: _tr(tr, 50, rt.and_(_tr(tr, 47, rt.equal(_tr(tr, 45, rt.member(_tr(tr, 44, p14), k10, k71, k72)), _tr(tr, 46, v13), k11)), lambda: _tr(tr, 49, rt.member(_tr(tr, 48, p14), k12, k73, k74)), k13))),), True)))[-1]), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
@@ -24950,7 +24944,7 @@ def build_286(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 71, rt.or_(_tr(tr, 66, rt.or_(_tr(tr, 60, rt.order(k39, _tr(tr, 57, rt.member(_tr(tr, 56, item1), k3, k35, k80)), _tr(tr, 59, rt.member(_tr(tr, 58, v10), k4, k37, k81)), k15)), lambda: _tr(tr, 65, rt.equal(_tr(tr, 63, rt.convert(k58, k59, rt.member(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k6, k40, k82)), k16, k83, k84), k84)), _tr(tr, 64, None), k85)), k17)), lambda: _tr(tr, 70, rt.call(k42, k89, (_tr(tr, 69, rt.member(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k6, k40, k86)), k18, k87, k88)),), False)), k19)), k19, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 71, rt.or_(_tr(tr, 66, rt.or_(_tr(tr, 60, rt.order(k39, _tr(tr, 57, rt.member(_tr(tr, 56, item1), k3, k35, k80)), _tr(tr, 59, rt.member(_tr(tr, 58, v12), k4, k37, k81)), k15)), lambda: _tr(tr, 65, rt.equal(_tr(tr, 63, rt.convert(k58, k59, rt.member(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k6, k40, k82)), k16, k83, k84), k84)), _tr(tr, 64, None), k85)), k17)), lambda: _tr(tr, 70, rt.call(k42, k89, (_tr(tr, 69, rt.member(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k6, k40, k86)), k18, k87, k88)),), False)), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
@@ -25164,7 +25158,7 @@ def build_289(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ix3.get(item1[k2])
-                    if (v2 is not None) and (not any((((t7 in t8 if type(t7 := v2[k3]) is str and (type(t8 := (t6 if (t6 := p5.get(k4)) is not None else [])) is list or type(t8) is str) else _fb()) and (p5.get(k6) is not None)) and (any((((pd(p10[k8][k9]) == pd(item1[k8][k9])) and (pd(p10[k8][k11]) == pd(item1[k8][k11]))) and (any(((p12[k14] != item1[k15]) and (any(((p14[k17] == p12[k2]) and (p14[k19] == k20)) for p14 in t13) if type(t13 := charge(p5[k1])) is list else _fb())) for p12 in t11) if type(t11 := charge(p10[k24])) is list else _fb())) for p10 in t9) if type(t9 := charge(p5[k6])) is list else _fb())) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()):
+                    if (v2 is not None) and (not any((((t7 in t8 if type(t7 := v2[k3]) is str and (type(t8 := (t6 if (t6 := p5.get(k4)) is not None else [])) is list or type(t8) is str) else _fb()) and (p5.get(k6) is not None)) and (any((((pd(p11[k8][k9]) == pd(item1[k8][k9])) and (pd(p11[k8][k11]) == pd(item1[k8][k11]))) and (any(((p13[k14] != item1[k15]) and (any(((p15[k17] == p13[k2]) and (p15[k19] == k20)) for p15 in t14) if type(t14 := charge(p5[k1])) is list else _fb())) for p13 in t12) if type(t12 := charge(p11[k24])) is list else _fb())) for p11 in t10) if type(t10 := charge(p5[k6])) is list else _fb())) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()):
                         continue
                 except Exception:
                     pass
@@ -25185,8 +25179,8 @@ def build_289(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v15 = _tr(tr, 6, rt.call(k33, k34, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k29, k30))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k31, k32)),), True, ctx))
-                e = rt.truth(_tr(tr, 9, rt.not_equal(_tr(tr, 7, v15), _tr(tr, 8, None), k35)), k35, 'condition of `expect`')
+                v16 = _tr(tr, 6, rt.call(k33, k34, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k29, k30))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k31, k32)),), True, ctx))
+                e = rt.truth(_tr(tr, 9, rt.not_equal(_tr(tr, 7, v16), _tr(tr, 8, None), k35)), k35, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -25197,14 +25191,14 @@ def build_289(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 68, rt.call(k87, k88, (charge(_tr(tr, 14, s_1)), (lambda p16: _tr(tr, 67, rt.and_(_tr(tr, 25, rt.and_(_tr(tr, 21, rt.contains(_tr(tr, 20, rt.call(k46, k47, (_tr(tr, 18, rt.member(_tr(tr, 17, p16), k4, k44, k45)), _tr(tr, 19, _list_of()),), False)), _tr(tr, 16, rt.member(_tr(tr, 15, v15), k3, k42, k43)), k5)), lambda: _tr(tr, 24, rt.call(k50, k51, (_tr(tr, 23, rt.member(_tr(tr, 22, p16), k6, k48, k49)),), False)), k7)), lambda: _tr(tr, 66, rt.call(k83, k86, (charge(_tr(tr, 27, rt.member(_tr(tr, 26, p16), k6, k48, k52))), (lambda p17: _tr(tr, 65, rt.and_(_tr(tr, 42, rt.and_(_tr(tr, 34, rt.equal(_tr(tr, 30, rt.convert(k57, k58, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, p17), k8, k53, k54)), k9, k55, k56), k56)), _tr(tr, 33, rt.convert(k57, k58, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k8, k59, k60)), k9, k61, k62), k62)), k10)), lambda: _tr(tr, 41, rt.equal(_tr(tr, 37, rt.convert(k57, k58, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p17), k8, k53, k63)), k11, k64, k65), k65)), _tr(tr, 40, rt.convert(k57, k58, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k8, k59, k66)), k11, k67, k68), k68)), k12)), k13)), lambda: _tr(tr, 64, rt.call(k83, k85, (charge(_tr(tr, 44, rt.member(_tr(tr, 43, p17), k24, k69, k70))), (lambda p18: _tr(tr, 63, rt.and_(_tr(tr, 49, rt.not_equal(_tr(tr, 46, rt.member(_tr(tr, 45, p18), k14, k71, k72)), _tr(tr, 48, rt.member(_tr(tr, 47, item1), k15, k73, k74)), k16)), lambda: _tr(tr, 62, rt.call(k83, k84, (charge(_tr(tr, 51, rt.member(_tr(tr, 50, p16), k1, k75, k76))), (lambda p19: _tr(tr, 61, rt.and_(_tr(tr, 56, rt.equal(_tr(tr, 53, rt.member(_tr(tr, 52, p19), k17, k77, k78)), _tr(tr, 55, rt.member(_tr(tr, 54, p18), k2, k79, k80)), k18)), lambda: _tr(tr, 60, rt.equal(_tr(tr, 58, rt.member(_tr(tr, 57, p19), k19, k81, k82)), _tr(tr, 59, k20), k21)), k22))),), True)), k23))),), True)), k25))),), True)), k26))),), True)), k88, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 68, rt.call(k87, k88, (charge(_tr(tr, 14, s_1)), (lambda p17: _tr(tr, 67, rt.and_(_tr(tr, 25, rt.and_(_tr(tr, 21, rt.contains(_tr(tr, 20, rt.call(k46, k47, (_tr(tr, 18, rt.member(_tr(tr, 17, p17), k4, k44, k45)), _tr(tr, 19, _list_of()),), False)), _tr(tr, 16, rt.member(_tr(tr, 15, v16), k3, k42, k43)), k5)), lambda: _tr(tr, 24, rt.call(k50, k51, (_tr(tr, 23, rt.member(_tr(tr, 22, p17), k6, k48, k49)),), False)), k7)), lambda: _tr(tr, 66, rt.call(k83, k86, (charge(_tr(tr, 27, rt.member(_tr(tr, 26, p17), k6, k48, k52))), (lambda p18: _tr(tr, 65, rt.and_(_tr(tr, 42, rt.and_(_tr(tr, 34, rt.equal(_tr(tr, 30, rt.convert(k57, k58, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, p18), k8, k53, k54)), k9, k55, k56), k56)), _tr(tr, 33, rt.convert(k57, k58, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k8, k59, k60)), k9, k61, k62), k62)), k10)), lambda: _tr(tr, 41, rt.equal(_tr(tr, 37, rt.convert(k57, k58, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p18), k8, k53, k63)), k11, k64, k65), k65)), _tr(tr, 40, rt.convert(k57, k58, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k8, k59, k66)), k11, k67, k68), k68)), k12)), k13)), lambda: _tr(tr, 64, rt.call(k83, k85, (charge(_tr(tr, 44, rt.member(_tr(tr, 43, p18), k24, k69, k70))), (lambda p19: _tr(tr, 63, rt.and_(_tr(tr, 49, rt.not_equal(_tr(tr, 46, rt.member(_tr(tr, 45, p19), k14, k71, k72)), _tr(tr, 48, rt.member(_tr(tr, 47, item1), k15, k73, k74)), k16)), lambda: _tr(tr, 62, rt.call(k83, k84, (charge(_tr(tr, 51, rt.member(_tr(tr, 50, p17), k1, k75, k76))), (lambda p20: _tr(tr, 61, rt.and_(_tr(tr, 56, rt.equal(_tr(tr, 53, rt.member(_tr(tr, 52, p20), k17, k77, k78)), _tr(tr, 55, rt.member(_tr(tr, 54, p19), k2, k79, k80)), k18)), lambda: _tr(tr, 60, rt.equal(_tr(tr, 58, rt.member(_tr(tr, 57, p20), k19, k81, k82)), _tr(tr, 59, k20), k21)), k22))),), True)), k23))),), True)), k25))),), True)), k26))),), True)), k88, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 70, rt.member(_tr(tr, 69, v15), k3, k42, k89))), k90, _text(_tr(tr, 72, rt.member(_tr(tr, 71, item1), k15, k73, k91))), k92, _text(_tr(tr, 75, rt.convert(k57, k58, rt.member(_tr(tr, 74, rt.member(_tr(tr, 73, item1), k8, k59, k93)), k9, k61, k94), k94))), k95, _text(_tr(tr, 78, rt.convert(k57, k58, rt.member(_tr(tr, 77, rt.member(_tr(tr, 76, item1), k8, k59, k96)), k11, k67, k97), k97))), k98,))
+                        r.message = ''.join((_text(_tr(tr, 70, rt.member(_tr(tr, 69, v16), k3, k42, k89))), k90, _text(_tr(tr, 72, rt.member(_tr(tr, 71, item1), k15, k73, k91))), k92, _text(_tr(tr, 75, rt.convert(k57, k58, rt.member(_tr(tr, 74, rt.member(_tr(tr, 73, item1), k8, k59, k93)), k9, k61, k94), k94))), k95, _text(_tr(tr, 78, rt.convert(k57, k58, rt.member(_tr(tr, 77, rt.member(_tr(tr, 76, item1), k8, k59, k96)), k11, k67, k97), k97))), k98,))
                     except EvalError:
                         r.message = None
                     break
@@ -25345,27 +25339,27 @@ def build_291(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix10 = _index_of(ctx, charge(s_2))
+                ix13 = _index_of(ctx, charge(s_2))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (k2((t2 if (t2 := item1.get(k1)) is not None else [])) > k3) and ((k7(pd(item1[k6])) if (t3 := (item1.get(k5) is not None)) is True else False if t3 is False else _fb())) is True and ((((v4 := item1[k9]), (any((t8 if (t8 := (p6[k12] if (t7 := (p6[k10] == v4)) is True else False if t7 is False else _fb())) is True or t8 is False else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1] if (t9 := (item1.get(k9) is not None)) is True else False if t9 is False else _fb())) is True and ((not (item1.get(k15) is not None)) or (ix10.get(item1[k15])[k16] == k17)) and (item1[k20] is not None) and (((v11 := pd(item1[k20])), (v12 := pdur(s_3[k21][k22])), rt.arith(k26, v11, k24(v12, pdur(s_3[k21][k23])), k25))[-1] >= today):
+                    if (k2((t2 if (t2 := item1.get(k1)) is not None else [])) > k3) and ((item1.get(k5) is not None) and (pd(t4) is not None if (t4 := item1.get(k6)) is not None else False)) and ((((v6 := item1[k8]), (any((t10 if (t10 := (p8[k11] if (t9 := (p8[k9] == v6)) is True else False if t9 is False else _fb())) is True or t10 is False else _fb()) for p8 in t7) if type(t7 := charge(s_1)) is list else _fb()))[-1] if (t11 := (item1.get(k8) is not None)) is True else False if t11 is False else _fb())) is True and ((not (item1.get(k14) is not None)) or (ix13.get(item1[k14])[k15] == k16)) and (item1[k19] is not None) and (((v14 := pd(item1[k19])), (v15 := pdur(s_3[k20][k21])), rt.arith(k25, v14, k23(v15, pdur(s_3[k20][k22])), k24))[-1] >= today):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k28, k29))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k27, k28))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k29)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k28)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -25373,69 +25367,69 @@ def build_291(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 8, rt.order(k34, _tr(tr, 6, rt.call(k2, k33, (_tr(tr, 5, rt.call(k24, k32, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k30, k31)), _tr(tr, 4, _list_of()),), False)),), True)), _tr(tr, 7, k3), k4)), k4, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 8, rt.order(k33, _tr(tr, 6, rt.call(k2, k32, (_tr(tr, 5, rt.call(k23, k31, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k29, k30)), _tr(tr, 4, _list_of()),), False)),), True)), _tr(tr, 7, k3), k4)), k4, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k35, _text(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k10, k36, k37))), k38,))
+                        r.message = ''.join((k34, _text(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k9, k35, k36))), k37,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 17, rt.and_(_tr(tr, 13, rt.call(k7, k41, (_tr(tr, 12, rt.member(_tr(tr, 11, item1), k5, k39, k40)),), False)), lambda: _tr(tr, 16, rt.call(k7, k46, (_tr(tr, 15, rt.convert(k44, k45, rt.member(_tr(tr, 14, item1), k6, k42, k43), k43)),), False)), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 17, rt.and_(_tr(tr, 13, rt.call(k40, k41, (_tr(tr, 12, rt.member(_tr(tr, 11, item1), k5, k38, k39)),), False)), lambda: _tr(tr, 16, rt.call(k40, k46, (_tr(tr, 15, rt.convert(k44, k45, rt.member(_tr(tr, 14, item1), k6, k42, k43), k43)),), False)), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k35, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k10, k36, k47))), k48,))
+                        r.message = ''.join((k34, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k9, k35, k47))), k48,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.and_(_tr(tr, 22, rt.call(k7, k51, (_tr(tr, 21, rt.member(_tr(tr, 20, item1), k9, k49, k50)),), False)), lambda: _tr(tr, 34, ((v13 := _tr(tr, 24, rt.member(_tr(tr, 23, item1), k9, k49, k52))), _tr(tr, 33, rt.call(k57, k58, (charge(_tr(tr, 25, s_1)), (lambda p14: _tr(tr, 32, rt.and_(_tr(tr, 29, rt.equal(_tr(tr, 27, rt.member(_tr(tr, 26, p14), k10, k53, k54)), _tr(tr, 28, v13), k11)), lambda: _tr(tr, 31, rt.member(_tr(tr, 30, p14), k12, k55, k56)), k13))),), True)))[-1]), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.and_(_tr(tr, 22, rt.call(k40, k51, (_tr(tr, 21, rt.member(_tr(tr, 20, item1), k8, k49, k50)),), False)), lambda: _tr(tr, 34, ((v16 := _tr(tr, 24, rt.member(_tr(tr, 23, item1), k8, k49, k52))), _tr(tr, 33, rt.call(k57, k58, (charge(_tr(tr, 25, s_1)), (lambda p17: _tr(tr, 32, rt.and_(_tr(tr, 29, rt.equal(_tr(tr, 27, rt.member(_tr(tr, 26, p17), k9, k53, k54)), _tr(tr, 28, v16), k10)), lambda: _tr(tr, 31, rt.member(_tr(tr, 30, p17), k11, k55, k56)), k12))),), True)))[-1]), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k35, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k10, k36, k59))), k60,))
+                        r.message = ''.join((k34, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k9, k35, k59))), k60,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 49, rt.or_(_tr(tr, 41, rt.not_(_tr(tr, 40, rt.call(k7, k63, (_tr(tr, 39, rt.member(_tr(tr, 38, item1), k15, k61, k62)),), False)), k64)), lambda: _tr(tr, 48, rt.equal(_tr(tr, 46, rt.member(_tr(tr, 45, rt.call(k66, k67, (charge(_tr(tr, 42, s_2)), _tr(tr, 44, rt.member(_tr(tr, 43, item1), k15, k61, k65)),), True, ctx)), k16, k68, k69)), _tr(tr, 47, k17), k18)), k19)), k19, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 49, rt.or_(_tr(tr, 41, rt.not_(_tr(tr, 40, rt.call(k40, k63, (_tr(tr, 39, rt.member(_tr(tr, 38, item1), k14, k61, k62)),), False)), k64)), lambda: _tr(tr, 48, rt.equal(_tr(tr, 46, rt.member(_tr(tr, 45, rt.call(k66, k67, (charge(_tr(tr, 42, s_2)), _tr(tr, 44, rt.member(_tr(tr, 43, item1), k14, k61, k65)),), True, ctx)), k15, k68, k69)), _tr(tr, 47, k16), k17)), k18)), k18, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k70, _text(_tr(tr, 51, rt.member(_tr(tr, 50, item1), k15, k61, k71))), k72, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k10, k36, k73))), k74,))
+                        r.message = ''.join((k70, _text(_tr(tr, 51, rt.member(_tr(tr, 50, item1), k14, k61, k71))), k72, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k9, k35, k73))), k74,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 57, rt.not_equal(_tr(tr, 55, rt.convert(k44, k45, rt.member(_tr(tr, 54, item1), k20, k75, k76), k76)), _tr(tr, 56, None), k77)), k77, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 57, rt.not_equal(_tr(tr, 55, rt.convert(k44, k45, rt.member(_tr(tr, 54, item1), k19, k75, k76), k76)), _tr(tr, 56, None), k77)), k77, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=4, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=4, trace=tr)
                     try:
-                        r.message = ''.join((k35, _text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k10, k36, k78))), k79,))
+                        r.message = ''.join((k34, _text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k9, k35, k78))), k79,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 74, rt.order(k91, _tr(tr, 72, ((v15 := _tr(tr, 61, rt.convert(k44, k45, rt.member(_tr(tr, 60, item1), k20, k75, k80), k80))), (v16 := _tr(tr, 64, rt.convert(k85, k86, rt.member(_tr(tr, 63, rt.member(_tr(tr, 62, s_3), k21, k81, k82)), k22, k83, k84), k84))), _tr(tr, 71, rt.arith(k26, _tr(tr, 65, v15), _tr(tr, 70, rt.call(k24, k90, (_tr(tr, 66, v16), _tr(tr, 69, rt.convert(k85, k86, rt.member(_tr(tr, 68, rt.member(_tr(tr, 67, s_3), k21, k81, k87)), k23, k88, k89), k89)),), False)), k25)))[-1]), _tr(tr, 73, today), k27)), k27, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 74, rt.order(k91, _tr(tr, 72, ((v18 := _tr(tr, 61, rt.convert(k44, k45, rt.member(_tr(tr, 60, item1), k19, k75, k80), k80))), (v19 := _tr(tr, 64, rt.convert(k85, k86, rt.member(_tr(tr, 63, rt.member(_tr(tr, 62, s_3), k20, k81, k82)), k21, k83, k84), k84))), _tr(tr, 71, rt.arith(k25, _tr(tr, 65, v18), _tr(tr, 70, rt.call(k23, k90, (_tr(tr, 66, v19), _tr(tr, 69, rt.convert(k85, k86, rt.member(_tr(tr, 68, rt.member(_tr(tr, 67, s_3), k20, k81, k87)), k22, k88, k89), k89)),), False)), k24)))[-1]), _tr(tr, 73, today), k26)), k26, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=5, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=5, trace=tr)
                     try:
-                        r.message = ''.join((k35, _text(_tr(tr, 76, rt.member(_tr(tr, 75, item1), k10, k36, k92))), k93, _text(_tr(tr, 78, rt.convert(k44, k45, rt.member(_tr(tr, 77, item1), k20, k75, k94), k94))), k95,))
+                        r.message = ''.join((k34, _text(_tr(tr, 76, rt.member(_tr(tr, 75, item1), k9, k35, k92))), k93, _text(_tr(tr, 78, rt.convert(k44, k45, rt.member(_tr(tr, 77, item1), k19, k75, k94), k94))), k95,))
                     except EvalError:
                         r.message = None
                     break
@@ -25455,11 +25449,11 @@ def build_291(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k28)
+        return RuleRun(passed, results, k27)
     return run
 
 def constants_291():
-    return ('plans', 'invocation_criteria', F('builtin:length'), 0, S('rules/clause-8.7.2.rules', 32, 10, 32, 58), 'approved_by', 'approved_on', F('builtin:exists'), S('rules/clause-8.7.2.rules', 33, 10, 33, 62), 'owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-8.7.2.rules', 34, 10, 34, 57), 'document', 'status', 'current', S('rules/clause-8.7.2.rules', 35, 39, 35, 90), S('rules/clause-8.7.2.rules', 35, 10, 35, 90), 'reviewed_on', 'intervals', 'continuity_plan_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.2.rules', 37, 10, 37, 84), '/continuity/plans', S('rules/clause-8.7.2.rules', 31, 20, 31, 35), '{item}/invocation_criteria', S('rules/clause-8.7.2.rules', 32, 25, 32, 48), S('rules/clause-8.7.2.rules', 32, 17, 32, 53), S('rules/clause-8.7.2.rules', 32, 10, 32, 54), '>', 'continuity plan ', '{item}/id', S('rules/clause-8.7.2.rules', 32, 83, 32, 89), ' does not state when it is to be invoked', '{item}/approved_by', S('rules/clause-8.7.2.rules', 33, 17, 33, 32), S('rules/clause-8.7.2.rules', 33, 10, 33, 33), '{item}/approved_on', S('rules/clause-8.7.2.rules', 33, 46, 33, 61), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 33, 39, 33, 62), S('rules/clause-8.7.2.rules', 33, 87, 33, 93), ' has no recorded approval', '{item}/owner', S('rules/clause-8.7.2.rules', 34, 17, 34, 26), S('rules/clause-8.7.2.rules', 34, 10, 34, 27), S('rules/clause-8.7.2.rules', 34, 47, 34, 56), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-8.7.2.rules', 34, 82, 34, 88), ' has no active owner', '{item}/document', S('rules/clause-8.7.2.rules', 35, 21, 35, 33), S('rules/clause-8.7.2.rules', 35, 14, 35, 34), S('rules/clause-8.7.2.rules', 35, 10, 35, 34), S('rules/clause-8.7.2.rules', 35, 57, 35, 69), F('builtin:lookup'), S('rules/clause-8.7.2.rules', 35, 39, 35, 70), '`lookup(documents, plan.document)`/status', S('rules/clause-8.7.2.rules', 35, 39, 35, 77), 'the register entry ', S('rules/clause-8.7.2.rules', 35, 118, 35, 130), ' of continuity plan ', S('rules/clause-8.7.2.rules', 35, 153, 35, 159), ' is not current', '{item}/reviewed_on', S('rules/clause-8.7.2.rules', 36, 10, 36, 25), S('rules/clause-8.7.2.rules', 36, 10, 36, 33), S('rules/clause-8.7.2.rules', 36, 58, 36, 64), ' has never been reviewed', S('rules/clause-8.7.2.rules', 37, 20, 37, 35), '/meta/intervals', S('rules/clause-8.7.2.rules', 37, 38, 37, 51), '/meta/intervals/continuity_plan_review', S('rules/clause-8.7.2.rules', 37, 38, 37, 74), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.7.2.rules', 38, 29, 38, 35), ' was last reviewed on ', S('rules/clause-8.7.2.rules', 38, 60, 38, 75), ', beyond the review interval', 'continuity', '/continuity', 'people', '/people', 'documents', '/documents', 'meta', '/meta')
+    return ('plans', 'invocation_criteria', F('builtin:length'), 0, S('rules/clause-8.7.2.rules', 32, 10, 32, 58), 'approved_by', 'approved_on', S('rules/clause-8.7.2.rules', 33, 10, 33, 62), 'owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-8.7.2.rules', 34, 10, 34, 57), 'document', 'status', 'current', S('rules/clause-8.7.2.rules', 35, 39, 35, 90), S('rules/clause-8.7.2.rules', 35, 10, 35, 90), 'reviewed_on', 'intervals', 'continuity_plan_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.2.rules', 37, 10, 37, 84), '/continuity/plans', S('rules/clause-8.7.2.rules', 31, 20, 31, 35), '{item}/invocation_criteria', S('rules/clause-8.7.2.rules', 32, 25, 32, 48), S('rules/clause-8.7.2.rules', 32, 17, 32, 53), S('rules/clause-8.7.2.rules', 32, 10, 32, 54), '>', 'continuity plan ', '{item}/id', S('rules/clause-8.7.2.rules', 32, 83, 32, 89), ' does not state when it is to be invoked', '{item}/approved_by', S('rules/clause-8.7.2.rules', 33, 17, 33, 32), F('builtin:exists'), S('rules/clause-8.7.2.rules', 33, 10, 33, 33), '{item}/approved_on', S('rules/clause-8.7.2.rules', 33, 46, 33, 61), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 33, 39, 33, 62), S('rules/clause-8.7.2.rules', 33, 87, 33, 93), ' has no recorded approval', '{item}/owner', S('rules/clause-8.7.2.rules', 34, 17, 34, 26), S('rules/clause-8.7.2.rules', 34, 10, 34, 27), S('rules/clause-8.7.2.rules', 34, 47, 34, 56), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-8.7.2.rules', 34, 82, 34, 88), ' has no active owner', '{item}/document', S('rules/clause-8.7.2.rules', 35, 21, 35, 33), S('rules/clause-8.7.2.rules', 35, 14, 35, 34), S('rules/clause-8.7.2.rules', 35, 10, 35, 34), S('rules/clause-8.7.2.rules', 35, 57, 35, 69), F('builtin:lookup'), S('rules/clause-8.7.2.rules', 35, 39, 35, 70), '`lookup(documents, plan.document)`/status', S('rules/clause-8.7.2.rules', 35, 39, 35, 77), 'the register entry ', S('rules/clause-8.7.2.rules', 35, 118, 35, 130), ' of continuity plan ', S('rules/clause-8.7.2.rules', 35, 153, 35, 159), ' is not current', '{item}/reviewed_on', S('rules/clause-8.7.2.rules', 36, 10, 36, 25), S('rules/clause-8.7.2.rules', 36, 10, 36, 33), S('rules/clause-8.7.2.rules', 36, 58, 36, 64), ' has never been reviewed', S('rules/clause-8.7.2.rules', 37, 20, 37, 35), '/meta/intervals', S('rules/clause-8.7.2.rules', 37, 38, 37, 51), '/meta/intervals/continuity_plan_review', S('rules/clause-8.7.2.rules', 37, 38, 37, 74), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.7.2.rules', 38, 29, 38, 35), ' was last reviewed on ', S('rules/clause-8.7.2.rules', 38, 60, 38, 75), ', beyond the review interval', 'continuity', '/continuity', 'people', '/people', 'documents', '/documents', 'meta', '/meta')
 
 def build_292(K):
     def run(root, ctx):
@@ -25573,13 +25567,13 @@ def build_293(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = ((any((k7(((v6 := p5), ([p8 for p8 in t7 if ((t9 in t10 if type(t9 := v6) is str and (type(t10 := p8[k4]) is list or type(t10) is str) else _fb())) is True] if type(t7 := charge(s_1[k6])) is list else _fb()))[-1]) > k8) for p5 in t4) if type(t4 := charge((t11 if (t11 := item1.get(k4)) is not None else []))) is list else _fb()) if (t12 := (k2(pdt(item1[k1])) if (t3 := (t2 if (t2 := item1.get(k0)) is not None else False)) is True else False if t3 is False else _fb())) is True else False if t12 is False else _fb())
+                    w = ((any((k6(((v7 := p6), ([p9 for p9 in t8 if ((t10 in t11 if type(t10 := v7) is str and (type(t11 := p9[k3]) is list or type(t11) is str) else _fb())) is True] if type(t8 := charge(s_1[k5])) is list else _fb()))[-1]) > k7) for p6 in t5) if type(t5 := charge((t12 if (t12 := item1.get(k3)) is not None else []))) is list else _fb()) if (t13 := ((pdt(t3) is not None if (t3 := item1.get(k1)) is not None else False) if (t4 := (t2 if (t2 := item1.get(k0)) is not None else False)) is True else False if t4 is False else _fb())) is True else False if t13 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        v13 = ((v14 := pdt(item1[k1])), (v15 := pdur(s_2[k11][k12])), (v14 + k14(v15, pdur(s_2[k11][k13]))))[-1]
-                        v16 = ([p18 for p18 in t17 if (((any((t21 in t22 if type(t21 := p20) is str and (type(t22 := p18[k4]) is list or type(t22) is str) else _fb()) for p20 in t19) if type(t19 := charge(item1[k4])) is list else _fb()) and (not any((t27 if (t27 := (rt.order(k25, pd(p24[k20]), v13, k24) if (t26 := (rt.order(k22, pd(p24[k20]), pdt(item1[k1]), k21) if (t25 := (p24[k17] == p18[k18])) is True else False if t25 is False else _fb())) is True else False if t26 is False else _fb())) is True or t27 is False else _fb()) for p24 in t23) if type(t23 := charge(s_1[k27])) is list else _fb()))) is True] if type(t17 := charge(s_1[k6])) is list else _fb())
-                        if (((k7(v16) == k8) if (t28 := rt.order(k22, v13, today, k29)) is False else True if t28 is True else _fb())) is True:
+                        v14 = ((v15 := pdt(item1[k1])), (v16 := pdur(s_2[k10][k11])), (v15 + k13(v16, pdur(s_2[k10][k12]))))[-1]
+                        v17 = ([p19 for p19 in t18 if (((any((t22 in t23 if type(t22 := p21) is str and (type(t23 := p19[k3]) is list or type(t23) is str) else _fb()) for p21 in t20) if type(t20 := charge(item1[k3])) is list else _fb()) and (not any((t28 if (t28 := (rt.order(k24, pd(p25[k19]), v14, k23) if (t27 := (rt.order(k21, pd(p25[k19]), pdt(item1[k1]), k20) if (t26 := (p25[k16] == p19[k17])) is True else False if t26 is False else _fb())) is True else False if t27 is False else _fb())) is True or t28 is False else _fb()) for p25 in t24) if type(t24 := charge(s_1[k26])) is list else _fb()))) is True] if type(t18 := charge(s_1[k5])) is list else _fb())
+                        if (((k6(v17) == k7) if (t29 := rt.order(k21, v14, today, k28)) is False else True if t29 is True else _fb())) is True:
                             passed += 1
                             continue
                 except Exception:
@@ -25592,7 +25586,7 @@ def build_293(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k32)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -25600,22 +25594,22 @@ def build_293(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.call(k14, k35, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k33, k34)), _tr(tr, 3, False),), False)), lambda: _tr(tr, 7, rt.call(k2, k40, (_tr(tr, 6, rt.convert(k38, k39, rt.member(_tr(tr, 5, item1), k1, k36, k37), k37)),), False)), k3)), lambda: _tr(tr, 25, rt.call(k52, k53, (charge(_tr(tr, 12, rt.call(k14, k43, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k41, k42)), _tr(tr, 11, _list_of()),), False))), (lambda p29: _tr(tr, 24, rt.order(k51, _tr(tr, 22, rt.call(k7, k50, (_tr(tr, 21, ((v30 := _tr(tr, 13, p29)), _tr(tr, 20, rt.call(k48, k49, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k6, k44, k45))), (lambda p31: _tr(tr, 19, rt.contains(_tr(tr, 18, rt.member(_tr(tr, 17, p31), k4, k46, k47)), _tr(tr, 16, v30), k5))),), True)))[-1]),), True)), _tr(tr, 23, k8), k9))),), True)), k10)), k10, 'condition of `where`')
+                w = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.call(k13, k34, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k32, k33)), _tr(tr, 3, False),), False)), lambda: _tr(tr, 7, rt.call(k39, k40, (_tr(tr, 6, rt.convert(k37, k38, rt.member(_tr(tr, 5, item1), k1, k35, k36), k36)),), False)), k2)), lambda: _tr(tr, 25, rt.call(k52, k53, (charge(_tr(tr, 12, rt.call(k13, k43, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k41, k42)), _tr(tr, 11, _list_of()),), False))), (lambda p30: _tr(tr, 24, rt.order(k51, _tr(tr, 22, rt.call(k6, k50, (_tr(tr, 21, ((v31 := _tr(tr, 13, p30)), _tr(tr, 20, rt.call(k48, k49, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k5, k44, k45))), (lambda p32: _tr(tr, 19, rt.contains(_tr(tr, 18, rt.member(_tr(tr, 17, p32), k3, k46, k47)), _tr(tr, 16, v31), k4))),), True)))[-1]),), True)), _tr(tr, 23, k7), k8))),), True)), k9)), k9, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v32 = _tr(tr, 39, ((v33 := _tr(tr, 28, rt.convert(k38, k39, rt.member(_tr(tr, 27, item1), k1, k36, k54), k54))), (v34 := _tr(tr, 31, rt.convert(k59, k60, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_2), k11, k55, k56)), k12, k57, k58), k58))), _tr(tr, 38, rt.arith(k65, _tr(tr, 32, v33), _tr(tr, 37, rt.call(k14, k64, (_tr(tr, 33, v34), _tr(tr, 36, rt.convert(k59, k60, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, s_2), k11, k55, k61)), k13, k62, k63), k63)),), False)), k15)))[-1])
-                v35 = _tr(tr, 69, rt.call(k48, k84, (charge(_tr(tr, 41, rt.member(_tr(tr, 40, s_1), k6, k44, k66))), (lambda p36: _tr(tr, 68, rt.and_(_tr(tr, 48, rt.call(k52, k69, (charge(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k4, k41, k67))), (lambda p37: _tr(tr, 47, rt.contains(_tr(tr, 46, rt.member(_tr(tr, 45, p36), k4, k46, k68)), _tr(tr, 44, p37), k16))),), True)), lambda: _tr(tr, 67, rt.call(k82, k83, (charge(_tr(tr, 50, rt.member(_tr(tr, 49, s_1), k27, k70, k71))), (lambda p38: _tr(tr, 66, rt.and_(_tr(tr, 61, rt.and_(_tr(tr, 55, rt.equal(_tr(tr, 52, rt.member(_tr(tr, 51, p38), k17, k72, k73)), _tr(tr, 54, rt.member(_tr(tr, 53, p36), k18, k74, k75)), k19)), lambda: _tr(tr, 60, rt.order(k22, _tr(tr, 57, rt.convert(k78, k79, rt.member(_tr(tr, 56, p38), k20, k76, k77), k77)), _tr(tr, 59, rt.convert(k38, k39, rt.member(_tr(tr, 58, item1), k1, k36, k80), k80)), k21)), k23)), lambda: _tr(tr, 65, rt.order(k25, _tr(tr, 63, rt.convert(k78, k79, rt.member(_tr(tr, 62, p38), k20, k76, k81), k81)), _tr(tr, 64, v32), k24)), k26))),), True)), k28))),), True))
-                e = rt.truth(_tr(tr, 77, rt.or_(_tr(tr, 72, rt.order(k22, _tr(tr, 70, v32), _tr(tr, 71, today), k29)), lambda: _tr(tr, 76, rt.equal(_tr(tr, 74, rt.call(k7, k85, (_tr(tr, 73, v35),), True)), _tr(tr, 75, k8), k30)), k31)), k31, 'condition of `expect`')
+                v33 = _tr(tr, 39, ((v34 := _tr(tr, 28, rt.convert(k37, k38, rt.member(_tr(tr, 27, item1), k1, k35, k54), k54))), (v35 := _tr(tr, 31, rt.convert(k59, k60, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_2), k10, k55, k56)), k11, k57, k58), k58))), _tr(tr, 38, rt.arith(k65, _tr(tr, 32, v34), _tr(tr, 37, rt.call(k13, k64, (_tr(tr, 33, v35), _tr(tr, 36, rt.convert(k59, k60, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, s_2), k10, k55, k61)), k12, k62, k63), k63)),), False)), k14)))[-1])
+                v36 = _tr(tr, 69, rt.call(k48, k84, (charge(_tr(tr, 41, rt.member(_tr(tr, 40, s_1), k5, k44, k66))), (lambda p37: _tr(tr, 68, rt.and_(_tr(tr, 48, rt.call(k52, k69, (charge(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k3, k41, k67))), (lambda p38: _tr(tr, 47, rt.contains(_tr(tr, 46, rt.member(_tr(tr, 45, p37), k3, k46, k68)), _tr(tr, 44, p38), k15))),), True)), lambda: _tr(tr, 67, rt.call(k82, k83, (charge(_tr(tr, 50, rt.member(_tr(tr, 49, s_1), k26, k70, k71))), (lambda p39: _tr(tr, 66, rt.and_(_tr(tr, 61, rt.and_(_tr(tr, 55, rt.equal(_tr(tr, 52, rt.member(_tr(tr, 51, p39), k16, k72, k73)), _tr(tr, 54, rt.member(_tr(tr, 53, p37), k17, k74, k75)), k18)), lambda: _tr(tr, 60, rt.order(k21, _tr(tr, 57, rt.convert(k78, k79, rt.member(_tr(tr, 56, p39), k19, k76, k77), k77)), _tr(tr, 59, rt.convert(k37, k38, rt.member(_tr(tr, 58, item1), k1, k35, k80), k80)), k20)), k22)), lambda: _tr(tr, 65, rt.order(k24, _tr(tr, 63, rt.convert(k78, k79, rt.member(_tr(tr, 62, p39), k19, k76, k81), k81)), _tr(tr, 64, v33), k23)), k25))),), True)), k27))),), True))
+                e = rt.truth(_tr(tr, 77, rt.or_(_tr(tr, 72, rt.order(k21, _tr(tr, 70, v33), _tr(tr, 71, today), k28)), lambda: _tr(tr, 76, rt.equal(_tr(tr, 74, rt.call(k6, k85, (_tr(tr, 73, v36),), True)), _tr(tr, 75, k7), k29)), k30)), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k86, _text(_tr(tr, 79, rt.member(_tr(tr, 78, item1), k18, k87, k88))), k89, _text(_tr(tr, 81, rt.convert(k38, k39, rt.member(_tr(tr, 80, item1), k1, k36, k90), k90))), k91, _text(_tr(tr, 85, rt.call(k94, k95, (charge(_tr(tr, 82, v35)), (lambda p39: _tr(tr, 84, rt.member(_tr(tr, 83, p39), k18, k92, k93))),), True))), k96,))
+                        r.message = ''.join((k86, _text(_tr(tr, 79, rt.member(_tr(tr, 78, item1), k17, k87, k88))), k89, _text(_tr(tr, 81, rt.convert(k37, k38, rt.member(_tr(tr, 80, item1), k1, k35, k90), k90))), k91, _text(_tr(tr, 85, rt.call(k94, k95, (charge(_tr(tr, 82, v36)), (lambda p40: _tr(tr, 84, rt.member(_tr(tr, 83, p40), k17, k92, k93))),), True))), k96,))
                     except EvalError:
                         r.message = None
                     break
@@ -25639,7 +25633,7 @@ def build_293(K):
     return run
 
 def constants_293():
-    return ('major_impact', 'implemented_at', F('builtin:exists'), S('rules/clause-8.7.2.rules', 58, 36, 58, 104), 'services', S('rules/clause-8.7.2.rules', 9, 67, 9, 90), 'plans', F('builtin:length'), 0, S('rules/clause-8.7.2.rules', 58, 149, 58, 177), S('rules/clause-8.7.2.rules', 58, 36, 58, 178), 'intervals', 'continuity_retest', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), S('rules/clause-8.7.2.rules', 60, 74, 60, 88), 'plan', 'id', S('rules/clause-8.7.2.rules', 60, 123, 60, 136), 'performed_on', S('rules/clause-8.7.2.rules', 60, 142, 60, 180), '>=', S('rules/clause-8.7.2.rules', 60, 123, 60, 180), S('rules/clause-8.7.2.rules', 60, 186, 60, 211), '<=', S('rules/clause-8.7.2.rules', 60, 123, 60, 211), 'tests', S('rules/clause-8.7.2.rules', 60, 48, 60, 212), S('rules/clause-8.7.2.rules', 61, 10, 61, 26), S('rules/clause-8.7.2.rules', 61, 31, 61, 51), S('rules/clause-8.7.2.rules', 61, 10, 61, 51), S('rules/clause-8.7.2.rules', 58, 22, 58, 28), '{item}/major_impact', S('rules/clause-8.7.2.rules', 58, 44, 58, 62), S('rules/clause-8.7.2.rules', 58, 36, 58, 70), '{item}/implemented_at', S('rules/clause-8.7.2.rules', 58, 83, 58, 103), F('read:date-time'), 'date-time', S('rules/clause-8.7.2.rules', 58, 76, 58, 104), '{item}/services', S('rules/clause-8.7.2.rules', 58, 122, 58, 136), S('rules/clause-8.7.2.rules', 58, 114, 58, 141), '/continuity/plans', S('rules/clause-8.7.2.rules', 9, 44, 9, 59), '/continuity/plans/{*}/services', S('rules/clause-8.7.2.rules', 9, 81, 9, 90), F('builtin:filter'), S('rules/clause-8.7.2.rules', 9, 37, 9, 91), S('rules/clause-8.7.2.rules', 58, 149, 58, 173), '>', F('builtin:any'), S('rules/clause-8.7.2.rules', 58, 110, 58, 178), S('rules/clause-8.7.2.rules', 59, 28, 59, 48), '/meta/intervals', S('rules/clause-8.7.2.rules', 59, 51, 59, 64), '/meta/intervals/continuity_retest', S('rules/clause-8.7.2.rules', 59, 51, 59, 82), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '+', S('rules/clause-8.7.2.rules', 60, 25, 60, 40), S('rules/clause-8.7.2.rules', 60, 52, 60, 66), S('rules/clause-8.7.2.rules', 60, 79, 60, 88), S('rules/clause-8.7.2.rules', 60, 48, 60, 89), '/continuity/tests', S('rules/clause-8.7.2.rules', 60, 100, 60, 115), '/continuity/tests/{*}/plan', S('rules/clause-8.7.2.rules', 60, 123, 60, 128), '/continuity/plans/{*}/id', S('rules/clause-8.7.2.rules', 60, 133, 60, 136), '/continuity/tests/{*}/performed_on', S('rules/clause-8.7.2.rules', 60, 142, 60, 155), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 60, 160, 60, 180), S('rules/clause-8.7.2.rules', 60, 186, 60, 199), F('builtin:none'), S('rules/clause-8.7.2.rules', 60, 95, 60, 212), S('rules/clause-8.7.2.rules', 60, 18, 60, 213), S('rules/clause-8.7.2.rules', 61, 31, 61, 46), 'major change ', '{item}/id', S('rules/clause-8.7.2.rules', 62, 26, 62, 34), ' was implemented on ', S('rules/clause-8.7.2.rules', 62, 57, 62, 77), ', but plans ', '`filter(continuity.plans, p -> any(change.services, s -> s in p.services) and none(continuity.tests, t -> t.plan == p.id and t.performed_on >= change.implemented_at and t.performed_on <= deadline))`/{*}/id', S('rules/clause-8.7.2.rules', 62, 111, 62, 114), F('builtin:map'), S('rules/clause-8.7.2.rules', 62, 92, 62, 115), ' were not tested within the re-test interval after it', '/changes', 'changes', 'continuity', '/continuity', 'meta', '/meta')
+    return ('major_impact', 'implemented_at', S('rules/clause-8.7.2.rules', 58, 36, 58, 104), 'services', S('rules/clause-8.7.2.rules', 9, 67, 9, 90), 'plans', F('builtin:length'), 0, S('rules/clause-8.7.2.rules', 58, 149, 58, 177), S('rules/clause-8.7.2.rules', 58, 36, 58, 178), 'intervals', 'continuity_retest', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), S('rules/clause-8.7.2.rules', 60, 74, 60, 88), 'plan', 'id', S('rules/clause-8.7.2.rules', 60, 123, 60, 136), 'performed_on', S('rules/clause-8.7.2.rules', 60, 142, 60, 180), '>=', S('rules/clause-8.7.2.rules', 60, 123, 60, 180), S('rules/clause-8.7.2.rules', 60, 186, 60, 211), '<=', S('rules/clause-8.7.2.rules', 60, 123, 60, 211), 'tests', S('rules/clause-8.7.2.rules', 60, 48, 60, 212), S('rules/clause-8.7.2.rules', 61, 10, 61, 26), S('rules/clause-8.7.2.rules', 61, 31, 61, 51), S('rules/clause-8.7.2.rules', 61, 10, 61, 51), S('rules/clause-8.7.2.rules', 58, 22, 58, 28), '{item}/major_impact', S('rules/clause-8.7.2.rules', 58, 44, 58, 62), S('rules/clause-8.7.2.rules', 58, 36, 58, 70), '{item}/implemented_at', S('rules/clause-8.7.2.rules', 58, 83, 58, 103), F('read:date-time'), 'date-time', F('builtin:exists'), S('rules/clause-8.7.2.rules', 58, 76, 58, 104), '{item}/services', S('rules/clause-8.7.2.rules', 58, 122, 58, 136), S('rules/clause-8.7.2.rules', 58, 114, 58, 141), '/continuity/plans', S('rules/clause-8.7.2.rules', 9, 44, 9, 59), '/continuity/plans/{*}/services', S('rules/clause-8.7.2.rules', 9, 81, 9, 90), F('builtin:filter'), S('rules/clause-8.7.2.rules', 9, 37, 9, 91), S('rules/clause-8.7.2.rules', 58, 149, 58, 173), '>', F('builtin:any'), S('rules/clause-8.7.2.rules', 58, 110, 58, 178), S('rules/clause-8.7.2.rules', 59, 28, 59, 48), '/meta/intervals', S('rules/clause-8.7.2.rules', 59, 51, 59, 64), '/meta/intervals/continuity_retest', S('rules/clause-8.7.2.rules', 59, 51, 59, 82), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '+', S('rules/clause-8.7.2.rules', 60, 25, 60, 40), S('rules/clause-8.7.2.rules', 60, 52, 60, 66), S('rules/clause-8.7.2.rules', 60, 79, 60, 88), S('rules/clause-8.7.2.rules', 60, 48, 60, 89), '/continuity/tests', S('rules/clause-8.7.2.rules', 60, 100, 60, 115), '/continuity/tests/{*}/plan', S('rules/clause-8.7.2.rules', 60, 123, 60, 128), '/continuity/plans/{*}/id', S('rules/clause-8.7.2.rules', 60, 133, 60, 136), '/continuity/tests/{*}/performed_on', S('rules/clause-8.7.2.rules', 60, 142, 60, 155), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 60, 160, 60, 180), S('rules/clause-8.7.2.rules', 60, 186, 60, 199), F('builtin:none'), S('rules/clause-8.7.2.rules', 60, 95, 60, 212), S('rules/clause-8.7.2.rules', 60, 18, 60, 213), S('rules/clause-8.7.2.rules', 61, 31, 61, 46), 'major change ', '{item}/id', S('rules/clause-8.7.2.rules', 62, 26, 62, 34), ' was implemented on ', S('rules/clause-8.7.2.rules', 62, 57, 62, 77), ', but plans ', '`filter(continuity.plans, p -> any(change.services, s -> s in p.services) and none(continuity.tests, t -> t.plan == p.id and t.performed_on >= change.implemented_at and t.performed_on <= deadline))`/{*}/id', S('rules/clause-8.7.2.rules', 62, 111, 62, 114), F('builtin:map'), S('rules/clause-8.7.2.rules', 62, 92, 62, 115), ' were not tested within the re-test interval after it', '/changes', 'changes', 'continuity', '/continuity', 'meta', '/meta')
 
 def build_294(K):
     def run(root, ctx):
@@ -25662,7 +25656,7 @@ def build_294(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if ((item1.get(k1) is not None) and (item1[k1][k2] is not None)) and ((item1[k4] == k5) or ((k8((t2 if (t2 := item1.get(k7)) is not None else [])) + k8((t3 if (t3 := item1.get(k9)) is not None else []))) > k11)):
+                    if ((item1.get(k1) is not None) and (item1[k1][k2] is not None)) and ((item1[k4] == k5) or ((k8((t3 if (t3 := item1.get(k7)) is not None else [])) + k8((t4 if (t4 := item1.get(k9)) is not None else []))) > k11)):
                         continue
                 except Exception:
                     pass
@@ -25748,24 +25742,22 @@ def build_295(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = k2(pdt(item1[k1]))
-                    if w is False:
+                    if not ((pdt(t2) is not None if (t2 := item1.get(k1)) is not None else False)):
                         continue
-                    if w is True:
-                        if ((item1.get(k3) is not None) and (item1[k3][k4] is not None)):
-                            passed += 1
-                            continue
+                    if ((item1.get(k2) is not None) and (item1[k2][k3] is not None)):
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k6, k7))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k5, k6))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k7)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k6)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -25773,20 +25765,20 @@ def build_295(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k2, k12, (_tr(tr, 3, rt.convert(k10, k11, rt.member(_tr(tr, 2, item1), k1, k8, k9), k9)),), False)), k12, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k11, k12, (_tr(tr, 3, rt.convert(k9, k10, rt.member(_tr(tr, 2, item1), k1, k7, k8), k8)),), False)), k12, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 13, rt.and_(_tr(tr, 7, rt.call(k2, k15, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k13, k14)),), False)), lambda: _tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.convert(k19, k20, rt.member(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k13, k16)), k4, k17, k18), k18)), _tr(tr, 11, None), k21)), k5)), k5, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 13, rt.and_(_tr(tr, 7, rt.call(k11, k15, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k13, k14)),), False)), lambda: _tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.convert(k19, k20, rt.member(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k2, k13, k16)), k3, k17, k18), k18)), _tr(tr, 11, None), k21)), k4)), k4, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k22, _text(_tr(tr, 15, rt.member(_tr(tr, 14, item1), k23, k24, k25))), k26, _text(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k27, k28, k29))), k30, _text(_tr(tr, 19, rt.convert(k10, k11, rt.member(_tr(tr, 18, item1), k1, k8, k31), k31))), k32,))
+                        r.message = ''.join((k22, _text(_tr(tr, 15, rt.member(_tr(tr, 14, item1), k23, k24, k25))), k26, _text(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k27, k28, k29))), k30, _text(_tr(tr, 19, rt.convert(k9, k10, rt.member(_tr(tr, 18, item1), k1, k7, k31), k31))), k32,))
                     except EvalError:
                         r.message = None
                     break
@@ -25806,11 +25798,11 @@ def build_295(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k6)
+        return RuleRun(passed, results, k5)
     return run
 
 def constants_295():
-    return ('invocations', 'stood_down_at', F('builtin:exists'), 'review', 'completed_on', S('rules/clause-8.7.2.rules', 82, 10, 82, 77), '/continuity/invocations', S('rules/clause-8.7.2.rules', 81, 26, 81, 47), '{item}/stood_down_at', S('rules/clause-8.7.2.rules', 81, 62, 81, 85), F('read:date-time'), 'date-time', S('rules/clause-8.7.2.rules', 81, 55, 81, 86), '{item}/review', S('rules/clause-8.7.2.rules', 82, 17, 82, 33), S('rules/clause-8.7.2.rules', 82, 10, 82, 34), S('rules/clause-8.7.2.rules', 82, 40, 82, 56), '{item}/review/completed_on', S('rules/clause-8.7.2.rules', 82, 40, 82, 69), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 82, 40, 82, 77), 'invocation ', 'id', '{item}/id', S('rules/clause-8.7.2.rules', 83, 24, 83, 36), ' of plan ', 'plan', '{item}/plan', S('rules/clause-8.7.2.rules', 83, 48, 83, 62), ' ended at ', S('rules/clause-8.7.2.rules', 83, 75, 83, 98), ' but has not been reviewed', 'continuity', '/continuity')
+    return ('invocations', 'stood_down_at', 'review', 'completed_on', S('rules/clause-8.7.2.rules', 82, 10, 82, 77), '/continuity/invocations', S('rules/clause-8.7.2.rules', 81, 26, 81, 47), '{item}/stood_down_at', S('rules/clause-8.7.2.rules', 81, 62, 81, 85), F('read:date-time'), 'date-time', F('builtin:exists'), S('rules/clause-8.7.2.rules', 81, 55, 81, 86), '{item}/review', S('rules/clause-8.7.2.rules', 82, 17, 82, 33), S('rules/clause-8.7.2.rules', 82, 10, 82, 34), S('rules/clause-8.7.2.rules', 82, 40, 82, 56), '{item}/review/completed_on', S('rules/clause-8.7.2.rules', 82, 40, 82, 69), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 82, 40, 82, 77), 'invocation ', 'id', '{item}/id', S('rules/clause-8.7.2.rules', 83, 24, 83, 36), ' of plan ', 'plan', '{item}/plan', S('rules/clause-8.7.2.rules', 83, 48, 83, 62), ' ended at ', S('rules/clause-8.7.2.rules', 83, 75, 83, 98), ' but has not been reviewed', 'continuity', '/continuity')
 
 def build_296(K):
     def run(root, ctx):
@@ -25827,33 +25819,31 @@ def build_296(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix4 = _index_of(ctx, charge(s_0[k7]))
+                ix4 = _index_of(ctx, charge(s_0[k6]))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (k5(pdur(item1[k4])) if (t2 := (item1[k1] == k2)) is True else False if t2 is False else _fb())
-                    if w is False:
+                    if not (((item1[k1] == k2) and (pdur(t2) is not None if (t2 := item1.get(k4)) is not None else False))):
                         continue
-                    if w is True:
-                        v3 = ix4.get(item1[k8])
-                        v5 = ([p7 for p7 in t6 if ((t8 in t9 if type(t8 := p7[k9]) is str and (type(t9 := v3[k10]) is list or type(t9) is str) else _fb())) is True] if type(t6 := charge(s_0[k12])) is list else _fb())
-                        if (v3 is not None) and (all((pdur(item1[k4]) <= pdur(p11[k13])) for p11 in t10) if type(t10 := charge(v5)) is list else _fb()):
-                            passed += 1
-                            continue
+                    v3 = ix4.get(item1[k7])
+                    v5 = ([p7 for p7 in t6 if ((t8 in t9 if type(t8 := p7[k8]) is str and (type(t9 := v3[k9]) is list or type(t9) is str) else _fb())) is True] if type(t6 := charge(s_0[k11])) is list else _fb())
+                    if (v3 is not None) and (all((pdur(item1[k4]) <= pdur(p11[k12])) for p11 in t10) if type(t10 := charge(v5)) is list else _fb()):
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k15, k16))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k14, k15))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -25861,14 +25851,14 @@ def build_296(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k17, k18)), _tr(tr, 4, k2), k3)), lambda: _tr(tr, 8, rt.call(k5, k23, (_tr(tr, 7, rt.convert(k21, k22, rt.member(_tr(tr, 6, item1), k4, k19, k20), k20)),), False)), k6)), k6, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k16, k17)), _tr(tr, 4, k2), k3)), lambda: _tr(tr, 8, rt.call(k22, k23, (_tr(tr, 7, rt.convert(k20, k21, rt.member(_tr(tr, 6, item1), k4, k18, k19), k19)),), False)), k5)), k5, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 14, rt.call(k28, k29, (charge(_tr(tr, 11, rt.member(_tr(tr, 10, s_0), k7, k24, k25))), _tr(tr, 13, rt.member(_tr(tr, 12, item1), k8, k26, k27)),), True, ctx))
-                v13 = _tr(tr, 22, rt.call(k36, k37, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k12, k30, k31))), (lambda p14: _tr(tr, 21, rt.contains(_tr(tr, 20, rt.member(_tr(tr, 19, v12), k10, k34, k35)), _tr(tr, 18, rt.member(_tr(tr, 17, p14), k9, k32, k33)), k11))),), True))
+                v12 = _tr(tr, 14, rt.call(k28, k29, (charge(_tr(tr, 11, rt.member(_tr(tr, 10, s_0), k6, k24, k25))), _tr(tr, 13, rt.member(_tr(tr, 12, item1), k7, k26, k27)),), True, ctx))
+                v13 = _tr(tr, 22, rt.call(k36, k37, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k11, k30, k31))), (lambda p14: _tr(tr, 21, rt.contains(_tr(tr, 20, rt.member(_tr(tr, 19, v12), k9, k34, k35)), _tr(tr, 18, rt.member(_tr(tr, 17, p14), k8, k32, k33)), k10))),), True))
                 e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v12), _tr(tr, 24, None), k38)), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -25876,18 +25866,18 @@ def build_296(K):
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k40, k41, k42))), k43, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k8, k26, k44))), k45,))
+                        r.message = ''.join((k39, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k40, k41, k42))), k43, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k7, k26, k44))), k45,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.call(k50, k51, (charge(_tr(tr, 30, v13)), (lambda p15: _tr(tr, 35, rt.order(k49, _tr(tr, 32, rt.convert(k21, k22, rt.member(_tr(tr, 31, item1), k4, k19, k46), k46)), _tr(tr, 34, rt.convert(k21, k22, rt.member(_tr(tr, 33, p15), k13, k47, k48), k48)), k14))),), True)), k51, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.call(k50, k51, (charge(_tr(tr, 30, v13)), (lambda p15: _tr(tr, 35, rt.order(k49, _tr(tr, 32, rt.convert(k20, k21, rt.member(_tr(tr, 31, item1), k4, k18, k46), k46)), _tr(tr, 34, rt.convert(k20, k21, rt.member(_tr(tr, 33, p15), k12, k47, k48), k48)), k13))),), True)), k51, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k40, k41, k52))), k53, _text(_tr(tr, 40, rt.convert(k21, k22, rt.member(_tr(tr, 39, item1), k4, k19, k54), k54))), k55, _text(_tr(tr, 50, rt.call(k63, k64, (charge(_tr(tr, 47, rt.call(k36, k60, (charge(_tr(tr, 41, v13)), (lambda p16: _tr(tr, 46, rt.order(k59, _tr(tr, 43, rt.convert(k21, k22, rt.member(_tr(tr, 42, item1), k4, k19, k56), k56)), _tr(tr, 45, rt.convert(k21, k22, rt.member(_tr(tr, 44, p16), k13, k47, k57), k57)), k58))),), True))), (lambda p17: _tr(tr, 49, rt.member(_tr(tr, 48, p17), k9, k61, k62))),), True))),))
+                        r.message = ''.join((k39, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k40, k41, k52))), k53, _text(_tr(tr, 40, rt.convert(k20, k21, rt.member(_tr(tr, 39, item1), k4, k18, k54), k54))), k55, _text(_tr(tr, 50, rt.call(k63, k64, (charge(_tr(tr, 47, rt.call(k36, k60, (charge(_tr(tr, 41, v13)), (lambda p16: _tr(tr, 46, rt.order(k59, _tr(tr, 43, rt.convert(k20, k21, rt.member(_tr(tr, 42, item1), k4, k18, k56), k56)), _tr(tr, 45, rt.convert(k20, k21, rt.member(_tr(tr, 44, p16), k12, k47, k57), k57)), k58))),), True))), (lambda p17: _tr(tr, 49, rt.member(_tr(tr, 48, p17), k8, k61, k62))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -25907,11 +25897,11 @@ def build_296(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k15)
+        return RuleRun(passed, results, k14)
     return run
 
 def constants_296():
-    return ('tests', 'result', 'passed', S('rules/clause-8.7.2.rules', 91, 43, 91, 65), 'recovery_time_achieved', F('builtin:exists'), S('rules/clause-8.7.2.rules', 91, 43, 91, 105), 'plans', 'plan', 'service', 'services', S('rules/clause-8.7.2.rules', 93, 57, 93, 82), 'requirements', 'recovery_time_objective', S('rules/clause-8.7.2.rules', 95, 31, 95, 86), '/continuity/tests', S('rules/clause-8.7.2.rules', 91, 20, 91, 35), '{item}/result', S('rules/clause-8.7.2.rules', 91, 43, 91, 53), '{item}/recovery_time_achieved', S('rules/clause-8.7.2.rules', 91, 78, 91, 104), F('read:duration'), 'duration', S('rules/clause-8.7.2.rules', 91, 71, 91, 105), '/continuity/plans', S('rules/clause-8.7.2.rules', 92, 21, 92, 36), '{item}/plan', S('rules/clause-8.7.2.rules', 92, 39, 92, 47), F('builtin:lookup'), S('rules/clause-8.7.2.rules', 92, 14, 92, 48), '/continuity/requirements', S('rules/clause-8.7.2.rules', 93, 27, 93, 49), '/continuity/requirements/{*}/service', S('rules/clause-8.7.2.rules', 93, 57, 93, 65), '`lookup(continuity.plans, test.plan)`/services', S('rules/clause-8.7.2.rules', 93, 70, 93, 82), F('builtin:filter'), S('rules/clause-8.7.2.rules', 93, 20, 93, 83), S('rules/clause-8.7.2.rules', 94, 10, 94, 21), 'continuity test ', 'id', '{item}/id', S('rules/clause-8.7.2.rules', 94, 46, 94, 52), ' refers to plan ', S('rules/clause-8.7.2.rules', 94, 71, 94, 79), ', which is not recorded', S('rules/clause-8.7.2.rules', 95, 31, 95, 57), '`filter(continuity.requirements, r -> r.service in plan.services)`/{*}/recovery_time_objective', S('rules/clause-8.7.2.rules', 95, 62, 95, 86), '<=', F('builtin:all'), S('rules/clause-8.7.2.rules', 95, 10, 95, 87), S('rules/clause-8.7.2.rules', 96, 29, 96, 35), ' is recorded as passed, but recovery took ', S('rules/clause-8.7.2.rules', 96, 80, 96, 106), ', longer than the objective for ', S('rules/clause-8.7.2.rules', 96, 169, 96, 195), S('rules/clause-8.7.2.rules', 96, 199, 96, 223), S('rules/clause-8.7.2.rules', 96, 169, 96, 223), '>', S('rules/clause-8.7.2.rules', 96, 145, 96, 224), '`filter(objectives, r -> test.recovery_time_achieved > r.recovery_time_objective)`/{*}/service', S('rules/clause-8.7.2.rules', 96, 232, 96, 240), F('builtin:map'), S('rules/clause-8.7.2.rules', 96, 141, 96, 241), 'continuity', '/continuity')
+    return ('tests', 'result', 'passed', S('rules/clause-8.7.2.rules', 91, 43, 91, 65), 'recovery_time_achieved', S('rules/clause-8.7.2.rules', 91, 43, 91, 105), 'plans', 'plan', 'service', 'services', S('rules/clause-8.7.2.rules', 93, 57, 93, 82), 'requirements', 'recovery_time_objective', S('rules/clause-8.7.2.rules', 95, 31, 95, 86), '/continuity/tests', S('rules/clause-8.7.2.rules', 91, 20, 91, 35), '{item}/result', S('rules/clause-8.7.2.rules', 91, 43, 91, 53), '{item}/recovery_time_achieved', S('rules/clause-8.7.2.rules', 91, 78, 91, 104), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-8.7.2.rules', 91, 71, 91, 105), '/continuity/plans', S('rules/clause-8.7.2.rules', 92, 21, 92, 36), '{item}/plan', S('rules/clause-8.7.2.rules', 92, 39, 92, 47), F('builtin:lookup'), S('rules/clause-8.7.2.rules', 92, 14, 92, 48), '/continuity/requirements', S('rules/clause-8.7.2.rules', 93, 27, 93, 49), '/continuity/requirements/{*}/service', S('rules/clause-8.7.2.rules', 93, 57, 93, 65), '`lookup(continuity.plans, test.plan)`/services', S('rules/clause-8.7.2.rules', 93, 70, 93, 82), F('builtin:filter'), S('rules/clause-8.7.2.rules', 93, 20, 93, 83), S('rules/clause-8.7.2.rules', 94, 10, 94, 21), 'continuity test ', 'id', '{item}/id', S('rules/clause-8.7.2.rules', 94, 46, 94, 52), ' refers to plan ', S('rules/clause-8.7.2.rules', 94, 71, 94, 79), ', which is not recorded', S('rules/clause-8.7.2.rules', 95, 31, 95, 57), '`filter(continuity.requirements, r -> r.service in plan.services)`/{*}/recovery_time_objective', S('rules/clause-8.7.2.rules', 95, 62, 95, 86), '<=', F('builtin:all'), S('rules/clause-8.7.2.rules', 95, 10, 95, 87), S('rules/clause-8.7.2.rules', 96, 29, 96, 35), ' is recorded as passed, but recovery took ', S('rules/clause-8.7.2.rules', 96, 80, 96, 106), ', longer than the objective for ', S('rules/clause-8.7.2.rules', 96, 169, 96, 195), S('rules/clause-8.7.2.rules', 96, 199, 96, 223), S('rules/clause-8.7.2.rules', 96, 169, 96, 223), '>', S('rules/clause-8.7.2.rules', 96, 145, 96, 224), '`filter(objectives, r -> test.recovery_time_achieved > r.recovery_time_objective)`/{*}/service', S('rules/clause-8.7.2.rules', 96, 232, 96, 240), F('builtin:map'), S('rules/clause-8.7.2.rules', 96, 141, 96, 241), 'continuity', '/continuity')
 
 def build_297(K):
     def run(root, ctx):
@@ -25925,7 +25915,7 @@ def build_297(K):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (k3(([p2 for p2 in t1 if ((p2[k0] == k1)) is True] if type(t1 := charge(s_0)) is list else _fb())) >= k4) and (all((t9 if (t9 := (((v5 := p4[k6]), (t6 in t7 if type(t6 := v5) is str and (type(t7 := s_1[k7]) is list or type(t7) is str) else _fb()))[-1] if (t8 := (p4.get(k6) is not None)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p4 in t3) if type(t3 := charge(([p11 for p11 in t10 if ((p11[k0] == k1)) is True] if type(t10 := charge(s_0)) is list else _fb()))) is list else _fb()):
+                if (k3(([p2 for p2 in t1 if ((p2[k0] == k1)) is True] if type(t1 := charge(s_0)) is list else _fb())) >= k4) and (all((t10 if (t10 := (((v6 := p4[k6]), (t7 in t8 if type(t7 := v6) is str and (type(t8 := s_1[k7]) is list or type(t8) is str) else _fb()))[-1] if (t9 := (p4.get(k6) is not None)) is True else False if t9 is False else _fb())) is True or t10 is False else _fb()) for p4 in t3) if type(t3 := charge(([p12 for p12 in t11 if ((p12[k0] == k1)) is True] if type(t11 := charge(s_0)) is list else _fb()))) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -25933,7 +25923,7 @@ def build_297(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 9, rt.order(k15, _tr(tr, 7, rt.call(k3, k14, (_tr(tr, 6, _tr(tr, 5, rt.call(k12, k13, (charge(_tr(tr, 0, s_0)), (lambda p13: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p13), k0, k10, k11)), _tr(tr, 3, k1), k2))),), True))),), True)), _tr(tr, 8, k4), k5)), k5, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 9, rt.order(k15, _tr(tr, 7, rt.call(k3, k14, (_tr(tr, 6, _tr(tr, 5, rt.call(k12, k13, (charge(_tr(tr, 0, s_0)), (lambda p14: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p14), k0, k10, k11)), _tr(tr, 3, k1), k2))),), True))),), True)), _tr(tr, 8, k4), k5)), k5, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
@@ -25944,14 +25934,14 @@ def build_297(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 28, rt.call(k24, k25, (charge(_tr(tr, 16, _tr(tr, 15, rt.call(k12, k13, (charge(_tr(tr, 10, s_0)), (lambda p14: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p14), k0, k10, k11)), _tr(tr, 13, k1), k2))),), True)))), (lambda p15: _tr(tr, 27, rt.and_(_tr(tr, 19, rt.call(k19, k20, (_tr(tr, 18, rt.member(_tr(tr, 17, p15), k6, k17, k18)),), False)), lambda: _tr(tr, 26, ((v16 := _tr(tr, 21, rt.member(_tr(tr, 20, p15), k6, k17, k21))), _tr(tr, 25, rt.contains(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k7, k22, k23)), _tr(tr, 22, v16), k8)))[-1]), k9))),), True)), k25, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 28, rt.call(k24, k25, (charge(_tr(tr, 16, _tr(tr, 15, rt.call(k12, k13, (charge(_tr(tr, 10, s_0)), (lambda p15: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p15), k0, k10, k11)), _tr(tr, 13, k1), k2))),), True)))), (lambda p16: _tr(tr, 27, rt.and_(_tr(tr, 19, rt.call(k19, k20, (_tr(tr, 18, rt.member(_tr(tr, 17, p16), k6, k17, k18)),), False)), lambda: _tr(tr, 26, ((v17 := _tr(tr, 21, rt.member(_tr(tr, 20, p16), k6, k17, k21))), _tr(tr, 25, rt.contains(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k7, k22, k23)), _tr(tr, 22, v17), k8)))[-1]), k9))),), True)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k26, _text(_tr(tr, 51, rt.call(k36, k37, (charge(_tr(tr, 48, rt.call(k12, k32, (charge(_tr(tr, 35, _tr(tr, 34, rt.call(k12, k13, (charge(_tr(tr, 29, s_0)), (lambda p17: _tr(tr, 33, rt.equal(_tr(tr, 31, rt.member(_tr(tr, 30, p17), k0, k10, k11)), _tr(tr, 32, k1), k2))),), True)))), (lambda p18: _tr(tr, 47, rt.not_(_tr(tr, 46, rt.and_(_tr(tr, 38, rt.call(k19, k28, (_tr(tr, 37, rt.member(_tr(tr, 36, p18), k6, k17, k27)),), False)), lambda: _tr(tr, 45, ((v19 := _tr(tr, 40, rt.member(_tr(tr, 39, p18), k6, k17, k29))), _tr(tr, 44, rt.contains(_tr(tr, 43, rt.member(_tr(tr, 42, s_1), k7, k22, k23)), _tr(tr, 41, v19), k8)))[-1]), k30)), k31))),), True))), (lambda p20: _tr(tr, 50, rt.member(_tr(tr, 49, p20), k33, k34, k35))),), True))), k38,))
+                        r.message = ''.join((k26, _text(_tr(tr, 51, rt.call(k36, k37, (charge(_tr(tr, 48, rt.call(k12, k32, (charge(_tr(tr, 35, _tr(tr, 34, rt.call(k12, k13, (charge(_tr(tr, 29, s_0)), (lambda p18: _tr(tr, 33, rt.equal(_tr(tr, 31, rt.member(_tr(tr, 30, p18), k0, k10, k11)), _tr(tr, 32, k1), k2))),), True)))), (lambda p19: _tr(tr, 47, rt.not_(_tr(tr, 46, rt.and_(_tr(tr, 38, rt.call(k19, k28, (_tr(tr, 37, rt.member(_tr(tr, 36, p19), k6, k17, k27)),), False)), lambda: _tr(tr, 45, ((v20 := _tr(tr, 40, rt.member(_tr(tr, 39, p19), k6, k17, k29))), _tr(tr, 44, rt.contains(_tr(tr, 43, rt.member(_tr(tr, 42, s_1), k7, k22, k23)), _tr(tr, 41, v20), k8)))[-1]), k30)), k31))),), True))), (lambda p21: _tr(tr, 50, rt.member(_tr(tr, 49, p21), k33, k34, k35))),), True))), k38,))
                     except EvalError:
                         r.message = None
                     break
@@ -26436,20 +26426,20 @@ def build_303(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ([p4 for p4 in t3 if ((p4 not in ix5)) is True] if type(t3 := charge((t6 if (t6 := item1.get(k1)) is not None else []))) is list else _fb())
-                    if (item1[k2] is not None) and ((item1[k2] != k3) or (k5((t7 if (t7 := item1.get(k1)) is not None else [])) > k6)) and (k5(v2) == k6) and (((k14(pd(item1[k13])) if (t8 := (item1.get(k12) is not None)) is True else False if t8 is False else _fb()) if (t9 := (item1[k2] != k10)) is False else True if t9 is True else _fb())) is True:
+                    if (item1[k2] is not None) and ((item1[k2] != k3) or (k5((t7 if (t7 := item1.get(k1)) is not None else [])) > k6)) and (k5(v2) == k6) and ((item1[k2] != k10) or ((item1.get(k12) is not None) and (pd(t9) is not None if (t9 := item1.get(k13)) is not None else False))):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k17, k18))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k16, k17))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -26457,48 +26447,48 @@ def build_303(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v10 = _tr(tr, 12, rt.call(k28, k29, (charge(_tr(tr, 5, rt.call(k21, k22, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k19, k20)), _tr(tr, 4, _list_of()),), False))), (lambda p11: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.call(k25, k26, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_0), k1, k23, k24))), _tr(tr, 8, p11),), True, ctx)), _tr(tr, 10, None), k27))),), True))
-                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k2, k30, k31)), _tr(tr, 15, None), k32)), k32, 'condition of `expect`')
+                v10 = _tr(tr, 12, rt.call(k27, k28, (charge(_tr(tr, 5, rt.call(k20, k21, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k18, k19)), _tr(tr, 4, _list_of()),), False))), (lambda p11: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.call(k24, k25, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_0), k1, k22, k23))), _tr(tr, 8, p11),), True, ctx)), _tr(tr, 10, None), k26))),), True))
+                e = rt.truth(_tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k2, k29, k30)), _tr(tr, 15, None), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k34, k35, k36))), k37,))
+                        r.message = ''.join((k32, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k33, k34, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 30, rt.or_(_tr(tr, 22, rt.not_equal(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k2, k30, k38)), _tr(tr, 21, k3), k4)), lambda: _tr(tr, 29, rt.order(k42, _tr(tr, 27, rt.call(k5, k41, (_tr(tr, 26, rt.call(k21, k40, (_tr(tr, 24, rt.member(_tr(tr, 23, item1), k1, k19, k39)), _tr(tr, 25, _list_of()),), False)),), True)), _tr(tr, 28, k6), k7)), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 30, rt.or_(_tr(tr, 22, rt.not_equal(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k2, k29, k37)), _tr(tr, 21, k3), k4)), lambda: _tr(tr, 29, rt.order(k41, _tr(tr, 27, rt.call(k5, k40, (_tr(tr, 26, rt.call(k20, k39, (_tr(tr, 24, rt.member(_tr(tr, 23, item1), k1, k18, k38)), _tr(tr, 25, _list_of()),), False)),), True)), _tr(tr, 28, k6), k7)), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k34, k35, k43))), k44,))
+                        r.message = ''.join((k32, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k33, k34, k42))), k43,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.equal(_tr(tr, 34, rt.call(k5, k45, (_tr(tr, 33, v10),), True)), _tr(tr, 35, k6), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.equal(_tr(tr, 34, rt.call(k5, k44, (_tr(tr, 33, v10),), True)), _tr(tr, 35, k6), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k34, k35, k46))), k47, _text(_tr(tr, 39, v10)), k48,))
+                        r.message = ''.join((k32, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k33, k34, k45))), k46, _text(_tr(tr, 39, v10)), k47,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 51, rt.or_(_tr(tr, 43, rt.not_equal(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k2, k30, k49)), _tr(tr, 42, k10), k11)), lambda: _tr(tr, 50, rt.and_(_tr(tr, 46, rt.call(k14, k52, (_tr(tr, 45, rt.member(_tr(tr, 44, item1), k12, k50, k51)),), False)), lambda: _tr(tr, 49, rt.call(k14, k57, (_tr(tr, 48, rt.convert(k55, k56, rt.member(_tr(tr, 47, item1), k13, k53, k54), k54)),), False)), k15)), k16)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 51, rt.or_(_tr(tr, 43, rt.not_equal(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k2, k29, k48)), _tr(tr, 42, k10), k11)), lambda: _tr(tr, 50, rt.and_(_tr(tr, 46, rt.call(k51, k52, (_tr(tr, 45, rt.member(_tr(tr, 44, item1), k12, k49, k50)),), False)), lambda: _tr(tr, 49, rt.call(k51, k57, (_tr(tr, 48, rt.convert(k55, k56, rt.member(_tr(tr, 47, item1), k13, k53, k54), k54)),), False)), k14)), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k34, k35, k58))), k59,))
+                        r.message = ''.join((k32, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k33, k34, k58))), k59,))
                     except EvalError:
                         r.message = None
                     break
@@ -26518,11 +26508,11 @@ def build_303(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k17)
+        return RuleRun(passed, results, k16)
     return run
 
 def constants_303():
-    return ('risks', 'controls', 'treatment', 'mitigate', S('rules/clause-8.7.3.rules', 94, 10, 94, 37), F('builtin:length'), 0, S('rules/clause-8.7.3.rules', 94, 42, 94, 79), S('rules/clause-8.7.3.rules', 94, 10, 94, 79), S('rules/clause-8.7.3.rules', 95, 10, 95, 29), 'accept', S('rules/clause-8.7.3.rules', 96, 10, 96, 35), 'accepted_by', 'accepted_on', F('builtin:exists'), S('rules/clause-8.7.3.rules', 96, 41, 96, 93), S('rules/clause-8.7.3.rules', 96, 10, 96, 94), '/information_security/risks', S('rules/clause-8.7.3.rules', 91, 20, 91, 45), '{item}/controls', S('rules/clause-8.7.3.rules', 92, 32, 92, 44), F('builtin:default'), S('rules/clause-8.7.3.rules', 92, 24, 92, 49), '/information_security/controls', S('rules/clause-8.7.3.rules', 92, 64, 92, 92), F('builtin:lookup'), S('rules/clause-8.7.3.rules', 92, 57, 92, 96), S('rules/clause-8.7.3.rules', 92, 57, 92, 104), F('builtin:filter'), S('rules/clause-8.7.3.rules', 92, 17, 92, 105), '{item}/treatment', S('rules/clause-8.7.3.rules', 93, 10, 93, 23), S('rules/clause-8.7.3.rules', 93, 10, 93, 31), 'information security risk ', 'id', '{item}/id', S('rules/clause-8.7.3.rules', 93, 66, 93, 72), ' has no control decision', S('rules/clause-8.7.3.rules', 94, 10, 94, 23), S('rules/clause-8.7.3.rules', 94, 57, 94, 69), S('rules/clause-8.7.3.rules', 94, 49, 94, 74), S('rules/clause-8.7.3.rules', 94, 42, 94, 75), '>', S('rules/clause-8.7.3.rules', 94, 114, 94, 120), ' is to be mitigated but names no control', S('rules/clause-8.7.3.rules', 95, 10, 95, 24), S('rules/clause-8.7.3.rules', 95, 64, 95, 70), ' names controls ', ' that are not recorded', S('rules/clause-8.7.3.rules', 96, 10, 96, 23), '{item}/accepted_by', S('rules/clause-8.7.3.rules', 96, 48, 96, 63), S('rules/clause-8.7.3.rules', 96, 41, 96, 64), '{item}/accepted_on', S('rules/clause-8.7.3.rules', 96, 77, 96, 92), F('read:date'), 'date', S('rules/clause-8.7.3.rules', 96, 70, 96, 93), S('rules/clause-8.7.3.rules', 97, 39, 97, 45), ' is accepted without a record of who accepted it and when', 'information_security', '/information_security')
+    return ('risks', 'controls', 'treatment', 'mitigate', S('rules/clause-8.7.3.rules', 94, 10, 94, 37), F('builtin:length'), 0, S('rules/clause-8.7.3.rules', 94, 42, 94, 79), S('rules/clause-8.7.3.rules', 94, 10, 94, 79), S('rules/clause-8.7.3.rules', 95, 10, 95, 29), 'accept', S('rules/clause-8.7.3.rules', 96, 10, 96, 35), 'accepted_by', 'accepted_on', S('rules/clause-8.7.3.rules', 96, 41, 96, 93), S('rules/clause-8.7.3.rules', 96, 10, 96, 94), '/information_security/risks', S('rules/clause-8.7.3.rules', 91, 20, 91, 45), '{item}/controls', S('rules/clause-8.7.3.rules', 92, 32, 92, 44), F('builtin:default'), S('rules/clause-8.7.3.rules', 92, 24, 92, 49), '/information_security/controls', S('rules/clause-8.7.3.rules', 92, 64, 92, 92), F('builtin:lookup'), S('rules/clause-8.7.3.rules', 92, 57, 92, 96), S('rules/clause-8.7.3.rules', 92, 57, 92, 104), F('builtin:filter'), S('rules/clause-8.7.3.rules', 92, 17, 92, 105), '{item}/treatment', S('rules/clause-8.7.3.rules', 93, 10, 93, 23), S('rules/clause-8.7.3.rules', 93, 10, 93, 31), 'information security risk ', 'id', '{item}/id', S('rules/clause-8.7.3.rules', 93, 66, 93, 72), ' has no control decision', S('rules/clause-8.7.3.rules', 94, 10, 94, 23), S('rules/clause-8.7.3.rules', 94, 57, 94, 69), S('rules/clause-8.7.3.rules', 94, 49, 94, 74), S('rules/clause-8.7.3.rules', 94, 42, 94, 75), '>', S('rules/clause-8.7.3.rules', 94, 114, 94, 120), ' is to be mitigated but names no control', S('rules/clause-8.7.3.rules', 95, 10, 95, 24), S('rules/clause-8.7.3.rules', 95, 64, 95, 70), ' names controls ', ' that are not recorded', S('rules/clause-8.7.3.rules', 96, 10, 96, 23), '{item}/accepted_by', S('rules/clause-8.7.3.rules', 96, 48, 96, 63), F('builtin:exists'), S('rules/clause-8.7.3.rules', 96, 41, 96, 64), '{item}/accepted_on', S('rules/clause-8.7.3.rules', 96, 77, 96, 92), F('read:date'), 'date', S('rules/clause-8.7.3.rules', 96, 70, 96, 93), S('rules/clause-8.7.3.rules', 97, 39, 97, 45), ' is accepted without a record of who accepted it and when', 'information_security', '/information_security')
 
 def build_304(K):
     def run(root, ctx):
@@ -26548,7 +26538,7 @@ def build_304(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ix3.get(item1[k2])
-                    if (item1.get(k3) is not None) and (v2 is not None) and (((v4 := pd(v2[k4])), (v5 := pdur(s_1[k5][k6])), rt.arith(k10, v4, k8(v5, pdur(s_1[k5][k7])), k9))[-1] >= today):
+                    if (item1.get(k3) is not None) and (v2 is not None) and (((v5 := pd(v2[k4])), (v6 := pdur(s_1[k5][k6])), rt.arith(k10, v5, k8(v6, pdur(s_1[k5][k7])), k9))[-1] >= today):
                         continue
                 except Exception:
                     pass
@@ -26569,7 +26559,7 @@ def build_304(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v6 = _tr(tr, 6, rt.call(k18, k19, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k14, k15))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k16, k17)),), True, ctx))
+                v7 = _tr(tr, 6, rt.call(k18, k19, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k14, k15))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k16, k17)),), True, ctx))
                 e = rt.truth(_tr(tr, 9, rt.call(k22, k23, (_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k20, k21)),), False)), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -26581,7 +26571,7 @@ def build_304(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v6), _tr(tr, 13, None), k29)), k29, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v7), _tr(tr, 13, None), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -26592,14 +26582,14 @@ def build_304(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 31, rt.order(k46, _tr(tr, 29, ((v7 := _tr(tr, 18, rt.convert(k34, k35, rt.member(_tr(tr, 17, v6), k4, k32, k33), k33))), (v8 := _tr(tr, 21, rt.convert(k40, k41, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k5, k36, k37)), k6, k38, k39), k39))), _tr(tr, 28, rt.arith(k10, _tr(tr, 22, v7), _tr(tr, 27, rt.call(k8, k45, (_tr(tr, 23, v8), _tr(tr, 26, rt.convert(k40, k41, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k5, k36, k42)), k7, k43, k44), k44)),), False)), k9)))[-1]), _tr(tr, 30, today), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 31, rt.order(k46, _tr(tr, 29, ((v8 := _tr(tr, 18, rt.convert(k34, k35, rt.member(_tr(tr, 17, v7), k4, k32, k33), k33))), (v9 := _tr(tr, 21, rt.convert(k40, k41, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k5, k36, k37)), k6, k38, k39), k39))), _tr(tr, 28, rt.arith(k10, _tr(tr, 22, v8), _tr(tr, 27, rt.call(k8, k45, (_tr(tr, 23, v9), _tr(tr, 26, rt.convert(k40, k41, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k5, k36, k42)), k7, k43, k44), k44)),), False)), k9)))[-1]), _tr(tr, 30, today), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k24, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k25, k26, k47))), k48, _text(_tr(tr, 35, rt.convert(k34, k35, rt.member(_tr(tr, 34, v6), k4, k32, k49), k49))), k50,))
+                        r.message = ''.join((k24, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k25, k26, k47))), k48, _text(_tr(tr, 35, rt.convert(k34, k35, rt.member(_tr(tr, 34, v7), k4, k32, k49), k49))), k50,))
                     except EvalError:
                         r.message = None
                     break
@@ -26649,8 +26639,8 @@ def build_305(K):
                 try:
                     if not ((item1[k1] == k2)):
                         continue
-                    v2 = (k7(charge(k6(charge(item1[k4]), (lambda p3: pd(p3[k5]))))) if (t4 := (item1.get(k4) is not None)) is True else None if t4 is False else _fb())
-                    if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_1[k8][k9])), rt.arith(k13, v5, k11(v6, pdur(s_1[k8][k10])), k12))[-1] >= today):
+                    v2 = (k7(charge(k6(charge(item1[k4]), (lambda p4: pd(p4[k5]))))) if (t5 := (item1.get(k4) is not None)) is True else None if t5 is False else _fb())
+                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k8][k9])), rt.arith(k13, v6, k11(v7, pdur(s_1[k8][k10])), k12))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
@@ -26677,8 +26667,8 @@ def build_305(K):
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k21, k22, (_tr(tr, 7, rt.member(_tr(tr, 6, item1), k4, k19, k20)),), False)), lambda: _tr(tr, 14, rt.call(k7, k29, (charge(_tr(tr, 13, rt.call(k6, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k19, k23))), (lambda p8: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p8), k5, k24, k25), k25))),), True))),), True)), lambda: _tr(tr, 15, None), k30))
-                e = rt.truth(_tr(tr, 19, rt.not_equal(_tr(tr, 17, v7), _tr(tr, 18, None), k31)), k31, 'condition of `expect`')
+                v8 = _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k21, k22, (_tr(tr, 7, rt.member(_tr(tr, 6, item1), k4, k19, k20)),), False)), lambda: _tr(tr, 14, rt.call(k7, k29, (charge(_tr(tr, 13, rt.call(k6, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k19, k23))), (lambda p9: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p9), k5, k24, k25), k25))),), True))),), True)), lambda: _tr(tr, 15, None), k30))
+                e = rt.truth(_tr(tr, 19, rt.not_equal(_tr(tr, 17, v8), _tr(tr, 18, None), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -26689,14 +26679,14 @@ def build_305(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.order(k47, _tr(tr, 33, ((v9 := _tr(tr, 22, v7)), (v10 := _tr(tr, 25, rt.convert(k41, k42, rt.member(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k8, k37, k38)), k9, k39, k40), k40))), _tr(tr, 32, rt.arith(k13, _tr(tr, 26, v9), _tr(tr, 31, rt.call(k11, k46, (_tr(tr, 27, v10), _tr(tr, 30, rt.convert(k41, k42, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, s_1), k8, k37, k43)), k10, k44, k45), k45)),), False)), k12)))[-1]), _tr(tr, 34, today), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.order(k47, _tr(tr, 33, ((v10 := _tr(tr, 22, v8)), (v11 := _tr(tr, 25, rt.convert(k41, k42, rt.member(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k8, k37, k38)), k9, k39, k40), k40))), _tr(tr, 32, rt.arith(k13, _tr(tr, 26, v10), _tr(tr, 31, rt.call(k11, k46, (_tr(tr, 27, v11), _tr(tr, 30, rt.convert(k41, k42, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, s_1), k8, k37, k43)), k10, k44, k45), k45)),), False)), k12)))[-1]), _tr(tr, 34, today), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k33, k34, k48))), k49, _text(_tr(tr, 38, v7)), k50,))
+                        r.message = ''.join((k32, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k33, k34, k48))), k49, _text(_tr(tr, 38, v8)), k50,))
                     except EvalError:
                         r.message = None
                     break
@@ -26743,7 +26733,7 @@ def build_306(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ([p4 for p4 in t3 if ((((p4[k1] != k2) and (not (p4.get(k4) is not None))) and (not (p4.get(k6) is not None)))) is True] if type(t3 := charge((item1[k8] if (t5 := (item1.get(k8) is not None)) is True else [] if t5 is False else _fb()))) is list else _fb())
+                    v2 = ([p4 for p4 in t3 if ((((p4[k1] != k2) and (not (p4.get(k4) is not None))) and (not (p4.get(k6) is not None)))) is True] if type(t3 := charge((item1[k8] if (t8 := (item1.get(k8) is not None)) is True else [] if t8 is False else _fb()))) is list else _fb())
                     if (k9(v2) == k10):
                         continue
                 except Exception:
@@ -26765,15 +26755,15 @@ def build_306(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v6 = _tr(tr, 23, rt.call(k30, k31, (charge(_tr(tr, 8, rt.if_(_tr(tr, 4, rt.call(k16, k17, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k8, k14, k15)),), False)), lambda: _tr(tr, 6, rt.member(_tr(tr, 5, item1), k8, k14, k18)), lambda: _tr(tr, 7, _list_of()), k19))), (lambda p7: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.and_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, p7), k1, k20, k21)), _tr(tr, 11, k2), k3)), lambda: _tr(tr, 16, rt.not_(_tr(tr, 15, rt.call(k16, k24, (_tr(tr, 14, rt.member(_tr(tr, 13, p7), k4, k22, k23)),), False)), k25)), k5)), lambda: _tr(tr, 21, rt.not_(_tr(tr, 20, rt.call(k16, k28, (_tr(tr, 19, rt.member(_tr(tr, 18, p7), k6, k26, k27)),), False)), k29)), k7))),), True))
-                e = rt.truth(_tr(tr, 27, rt.equal(_tr(tr, 25, rt.call(k9, k32, (_tr(tr, 24, v6),), True)), _tr(tr, 26, k10), k11)), k11, 'condition of `expect`')
+                v9 = _tr(tr, 23, rt.call(k30, k31, (charge(_tr(tr, 8, rt.if_(_tr(tr, 4, rt.call(k16, k17, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k8, k14, k15)),), False)), lambda: _tr(tr, 6, rt.member(_tr(tr, 5, item1), k8, k14, k18)), lambda: _tr(tr, 7, _list_of()), k19))), (lambda p10: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.and_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.member(_tr(tr, 9, p10), k1, k20, k21)), _tr(tr, 11, k2), k3)), lambda: _tr(tr, 16, rt.not_(_tr(tr, 15, rt.call(k16, k24, (_tr(tr, 14, rt.member(_tr(tr, 13, p10), k4, k22, k23)),), False)), k25)), k5)), lambda: _tr(tr, 21, rt.not_(_tr(tr, 20, rt.call(k16, k28, (_tr(tr, 19, rt.member(_tr(tr, 18, p10), k6, k26, k27)),), False)), k29)), k7))),), True))
+                e = rt.truth(_tr(tr, 27, rt.equal(_tr(tr, 25, rt.call(k9, k32, (_tr(tr, 24, v9),), True)), _tr(tr, 26, k10), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k34, k35, k36))), k37, _text(_tr(tr, 33, rt.call(k40, k41, (charge(_tr(tr, 30, v6)), (lambda p8: _tr(tr, 32, rt.member(_tr(tr, 31, p8), k1, k38, k39))),), True))), k42, _text(_tr(tr, 37, rt.call(k40, k48, (charge(_tr(tr, 34, v6)), (lambda p9: _tr(tr, 36, rt.convert(k46, k47, rt.member(_tr(tr, 35, p9), k43, k44, k45), k45))),), True))), k49,))
+                        r.message = ''.join((k33, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k34, k35, k36))), k37, _text(_tr(tr, 33, rt.call(k40, k41, (charge(_tr(tr, 30, v9)), (lambda p11: _tr(tr, 32, rt.member(_tr(tr, 31, p11), k1, k38, k39))),), True))), k42, _text(_tr(tr, 37, rt.call(k40, k48, (charge(_tr(tr, 34, v9)), (lambda p12: _tr(tr, 36, rt.convert(k46, k47, rt.member(_tr(tr, 35, p12), k43, k44, k45), k45))),), True))), k49,))
                     except EvalError:
                         r.message = None
                     break
@@ -26898,14 +26888,14 @@ def build_308(K):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix2 = _ids_of(ctx, charge(s_0[k5]))
+                ix5 = _ids_of(ctx, charge(s_0[k5]))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if ((item1.get(k1) is not None) and (item1.get(k2) is not None)) and ((item1.get(k4) is not None) and (item1[k4] in ix2)):
+                    if ((item1.get(k1) is not None) and (item1.get(k2) is not None)) and ((item1.get(k4) is not None) and (item1[k4] in ix5)):
                         continue
                 except Exception:
                     pass
@@ -26995,7 +26985,7 @@ def build_309(K):
                 try:
                     if not ((item1[k1] in k2)):
                         continue
-                    if ((item1.get(k3) is not None) and (item1[k4] is not None)) and (((v2 := item1[k3]), ((any(((t8 in t9 if type(t8 := k8) is str and (type(t9 := p7[k9]) is list or type(t9) is str) else _fb()) and (t10 in t11 if type(t10 := v2) is str and (type(t11 := p7[k11]) is list or type(t11) is str) else _fb())) for p7 in t6) if type(t6 := charge(s_2)) is list else _fb()) if (t12 := ((v3 := v2), (t4 in t5 if type(t4 := v3) is str and (type(t5 := s_1[k6]) is list or type(t5) is str) else _fb()))[-1]) is False else True if t12 is True else _fb()))[-1]) is True and (pdt(item1[k4]) <= (pdt(item1[k15]) + pdur(s_0[k16][k17]))):
+                    if ((item1.get(k3) is not None) and (item1[k4] is not None)) and (((v3 := item1[k3]), ((any(((t9 in t10 if type(t9 := k8) is str and (type(t10 := p8[k9]) is list or type(t10) is str) else _fb()) and (t11 in t12 if type(t11 := v3) is str and (type(t12 := p8[k11]) is list or type(t12) is str) else _fb())) for p8 in t7) if type(t7 := charge(s_2)) is list else _fb()) if (t13 := ((v4 := v3), (t5 in t6 if type(t5 := v4) is str and (type(t6 := s_1[k6]) is list or type(t6) is str) else _fb()))[-1]) is False else True if t13 is True else _fb()))[-1]) is True and (pdt(item1[k4]) <= (pdt(item1[k15]) + pdur(s_0[k16][k17]))):
                         passed += 1
                         continue
                 except Exception:
@@ -27033,7 +27023,7 @@ def build_309(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 40, ((v13 := _tr(tr, 21, rt.member(_tr(tr, 20, item1), k3, k27, k42))), _tr(tr, 39, rt.or_(_tr(tr, 27, ((v14 := _tr(tr, 22, v13)), _tr(tr, 26, rt.contains(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k6, k43, k44)), _tr(tr, 23, v14), k7)))[-1]), lambda: _tr(tr, 38, rt.call(k49, k50, (charge(_tr(tr, 28, s_2)), (lambda p15: _tr(tr, 37, rt.and_(_tr(tr, 32, rt.contains(_tr(tr, 31, rt.member(_tr(tr, 30, p15), k9, k45, k46)), _tr(tr, 29, k8), k10)), lambda: _tr(tr, 36, rt.contains(_tr(tr, 35, rt.member(_tr(tr, 34, p15), k11, k47, k48)), _tr(tr, 33, v13), k12)), k13))),), True)), k14)))[-1]), k51, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 40, ((v14 := _tr(tr, 21, rt.member(_tr(tr, 20, item1), k3, k27, k42))), _tr(tr, 39, rt.or_(_tr(tr, 27, ((v15 := _tr(tr, 22, v14)), _tr(tr, 26, rt.contains(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k6, k43, k44)), _tr(tr, 23, v15), k7)))[-1]), lambda: _tr(tr, 38, rt.call(k49, k50, (charge(_tr(tr, 28, s_2)), (lambda p16: _tr(tr, 37, rt.and_(_tr(tr, 32, rt.contains(_tr(tr, 31, rt.member(_tr(tr, 30, p16), k9, k45, k46)), _tr(tr, 29, k8), k10)), lambda: _tr(tr, 36, rt.contains(_tr(tr, 35, rt.member(_tr(tr, 34, p16), k11, k47, k48)), _tr(tr, 33, v14), k12)), k13))),), True)), k14)))[-1]), k51, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -27099,7 +27089,7 @@ def build_310(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = (pdt(item1[k1]) + pdur(s_0[k2][k3]))
-                    if ((item1[k5] != k6) or (item1[k8] is not None)) and ((item1[k5] != k6) or (item1.get(k11) is not None)) and (((rt.order(k18, v2, today, k17) if (t3 := (item1[k5] != k6)) is True else False if t3 is False else _fb()) if (t4 := ((item1[k5] == k6) and (pdt(item1[k8]) <= v2))) is False else True if t4 is True else _fb())) is True:
+                    if ((item1[k5] != k6) or (item1[k8] is not None)) and ((item1[k5] != k6) or (item1.get(k11) is not None)) and (((rt.order(k18, v2, today, k17) if (t4 := (item1[k5] != k6)) is True else False if t4 is False else _fb()) if (t5 := ((item1[k5] == k6) and (pdt(item1[k8]) <= v2))) is False else True if t5 is True else _fb())) is True:
                         continue
                 except Exception:
                     pass
@@ -27120,7 +27110,7 @@ def build_310(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v5 = _tr(tr, 7, rt.arith(k33, _tr(tr, 3, rt.convert(k25, k26, rt.member(_tr(tr, 2, item1), k1, k23, k24), k24)), _tr(tr, 6, rt.convert(k31, k32, rt.member(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k2, k27, k28)), k3, k29, k30), k30)), k4))
+                v6 = _tr(tr, 7, rt.arith(k33, _tr(tr, 3, rt.convert(k25, k26, rt.member(_tr(tr, 2, item1), k1, k23, k24), k24)), _tr(tr, 6, rt.convert(k31, k32, rt.member(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k2, k27, k28)), k3, k29, k30), k30)), k4))
                 e = rt.truth(_tr(tr, 16, rt.or_(_tr(tr, 11, rt.not_equal(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k5, k34, k35)), _tr(tr, 10, k6), k7)), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.convert(k25, k26, rt.member(_tr(tr, 12, item1), k8, k36, k37), k37)), _tr(tr, 14, None), k38)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -27143,14 +27133,14 @@ def build_310(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 46, rt.or_(_tr(tr, 37, rt.and_(_tr(tr, 32, rt.equal(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k5, k34, k51)), _tr(tr, 31, k6), k13)), lambda: _tr(tr, 36, rt.order(k53, _tr(tr, 34, rt.convert(k25, k26, rt.member(_tr(tr, 33, item1), k8, k36, k52), k52)), _tr(tr, 35, v5), k14)), k15)), lambda: _tr(tr, 45, rt.and_(_tr(tr, 41, rt.not_equal(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k5, k34, k54)), _tr(tr, 40, k6), k16)), lambda: _tr(tr, 44, rt.order(k18, _tr(tr, 42, v5), _tr(tr, 43, today), k17)), k19)), k20)), k20, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 46, rt.or_(_tr(tr, 37, rt.and_(_tr(tr, 32, rt.equal(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k5, k34, k51)), _tr(tr, 31, k6), k13)), lambda: _tr(tr, 36, rt.order(k53, _tr(tr, 34, rt.convert(k25, k26, rt.member(_tr(tr, 33, item1), k8, k36, k52), k52)), _tr(tr, 35, v6), k14)), k15)), lambda: _tr(tr, 45, rt.and_(_tr(tr, 41, rt.not_equal(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k5, k34, k54)), _tr(tr, 40, k6), k16)), lambda: _tr(tr, 44, rt.order(k18, _tr(tr, 42, v6), _tr(tr, 43, today), k17)), k19)), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 48, rt.member(_tr(tr, 47, item1), k40, k41, k55))), k56, _text(_tr(tr, 50, rt.convert(k25, k26, rt.member(_tr(tr, 49, item1), k1, k23, k57), k57))), k58, _text(_tr(tr, 51, v5)),))
+                        r.message = ''.join((k39, _text(_tr(tr, 48, rt.member(_tr(tr, 47, item1), k40, k41, k55))), k56, _text(_tr(tr, 50, rt.convert(k25, k26, rt.member(_tr(tr, 49, item1), k1, k23, k57), k57))), k58, _text(_tr(tr, 51, v6)),))
                     except EvalError:
                         r.message = None
                     break
@@ -27424,20 +27414,20 @@ def build_314(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (item1.get(k1) is not None) and (k3(pdur(item1[k2]))) is True and ((((v2 := item1[k4]), (any((t6 if (t6 := (p4[k7] if (t5 := (p4[k5] == v2)) is True else False if t5 is False else _fb())) is True or t6 is False else _fb()) for p4 in t3) if type(t3 := charge(s_1)) is list else _fb()))[-1] if (t7 := (item1.get(k4) is not None)) is True else False if t7 is False else _fb())) is True and (item1.get(k10) is not None):
+                    if (item1.get(k1) is not None) and (pdur(t3) is not None if (t3 := item1.get(k2)) is not None else False) and ((((v5 := item1[k3]), (any((t9 if (t9 := (p7[k6] if (t8 := (p7[k4] == v5)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge(s_1)) is list else _fb()))[-1] if (t10 := (item1.get(k3) is not None)) is True else False if t10 is False else _fb())) is True and (item1.get(k9) is not None):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k11, k12))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k10, k11))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -27445,47 +27435,47 @@ def build_314(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 4, rt.call(k3, k15, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k13, k14)),), False)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 4, rt.call(k14, k15, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k12, k13)),), False)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k16, _text(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k5, k17, k18))), k19,))
+                        r.message = ''.join((k16, _text(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k4, k17, k18))), k19,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 9, rt.call(k3, k24, (_tr(tr, 8, rt.convert(k22, k23, rt.member(_tr(tr, 7, item1), k2, k20, k21), k21)),), False)), k24, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 9, rt.call(k14, k24, (_tr(tr, 8, rt.convert(k22, k23, rt.member(_tr(tr, 7, item1), k2, k20, k21), k21)),), False)), k24, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k16, _text(_tr(tr, 11, rt.member(_tr(tr, 10, item1), k5, k17, k25))), k26,))
+                        r.message = ''.join((k16, _text(_tr(tr, 11, rt.member(_tr(tr, 10, item1), k4, k17, k25))), k26,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 27, rt.and_(_tr(tr, 14, rt.call(k3, k29, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k4, k27, k28)),), False)), lambda: _tr(tr, 26, ((v8 := _tr(tr, 16, rt.member(_tr(tr, 15, item1), k4, k27, k30))), _tr(tr, 25, rt.call(k35, k36, (charge(_tr(tr, 17, s_1)), (lambda p9: _tr(tr, 24, rt.and_(_tr(tr, 21, rt.equal(_tr(tr, 19, rt.member(_tr(tr, 18, p9), k5, k31, k32)), _tr(tr, 20, v8), k6)), lambda: _tr(tr, 23, rt.member(_tr(tr, 22, p9), k7, k33, k34)), k8))),), True)))[-1]), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 27, rt.and_(_tr(tr, 14, rt.call(k14, k29, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k27, k28)),), False)), lambda: _tr(tr, 26, ((v12 := _tr(tr, 16, rt.member(_tr(tr, 15, item1), k3, k27, k30))), _tr(tr, 25, rt.call(k35, k36, (charge(_tr(tr, 17, s_1)), (lambda p13: _tr(tr, 24, rt.and_(_tr(tr, 21, rt.equal(_tr(tr, 19, rt.member(_tr(tr, 18, p13), k4, k31, k32)), _tr(tr, 20, v12), k5)), lambda: _tr(tr, 23, rt.member(_tr(tr, 22, p13), k6, k33, k34)), k7))),), True)))[-1]), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k16, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k5, k17, k37))), k38,))
+                        r.message = ''.join((k16, _text(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k4, k17, k37))), k38,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 32, rt.call(k3, k41, (_tr(tr, 31, rt.member(_tr(tr, 30, item1), k10, k39, k40)),), False)), k41, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 32, rt.call(k14, k41, (_tr(tr, 31, rt.member(_tr(tr, 30, item1), k9, k39, k40)),), False)), k41, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k16, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k5, k17, k42))), k43,))
+                        r.message = ''.join((k16, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k4, k17, k42))), k43,))
                     except EvalError:
                         r.message = None
                     break
@@ -27505,11 +27495,11 @@ def build_314(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k11)
+        return RuleRun(passed, results, k10)
     return run
 
 def constants_314():
-    return ('kpis', 'method', 'frequency', F('builtin:exists'), 'owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-9.1.rules', 28, 10, 28, 55), 'target', '/measurements/kpis', S('rules/clause-9.1.rules', 25, 19, 25, 35), '{item}/method', S('rules/clause-9.1.rules', 26, 17, 26, 26), S('rules/clause-9.1.rules', 26, 10, 26, 27), 'indicator ', '{item}/id', S('rules/clause-9.1.rules', 26, 46, 26, 51), ' does not say how it is measured', '{item}/frequency', S('rules/clause-9.1.rules', 27, 17, 27, 29), F('read:duration'), 'duration', S('rules/clause-9.1.rules', 27, 10, 27, 30), S('rules/clause-9.1.rules', 27, 49, 27, 54), ' does not say how often it is measured', '{item}/owner', S('rules/clause-9.1.rules', 28, 17, 28, 25), S('rules/clause-9.1.rules', 28, 10, 28, 26), S('rules/clause-9.1.rules', 28, 46, 28, 54), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-9.1.rules', 28, 74, 28, 79), ' has no active owner', '{item}/target', S('rules/clause-9.1.rules', 29, 17, 29, 26), S('rules/clause-9.1.rules', 29, 10, 29, 27), S('rules/clause-9.1.rules', 30, 23, 30, 28), ' has no target', 'measurements', '/measurements', 'people', '/people')
+    return ('kpis', 'method', 'frequency', 'owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-9.1.rules', 28, 10, 28, 55), 'target', '/measurements/kpis', S('rules/clause-9.1.rules', 25, 19, 25, 35), '{item}/method', S('rules/clause-9.1.rules', 26, 17, 26, 26), F('builtin:exists'), S('rules/clause-9.1.rules', 26, 10, 26, 27), 'indicator ', '{item}/id', S('rules/clause-9.1.rules', 26, 46, 26, 51), ' does not say how it is measured', '{item}/frequency', S('rules/clause-9.1.rules', 27, 17, 27, 29), F('read:duration'), 'duration', S('rules/clause-9.1.rules', 27, 10, 27, 30), S('rules/clause-9.1.rules', 27, 49, 27, 54), ' does not say how often it is measured', '{item}/owner', S('rules/clause-9.1.rules', 28, 17, 28, 25), S('rules/clause-9.1.rules', 28, 10, 28, 26), S('rules/clause-9.1.rules', 28, 46, 28, 54), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-9.1.rules', 28, 74, 28, 79), ' has no active owner', '{item}/target', S('rules/clause-9.1.rules', 29, 17, 29, 26), S('rules/clause-9.1.rules', 29, 10, 29, 27), S('rules/clause-9.1.rules', 30, 23, 30, 28), ' has no target', 'measurements', '/measurements', 'people', '/people')
 
 def build_315(K):
     def run(root, ctx):
@@ -27610,28 +27600,26 @@ def build_316(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = k2(pdur(item1[k1]))
-                    if w is False:
+                    if not ((pdur(t2) is not None if (t2 := item1.get(k1)) is not None else False)):
                         continue
-                    if w is True:
-                        v2 = ((v3 := item1[k3]), ([p5 for p5 in t4 if ((p5[k4] == v3)) is True] if type(t4 := charge(s_0[k6])) is list else _fb()))[-1]
-                        v6 = ((v7 := item1), k11(charge([k10(pd(v7[k7]), pd(s_1[k8][k9])), pd(s_1[k8][k9])])))[-1]
-                        v8 = k11(charge(k14(charge(v2), (lambda p9: pd(p9[k12][k13])))))
-                        v10 = ([p12 for p12 in t11 if (((pd(p12[k12][k13]) != v8) and (not any((pd(p14[k12][k9]) == (pd(p12[k12][k13]) + k16)) for p14 in t13) if type(t13 := charge(v2)) is list else _fb()))) is True] if type(t11 := charge(v2)) is list else _fb())
-                        if (k20(v2) > k21) and (k23(charge(k14(charge(v2), (lambda p15: pd(p15[k12][k9]))))) <= v6) and (((v16 := v8), (v17 := pdur(item1[k1])), (rt.arith(k27, rt.arith(k27, (v16 + k16), v17, k26), v17, k28) - k16))[-1] >= today) and (k20(v10) == k21):
-                            passed += 1
-                            continue
+                    v3 = ((v4 := item1[k2]), ([p6 for p6 in t5 if ((p6[k3] == v4)) is True] if type(t5 := charge(s_0[k5])) is list else _fb()))[-1]
+                    v7 = ((v8 := item1), k9(charge([(pd(t9) if (t9 := v8.get(k6)) is not None else pd(s_1[k7][k8])), pd(s_1[k7][k8])])))[-1]
+                    v10 = k9(charge(k12(charge(v3), (lambda p11: pd(p11[k10][k11])))))
+                    v12 = ([p14 for p14 in t13 if (((pd(p14[k10][k11]) != v10) and (not any((pd(p16[k10][k8]) == (pd(p14[k10][k11]) + k14)) for p16 in t15) if type(t15 := charge(v3)) is list else _fb()))) is True] if type(t13 := charge(v3)) is list else _fb())
+                    if (k18(v3) > k19) and (k21(charge(k12(charge(v3), (lambda p17: pd(p17[k10][k8]))))) <= v7) and (((v18 := v10), (v19 := pdur(item1[k1])), (rt.arith(k25, rt.arith(k25, (v18 + k14), v19, k24), v19, k26) - k14))[-1] >= today) and (k18(v12) == k19):
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k32, k33))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k30, k31))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k33)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -27639,57 +27627,57 @@ def build_316(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k2, k38, (_tr(tr, 3, rt.convert(k36, k37, rt.member(_tr(tr, 2, item1), k1, k34, k35), k35)),), False)), k38, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k36, k37, (_tr(tr, 3, rt.convert(k34, k35, rt.member(_tr(tr, 2, item1), k1, k32, k33), k33)),), False)), k37, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v18 = _tr(tr, 14, ((v19 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k39, k40))), _tr(tr, 13, rt.call(k45, k46, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k6, k41, k42))), (lambda p20: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p20), k4, k43, k44)), _tr(tr, 11, v19), k5))),), True)))[-1])
-                v21 = _tr(tr, 27, ((v22 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k11, k58, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k10, k55, (_tr(tr, 17, rt.convert(k49, k50, rt.member(_tr(tr, 16, v22), k7, k47, k48), k48)), _tr(tr, 20, rt.convert(k49, k50, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k8, k51, k52)), k9, k53, k54), k54)),), False)), _tr(tr, 24, rt.convert(k49, k50, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k8, k51, k56)), k9, k53, k57), k57))))),), True)))[-1])
-                v23 = _tr(tr, 33, rt.call(k11, k64, (charge(_tr(tr, 32, rt.call(k14, k63, (charge(_tr(tr, 28, v18)), (lambda p24: _tr(tr, 31, rt.convert(k49, k50, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p24), k12, k59, k60)), k13, k61, k62), k62))),), True))),), True))
-                v25 = _tr(tr, 52, rt.call(k45, k74, (charge(_tr(tr, 34, v18)), (lambda p26: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k49, k50, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p26), k12, k59, k65)), k13, k61, k66), k66)), _tr(tr, 38, v23), k15)), lambda: _tr(tr, 50, rt.call(k72, k73, (charge(_tr(tr, 40, v18)), (lambda p27: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k49, k50, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p27), k12, k59, k67)), k9, k68, k69), k69)), _tr(tr, 48, rt.arith(k27, _tr(tr, 46, rt.convert(k49, k50, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p26), k12, k59, k70)), k13, k61, k71), k71)), _tr(tr, 47, k16), k17)), k18))),), True)), k19))),), True))
-                e = rt.truth(_tr(tr, 56, rt.order(k76, _tr(tr, 54, rt.call(k20, k75, (_tr(tr, 53, v18),), True)), _tr(tr, 55, k21), k22)), k22, 'condition of `expect`')
+                v20 = _tr(tr, 14, ((v21 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k38, k39))), _tr(tr, 13, rt.call(k44, k45, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k5, k40, k41))), (lambda p22: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p22), k3, k42, k43)), _tr(tr, 11, v21), k4))),), True)))[-1])
+                v23 = _tr(tr, 27, ((v24 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k9, k58, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k54, k55, (_tr(tr, 17, rt.convert(k48, k49, rt.member(_tr(tr, 16, v24), k6, k46, k47), k47)), _tr(tr, 20, rt.convert(k48, k49, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k7, k50, k51)), k8, k52, k53), k53)),), False)), _tr(tr, 24, rt.convert(k48, k49, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k7, k50, k56)), k8, k52, k57), k57))))),), True)))[-1])
+                v25 = _tr(tr, 33, rt.call(k9, k64, (charge(_tr(tr, 32, rt.call(k12, k63, (charge(_tr(tr, 28, v20)), (lambda p26: _tr(tr, 31, rt.convert(k48, k49, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p26), k10, k59, k60)), k11, k61, k62), k62))),), True))),), True))
+                v27 = _tr(tr, 52, rt.call(k44, k74, (charge(_tr(tr, 34, v20)), (lambda p28: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k48, k49, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p28), k10, k59, k65)), k11, k61, k66), k66)), _tr(tr, 38, v25), k13)), lambda: _tr(tr, 50, rt.call(k72, k73, (charge(_tr(tr, 40, v20)), (lambda p29: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k48, k49, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p29), k10, k59, k67)), k8, k68, k69), k69)), _tr(tr, 48, rt.arith(k25, _tr(tr, 46, rt.convert(k48, k49, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p28), k10, k59, k70)), k11, k61, k71), k71)), _tr(tr, 47, k14), k15)), k16))),), True)), k17))),), True))
+                e = rt.truth(_tr(tr, 56, rt.order(k76, _tr(tr, 54, rt.call(k18, k75, (_tr(tr, 53, v20),), True)), _tr(tr, 55, k19), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k3, k39, k78))), k79,))
+                        r.message = ''.join((k77, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k38, k78))), k79,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 66, rt.order(k84, _tr(tr, 64, rt.call(k23, k83, (charge(_tr(tr, 63, rt.call(k14, k82, (charge(_tr(tr, 59, v18)), (lambda p28: _tr(tr, 62, rt.convert(k49, k50, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p28), k12, k59, k80)), k9, k68, k81), k81))),), True))),), True)), _tr(tr, 65, v21), k24)), k24, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 66, rt.order(k84, _tr(tr, 64, rt.call(k21, k83, (charge(_tr(tr, 63, rt.call(k12, k82, (charge(_tr(tr, 59, v20)), (lambda p30: _tr(tr, 62, rt.convert(k48, k49, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p30), k10, k59, k80)), k8, k68, k81), k81))),), True))),), True)), _tr(tr, 65, v23), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k3, k39, k85))), k86, _text(_tr(tr, 74, rt.call(k23, k90, (charge(_tr(tr, 73, rt.call(k14, k89, (charge(_tr(tr, 69, v18)), (lambda p29: _tr(tr, 72, rt.convert(k49, k50, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p29), k12, k59, k87)), k9, k68, k88), k88))),), True))),), True))), k91, _text(_tr(tr, 75, v21)),))
+                        r.message = ''.join((k77, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k38, k85))), k86, _text(_tr(tr, 74, rt.call(k21, k90, (charge(_tr(tr, 73, rt.call(k12, k89, (charge(_tr(tr, 69, v20)), (lambda p31: _tr(tr, 72, rt.convert(k48, k49, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p31), k10, k59, k87)), k8, k68, k88), k88))),), True))),), True))), k91, _text(_tr(tr, 75, v23)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 90, rt.order(k94, _tr(tr, 88, ((v30 := _tr(tr, 76, v23)), (v31 := _tr(tr, 78, rt.convert(k36, k37, rt.member(_tr(tr, 77, item1), k1, k34, k92), k92))), _tr(tr, 87, rt.arith(k93, _tr(tr, 85, rt.arith(k27, _tr(tr, 83, rt.arith(k27, _tr(tr, 81, rt.arith(k27, _tr(tr, 79, v30), _tr(tr, 80, k16), k25)), _tr(tr, 82, v31), k26)), _tr(tr, 84, v31), k28)), _tr(tr, 86, k16), k29)))[-1]), _tr(tr, 89, today), k30)), k30, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 90, rt.order(k94, _tr(tr, 88, ((v32 := _tr(tr, 76, v25)), (v33 := _tr(tr, 78, rt.convert(k34, k35, rt.member(_tr(tr, 77, item1), k1, k32, k92), k92))), _tr(tr, 87, rt.arith(k93, _tr(tr, 85, rt.arith(k25, _tr(tr, 83, rt.arith(k25, _tr(tr, 81, rt.arith(k25, _tr(tr, 79, v32), _tr(tr, 80, k14), k23)), _tr(tr, 82, v33), k24)), _tr(tr, 84, v33), k26)), _tr(tr, 86, k14), k27)))[-1]), _tr(tr, 89, today), k28)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k95, _text(_tr(tr, 92, rt.member(_tr(tr, 91, item1), k3, k39, k96))), k97, _text(_tr(tr, 93, v23)), k98,))
+                        r.message = ''.join((k95, _text(_tr(tr, 92, rt.member(_tr(tr, 91, item1), k2, k38, k96))), k97, _text(_tr(tr, 93, v25)), k98,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 97, rt.equal(_tr(tr, 95, rt.call(k20, k99, (_tr(tr, 94, v25),), True)), _tr(tr, 96, k21), k31)), k31, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 97, rt.equal(_tr(tr, 95, rt.call(k18, k99, (_tr(tr, 94, v27),), True)), _tr(tr, 96, k19), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 99, rt.member(_tr(tr, 98, item1), k3, k39, k100))), k101, _text(_tr(tr, 104, rt.call(k14, k106, (charge(_tr(tr, 100, v25)), (lambda p32: _tr(tr, 103, rt.convert(k49, k50, rt.member(_tr(tr, 102, rt.member(_tr(tr, 101, p32), k12, k102, k103)), k13, k104, k105), k105))),), True))),))
+                        r.message = ''.join((k77, _text(_tr(tr, 99, rt.member(_tr(tr, 98, item1), k2, k38, k100))), k101, _text(_tr(tr, 104, rt.call(k12, k106, (charge(_tr(tr, 100, v27)), (lambda p34: _tr(tr, 103, rt.convert(k48, k49, rt.member(_tr(tr, 102, rt.member(_tr(tr, 101, p34), k10, k102, k103)), k11, k104, k105), k105))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -27709,11 +27697,11 @@ def build_316(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k32)
+        return RuleRun(passed, results, k30)
     return run
 
 def constants_316():
-    return ('kpis', 'frequency', F('builtin:exists'), 'id', 'kpi', S('rules/clause-9.1.rules', 6, 68, 6, 82), 'results', 'measured_since', 'audit_period', 'start', F('builtin:default'), F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.1.rules', 52, 35, 52, 58), TD(1, 0, 0), S('rules/clause-9.1.rules', 52, 101, 52, 120), S('rules/clause-9.1.rules', 52, 83, 52, 120), S('rules/clause-9.1.rules', 52, 35, 52, 121), F('builtin:length'), 0, S('rules/clause-9.1.rules', 53, 10, 53, 28), F('builtin:min'), S('rules/clause-9.1.rules', 54, 10, 54, 55), S('rules/clause-9.1.rules', 14, 49, 14, 64), S('rules/clause-9.1.rules', 14, 49, 14, 73), '+', S('rules/clause-9.1.rules', 14, 49, 14, 82), S('rules/clause-9.1.rules', 14, 49, 14, 90), S('rules/clause-9.1.rules', 55, 10, 55, 63), S('rules/clause-9.1.rules', 56, 10, 56, 26), '/measurements/kpis', S('rules/clause-9.1.rules', 48, 19, 48, 35), '{item}/frequency', S('rules/clause-9.1.rules', 48, 50, 48, 62), F('read:duration'), 'duration', S('rules/clause-9.1.rules', 48, 43, 48, 63), '{item}/id', S('rules/clause-9.1.rules', 49, 33, 49, 38), '/measurements/results', S('rules/clause-9.1.rules', 6, 41, 6, 60), '/measurements/results/{*}/kpi', S('rules/clause-9.1.rules', 6, 68, 6, 72), F('builtin:filter'), S('rules/clause-9.1.rules', 6, 34, 6, 83), '{item}/measured_since', S('rules/clause-9.1.rules', 10, 47, 10, 64), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.1.rules', 10, 67, 10, 83), '/meta/audit_period/start', S('rules/clause-9.1.rules', 10, 67, 10, 89), S('rules/clause-9.1.rules', 10, 39, 10, 90), S('rules/clause-9.1.rules', 10, 93, 10, 109), S('rules/clause-9.1.rules', 10, 93, 10, 115), S('rules/clause-9.1.rules', 10, 34, 10, 117), '`meas_results_of(kpi.id)`/{*}/period', S('rules/clause-9.1.rules', 51, 40, 51, 47), '`meas_results_of(kpi.id)`/{*}/period/end', S('rules/clause-9.1.rules', 51, 40, 51, 51), S('rules/clause-9.1.rules', 51, 22, 51, 52), S('rules/clause-9.1.rules', 51, 18, 51, 53), S('rules/clause-9.1.rules', 52, 35, 52, 42), S('rules/clause-9.1.rules', 52, 35, 52, 46), S('rules/clause-9.1.rules', 52, 83, 52, 90), '`meas_results_of(kpi.id)`/{*}/period/start', S('rules/clause-9.1.rules', 52, 83, 52, 96), S('rules/clause-9.1.rules', 52, 101, 52, 108), S('rules/clause-9.1.rules', 52, 101, 52, 112), F('builtin:none'), S('rules/clause-9.1.rules', 52, 64, 52, 121), S('rules/clause-9.1.rules', 52, 14, 52, 122), S('rules/clause-9.1.rules', 53, 10, 53, 24), '>', 'indicator ', S('rules/clause-9.1.rules', 53, 47, 53, 52), ' has no recorded results', S('rules/clause-9.1.rules', 54, 32, 54, 39), S('rules/clause-9.1.rules', 54, 32, 54, 45), S('rules/clause-9.1.rules', 54, 14, 54, 46), S('rules/clause-9.1.rules', 54, 10, 54, 47), '<=', S('rules/clause-9.1.rules', 54, 74, 54, 79), ' has results only from ', S('rules/clause-9.1.rules', 54, 127, 54, 134), S('rules/clause-9.1.rules', 54, 127, 54, 140), S('rules/clause-9.1.rules', 54, 109, 54, 141), S('rules/clause-9.1.rules', 54, 105, 54, 142), ', not from ', S('rules/clause-9.1.rules', 55, 41, 55, 53), '-', '>=', 'the last result of indicator ', S('rules/clause-9.1.rules', 55, 101, 55, 106), ' ends on ', '; later periods are not recorded', S('rules/clause-9.1.rules', 56, 10, 56, 21), S('rules/clause-9.1.rules', 57, 23, 57, 28), ' has no result for the period after ', '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period', S('rules/clause-9.1.rules', 57, 82, 57, 89), '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.1.rules', 57, 82, 57, 93), S('rules/clause-9.1.rules', 57, 67, 57, 94), 'measurements', '/measurements', 'meta', '/meta')
+    return ('kpis', 'frequency', 'id', 'kpi', S('rules/clause-9.1.rules', 6, 68, 6, 82), 'results', 'measured_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.1.rules', 52, 35, 52, 58), TD(1, 0, 0), S('rules/clause-9.1.rules', 52, 101, 52, 120), S('rules/clause-9.1.rules', 52, 83, 52, 120), S('rules/clause-9.1.rules', 52, 35, 52, 121), F('builtin:length'), 0, S('rules/clause-9.1.rules', 53, 10, 53, 28), F('builtin:min'), S('rules/clause-9.1.rules', 54, 10, 54, 55), S('rules/clause-9.1.rules', 14, 49, 14, 64), S('rules/clause-9.1.rules', 14, 49, 14, 73), '+', S('rules/clause-9.1.rules', 14, 49, 14, 82), S('rules/clause-9.1.rules', 14, 49, 14, 90), S('rules/clause-9.1.rules', 55, 10, 55, 63), S('rules/clause-9.1.rules', 56, 10, 56, 26), '/measurements/kpis', S('rules/clause-9.1.rules', 48, 19, 48, 35), '{item}/frequency', S('rules/clause-9.1.rules', 48, 50, 48, 62), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.1.rules', 48, 43, 48, 63), '{item}/id', S('rules/clause-9.1.rules', 49, 33, 49, 38), '/measurements/results', S('rules/clause-9.1.rules', 6, 41, 6, 60), '/measurements/results/{*}/kpi', S('rules/clause-9.1.rules', 6, 68, 6, 72), F('builtin:filter'), S('rules/clause-9.1.rules', 6, 34, 6, 83), '{item}/measured_since', S('rules/clause-9.1.rules', 10, 47, 10, 64), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.1.rules', 10, 67, 10, 83), '/meta/audit_period/start', S('rules/clause-9.1.rules', 10, 67, 10, 89), F('builtin:default'), S('rules/clause-9.1.rules', 10, 39, 10, 90), S('rules/clause-9.1.rules', 10, 93, 10, 109), S('rules/clause-9.1.rules', 10, 93, 10, 115), S('rules/clause-9.1.rules', 10, 34, 10, 117), '`meas_results_of(kpi.id)`/{*}/period', S('rules/clause-9.1.rules', 51, 40, 51, 47), '`meas_results_of(kpi.id)`/{*}/period/end', S('rules/clause-9.1.rules', 51, 40, 51, 51), S('rules/clause-9.1.rules', 51, 22, 51, 52), S('rules/clause-9.1.rules', 51, 18, 51, 53), S('rules/clause-9.1.rules', 52, 35, 52, 42), S('rules/clause-9.1.rules', 52, 35, 52, 46), S('rules/clause-9.1.rules', 52, 83, 52, 90), '`meas_results_of(kpi.id)`/{*}/period/start', S('rules/clause-9.1.rules', 52, 83, 52, 96), S('rules/clause-9.1.rules', 52, 101, 52, 108), S('rules/clause-9.1.rules', 52, 101, 52, 112), F('builtin:none'), S('rules/clause-9.1.rules', 52, 64, 52, 121), S('rules/clause-9.1.rules', 52, 14, 52, 122), S('rules/clause-9.1.rules', 53, 10, 53, 24), '>', 'indicator ', S('rules/clause-9.1.rules', 53, 47, 53, 52), ' has no recorded results', S('rules/clause-9.1.rules', 54, 32, 54, 39), S('rules/clause-9.1.rules', 54, 32, 54, 45), S('rules/clause-9.1.rules', 54, 14, 54, 46), S('rules/clause-9.1.rules', 54, 10, 54, 47), '<=', S('rules/clause-9.1.rules', 54, 74, 54, 79), ' has results only from ', S('rules/clause-9.1.rules', 54, 127, 54, 134), S('rules/clause-9.1.rules', 54, 127, 54, 140), S('rules/clause-9.1.rules', 54, 109, 54, 141), S('rules/clause-9.1.rules', 54, 105, 54, 142), ', not from ', S('rules/clause-9.1.rules', 55, 41, 55, 53), '-', '>=', 'the last result of indicator ', S('rules/clause-9.1.rules', 55, 101, 55, 106), ' ends on ', '; later periods are not recorded', S('rules/clause-9.1.rules', 56, 10, 56, 21), S('rules/clause-9.1.rules', 57, 23, 57, 28), ' has no result for the period after ', '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period', S('rules/clause-9.1.rules', 57, 82, 57, 89), '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.1.rules', 57, 82, 57, 93), S('rules/clause-9.1.rules', 57, 67, 57, 94), 'measurements', '/measurements', 'meta', '/meta')
 
 def build_317(K):
     def run(root, ctx):
@@ -27738,7 +27726,7 @@ def build_317(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ix3.get(item1[k2])
-                    if (v2 is not None) and (((item1.get(k11) is not None) if (t8 := (((v4 := item1[k4]), (v5 := v2[k3]), ((v4 >= v5[k4]) if (t6 := (v5[k5] == k6)) is True else (v4 <= v5[k4]) if t6 is False else _fb()))[-1] if (t7 := (not (v2.get(k3) is not None))) is False else True if t7 is True else _fb())) is False else True if t8 is True else _fb())) is True:
+                    if (v2 is not None) and (((item1.get(k11) is not None) if (t10 := (((v5 := item1[k4]), (v6 := v2[k3]), ((v5 >= v6[k4]) if (t7 := (v6[k5] == k6)) is True else (v5 <= v6[k4]) if t7 is False else _fb()))[-1] if (t8 := (not (v2.get(k3) is not None))) is False else True if t8 is True else _fb())) is False else True if t10 is True else _fb())) is True:
                         continue
                 except Exception:
                     pass
@@ -27759,8 +27747,8 @@ def build_317(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v9 = _tr(tr, 6, rt.call(k19, k20, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k15, k16))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k17, k18)),), True, ctx))
-                e = rt.truth(_tr(tr, 9, rt.not_equal(_tr(tr, 7, v9), _tr(tr, 8, None), k21)), k21, 'condition of `expect`')
+                v11 = _tr(tr, 6, rt.call(k19, k20, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k1, k15, k16))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k17, k18)),), True, ctx))
+                e = rt.truth(_tr(tr, 9, rt.not_equal(_tr(tr, 7, v11), _tr(tr, 8, None), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -27771,14 +27759,14 @@ def build_317(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 40, rt.or_(_tr(tr, 36, rt.or_(_tr(tr, 17, rt.not_(_tr(tr, 16, rt.call(k31, k32, (_tr(tr, 15, rt.member(_tr(tr, 14, v9), k3, k29, k30)),), False)), k33)), lambda: _tr(tr, 35, ((v10 := _tr(tr, 19, rt.member(_tr(tr, 18, item1), k4, k34, k35))), (v11 := _tr(tr, 21, rt.member(_tr(tr, 20, v9), k3, k29, k36))), _tr(tr, 34, rt.if_(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.member(_tr(tr, 22, v11), k5, k37, k38)), _tr(tr, 24, k6), k7)), lambda: _tr(tr, 29, rt.order(k41, _tr(tr, 26, v10), _tr(tr, 28, rt.member(_tr(tr, 27, v11), k4, k39, k40)), k8)), lambda: _tr(tr, 33, rt.order(k43, _tr(tr, 30, v10), _tr(tr, 32, rt.member(_tr(tr, 31, v11), k4, k39, k42)), k9)), k44)))[-1]), k10)), lambda: _tr(tr, 39, rt.call(k31, k47, (_tr(tr, 38, rt.member(_tr(tr, 37, item1), k11, k45, k46)),), False)), k12)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 40, rt.or_(_tr(tr, 36, rt.or_(_tr(tr, 17, rt.not_(_tr(tr, 16, rt.call(k31, k32, (_tr(tr, 15, rt.member(_tr(tr, 14, v11), k3, k29, k30)),), False)), k33)), lambda: _tr(tr, 35, ((v12 := _tr(tr, 19, rt.member(_tr(tr, 18, item1), k4, k34, k35))), (v13 := _tr(tr, 21, rt.member(_tr(tr, 20, v11), k3, k29, k36))), _tr(tr, 34, rt.if_(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.member(_tr(tr, 22, v13), k5, k37, k38)), _tr(tr, 24, k6), k7)), lambda: _tr(tr, 29, rt.order(k41, _tr(tr, 26, v12), _tr(tr, 28, rt.member(_tr(tr, 27, v13), k4, k39, k40)), k8)), lambda: _tr(tr, 33, rt.order(k43, _tr(tr, 30, v12), _tr(tr, 32, rt.member(_tr(tr, 31, v13), k4, k39, k42)), k9)), k44)))[-1]), k10)), lambda: _tr(tr, 39, rt.call(k31, k47, (_tr(tr, 38, rt.member(_tr(tr, 37, item1), k11, k45, k46)),), False)), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k48, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k2, k17, k49))), k50, _text(_tr(tr, 44, rt.member(_tr(tr, 43, item1), k4, k34, k51))), k52, _text(_tr(tr, 47, rt.convert(k59, k60, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, item1), k53, k54, k55)), k56, k57, k58), k58))), k61, _text(_tr(tr, 50, rt.convert(k59, k60, rt.member(_tr(tr, 49, rt.member(_tr(tr, 48, item1), k53, k54, k62)), k63, k64, k65), k65))), k66, _text(_tr(tr, 53, rt.member(_tr(tr, 52, rt.member(_tr(tr, 51, v9), k3, k29, k67)), k4, k39, k68))), k69,))
+                        r.message = ''.join((k48, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k2, k17, k49))), k50, _text(_tr(tr, 44, rt.member(_tr(tr, 43, item1), k4, k34, k51))), k52, _text(_tr(tr, 47, rt.convert(k59, k60, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, item1), k53, k54, k55)), k56, k57, k58), k58))), k61, _text(_tr(tr, 50, rt.convert(k59, k60, rt.member(_tr(tr, 49, rt.member(_tr(tr, 48, item1), k53, k54, k62)), k63, k64, k65), k65))), k66, _text(_tr(tr, 53, rt.member(_tr(tr, 52, rt.member(_tr(tr, 51, v11), k3, k29, k67)), k4, k39, k68))), k69,))
                     except EvalError:
                         r.message = None
                     break
@@ -27902,8 +27890,8 @@ def build_319(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v4 = _tr(tr, 6, rt.call(k13, k14, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_1), k1, k9, k10))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k11, k12)),), True, ctx))
-                e = rt.truth(_tr(tr, 13, rt.and_(_tr(tr, 9, rt.call(k16, k17, (_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k11, k15)),), False)), lambda: _tr(tr, 12, rt.not_equal(_tr(tr, 10, v4), _tr(tr, 11, None), k18)), k3)), k3, 'condition of `expect`')
+                v5 = _tr(tr, 6, rt.call(k13, k14, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_1), k1, k9, k10))), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k11, k12)),), True, ctx))
+                e = rt.truth(_tr(tr, 13, rt.and_(_tr(tr, 9, rt.call(k16, k17, (_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k11, k15)),), False)), lambda: _tr(tr, 12, rt.not_equal(_tr(tr, 10, v5), _tr(tr, 11, None), k18)), k3)), k3, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -27914,14 +27902,14 @@ def build_319(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 20, rt.order(k30, _tr(tr, 17, rt.convert(k26, k27, rt.member(_tr(tr, 16, v4), k4, k24, k25), k25)), _tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, item1), k5, k28, k29), k29)), k6)), k6, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, rt.order(k30, _tr(tr, 17, rt.convert(k26, k27, rt.member(_tr(tr, 16, v5), k4, k24, k25), k25)), _tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, item1), k5, k28, k29), k29)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k19, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k20, k21, k31))), k32, _text(_tr(tr, 24, rt.convert(k26, k27, rt.member(_tr(tr, 23, item1), k5, k28, k33), k33))), k34, _text(_tr(tr, 26, rt.member(_tr(tr, 25, v4), k20, k35, k36))), k37, _text(_tr(tr, 28, rt.convert(k26, k27, rt.member(_tr(tr, 27, v4), k4, k24, k38), k38))),))
+                        r.message = ''.join((k19, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k20, k21, k31))), k32, _text(_tr(tr, 24, rt.convert(k26, k27, rt.member(_tr(tr, 23, item1), k5, k28, k33), k33))), k34, _text(_tr(tr, 26, rt.member(_tr(tr, 25, v5), k20, k35, k36))), k37, _text(_tr(tr, 28, rt.convert(k26, k27, rt.member(_tr(tr, 27, v5), k4, k24, k38), k38))),))
                     except EvalError:
                         r.message = None
                     break
@@ -27958,7 +27946,7 @@ def build_320(K):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (s_0 is not None) and (s_0.get(k0) is not None) and ((k3(pd(s_0[k0][k2])) if (t1 := (s_0[k0].get(k1) is not None)) is True else False if t1 is False else _fb())) is True and ((s_0[k0].get(k5) is not None) and (s_0[k0].get(k6) is not None)):
+                if (s_0 is not None) and (s_0.get(k0) is not None) and ((s_0[k0].get(k1) is not None) and (pd(t3) is not None if (t3 := s_0[k0].get(k2)) is not None else False)) and ((s_0[k0].get(k4) is not None) and (s_0[k0].get(k5) is not None)):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -27966,18 +27954,18 @@ def build_320(K):
         if not fast:
             r = None
             while True:
-                e = rt.truth(_tr(tr, 2, rt.not_equal(_tr(tr, 0, s_0), _tr(tr, 1, None), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 2, rt.not_equal(_tr(tr, 0, s_0), _tr(tr, 1, None), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', None, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k9,))
+                        r.message = ''.join((k8,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 5, rt.call(k3, k12, (_tr(tr, 4, rt.member(_tr(tr, 3, s_0), k0, k10, k11)),), False)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 5, rt.call(k11, k12, (_tr(tr, 4, rt.member(_tr(tr, 3, s_0), k0, k9, k10)),), False)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                     break
@@ -27988,7 +27976,7 @@ def build_320(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 14, rt.and_(_tr(tr, 9, rt.call(k3, k17, (_tr(tr, 8, rt.member(_tr(tr, 7, rt.member(_tr(tr, 6, s_0), k0, k10, k14)), k1, k15, k16)),), False)), lambda: _tr(tr, 13, rt.call(k3, k23, (_tr(tr, 12, rt.convert(k21, k22, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_0), k0, k10, k18)), k2, k19, k20), k20)),), False)), k4)), k4, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 14, rt.and_(_tr(tr, 9, rt.call(k11, k17, (_tr(tr, 8, rt.member(_tr(tr, 7, rt.member(_tr(tr, 6, s_0), k0, k9, k14)), k1, k15, k16)),), False)), lambda: _tr(tr, 13, rt.call(k11, k23, (_tr(tr, 12, rt.convert(k21, k22, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_0), k0, k9, k18)), k2, k19, k20), k20)),), False)), k3)), k3, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=2, missing=e, trace=tr)
                     break
@@ -27999,7 +27987,7 @@ def build_320(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 23, rt.and_(_tr(tr, 18, rt.call(k3, k28, (_tr(tr, 17, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k0, k10, k25)), k5, k26, k27)),), False)), lambda: _tr(tr, 22, rt.call(k3, k32, (_tr(tr, 21, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_0), k0, k10, k29)), k6, k30, k31)),), False)), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 23, rt.and_(_tr(tr, 18, rt.call(k11, k28, (_tr(tr, 17, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k0, k9, k25)), k4, k26, k27)),), False)), lambda: _tr(tr, 22, rt.call(k11, k32, (_tr(tr, 21, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_0), k0, k9, k29)), k5, k30, k31)),), False)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', None, expect=3, missing=e, trace=tr)
                     break
@@ -28017,7 +28005,7 @@ def build_320(K):
     return run
 
 def constants_320():
-    return ('programme', 'approved_by', 'approved_on', F('builtin:exists'), S('rules/clause-9.2.rules', 24, 10, 24, 104), 'criteria', 'method', S('rules/clause-9.2.rules', 25, 10, 25, 96), S('rules/clause-9.2.rules', 22, 10, 22, 32), 'no internal audit records are given', '/internal_audits/programme', S('rules/clause-9.2.rules', 23, 17, 23, 41), S('rules/clause-9.2.rules', 23, 10, 23, 42), 'no internal audit programme is recorded', S('rules/clause-9.2.rules', 24, 17, 24, 41), '/internal_audits/programme/approved_by', S('rules/clause-9.2.rules', 24, 17, 24, 53), S('rules/clause-9.2.rules', 24, 10, 24, 54), S('rules/clause-9.2.rules', 24, 67, 24, 91), '/internal_audits/programme/approved_on', S('rules/clause-9.2.rules', 24, 67, 24, 103), F('read:date'), 'date', S('rules/clause-9.2.rules', 24, 60, 24, 104), 'the internal audit programme has no recorded approval', S('rules/clause-9.2.rules', 25, 17, 25, 41), '/internal_audits/programme/criteria', S('rules/clause-9.2.rules', 25, 17, 25, 50), S('rules/clause-9.2.rules', 25, 10, 25, 51), S('rules/clause-9.2.rules', 25, 64, 25, 88), '/internal_audits/programme/method', S('rules/clause-9.2.rules', 25, 64, 25, 95), S('rules/clause-9.2.rules', 25, 57, 25, 96), 'the internal audit programme does not state its audit criteria and method', 'internal_audits', '/internal_audits')
+    return ('programme', 'approved_by', 'approved_on', S('rules/clause-9.2.rules', 24, 10, 24, 104), 'criteria', 'method', S('rules/clause-9.2.rules', 25, 10, 25, 96), S('rules/clause-9.2.rules', 22, 10, 22, 32), 'no internal audit records are given', '/internal_audits/programme', S('rules/clause-9.2.rules', 23, 17, 23, 41), F('builtin:exists'), S('rules/clause-9.2.rules', 23, 10, 23, 42), 'no internal audit programme is recorded', S('rules/clause-9.2.rules', 24, 17, 24, 41), '/internal_audits/programme/approved_by', S('rules/clause-9.2.rules', 24, 17, 24, 53), S('rules/clause-9.2.rules', 24, 10, 24, 54), S('rules/clause-9.2.rules', 24, 67, 24, 91), '/internal_audits/programme/approved_on', S('rules/clause-9.2.rules', 24, 67, 24, 103), F('read:date'), 'date', S('rules/clause-9.2.rules', 24, 60, 24, 104), 'the internal audit programme has no recorded approval', S('rules/clause-9.2.rules', 25, 17, 25, 41), '/internal_audits/programme/criteria', S('rules/clause-9.2.rules', 25, 17, 25, 50), S('rules/clause-9.2.rules', 25, 10, 25, 51), S('rules/clause-9.2.rules', 25, 64, 25, 88), '/internal_audits/programme/method', S('rules/clause-9.2.rules', 25, 64, 25, 95), S('rules/clause-9.2.rules', 25, 57, 25, 96), 'the internal audit programme does not state its audit criteria and method', 'internal_audits', '/internal_audits')
 
 def build_321(K):
     def run(root, ctx):
@@ -28196,7 +28184,7 @@ def build_323(K):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = ([p4 for p4 in t3 if (((v5 := item1), (v6 := p4), ((t8 in t9 if type(t8 := v6) is str and (type(t9 := (t7 if (t7 := v5.get(k1)) is not None else [])) is list or type(t9) is str) else _fb()) or (any((ix12.get(p11)[k3] == v6) for p11 in t10) if type(t10 := charge((t13 if (t13 := v5.get(k5)) is not None else []))) is list else _fb())))[-1]) is True] if type(t3 := charge((t14 if (t14 := item1.get(k7)) is not None else []))) is list else _fb())
-                    if (k8(v2) == k9) and (((False if (t23 := ((v15 := item1), (v16 := item1[k11]), ((t18 in t19 if type(t18 := v16) is str and (type(t19 := (t17 if (t17 := v15.get(k1)) is not None else [])) is list or type(t19) is str) else _fb()) or (any((ix12.get(p21)[k3] == v16) for p21 in t20) if type(t20 := charge((t22 if (t22 := v15.get(k5)) is not None else []))) is list else _fb())))[-1]) is True else True if t23 is False else _fb()) if (t24 := (not (item1.get(k11) is not None))) is False else True if t24 is True else _fb())) is True:
+                    if (k8(v2) == k9) and (((False if (t24 := ((v16 := item1), (v17 := item1[k11]), ((t19 in t20 if type(t19 := v17) is str and (type(t20 := (t18 if (t18 := v16.get(k1)) is not None else [])) is list or type(t20) is str) else _fb()) or (any((ix12.get(p22)[k3] == v17) for p22 in t21) if type(t21 := charge((t23 if (t23 := v16.get(k5)) is not None else []))) is list else _fb())))[-1]) is True else True if t24 is False else _fb()) if (t25 := (not (item1.get(k11) is not None))) is False else True if t25 is True else _fb())) is True:
                         continue
                 except Exception:
                     pass
@@ -28217,19 +28205,19 @@ def build_323(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v25 = _tr(tr, 27, rt.call(k31, k32, (charge(_tr(tr, 5, rt.call(k17, k18, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k7, k15, k16)), _tr(tr, 4, _list_of()),), False))), (lambda p26: _tr(tr, 26, ((v27 := _tr(tr, 6, item1)), (v28 := _tr(tr, 7, p26)), _tr(tr, 25, rt.or_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k17, k21, (_tr(tr, 10, rt.member(_tr(tr, 9, v27), k1, k19, k20)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v28), k2)), lambda: _tr(tr, 24, rt.call(k29, k30, (charge(_tr(tr, 17, rt.call(k17, k24, (_tr(tr, 15, rt.member(_tr(tr, 14, v27), k5, k22, k23)), _tr(tr, 16, _list_of()),), False))), (lambda p29: _tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, rt.call(k25, k26, (charge(_tr(tr, 18, s_1)), _tr(tr, 19, p29),), True, ctx)), k3, k27, k28)), _tr(tr, 22, v28), k4))),), True)), k6)))[-1])),), True))
-                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 29, rt.call(k8, k33, (_tr(tr, 28, v25),), True)), _tr(tr, 30, k9), k10)), k10, 'condition of `expect`')
+                v26 = _tr(tr, 27, rt.call(k31, k32, (charge(_tr(tr, 5, rt.call(k17, k18, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k7, k15, k16)), _tr(tr, 4, _list_of()),), False))), (lambda p27: _tr(tr, 26, ((v28 := _tr(tr, 6, item1)), (v29 := _tr(tr, 7, p27)), _tr(tr, 25, rt.or_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k17, k21, (_tr(tr, 10, rt.member(_tr(tr, 9, v28), k1, k19, k20)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v29), k2)), lambda: _tr(tr, 24, rt.call(k29, k30, (charge(_tr(tr, 17, rt.call(k17, k24, (_tr(tr, 15, rt.member(_tr(tr, 14, v28), k5, k22, k23)), _tr(tr, 16, _list_of()),), False))), (lambda p30: _tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, rt.call(k25, k26, (charge(_tr(tr, 18, s_1)), _tr(tr, 19, p30),), True, ctx)), k3, k27, k28)), _tr(tr, 22, v29), k4))),), True)), k6)))[-1])),), True))
+                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 29, rt.call(k8, k33, (_tr(tr, 28, v26),), True)), _tr(tr, 30, k9), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k35, k36, k37))), k38, _text(_tr(tr, 34, v25)), k39,))
+                        r.message = ''.join((k34, _text(_tr(tr, 33, rt.member(_tr(tr, 32, item1), k35, k36, k37))), k38, _text(_tr(tr, 34, v26)), k39,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 62, rt.or_(_tr(tr, 38, rt.not_(_tr(tr, 37, rt.call(k42, k43, (_tr(tr, 36, rt.member(_tr(tr, 35, item1), k11, k40, k41)),), False)), k44)), lambda: _tr(tr, 61, rt.not_(_tr(tr, 60, ((v30 := _tr(tr, 39, item1)), (v31 := _tr(tr, 41, rt.member(_tr(tr, 40, item1), k11, k40, k45))), _tr(tr, 59, rt.or_(_tr(tr, 47, rt.contains(_tr(tr, 46, rt.call(k17, k21, (_tr(tr, 44, rt.member(_tr(tr, 43, v30), k1, k19, k20)), _tr(tr, 45, _list_of()),), False)), _tr(tr, 42, v31), k2)), lambda: _tr(tr, 58, rt.call(k29, k30, (charge(_tr(tr, 51, rt.call(k17, k24, (_tr(tr, 49, rt.member(_tr(tr, 48, v30), k5, k22, k23)), _tr(tr, 50, _list_of()),), False))), (lambda p32: _tr(tr, 57, rt.equal(_tr(tr, 55, rt.member(_tr(tr, 54, rt.call(k25, k26, (charge(_tr(tr, 52, s_1)), _tr(tr, 53, p32),), True, ctx)), k3, k27, k28)), _tr(tr, 56, v31), k4))),), True)), k6)))[-1]), k46)), k12)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 62, rt.or_(_tr(tr, 38, rt.not_(_tr(tr, 37, rt.call(k42, k43, (_tr(tr, 36, rt.member(_tr(tr, 35, item1), k11, k40, k41)),), False)), k44)), lambda: _tr(tr, 61, rt.not_(_tr(tr, 60, ((v31 := _tr(tr, 39, item1)), (v32 := _tr(tr, 41, rt.member(_tr(tr, 40, item1), k11, k40, k45))), _tr(tr, 59, rt.or_(_tr(tr, 47, rt.contains(_tr(tr, 46, rt.call(k17, k21, (_tr(tr, 44, rt.member(_tr(tr, 43, v31), k1, k19, k20)), _tr(tr, 45, _list_of()),), False)), _tr(tr, 42, v32), k2)), lambda: _tr(tr, 58, rt.call(k29, k30, (charge(_tr(tr, 51, rt.call(k17, k24, (_tr(tr, 49, rt.member(_tr(tr, 48, v31), k5, k22, k23)), _tr(tr, 50, _list_of()),), False))), (lambda p33: _tr(tr, 57, rt.equal(_tr(tr, 55, rt.member(_tr(tr, 54, rt.call(k25, k26, (charge(_tr(tr, 52, s_1)), _tr(tr, 53, p33),), True, ctx)), k3, k27, k28)), _tr(tr, 56, v32), k4))),), True)), k6)))[-1]), k46)), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -28315,8 +28303,8 @@ def build_324(K):
                     break
                 if w is not True:
                     break
-                v4 = _tr(tr, 11, rt.call(k21, k22, (charge(_tr(tr, 8, s_1)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k19, k20)),), True, ctx))
-                e = rt.truth(_tr(tr, 18, rt.and_(_tr(tr, 14, rt.call(k24, k25, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k19, k23)),), False)), lambda: _tr(tr, 17, rt.not_equal(_tr(tr, 15, v4), _tr(tr, 16, None), k26)), k4)), k4, 'condition of `expect`')
+                v5 = _tr(tr, 11, rt.call(k21, k22, (charge(_tr(tr, 8, s_1)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k19, k20)),), True, ctx))
+                e = rt.truth(_tr(tr, 18, rt.and_(_tr(tr, 14, rt.call(k24, k25, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k19, k23)),), False)), lambda: _tr(tr, 17, rt.not_equal(_tr(tr, 15, v5), _tr(tr, 16, None), k26)), k4)), k4, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -28327,14 +28315,14 @@ def build_324(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, v4), k5, k31, k32)), k1, k33, k34)), _tr(tr, 24, k6), k7)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, rt.member(_tr(tr, 26, v4), k5, k31, k35)), k8, k36, k37)), _tr(tr, 30, rt.member(_tr(tr, 29, item1), k9, k28, k38)), k10)), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, v5), k5, k31, k32)), k1, k33, k34)), _tr(tr, 24, k6), k7)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, rt.member(_tr(tr, 26, v5), k5, k31, k35)), k8, k36, k37)), _tr(tr, 30, rt.member(_tr(tr, 29, item1), k9, k28, k38)), k10)), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 34, rt.member(_tr(tr, 33, v4), k9, k40, k41))), k42, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k9, k28, k43))), k44,))
+                        r.message = ''.join((k39, _text(_tr(tr, 34, rt.member(_tr(tr, 33, v5), k9, k40, k41))), k42, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k9, k28, k43))), k44,))
                     except EvalError:
                         r.message = None
                     break
@@ -28852,7 +28840,7 @@ def build_331(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (item1[k2] in ix2) and (((((v3 := item1[k3]), (any((t7 if (t7 := (p5[k8] if (t6 := (p5[k6] == v3)) is True else False if t6 is False else _fb())) is True or t7 is False else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()))[-1] if (t8 := (item1[k4] in k5)) is False else True if t8 is True else _fb()) if (t9 := (item1.get(k3) is not None)) is True else False if t9 is False else _fb())) is True and ((item1[k12] == k13) or (item1[k15] is not None)):
+                    if (item1[k2] in ix2) and (((((v4 := item1[k3]), (any((t8 if (t8 := (p6[k8] if (t7 := (p6[k6] == v4)) is True else False if t7 is False else _fb())) is True or t8 is False else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()))[-1] if (t9 := (item1[k4] in k5)) is False else True if t9 is True else _fb()) if (t10 := (item1.get(k3) is not None)) is True else False if t10 is False else _fb())) is True and ((item1[k12] == k13) or (item1[k15] is not None)):
                         continue
                 except Exception:
                     pass
@@ -28884,7 +28872,7 @@ def build_331(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 37, rt.and_(_tr(tr, 17, rt.call(k36, k37, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k3, k34, k35)),), False)), lambda: _tr(tr, 36, rt.or_(_tr(tr, 23, rt.contains(_tr(tr, 22, _list_of(_tr(tr, 20, k40), _tr(tr, 21, k41))), _tr(tr, 19, rt.member(_tr(tr, 18, item1), k4, k38, k39)), k42)), lambda: _tr(tr, 35, ((v10 := _tr(tr, 25, rt.member(_tr(tr, 24, item1), k3, k34, k43))), _tr(tr, 34, rt.call(k48, k49, (charge(_tr(tr, 26, s_1)), (lambda p11: _tr(tr, 33, rt.and_(_tr(tr, 30, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, p11), k6, k44, k45)), _tr(tr, 29, v10), k7)), lambda: _tr(tr, 32, rt.member(_tr(tr, 31, p11), k8, k46, k47)), k9))),), True)))[-1]), k10)), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 37, rt.and_(_tr(tr, 17, rt.call(k36, k37, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k3, k34, k35)),), False)), lambda: _tr(tr, 36, rt.or_(_tr(tr, 23, rt.contains(_tr(tr, 22, _list_of(_tr(tr, 20, k40), _tr(tr, 21, k41))), _tr(tr, 19, rt.member(_tr(tr, 18, item1), k4, k38, k39)), k42)), lambda: _tr(tr, 35, ((v11 := _tr(tr, 25, rt.member(_tr(tr, 24, item1), k3, k34, k43))), _tr(tr, 34, rt.call(k48, k49, (charge(_tr(tr, 26, s_1)), (lambda p12: _tr(tr, 33, rt.and_(_tr(tr, 30, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, p12), k6, k44, k45)), _tr(tr, 29, v11), k7)), lambda: _tr(tr, 32, rt.member(_tr(tr, 31, p12), k8, k46, k47)), k9))),), True)))[-1]), k10)), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
@@ -29120,20 +29108,20 @@ def build_334(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if ((k2((t2 if (t2 := item1.get(k1)) is not None else [])) + k2((t3 if (t3 := item1.get(k3)) is not None else []))) > k5) and (item1.get(k7) is not None) and ((k9(pdur(item1[k10])) if (t4 := k9(pdur(item1[k8]))) is True else False if t4 is False else _fb())) is True and ((((v5 := item1[k12]), (any((t9 if (t9 := (p7[k15] if (t8 := (p7[k13] == v5)) is True else False if t8 is False else _fb())) is True or t9 is False else _fb()) for p7 in t6) if type(t6 := charge(s_1)) is list else _fb()))[-1] if (t10 := (item1.get(k12) is not None)) is True else False if t10 is False else _fb())) is True:
+                    if ((k2((t2 if (t2 := item1.get(k1)) is not None else [])) + k2((t3 if (t3 := item1.get(k3)) is not None else []))) > k5) and (item1.get(k7) is not None) and ((pdur(t5) is not None if (t5 := item1.get(k8)) is not None else False) and (pdur(t6) is not None if (t6 := item1.get(k9)) is not None else False)) and ((((v8 := item1[k11]), (any((t12 if (t12 := (p10[k14] if (t11 := (p10[k12] == v8)) is True else False if t11 is False else _fb())) is True or t12 is False else _fb()) for p10 in t9) if type(t9 := charge(s_1)) is list else _fb()))[-1] if (t13 := (item1.get(k11) is not None)) is True else False if t13 is False else _fb())) is True:
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k18, k19))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k17, k18))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k19)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -29141,47 +29129,47 @@ def build_334(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 14, rt.order(k30, _tr(tr, 12, rt.arith(k29, _tr(tr, 6, rt.call(k2, k24, (_tr(tr, 5, rt.call(k22, k23, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k20, k21)), _tr(tr, 4, _list_of()),), False)),), True)), _tr(tr, 11, rt.call(k2, k28, (_tr(tr, 10, rt.call(k22, k27, (_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k25, k26)), _tr(tr, 9, _list_of()),), False)),), True)), k4)), _tr(tr, 13, k5), k6)), k6, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 14, rt.order(k29, _tr(tr, 12, rt.arith(k28, _tr(tr, 6, rt.call(k2, k23, (_tr(tr, 5, rt.call(k21, k22, (_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k19, k20)), _tr(tr, 4, _list_of()),), False)),), True)), _tr(tr, 11, rt.call(k2, k27, (_tr(tr, 10, rt.call(k21, k26, (_tr(tr, 8, rt.member(_tr(tr, 7, item1), k3, k24, k25)), _tr(tr, 9, _list_of()),), False)),), True)), k4)), _tr(tr, 13, k5), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k13, k32, k33))), k34,))
+                        r.message = ''.join((k30, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k12, k31, k32))), k33,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 19, rt.call(k9, k37, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k7, k35, k36)),), False)), k37, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 19, rt.call(k36, k37, (_tr(tr, 18, rt.member(_tr(tr, 17, item1), k7, k34, k35)),), False)), k37, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k13, k32, k38))), k39,))
+                        r.message = ''.join((k30, _text(_tr(tr, 21, rt.member(_tr(tr, 20, item1), k12, k31, k38))), k39,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 28, rt.and_(_tr(tr, 24, rt.call(k9, k44, (_tr(tr, 23, rt.convert(k42, k43, rt.member(_tr(tr, 22, item1), k8, k40, k41), k41)),), False)), lambda: _tr(tr, 27, rt.call(k9, k47, (_tr(tr, 26, rt.convert(k42, k43, rt.member(_tr(tr, 25, item1), k10, k45, k46), k46)),), False)), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 28, rt.and_(_tr(tr, 24, rt.call(k36, k44, (_tr(tr, 23, rt.convert(k42, k43, rt.member(_tr(tr, 22, item1), k8, k40, k41), k41)),), False)), lambda: _tr(tr, 27, rt.call(k36, k47, (_tr(tr, 26, rt.convert(k42, k43, rt.member(_tr(tr, 25, item1), k9, k45, k46), k46)),), False)), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k13, k32, k48))), k49,))
+                        r.message = ''.join((k30, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k12, k31, k48))), k49,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 46, rt.and_(_tr(tr, 33, rt.call(k9, k52, (_tr(tr, 32, rt.member(_tr(tr, 31, item1), k12, k50, k51)),), False)), lambda: _tr(tr, 45, ((v11 := _tr(tr, 35, rt.member(_tr(tr, 34, item1), k12, k50, k53))), _tr(tr, 44, rt.call(k58, k59, (charge(_tr(tr, 36, s_1)), (lambda p12: _tr(tr, 43, rt.and_(_tr(tr, 40, rt.equal(_tr(tr, 38, rt.member(_tr(tr, 37, p12), k13, k54, k55)), _tr(tr, 39, v11), k14)), lambda: _tr(tr, 42, rt.member(_tr(tr, 41, p12), k15, k56, k57)), k16))),), True)))[-1]), k17)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 46, rt.and_(_tr(tr, 33, rt.call(k36, k52, (_tr(tr, 32, rt.member(_tr(tr, 31, item1), k11, k50, k51)),), False)), lambda: _tr(tr, 45, ((v14 := _tr(tr, 35, rt.member(_tr(tr, 34, item1), k11, k50, k53))), _tr(tr, 44, rt.call(k58, k59, (charge(_tr(tr, 36, s_1)), (lambda p15: _tr(tr, 43, rt.and_(_tr(tr, 40, rt.equal(_tr(tr, 38, rt.member(_tr(tr, 37, p15), k12, k54, k55)), _tr(tr, 39, v14), k13)), lambda: _tr(tr, 42, rt.member(_tr(tr, 41, p15), k14, k56, k57)), k15))),), True)))[-1]), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 48, rt.member(_tr(tr, 47, item1), k13, k32, k60))), k61,))
+                        r.message = ''.join((k30, _text(_tr(tr, 48, rt.member(_tr(tr, 47, item1), k12, k31, k60))), k61,))
                     except EvalError:
                         r.message = None
                     break
@@ -29201,11 +29189,11 @@ def build_334(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k18)
+        return RuleRun(passed, results, k17)
     return run
 
 def constants_334():
-    return ('reports', 'audience_parties', F('builtin:length'), 'audience_roles', S('rules/clause-9.4.rules', 23, 10, 23, 98), 0, S('rules/clause-9.4.rules', 23, 10, 23, 102), 'purpose', 'frequency', F('builtin:exists'), 'due_within', S('rules/clause-9.4.rules', 25, 10, 25, 63), 'owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-9.4.rules', 26, 10, 26, 61), '/service_reports/reports', S('rules/clause-9.4.rules', 22, 22, 22, 44), '{item}/audience_parties', S('rules/clause-9.4.rules', 23, 25, 23, 47), F('builtin:default'), S('rules/clause-9.4.rules', 23, 17, 23, 52), S('rules/clause-9.4.rules', 23, 10, 23, 53), '{item}/audience_roles', S('rules/clause-9.4.rules', 23, 72, 23, 92), S('rules/clause-9.4.rules', 23, 64, 23, 97), S('rules/clause-9.4.rules', 23, 57, 23, 98), '+', '>', 'service report ', '{item}/id', S('rules/clause-9.4.rules', 23, 126, 23, 134), ' has no audience', '{item}/purpose', S('rules/clause-9.4.rules', 24, 17, 24, 30), S('rules/clause-9.4.rules', 24, 10, 24, 31), S('rules/clause-9.4.rules', 24, 55, 24, 63), ' does not state its purpose', '{item}/frequency', S('rules/clause-9.4.rules', 25, 17, 25, 32), F('read:duration'), 'duration', S('rules/clause-9.4.rules', 25, 10, 25, 33), '{item}/due_within', S('rules/clause-9.4.rules', 25, 46, 25, 62), S('rules/clause-9.4.rules', 25, 39, 25, 63), S('rules/clause-9.4.rules', 25, 87, 25, 95), ' does not say how often it is produced and how soon it is due', '{item}/owner', S('rules/clause-9.4.rules', 26, 17, 26, 28), S('rules/clause-9.4.rules', 26, 10, 26, 29), S('rules/clause-9.4.rules', 26, 49, 26, 60), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-9.4.rules', 27, 28, 27, 36), ' has no active owner', 'service_reports', '/service_reports', 'people', '/people')
+    return ('reports', 'audience_parties', F('builtin:length'), 'audience_roles', S('rules/clause-9.4.rules', 23, 10, 23, 98), 0, S('rules/clause-9.4.rules', 23, 10, 23, 102), 'purpose', 'frequency', 'due_within', S('rules/clause-9.4.rules', 25, 10, 25, 63), 'owner', 'id', S('rules/helpers.rules', 8, 45, 8, 54), 'active', S('rules/helpers.rules', 8, 45, 8, 67), S('rules/clause-9.4.rules', 26, 10, 26, 61), '/service_reports/reports', S('rules/clause-9.4.rules', 22, 22, 22, 44), '{item}/audience_parties', S('rules/clause-9.4.rules', 23, 25, 23, 47), F('builtin:default'), S('rules/clause-9.4.rules', 23, 17, 23, 52), S('rules/clause-9.4.rules', 23, 10, 23, 53), '{item}/audience_roles', S('rules/clause-9.4.rules', 23, 72, 23, 92), S('rules/clause-9.4.rules', 23, 64, 23, 97), S('rules/clause-9.4.rules', 23, 57, 23, 98), '+', '>', 'service report ', '{item}/id', S('rules/clause-9.4.rules', 23, 126, 23, 134), ' has no audience', '{item}/purpose', S('rules/clause-9.4.rules', 24, 17, 24, 30), F('builtin:exists'), S('rules/clause-9.4.rules', 24, 10, 24, 31), S('rules/clause-9.4.rules', 24, 55, 24, 63), ' does not state its purpose', '{item}/frequency', S('rules/clause-9.4.rules', 25, 17, 25, 32), F('read:duration'), 'duration', S('rules/clause-9.4.rules', 25, 10, 25, 33), '{item}/due_within', S('rules/clause-9.4.rules', 25, 46, 25, 62), S('rules/clause-9.4.rules', 25, 39, 25, 63), S('rules/clause-9.4.rules', 25, 87, 25, 95), ' does not say how often it is produced and how soon it is due', '{item}/owner', S('rules/clause-9.4.rules', 26, 17, 26, 28), S('rules/clause-9.4.rules', 26, 10, 26, 29), S('rules/clause-9.4.rules', 26, 49, 26, 60), '/people/{*}/id', S('rules/helpers.rules', 8, 45, 8, 48), '/people/{*}/active', S('rules/helpers.rules', 8, 60, 8, 67), F('builtin:any'), S('rules/helpers.rules', 8, 28, 8, 68), S('rules/clause-9.4.rules', 27, 28, 27, 36), ' has no active owner', 'service_reports', '/service_reports', 'people', '/people')
 
 def build_335(K):
     def run(root, ctx):
@@ -29329,28 +29317,26 @@ def build_336(K):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = k2(pdur(item1[k1]))
-                    if w is False:
+                    if not ((pdur(t2) is not None if (t2 := item1.get(k1)) is not None else False)):
                         continue
-                    if w is True:
-                        v2 = ((v3 := item1[k3]), ([p5 for p5 in t4 if ((p5[k4] == v3)) is True] if type(t4 := charge(s_0[k6])) is list else _fb()))[-1]
-                        v6 = ((v7 := item1), k11(charge([k10(pd(v7[k7]), pd(s_1[k8][k9])), pd(s_1[k8][k9])])))[-1]
-                        v8 = k11(charge(k14(charge(v2), (lambda p9: pd(p9[k12][k13])))))
-                        v10 = ([p12 for p12 in t11 if (((pd(p12[k12][k13]) != v8) and (not any((pd(p14[k12][k9]) == (pd(p12[k12][k13]) + k16)) for p14 in t13) if type(t13 := charge(v2)) is list else _fb()))) is True] if type(t11 := charge(v2)) is list else _fb())
-                        if (k20(v2) > k21) and (k23(charge(k14(charge(v2), (lambda p15: pd(p15[k12][k9]))))) <= v6) and (((v16 := v8), (v17 := pdur(item1[k1])), (v18 := pdur(item1[k25])), rt.arith(k28, (rt.arith(k28, (v16 + k16), v17, k27) - k16), v18, k30))[-1] >= today) and (k20(v10) == k21):
-                            passed += 1
-                            continue
+                    v3 = ((v4 := item1[k2]), ([p6 for p6 in t5 if ((p6[k3] == v4)) is True] if type(t5 := charge(s_0[k5])) is list else _fb()))[-1]
+                    v7 = ((v8 := item1), k9(charge([(pd(t9) if (t9 := v8.get(k6)) is not None else pd(s_1[k7][k8])), pd(s_1[k7][k8])])))[-1]
+                    v10 = k9(charge(k12(charge(v3), (lambda p11: pd(p11[k10][k11])))))
+                    v12 = ([p14 for p14 in t13 if (((pd(p14[k10][k11]) != v10) and (not any((pd(p16[k10][k8]) == (pd(p14[k10][k11]) + k14)) for p16 in t15) if type(t15 := charge(v3)) is list else _fb()))) is True] if type(t13 := charge(v3)) is list else _fb())
+                    if (k18(v3) > k19) and (k21(charge(k12(charge(v3), (lambda p17: pd(p17[k10][k8]))))) <= v7) and (((v18 := v10), (v19 := pdur(item1[k1])), (v20 := pdur(item1[k23])), rt.arith(k26, (rt.arith(k26, (v18 + k14), v19, k25) - k14), v20, k28))[-1] >= today) and (k18(v12) == k19):
+                        passed += 1
+                        continue
                 except Exception:
                     pass
                 slow.append(i)
         else:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k33, k34))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k31, k32))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k34)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k32)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -29358,57 +29344,57 @@ def build_336(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k2, k39, (_tr(tr, 3, rt.convert(k37, k38, rt.member(_tr(tr, 2, item1), k1, k35, k36), k36)),), False)), k39, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k37, k38, (_tr(tr, 3, rt.convert(k35, k36, rt.member(_tr(tr, 2, item1), k1, k33, k34), k34)),), False)), k38, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v19 = _tr(tr, 14, ((v20 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k40, k41))), _tr(tr, 13, rt.call(k46, k47, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k6, k42, k43))), (lambda p21: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p21), k4, k44, k45)), _tr(tr, 11, v20), k5))),), True)))[-1])
-                v22 = _tr(tr, 27, ((v23 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k11, k59, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k10, k56, (_tr(tr, 17, rt.convert(k50, k51, rt.member(_tr(tr, 16, v23), k7, k48, k49), k49)), _tr(tr, 20, rt.convert(k50, k51, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k8, k52, k53)), k9, k54, k55), k55)),), False)), _tr(tr, 24, rt.convert(k50, k51, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k8, k52, k57)), k9, k54, k58), k58))))),), True)))[-1])
-                v24 = _tr(tr, 33, rt.call(k11, k65, (charge(_tr(tr, 32, rt.call(k14, k64, (charge(_tr(tr, 28, v19)), (lambda p25: _tr(tr, 31, rt.convert(k50, k51, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p25), k12, k60, k61)), k13, k62, k63), k63))),), True))),), True))
-                v26 = _tr(tr, 52, rt.call(k46, k75, (charge(_tr(tr, 34, v19)), (lambda p27: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k50, k51, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p27), k12, k60, k66)), k13, k62, k67), k67)), _tr(tr, 38, v24), k15)), lambda: _tr(tr, 50, rt.call(k73, k74, (charge(_tr(tr, 40, v19)), (lambda p28: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k50, k51, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p28), k12, k60, k68)), k9, k69, k70), k70)), _tr(tr, 48, rt.arith(k28, _tr(tr, 46, rt.convert(k50, k51, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p27), k12, k60, k71)), k13, k62, k72), k72)), _tr(tr, 47, k16), k17)), k18))),), True)), k19))),), True))
-                e = rt.truth(_tr(tr, 56, rt.order(k77, _tr(tr, 54, rt.call(k20, k76, (_tr(tr, 53, v19),), True)), _tr(tr, 55, k21), k22)), k22, 'condition of `expect`')
+                v21 = _tr(tr, 14, ((v22 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k39, k40))), _tr(tr, 13, rt.call(k45, k46, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k5, k41, k42))), (lambda p23: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p23), k3, k43, k44)), _tr(tr, 11, v22), k4))),), True)))[-1])
+                v24 = _tr(tr, 27, ((v25 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k9, k59, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k55, k56, (_tr(tr, 17, rt.convert(k49, k50, rt.member(_tr(tr, 16, v25), k6, k47, k48), k48)), _tr(tr, 20, rt.convert(k49, k50, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k7, k51, k52)), k8, k53, k54), k54)),), False)), _tr(tr, 24, rt.convert(k49, k50, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k7, k51, k57)), k8, k53, k58), k58))))),), True)))[-1])
+                v26 = _tr(tr, 33, rt.call(k9, k65, (charge(_tr(tr, 32, rt.call(k12, k64, (charge(_tr(tr, 28, v21)), (lambda p27: _tr(tr, 31, rt.convert(k49, k50, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p27), k10, k60, k61)), k11, k62, k63), k63))),), True))),), True))
+                v28 = _tr(tr, 52, rt.call(k45, k75, (charge(_tr(tr, 34, v21)), (lambda p29: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k49, k50, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p29), k10, k60, k66)), k11, k62, k67), k67)), _tr(tr, 38, v26), k13)), lambda: _tr(tr, 50, rt.call(k73, k74, (charge(_tr(tr, 40, v21)), (lambda p30: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k49, k50, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p30), k10, k60, k68)), k8, k69, k70), k70)), _tr(tr, 48, rt.arith(k26, _tr(tr, 46, rt.convert(k49, k50, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p29), k10, k60, k71)), k11, k62, k72), k72)), _tr(tr, 47, k14), k15)), k16))),), True)), k17))),), True))
+                e = rt.truth(_tr(tr, 56, rt.order(k77, _tr(tr, 54, rt.call(k18, k76, (_tr(tr, 53, v21),), True)), _tr(tr, 55, k19), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k3, k40, k79))), k80,))
+                        r.message = ''.join((k78, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k39, k79))), k80,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 66, rt.order(k85, _tr(tr, 64, rt.call(k23, k84, (charge(_tr(tr, 63, rt.call(k14, k83, (charge(_tr(tr, 59, v19)), (lambda p29: _tr(tr, 62, rt.convert(k50, k51, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p29), k12, k60, k81)), k9, k69, k82), k82))),), True))),), True)), _tr(tr, 65, v22), k24)), k24, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 66, rt.order(k85, _tr(tr, 64, rt.call(k21, k84, (charge(_tr(tr, 63, rt.call(k12, k83, (charge(_tr(tr, 59, v21)), (lambda p31: _tr(tr, 62, rt.convert(k49, k50, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p31), k10, k60, k81)), k8, k69, k82), k82))),), True))),), True)), _tr(tr, 65, v24), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k3, k40, k86))), k87, _text(_tr(tr, 74, rt.call(k23, k91, (charge(_tr(tr, 73, rt.call(k14, k90, (charge(_tr(tr, 69, v19)), (lambda p30: _tr(tr, 72, rt.convert(k50, k51, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p30), k12, k60, k88)), k9, k69, k89), k89))),), True))),), True))), k92, _text(_tr(tr, 75, v22)),))
+                        r.message = ''.join((k78, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k39, k86))), k87, _text(_tr(tr, 74, rt.call(k21, k91, (charge(_tr(tr, 73, rt.call(k12, k90, (charge(_tr(tr, 69, v21)), (lambda p32: _tr(tr, 72, rt.convert(k49, k50, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p32), k10, k60, k88)), k8, k69, k89), k89))),), True))),), True))), k92, _text(_tr(tr, 75, v24)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 92, rt.order(k97, _tr(tr, 90, ((v31 := _tr(tr, 76, v24)), (v32 := _tr(tr, 78, rt.convert(k37, k38, rt.member(_tr(tr, 77, item1), k1, k35, k93), k93))), (v33 := _tr(tr, 80, rt.convert(k37, k38, rt.member(_tr(tr, 79, item1), k25, k94, k95), k95))), _tr(tr, 89, rt.arith(k28, _tr(tr, 87, rt.arith(k96, _tr(tr, 85, rt.arith(k28, _tr(tr, 83, rt.arith(k28, _tr(tr, 81, v31), _tr(tr, 82, k16), k26)), _tr(tr, 84, v32), k27)), _tr(tr, 86, k16), k29)), _tr(tr, 88, v33), k30)))[-1]), _tr(tr, 91, today), k31)), k31, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 92, rt.order(k97, _tr(tr, 90, ((v33 := _tr(tr, 76, v26)), (v34 := _tr(tr, 78, rt.convert(k35, k36, rt.member(_tr(tr, 77, item1), k1, k33, k93), k93))), (v35 := _tr(tr, 80, rt.convert(k35, k36, rt.member(_tr(tr, 79, item1), k23, k94, k95), k95))), _tr(tr, 89, rt.arith(k26, _tr(tr, 87, rt.arith(k96, _tr(tr, 85, rt.arith(k26, _tr(tr, 83, rt.arith(k26, _tr(tr, 81, v33), _tr(tr, 82, k14), k24)), _tr(tr, 84, v34), k25)), _tr(tr, 86, k14), k27)), _tr(tr, 88, v35), k28)))[-1]), _tr(tr, 91, today), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k98, _text(_tr(tr, 94, rt.member(_tr(tr, 93, item1), k3, k40, k99))), k100, _text(_tr(tr, 95, v24)), k101,))
+                        r.message = ''.join((k98, _text(_tr(tr, 94, rt.member(_tr(tr, 93, item1), k2, k39, k99))), k100, _text(_tr(tr, 95, v26)), k101,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 99, rt.equal(_tr(tr, 97, rt.call(k20, k102, (_tr(tr, 96, v26),), True)), _tr(tr, 98, k21), k32)), k32, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 99, rt.equal(_tr(tr, 97, rt.call(k18, k102, (_tr(tr, 96, v28),), True)), _tr(tr, 98, k19), k30)), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 101, rt.member(_tr(tr, 100, item1), k3, k40, k103))), k104, _text(_tr(tr, 106, rt.call(k14, k109, (charge(_tr(tr, 102, v26)), (lambda p34: _tr(tr, 105, rt.convert(k50, k51, rt.member(_tr(tr, 104, rt.member(_tr(tr, 103, p34), k12, k105, k106)), k13, k107, k108), k108))),), True))),))
+                        r.message = ''.join((k78, _text(_tr(tr, 101, rt.member(_tr(tr, 100, item1), k2, k39, k103))), k104, _text(_tr(tr, 106, rt.call(k12, k109, (charge(_tr(tr, 102, v28)), (lambda p36: _tr(tr, 105, rt.convert(k49, k50, rt.member(_tr(tr, 104, rt.member(_tr(tr, 103, p36), k10, k105, k106)), k11, k107, k108), k108))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -29428,11 +29414,11 @@ def build_336(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k33)
+        return RuleRun(passed, results, k31)
     return run
 
 def constants_336():
-    return ('reports', 'frequency', F('builtin:exists'), 'id', 'report', S('rules/clause-9.4.rules', 6, 71, 6, 91), 'issues', 'produced_since', 'audit_period', 'start', F('builtin:default'), F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.4.rules', 52, 36, 52, 59), TD(1, 0, 0), S('rules/clause-9.4.rules', 52, 103, 52, 122), S('rules/clause-9.4.rules', 52, 85, 52, 122), S('rules/clause-9.4.rules', 52, 36, 52, 123), F('builtin:length'), 0, S('rules/clause-9.4.rules', 53, 10, 53, 29), F('builtin:min'), S('rules/clause-9.4.rules', 54, 10, 54, 56), 'due_within', S('rules/clause-9.4.rules', 14, 62, 14, 77), S('rules/clause-9.4.rules', 14, 62, 14, 89), '+', S('rules/clause-9.4.rules', 14, 62, 14, 97), S('rules/clause-9.4.rules', 14, 62, 14, 110), S('rules/clause-9.4.rules', 55, 10, 55, 83), S('rules/clause-9.4.rules', 56, 10, 56, 26), '/service_reports/reports', S('rules/clause-9.4.rules', 48, 22, 48, 44), '{item}/frequency', S('rules/clause-9.4.rules', 48, 59, 48, 74), F('read:duration'), 'duration', S('rules/clause-9.4.rules', 48, 52, 48, 75), '{item}/id', S('rules/clause-9.4.rules', 49, 32, 49, 40), '/service_reports/issues', S('rules/clause-9.4.rules', 6, 42, 6, 63), '/service_reports/issues/{*}/report', S('rules/clause-9.4.rules', 6, 71, 6, 78), F('builtin:filter'), S('rules/clause-9.4.rules', 6, 35, 6, 92), '{item}/produced_since', S('rules/clause-9.4.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.4.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-9.4.rules', 10, 72, 10, 94), S('rules/clause-9.4.rules', 10, 41, 10, 95), S('rules/clause-9.4.rules', 10, 98, 10, 114), S('rules/clause-9.4.rules', 10, 98, 10, 120), S('rules/clause-9.4.rules', 10, 36, 10, 122), '`rep_issues_of(report.id)`/{*}/period', S('rules/clause-9.4.rules', 51, 41, 51, 48), '`rep_issues_of(report.id)`/{*}/period/end', S('rules/clause-9.4.rules', 51, 41, 51, 52), S('rules/clause-9.4.rules', 51, 22, 51, 53), S('rules/clause-9.4.rules', 51, 18, 51, 54), S('rules/clause-9.4.rules', 52, 36, 52, 43), S('rules/clause-9.4.rules', 52, 36, 52, 47), S('rules/clause-9.4.rules', 52, 85, 52, 92), '`rep_issues_of(report.id)`/{*}/period/start', S('rules/clause-9.4.rules', 52, 85, 52, 98), S('rules/clause-9.4.rules', 52, 103, 52, 110), S('rules/clause-9.4.rules', 52, 103, 52, 114), F('builtin:none'), S('rules/clause-9.4.rules', 52, 65, 52, 123), S('rules/clause-9.4.rules', 52, 14, 52, 124), S('rules/clause-9.4.rules', 53, 10, 53, 25), '>', 'service report ', S('rules/clause-9.4.rules', 53, 53, 53, 61), ' has never been issued', S('rules/clause-9.4.rules', 54, 33, 54, 40), S('rules/clause-9.4.rules', 54, 33, 54, 46), S('rules/clause-9.4.rules', 54, 14, 54, 47), S('rules/clause-9.4.rules', 54, 10, 54, 48), '<=', S('rules/clause-9.4.rules', 54, 80, 54, 88), ' was issued only from ', S('rules/clause-9.4.rules', 54, 136, 54, 143), S('rules/clause-9.4.rules', 54, 136, 54, 149), S('rules/clause-9.4.rules', 54, 117, 54, 150), S('rules/clause-9.4.rules', 54, 113, 54, 151), ', not from ', S('rules/clause-9.4.rules', 55, 39, 55, 54), '{item}/due_within', S('rules/clause-9.4.rules', 55, 57, 55, 73), '-', '>=', 'the last issue of service report ', S('rules/clause-9.4.rules', 55, 125, 55, 133), ' covers up to ', '; later issues are overdue', S('rules/clause-9.4.rules', 56, 10, 56, 21), S('rules/clause-9.4.rules', 57, 28, 57, 36), ' was not issued for the period after ', '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period', S('rules/clause-9.4.rules', 57, 91, 57, 98), '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.4.rules', 57, 91, 57, 102), S('rules/clause-9.4.rules', 57, 76, 57, 103), 'service_reports', '/service_reports', 'meta', '/meta')
+    return ('reports', 'frequency', 'id', 'report', S('rules/clause-9.4.rules', 6, 71, 6, 91), 'issues', 'produced_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.4.rules', 52, 36, 52, 59), TD(1, 0, 0), S('rules/clause-9.4.rules', 52, 103, 52, 122), S('rules/clause-9.4.rules', 52, 85, 52, 122), S('rules/clause-9.4.rules', 52, 36, 52, 123), F('builtin:length'), 0, S('rules/clause-9.4.rules', 53, 10, 53, 29), F('builtin:min'), S('rules/clause-9.4.rules', 54, 10, 54, 56), 'due_within', S('rules/clause-9.4.rules', 14, 62, 14, 77), S('rules/clause-9.4.rules', 14, 62, 14, 89), '+', S('rules/clause-9.4.rules', 14, 62, 14, 97), S('rules/clause-9.4.rules', 14, 62, 14, 110), S('rules/clause-9.4.rules', 55, 10, 55, 83), S('rules/clause-9.4.rules', 56, 10, 56, 26), '/service_reports/reports', S('rules/clause-9.4.rules', 48, 22, 48, 44), '{item}/frequency', S('rules/clause-9.4.rules', 48, 59, 48, 74), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.4.rules', 48, 52, 48, 75), '{item}/id', S('rules/clause-9.4.rules', 49, 32, 49, 40), '/service_reports/issues', S('rules/clause-9.4.rules', 6, 42, 6, 63), '/service_reports/issues/{*}/report', S('rules/clause-9.4.rules', 6, 71, 6, 78), F('builtin:filter'), S('rules/clause-9.4.rules', 6, 35, 6, 92), '{item}/produced_since', S('rules/clause-9.4.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.4.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-9.4.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-9.4.rules', 10, 41, 10, 95), S('rules/clause-9.4.rules', 10, 98, 10, 114), S('rules/clause-9.4.rules', 10, 98, 10, 120), S('rules/clause-9.4.rules', 10, 36, 10, 122), '`rep_issues_of(report.id)`/{*}/period', S('rules/clause-9.4.rules', 51, 41, 51, 48), '`rep_issues_of(report.id)`/{*}/period/end', S('rules/clause-9.4.rules', 51, 41, 51, 52), S('rules/clause-9.4.rules', 51, 22, 51, 53), S('rules/clause-9.4.rules', 51, 18, 51, 54), S('rules/clause-9.4.rules', 52, 36, 52, 43), S('rules/clause-9.4.rules', 52, 36, 52, 47), S('rules/clause-9.4.rules', 52, 85, 52, 92), '`rep_issues_of(report.id)`/{*}/period/start', S('rules/clause-9.4.rules', 52, 85, 52, 98), S('rules/clause-9.4.rules', 52, 103, 52, 110), S('rules/clause-9.4.rules', 52, 103, 52, 114), F('builtin:none'), S('rules/clause-9.4.rules', 52, 65, 52, 123), S('rules/clause-9.4.rules', 52, 14, 52, 124), S('rules/clause-9.4.rules', 53, 10, 53, 25), '>', 'service report ', S('rules/clause-9.4.rules', 53, 53, 53, 61), ' has never been issued', S('rules/clause-9.4.rules', 54, 33, 54, 40), S('rules/clause-9.4.rules', 54, 33, 54, 46), S('rules/clause-9.4.rules', 54, 14, 54, 47), S('rules/clause-9.4.rules', 54, 10, 54, 48), '<=', S('rules/clause-9.4.rules', 54, 80, 54, 88), ' was issued only from ', S('rules/clause-9.4.rules', 54, 136, 54, 143), S('rules/clause-9.4.rules', 54, 136, 54, 149), S('rules/clause-9.4.rules', 54, 117, 54, 150), S('rules/clause-9.4.rules', 54, 113, 54, 151), ', not from ', S('rules/clause-9.4.rules', 55, 39, 55, 54), '{item}/due_within', S('rules/clause-9.4.rules', 55, 57, 55, 73), '-', '>=', 'the last issue of service report ', S('rules/clause-9.4.rules', 55, 125, 55, 133), ' covers up to ', '; later issues are overdue', S('rules/clause-9.4.rules', 56, 10, 56, 21), S('rules/clause-9.4.rules', 57, 28, 57, 36), ' was not issued for the period after ', '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period', S('rules/clause-9.4.rules', 57, 91, 57, 98), '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.4.rules', 57, 91, 57, 102), S('rules/clause-9.4.rules', 57, 76, 57, 103), 'service_reports', '/service_reports', 'meta', '/meta')
 
 def build_337(K):
     def run(root, ctx):

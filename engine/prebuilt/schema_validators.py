@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '15d4e0ee4d636a5a024995b9111e6ada9dbf173d4cefa744c87d446ba699897c'
+KEY = '2af78e6fc8062815cc84f474337415afd6082532eaec15ac3ac536ad87e07b3f'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
