@@ -71,15 +71,22 @@ def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue
 _NUMBER_RUNS = re.compile(r"(\d+)")
 
 
+_TEXT_THEN_NUMBER = re.compile(r"(\D+)(\d+)")  # the usual id, INC-0042: one of each
+
+
 def _item_order(finding: Finding) -> tuple:
     identity = finding.item_id
     natural: list = []
     if identity is not None:
-        # Splitting on a captured group puts the runs of digits at the odd places. Each part
-        # adds a pair: a number (0, value) sorts before a text (1, text) in the same place.
-        for place, part in enumerate(_NUMBER_RUNS.split(str(identity))):
-            if part:
-                natural += (0, int(part)) if place & 1 else (1, part)
+        usual = _TEXT_THEN_NUMBER.fullmatch(identity) if type(identity) is str else None
+        if usual is not None:
+            natural = [1, usual[1], 0, int(usual[2])]
+        else:
+            # Splitting on a captured group puts the runs of digits at the odd places. Each
+            # part adds a pair: a number (0, value) sorts before a text (1, text) in its place.
+            for place, part in enumerate(_NUMBER_RUNS.split(str(identity))):
+                if part:
+                    natural += (0, int(part)) if place & 1 else (1, part)
     position = int(finding.pointer.rsplit("/", 1)[1]) if finding.pointer and finding.pointer[-1].isdigit() else -1
     return (identity is None, natural, position)
 
@@ -106,11 +113,9 @@ def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalog
     if not run.results and run.passed == 0:
         run.results.append(ItemResult("not_applicable", None))
     counts = {"pass": run.passed}
-    findings = []
     for item in run.results:
         counts[item.status] = counts.get(item.status, 0) + 1
-        if item.status != "pass":
-            findings.append(_finding(compiled, item, run, base, locate))
+    findings = [_finding(compiled, item, run, base, locate) for item in run.results if item.status != "pass"]
     result = RuleResult(header.id, header.title, clauses, header.severity, list(header.tags), counts,
                         header.span, rationale=header.rationale, remediation=header.remediation)
     return result, findings
@@ -130,9 +135,7 @@ def _finding(compiled: CompiledRule, item: ItemResult, run: RuleRun, base: tuple
     expect = rule.expects[item.expect] if item.expect is not None else None
     if expect is not None:
         finding.condition = compiled.source_text(expect.condition)
-        from engine.lang.explain import decided_by  # with the syntax trees: only for findings
-
-        finding.decided_by = decided_by(expect.condition, item.trace, compiled.node_index, compiled.source_text)
+        finding.decided_by = compiled.decided_by(expect.condition, item.trace)
         for entry in finding.decided_by:
             if "missing" in entry:
                 entry["missing"] = _expected_at(Missing(entry["missing"]), pointer, item.index)

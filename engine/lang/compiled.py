@@ -88,6 +88,18 @@ class CompiledRule:
         """id(node) → its key in a careful path's trace."""
         return self._syntax_tree()[1]
 
+    def decided_by(self, condition: ast.Expr, trace: dict[int, Any]) -> list[dict[str, Any]]:
+        """The values that decided an expectation, from its careful path's trace."""
+        return _explain()(condition, trace, self.node_index, self.source_text)
+
+
+@functools.cache
+def _explain():
+    # With the syntax tree's classes: loaded for the first finding, not at start-up.
+    from engine.lang.explain import decided_by
+
+    return decided_by
+
 
 class SourceText:
     """A node's source text, as findings quote it; `sources` maps file names to their text."""

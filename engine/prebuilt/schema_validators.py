@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '2af78e6fc8062815cc84f474337415afd6082532eaec15ac3ac536ad87e07b3f'
+KEY = 'a2434b16e72de41e88c98824eb89ab8579e1bf6f2f55213bf90916813efef50b'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
