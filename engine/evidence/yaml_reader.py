@@ -38,13 +38,18 @@ _INTEGER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _NOT_A_NUMBER = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
 _NUMBER_START = frozenset("0123456789+-.")  # how every text the three patterns above match begins
+# Every text one of the three matches, and more: one look rules out what starts like a
+# number and is none, such as a date.
+_NUMBER_LIKE = re.compile(r"[-+]?(?:\.(?:inf|Inf|INF|nan|NaN|NAN)|\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
 _WORDS = _NULLS | _BOOLEANS.keys()  # the plain texts that are not text
 
 # libyaml also breaks lines at these, so its positions would disagree with every other
 # tool's line numbers; CRLF is fine.
 _ODD_LINE_BREAK = re.compile("\r(?!\n)|[\x85\u2028\u2029]")
+_ODD_LINE_BREAK_CHARACTERS = "\r\x85\u2028\u2029"  # what every match of it holds
 # Outside YAML's printable set (NUL is refused earlier, for every format).
 _NOT_PRINTABLE = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+_ASCII_NOT_PRINTABLE = bytes([*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # its ASCII part
 
 _PLAIN = frozenset({None, ""})  # a plain scalar's style (libyaml says "", the pure parser None)
 _NO_KEY = object()  # a mapping frame waiting for its next key
@@ -141,13 +146,17 @@ def read_yaml(source: Source, limits: Limits) -> tuple[dict, YamlLocator]:
 
 
 def _check_characters(source: Source) -> None:
+    # Each regex is searched only where a plain look shows it may match: a search tries
+    # every position of the text, a `in` test or an ASCII pass is a hundred times quicker.
     text = source.text
-    odd = _ODD_LINE_BREAK.search(text)
+    odd = _ODD_LINE_BREAK.search(text) if any(c in text for c in _ODD_LINE_BREAK_CHARACTERS) else None
     if odd:
         raise _refuse(source, Problem(P.YAML_LINE_BREAK, f"U+{ord(odd.group()):04X} is read as a line break in YAML",
                                       "use LF or CRLF line endings; write the character as an escape in a double-quoted string"),
                       source.lines.position(odd.start()))
-    bad = _NOT_PRINTABLE.search(text)
+    ascii_without_controls = text.isascii() and \
+        len(text.encode("ascii").translate(None, _ASCII_NOT_PRINTABLE)) == len(text)
+    bad = None if ascii_without_controls else _NOT_PRINTABLE.search(text)
     if bad:
         raise _refuse(source, Problem(P.YAML_SYNTAX, f"character U+{ord(bad.group()):04X} is not allowed in YAML",
                                       "write it as an escape in a double-quoted string, or remove it"),
@@ -310,7 +319,7 @@ class _Builder:
             return None
         if text in _BOOLEANS:
             return _BOOLEANS[text]
-        if text[0] not in _NUMBER_START:
+        if text[0] not in _NUMBER_START or not _NUMBER_LIKE.fullmatch(text):
             return text
         if _INTEGER.fullmatch(text):
             if len(text.lstrip("+-")) > 19:

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'a2434b16e72de41e88c98824eb89ab8579e1bf6f2f55213bf90916813efef50b'
+KEY = 'dec8510b9a54d1ee098a2659c1d832f209b73c6ea64e27564e1f7183f09fc57e'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

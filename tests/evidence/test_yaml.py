@@ -212,9 +212,13 @@ def test_crlf_line_endings_are_fine(write):
     assert document.locate("/b/c") == (3, 6)
 
 
-def test_control_character_is_refused(write):
-    d = refused(write("a.yaml", "a: 1\nb: x\x07y\n"))
-    assert (d.code, d.message, where(d)) == ("CG311", "character U+0007 is not allowed in YAML", (2, 5))
+@pytest.mark.parametrize(("value", "code_point"), [
+    ("x\x07y", "0007"), ("x\x7fy", "007F"),   # in an all-ASCII file
+    ("é\x07y", "0007"), ("é\x9fy", "009F"), ("é\uffffy", "FFFF"),  # in a file that is not
+])
+def test_control_character_is_refused(write, value, code_point):
+    d = refused(write("a.yaml", f"a: 1\nb: {value}\n"))
+    assert (d.code, d.message, where(d)) == ("CG311", f"character U+{code_point} is not allowed in YAML", (2, 5))
 
 
 def test_nul_escape_in_a_string_is_refused(write):
