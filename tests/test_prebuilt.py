@@ -19,7 +19,8 @@ from engine.library import RuleSource, build_rule_set, builtin_sources, section_
 from engine.prebuilt import support
 from engine.prebuilt.rules import load_prebuilt
 from engine.prebuilt.encode import constant
-from engine.prebuilt.writer import RULES_TARGET, SYNTAX_TARGET, VALIDATORS_TARGET, rules_texts, validators_text
+from engine.prebuilt.writer import (CAREFUL_TARGET, RULES_TARGET, SYNTAX_TARGET, VALIDATORS_TARGET, rules_texts,
+                                    validators_text)
 from engine.reporters import RenderOptions, renderer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -31,7 +32,8 @@ def from_source():
     return build_rule_set(builtin_sources(), section_types(load_schema_set()))
 
 
-@pytest.mark.parametrize("target, text", [(RULES_TARGET, lambda: rules_texts()[0]), (SYNTAX_TARGET, lambda: rules_texts()[1]),
+@pytest.mark.parametrize("target, text", [(RULES_TARGET, lambda: rules_texts()[0]), (CAREFUL_TARGET, lambda: rules_texts()[1]),
+                                          (SYNTAX_TARGET, lambda: rules_texts()[2]),
                                           (VALIDATORS_TARGET, validators_text)])
 def test_the_committed_modules_are_what_the_writer_writes_now(target: Path, text) -> None:
     assert target.read_text(encoding="utf-8") == text(), f"{target.name} is stale: run `python -m engine.prebuilt`"
@@ -79,11 +81,11 @@ def test_generated_rule_code_never_meets_a_name_it_lacks() -> None:
     # the exceptions raised inside the generated code instead.
     import sys
 
-    generated = str(RULES_TARGET)
+    generated = {str(RULES_TARGET), str(CAREFUL_TARGET)}
     defects: list[str] = []
 
     def watch(frame, event, arg):
-        if frame.f_code.co_filename != generated:
+        if frame.f_code.co_filename not in generated:
             return None
         if event == "exception" and issubclass(arg[0], (NameError, AttributeError)):
             defects.append(f"{frame.f_code.co_name}: {arg[1]!r}")
@@ -98,6 +100,30 @@ def test_generated_rule_code_never_meets_a_name_it_lacks() -> None:
         finally:
             sys.settrace(None)
     assert not defects, sorted(set(defects))[:5]
+
+
+def test_the_careful_code_is_loaded_only_when_a_rule_needs_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "meta.yaml").write_text((FIXTURES / "example" / "meta.yaml").read_text(encoding="utf-8"))
+    script = ("import sys, engine; engine.check(engine.load_bundle(sys.argv[1]), engine.load_rules()); "
+              "print(sorted(m for m in sys.modules if m.startswith('engine.prebuilt.rule_')))")
+
+    def loaded(bundle: Path) -> str:
+        return subprocess.run([sys.executable, "-c", script, str(bundle)], capture_output=True, text=True,
+                              check=True, cwd=FIXTURES.parent).stdout.strip()
+
+    # A bundle with only its meta section: every rule's fast part answers (missing
+    # sections leave it at once), so the careful part is loaded for the findings.
+    assert "engine.prebuilt.rule_careful" in loaded(tmp_path)
+    # A rule whose items all pass plainly never needs its careful part.
+    rules = api.load_rules()
+    bundle = api.load_bundle(FIXTURES / "example")
+    api.check(bundle, rules)
+    plain = [c for c in rules.compiled if c.header.id == "INC-8.6.1-07"][0]
+    (once,) = [cell.cell_contents for cell in plain.run.__closure__ if type(cell.cell_contents).__name__ == "Once"]
+    assert once._value is None
 
 
 def test_explain_uses_the_checked_tree_of_a_prebuilt_library() -> None:

@@ -101,6 +101,21 @@ def _explain():
     return decided_by
 
 
+class Once:
+    """A zero-argument function that makes its value on the first call and keeps it: how a
+    rule's run function reaches its careful part (made, or imported, only when needed)."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, make: Callable[[], Any]):
+        self._make, self._value = make, None
+
+    def __call__(self) -> Any:
+        if self._value is None:
+            self._value = self._make()
+        return self._value
+
+
 class SourceText:
     """A node's source text, as findings quote it; `sources` maps file names to their text."""
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from engine.lang import ast
 from engine.lang import types as T
 from engine.lang.builtins import BUILTINS, ITEM_MARK
-from engine.lang.compiled import GENERATED_NAMESPACE, READERS, CompiledRule, RuleHeader, SourceText
+from engine.lang.compiled import GENERATED_NAMESPACE, READERS, CompiledRule, Once, RuleHeader, SourceText
 from engine.lang.patterns import compile_pattern
 
 if TYPE_CHECKING:  # only rules compiled as they load are checked first; the prebuilt are not
@@ -379,13 +379,14 @@ class _Generator:
     def _native_arith(node: ast.Binary, lt: T.Type, rt_: T.Type) -> bool:
         if lt == rt_ == T.NUMBER or (node.op == "+" and lt == rt_ == T.STRING):
             return True
-        if node.op in "+-" and lt == T.DATETIME and rt_ == T.DURATION:
-            return True
         if node.op == "-" and lt == rt_ and lt in (T.DATE, T.DATETIME):
             return True
-        whole_days = isinstance(node.right, ast.Literal) and isinstance(node.right.value, dt.timedelta) \
-            and not node.right.value % dt.timedelta(days=1)
-        return node.op in "+-" and lt == T.DATE and whole_days
+        # Python adds a timedelta to a date-time (and whole days to a date); a duration read
+        # from the evidence may be months, which only the runtime adds.
+        days_and_times = isinstance(node.right, ast.Literal) and isinstance(node.right.value, dt.timedelta)
+        if node.op in "+-" and lt == T.DATETIME and rt_ == T.DURATION:
+            return days_and_times
+        return node.op in "+-" and lt == T.DATE and days_and_times and not node.right.value % dt.timedelta(days=1)
 
     def template(self, template: ast.Template | None, env: "_Env") -> str:
         if template is None:
@@ -449,12 +450,18 @@ class _Lines:
 
 @dataclass
 class GeneratedRule:
-    """A rule's generated source, which defines `function_name(K)`; called with `constants`
-    it returns the rule's run function. `nodes` are the syntax nodes in trace-key order."""
+    """A rule's generated source, in two parts. `source` defines `function_name(K, careful)`,
+    which returns the rule's run function given its constants and a function giving its
+    careful part; `careful_source` defines `careful_name(K)`, which returns that part. The
+    fast part answers every item that plainly passes; the careful part, which most runs of
+    a passing rule never need, is kept apart so that it can be loaded only when needed.
+    `nodes` are the syntax nodes in trace-key order."""
 
     header: RuleHeader
     function_name: str
     source: str
+    careful_name: str
+    careful_source: str
     constants: tuple
     rule: ast.Rule
     nodes: list[ast.Node]
@@ -466,23 +473,28 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_
     `clausegate explain`."""
     generated = generate_rule(checked, rule, fast, keep_passes)
     namespace = dict(GENERATED_NAMESPACE)
-    exec(compile(generated.source, "<compiled rule>", "exec"), namespace)  # noqa: S102 - built from our own templates only
-    run = namespace[generated.function_name](generated.constants)
+    source = generated.source + generated.careful_source
+    exec(compile(source, "<compiled rule>", "exec"), namespace)  # noqa: S102 - built from our own templates only
+    careful = namespace[generated.careful_name]
+    run = namespace[generated.function_name](generated.constants, Once(lambda: careful(generated.constants)))
     nodes = generated.nodes
     return CompiledRule(generated.header, run, lambda: (rule, nodes), SourceText(checked.sources))
 
 
 def generate_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_passes: bool = False,
-                  function_name: str = "build") -> GeneratedRule:
+                  function_name: str = "build", careful_name: str = "build_careful") -> GeneratedRule:
     gen = _Generator(checked, rule)
-    body = _Lines(depth=2)
     fe = rule.foreach
+    let_locals = [gen.fresh() for _ in rule.rule_lets]
+    gen.rule_locals = set(let_locals)
+    handed = ", ".join(["passed", "slow", "coll", *let_locals])  # what the fast part hands on
+
+    # The fast part: the prelude (rule-level lets, `when`, the collection) and the loop.
+    body = _Lines(depth=2)
     body.add("tr = {}")
     body.add("passed = 0")
     body.add("fast = False")
     fast_part = _Lines(depth=4)
-    let_locals = [gen.fresh() for _ in rule.rule_lets]
-    gen.rule_locals = set(let_locals)
     env = _fast_prelude(gen, fast_part, rule, let_locals)
     collection_where = gen.where(fe.collection, env) if fe is not None else None
     body.add("if GUARD:")
@@ -503,62 +515,76 @@ def generate_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep
         with body.indent():
             body.add("slow = []")
             body.lines.extend(loop.lines)
-        body.add("else:")
+            body.add("if not slow:")
+            with body.indent():
+                body.add(f"return RuleRun(passed, [], {gen.const(collection_where)})")
+            body.add(f"return careful()(root, ctx, {handed})")
+        body.add(f"return careful()(root, ctx, {', '.join(['0'] + ['None'] * (len(let_locals) + 2))})")
     else:
-        body.add("if not fast:")
-    with body.indent():
-        careful_env = _careful_prelude(gen, body, rule, let_locals)
-        if fe is None:
-            _careful_item(gen, body, rule, careful_env, None, keep_passes)
-            body.add("return RuleRun(0, [r], None)")
-        else:
-            body.add("slow = range(len(coll))")
-    if fe is None:
-        body.add("return RuleRun(1, [], None)")
-    else:
-        item_env = careful_env.bind(fe.var, item_local, "{item}")
-        body.add("rule_tr = tr")
-        body.add(f"def careful(i, {item_local}):")
-        with body.indent():
-            body.add("tr = dict(rule_tr)")
-            _careful_item(gen, body, rule, item_env, "i", keep_passes)
-            body.add("return r")
-        body.add("results = []")
-        body.add("for i in slow:")
-        with body.indent():
-            body.add("try:")
-            with body.indent():
-                body.add("r = careful(i, coll[i])")
-            body.add("except EvalError as err:")
-            with body.indent():
-                body.add("r = ItemResult('error', i, error=err)")
-            body.add("if r is None:")
-            with body.indent():
-                body.add("continue")
-            if not keep_passes:
-                body.add("if r.status == 'pass':")
-                with body.indent():
-                    body.add("passed += 1")
-                    body.add("continue")
-            body.add("r.item = coll[i]")
-            body.add("results.append(r)")
-        body.add(f"return RuleRun(passed, results, {gen.const(collection_where)})")
+        body.add("return careful()(root, ctx)")
     marker = body.lines.index("    " * 4 + "FAST_PRELUDE")
     body.lines[marker:marker + 1] = fast_part.lines
     guard = " and ".join(f"type({local}) is not Missing" for local in gen.sections.values()) or "True"
     if not fast:
         guard = "False"
-    source = _module(gen, body, guard, function_name)
-    return GeneratedRule(RuleHeader.of(rule), function_name, source, tuple(gen.constants), rule, gen.nodes)
+
+    # The careful part: every item the fast part did not pass, or all of them when the fast
+    # prelude could not run (slow is None then, and the careful prelude runs instead).
+    careful = _Lines(depth=2)
+    careful.add("tr = {}")
+    if fe is None:
+        careful_env = _careful_prelude(gen, careful, rule, let_locals)
+        _careful_item(gen, careful, rule, careful_env, None, keep_passes)
+        careful.add("return RuleRun(0, [r], None)")
+    else:
+        careful.add("if slow is None:")
+        with careful.indent():
+            careful_env = _careful_prelude(gen, careful, rule, let_locals)
+            careful.add("slow = range(len(coll))")
+        item_env = careful_env.bind(fe.var, item_local, "{item}")
+        careful.add("rule_tr = tr")
+        careful.add(f"def careful(i, {item_local}):")
+        with careful.indent():
+            careful.add("tr = dict(rule_tr)")
+            _careful_item(gen, careful, rule, item_env, "i", keep_passes)
+            careful.add("return r")
+        careful.add("results = []")
+        careful.add("for i in slow:")
+        with careful.indent():
+            careful.add("try:")
+            with careful.indent():
+                careful.add("r = careful(i, coll[i])")
+            careful.add("except EvalError as err:")
+            with careful.indent():
+                careful.add("r = ItemResult('error', i, error=err)")
+            careful.add("if r is None:")
+            with careful.indent():
+                careful.add("continue")
+            if not keep_passes:
+                careful.add("if r.status == 'pass':")
+                with careful.indent():
+                    careful.add("passed += 1")
+                    careful.add("continue")
+            careful.add("r.item = coll[i]")
+            careful.add("results.append(r)")
+        careful.add(f"return RuleRun(passed, results, {gen.const(collection_where)})")
+    parameters = "root, ctx" + (f", {handed}" if fe is not None else "")
+    source = _module(gen, body, function_name, "K, careful", "run(root, ctx)", guard)
+    careful_source = _module(gen, careful, careful_name, "K", f"careful_run({parameters})")
+    return GeneratedRule(RuleHeader.of(rule), function_name, source, careful_name, careful_source,
+                         tuple(gen.constants), rule, gen.nodes)
 
 
-def _module(gen: _Generator, body: _Lines, guard: str, function_name: str) -> str:
+def _module(gen: _Generator, body: _Lines, function_name: str, parameters: str, inner: str,
+            guard: str = "") -> str:
+    """`def function_name(parameters)`, which defines `inner` (the body, with the constants,
+    the date, the readers and the sections as locals) and returns it."""
     hoist = [f"{local} = rt.member(root, {gen.const(name)}, {gen.const('/' + _pointer_token(name))}, None)"
              for name, local in gen.sections.items()]
     out = _Lines()
-    out.add(f"def {function_name}(K):")
+    out.add(f"def {function_name}({parameters}):")
     with out.indent():
-        out.add("def run(root, ctx):")
+        out.add(f"def {inner}:")
         with out.indent():
             if gen.constants:
                 # Locals, not closure cells: the item loop reads them millions of times.
@@ -568,7 +594,7 @@ def _module(gen: _Generator, body: _Lines, guard: str, function_name: str) -> st
             for line in hoist:
                 out.add(line)
             out.lines.extend(line.replace("if GUARD:", f"if {guard}:") for line in body.lines)
-        out.add("return run")
+        out.add(f"return {inner.partition('(')[0]}")
     return out.text()
 
 

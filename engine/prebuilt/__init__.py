@@ -3,11 +3,13 @@ and shipped as generated Python modules.
 
 Parsing, checking and compiling the 300-odd rules of the library takes about a second, and
 generating the schemas' validation code a tenth of one; a check of a small bundle takes a
-fraction of that. So both are written once: `rule_library.py` (each rule's generated
-code and constants), `rule_syntax.py` (the rules' syntax trees and the library's helpers,
-imported only to explain a finding or to check user rules) and `schema_validators.py`
-(each section's validation code). Run `python -m engine.prebuilt` after changing a rule, a schema, the catalogue or
-the code that compiles them; a test fails while either module is stale. Python caches
+fraction of that. So both are written once: `rule_library.py` (each rule's generated fast
+code and constants), `rule_careful.py` (each rule's careful code, imported only when a
+rule first meets an item its fast code does not plainly pass), `rule_syntax.py` (the
+rules' syntax trees and the library's helpers, imported only to explain a finding or to
+check user rules) and `schema_validators.py` (each section's validation code). Run
+`python -m engine.prebuilt` after changing a rule, a schema, the catalogue or the code
+that compiles them; a test fails while any module is stale. Python caches
 their bytecode like any other module's.
 
 Each module records a key: a digest of everything its contents follow from. A module
@@ -24,7 +26,7 @@ import importlib
 from pathlib import Path
 
 _ENGINE = Path(__file__).resolve().parents[1]
-GENERATED = ("rule_library.py", "rule_syntax.py", "schema_validators.py")
+GENERATED = ("rule_library.py", "rule_careful.py", "rule_syntax.py", "schema_validators.py")
 # Beyond engine/lang, engine/evidence and engine/prebuilt: what checks the library (library.py
 # and the catalogue's reader) and the Span the generated code is written with.
 _ALSO = ("library.py", "catalogue.py", "diagnostics.py")

@@ -10,12 +10,13 @@ import hashlib
 from engine import data
 from engine.catalogue import load_catalogue
 from engine.evidence.schemas import SchemaSet
-from engine.lang.compiled import CompiledRule, SourceText
+from engine.lang.compiled import CompiledRule, Once, SourceText
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
 from engine.prebuilt import code_digest, generated
 from engine.library import CheckedBefore, RuleSet, RuleSource, check_sources, section_types
 
 GENERATED_MODULE = "engine.prebuilt.rule_library"
+CAREFUL_MODULE = "engine.prebuilt.rule_careful"
 SYNTAX_MODULE = "engine.prebuilt.rule_syntax"
 
 
@@ -48,7 +49,8 @@ def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLim
         return None
     sources = library + list(user or [])
     source_text = SourceText({s.display: s.text for s in sources})
-    compiled = [CompiledRule(header, build(constants()), functools.partial(_syntax, module.KEY, number), source_text)
+    compiled = [CompiledRule(header, _built(build, constants(), module.KEY, number),
+                             functools.partial(_syntax, module.KEY, number), source_text)
                 for number, (header, build, constants) in enumerate(module.RULES)]
     if user:
         from engine.lang.ast import RuleFile
@@ -62,11 +64,20 @@ def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLim
     return RuleSet(compiled, sources, load_catalogue(), lambda: check_sources(sources, section_types(schemas), limits))
 
 
-def _syntax_module(key: str):
-    module = generated(SYNTAX_MODULE, key)
-    if module is None:  # the writer writes both at once; only a damaged install can differ
-        raise RuntimeError(f"{SYNTAX_MODULE} does not match {GENERATED_MODULE}: run `python -m engine.prebuilt`")
+def _built(build, constants: tuple, key: str, number: int):
+    """Rule `number`'s run function; its careful part is imported when it is first needed."""
+    return build(constants, Once(lambda: _companion(CAREFUL_MODULE, key).CAREFUL[number](constants)))
+
+
+def _companion(name: str, key: str):
+    module = generated(name, key)
+    if module is None:  # the writer writes them all at once; only a damaged install can differ
+        raise RuntimeError(f"{name} does not match {GENERATED_MODULE}: run `python -m engine.prebuilt`")
     return module
+
+
+def _syntax_module(key: str):
+    return _companion(SYNTAX_MODULE, key)
 
 
 def _syntax(key: str, number: int):

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'dec8510b9a54d1ee098a2659c1d832f209b73c6ea64e27564e1f7183f09fc57e'
+KEY = 'b5d3b3cb2fd348f30428bce8f62f67c51871c0416765c5b1bccf3e4f97621d1d'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
