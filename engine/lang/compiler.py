@@ -275,6 +275,14 @@ class _Generator:
             condition = f"({c} if ({c} := {condition}) is True or {c} is False else _fb())"
         self.strict.add(id(node))
         walk = f"{'all' if node.name == 'all' else 'any'}({condition} for {param} in {items})"
+        field = _field_compared(node.args[1]) if node.name in ("any", "none") else None
+        if field is not None:
+            # `any(xs, x -> x.f == e)` where some items lack f: the careful path makes those
+            # items missing, and nothing else (e does not depend on the item), so an item
+            # that is true decides as it would there; only with none true do they matter.
+            present = f"type({param}) is not dict or {self.const(field)} in {param}"
+            walk = f"(True if any({condition} for {param} in {items} if {present}) " \
+                   f"else False if all({present} for {param} in {items}) else _fb())"
         return self._over_list(node, env, items, ("not " if node.name == "none" else "") + walk)
 
     def _item_condition(self, node: ast.Call, env: "_Env") -> tuple[str, str, str]:
@@ -394,6 +402,23 @@ class _Generator:
         parts = [self.const(p) if isinstance(p, str) else f"_text({self.expr(p, env, False)})"
                  for p in template.parts]
         return f"''.join(({', '.join(parts)},))"
+
+
+def _field_compared(lam: ast.Lambda) -> str | None:
+    """The field f when the function is `x -> x.f == e` (or `!=`, either way round) and e
+    does not mention x: its items' only way to be missing is to lack f."""
+    body = lam.body
+    if not isinstance(body, ast.Binary) or body.op not in ("==", "!="):
+        return None
+    for read, other in ((body.left, body.right), (body.right, body.left)):
+        if isinstance(read, ast.Member) and isinstance(read.target, ast.Var) and read.target.name == lam.param \
+                and not _mentions(other, lam.param):
+            return read.name
+    return None
+
+
+def _mentions(node: ast.Node, name: str) -> bool:
+    return (isinstance(node, ast.Var) and node.name == name) or any(_mentions(c, name) for c in ast.children(node))
 
 
 def _string_literals(node: ast.Expr) -> bool:

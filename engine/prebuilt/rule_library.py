@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'fb75fbb6ec52416c0bfdbc792dac16a3b304139f91b91db09ef2784148e55d5e'
+KEY = 'fb74a4f9267761f82068ff27b8b363b784f89028af143f1d61dd268a492a51d7'
 
 def build_0(K, careful):
     def run(root, ctx):
@@ -276,7 +276,7 @@ def build_6(K, careful):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    if (not any((p4[k1] == item1[k0][k2]) for p4 in t3) if type(t3 := charge((item1[k4] if (t6 := (item1.get(k4) is not None)) is True else [] if t6 is False else _fb()))) is list else _fb()):
+                    if (not (True if any((p4[k1] == item1[k0][k2]) for p4 in t3 if type(p4) is not dict or k1 in p4) else False if all(type(p4) is not dict or k1 in p4 for p4 in t3) else _fb()) if type(t3 := charge((item1[k4] if (t6 := (item1.get(k4) is not None)) is True else [] if t6 is False else _fb()))) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -336,7 +336,7 @@ def build_8(K, careful):
                 try:
                     if not ((item1[k1] != k2)):
                         continue
-                    v2 = ([p4 for p4 in t3 if ((not any((p6[k4] == p4[k5]) for p6 in t5) if type(t5 := charge(item1[k7][k8])) is list else _fb())) is True] if type(t3 := charge(s_0[k9])) is list else _fb())
+                    v2 = ([p4 for p4 in t3 if ((not (True if any((p6[k4] == p4[k5]) for p6 in t5 if type(p6) is not dict or k4 in p6) else False if all(type(p6) is not dict or k4 in p6 for p6 in t5) else _fb()) if type(t5 := charge(item1[k7][k8])) is list else _fb())) is True] if type(t3 := charge(s_0[k9])) is list else _fb())
                     if (item1.get(k7) is not None) and (k10(v2) == k11):
                         passed += 1
                         continue
@@ -553,7 +553,7 @@ def build_14(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any((p2[k0] == k1) for p2 in t1) if type(t1 := charge(s_0)) is list else _fb()) and (any((p4[k0] == k3) for p4 in t3) if type(t3 := charge(s_0)) is list else _fb()):
+                if ((True if any((p2[k0] == k1) for p2 in t1 if type(p2) is not dict or k0 in p2) else False if all(type(p2) is not dict or k0 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0)) is list else _fb()) and ((True if any((p4[k0] == k3) for p4 in t3 if type(p4) is not dict or k0 in p4) else False if all(type(p4) is not dict or k0 in p4 for p4 in t3) else _fb()) if type(t3 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -648,7 +648,7 @@ def build_17(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any((p2[k0] == k1) for p2 in t1) if type(t1 := charge(s_0)) is list else _fb()) and (any((p4[k0] == k3) for p4 in t3) if type(t3 := charge(s_0)) is list else _fb()):
+                if ((True if any((p2[k0] == k1) for p2 in t1 if type(p2) is not dict or k0 in p2) else False if all(type(p2) is not dict or k0 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0)) is list else _fb()) and ((True if any((p4[k0] == k3) for p4 in t3 if type(p4) is not dict or k0 in p4) else False if all(type(p4) is not dict or k0 in p4 for p4 in t3) else _fb()) if type(t3 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -970,7 +970,7 @@ def build_26(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if ((t2 in t3 if type(t2 := item1[k3]) is str and (type(t3 := s_1[k4]) is list or type(t3) is str) else _fb()) or (any((p5[k6] == item1[k3]) for p5 in t4) if type(t4 := charge((t6 if (t6 := s_1.get(k8)) is not None else []))) is list else _fb())):
+                    if ((t2 in t3 if type(t2 := item1[k3]) is str and (type(t3 := s_1[k4]) is list or type(t3) is str) else _fb()) or ((True if any((p5[k6] == item1[k3]) for p5 in t4 if type(p5) is not dict or k6 in p5) else False if all(type(p5) is not dict or k6 in p5 for p5 in t4) else _fb()) if type(t4 := charge((t6 if (t6 := s_1.get(k8)) is not None else []))) is list else _fb())):
                         passed += 1
                         continue
                 except Exception:
@@ -1880,7 +1880,7 @@ def build_54(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any((p2[k0] == k1) for p2 in t1) if type(t1 := charge(s_0)) is list else _fb()):
+                if ((True if any((p2[k0] == k1) for p2 in t1 if type(p2) is not dict or k0 in p2) else False if all(type(p2) is not dict or k0 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -4759,7 +4759,7 @@ def build_130(K, careful):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (any((p3[k0] == item1[k1]) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
+                    if ((True if any((p3[k0] == item1[k1]) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_1)) is list else _fb()):
                         continue
                 except Exception:
                     pass
@@ -6185,7 +6185,7 @@ def build_167(K, careful):
                     if not (((item1[k0] == k1) and (k4((t2 if (t2 := item1.get(k3)) is not None else [])) > k5))):
                         continue
                     v3 = ix4.get(item1[k8])
-                    v5 = ([p7 for p7 in t6 if ((not any((p9[k9] == (t11 if (t11 := ix10.get(p7).get(k8)) is not None else k10)) for p9 in t8) if type(t8 := charge((t12 if (t12 := v3.get(k12)) is not None else []))) is list else _fb())) is True] if type(t6 := charge(item1[k3])) is list else _fb())
+                    v5 = ([p7 for p7 in t6 if ((not (True if any((p9[k9] == (t11 if (t11 := ix10.get(p7).get(k8)) is not None else k10)) for p9 in t8 if type(p9) is not dict or k9 in p9) else False if all(type(p9) is not dict or k9 in p9 for p9 in t8) else _fb()) if type(t8 := charge((t12 if (t12 := v3.get(k12)) is not None else []))) is list else _fb())) is True] if type(t6 := charge(item1[k3])) is list else _fb())
                     if (v3 is not None) and (k4(v5) == k5):
                         passed += 1
                         continue
@@ -6817,7 +6817,7 @@ def build_183(K, careful):
                 try:
                     if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
-                    v3 = k10(charge(([p5 for p5 in t4 if ((any((not any((p9[k5] == p7[k6]) for p9 in t8) if type(t8 := charge(p5[k8])) is list else _fb()) for p7 in t6) if type(t6 := charge((t10 if (t10 := item1.get(k9)) is not None else []))) is list else _fb())) is True] if type(t4 := charge(item1[k3])) is list else _fb())), (lambda p11: p11[k6]))
+                    v3 = k10(charge(([p5 for p5 in t4 if ((any((not (True if any((p9[k5] == p7[k6]) for p9 in t8 if type(p9) is not dict or k5 in p9) else False if all(type(p9) is not dict or k5 in p9 for p9 in t8) else _fb()) if type(t8 := charge(p5[k8])) is list else _fb()) for p7 in t6) if type(t6 := charge((t10 if (t10 := item1.get(k9)) is not None else []))) is list else _fb())) is True] if type(t4 := charge(item1[k3])) is list else _fb())), (lambda p11: p11[k6]))
                     if (k11(v3) == k12):
                         passed += 1
                         continue
@@ -7845,7 +7845,7 @@ def build_210(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any((p2[k0] == k1) for p2 in t1) if type(t1 := charge(s_0[k3])) is list else _fb()) and (s_0.get(k4) is not None) and (pdur(t4) is not None if (t4 := s_0.get(k5)) is not None else False):
+                if ((True if any((p2[k0] == k1) for p2 in t1 if type(p2) is not dict or k0 in p2) else False if all(type(p2) is not dict or k0 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0[k3])) is list else _fb()) and (s_0.get(k4) is not None) and (pdur(t4) is not None if (t4 := s_0.get(k5)) is not None else False):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -9192,7 +9192,7 @@ def build_245(K, careful):
                 try:
                     if not ((((item1[k0] is not None) and (item1[k1] is not None)) and (pd(item1[k1][k3]) < today))):
                         continue
-                    if (item1[k6] is not None) and (pd(item1[k6][k7]) <= pd(item1[k1][k3])) and (all((any((p5[k9] == p3) for p5 in t4) if type(t4 := charge((t6 if (t6 := item1[k6].get(k11)) is not None else []))) is list else _fb()) for p3 in t2) if type(t2 := charge((t7 if (t7 := item1[k1].get(k12)) is not None else []))) is list else _fb()):
+                    if (item1[k6] is not None) and (pd(item1[k6][k7]) <= pd(item1[k1][k3])) and (all(((True if any((p5[k9] == p3) for p5 in t4 if type(p5) is not dict or k9 in p5) else False if all(type(p5) is not dict or k9 in p5 for p5 in t4) else _fb()) if type(t4 := charge((t6 if (t6 := item1[k6].get(k11)) is not None else []))) is list else _fb()) for p3 in t2) if type(t2 := charge((t7 if (t7 := item1[k1].get(k12)) is not None else []))) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -9261,7 +9261,7 @@ def build_247(K, careful):
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
                 ix3 = _index_of(ctx, charge(s_1))
-                if (k1(s_0[k0]) > k2) and (any((p2[k4] is not None) for p2 in t1) if type(t1 := charge(s_0[k0])) is list else _fb()) and (ix3.get(s_0[k5])[k6] == k7):
+                if (k1(s_0[k0]) > k2) and ((True if any((p2[k4] is not None) for p2 in t1 if type(p2) is not dict or k4 in p2) else False if all(type(p2) is not dict or k4 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0[k0])) is list else _fb()) and (ix3.get(s_0[k5])[k6] == k7):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -9294,7 +9294,7 @@ def build_248(K, careful):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (any((p3[k0] == item1[k0]) for p3 in t2) if type(t2 := charge(s_1[k2])) is list else _fb()):
+                    if ((True if any((p3[k0] == item1[k0]) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_1[k2])) is list else _fb()):
                         continue
                 except Exception:
                     pass
@@ -9796,7 +9796,7 @@ def build_261(K, careful):
                     if w is False:
                         continue
                     if w is True:
-                        if (any((p8[k12] == k13) for p8 in t7) if type(t7 := charge(item1[k15])) is list else _fb()):
+                        if ((True if any((p8[k12] == k13) for p8 in t7 if type(p8) is not dict or k12 in p8) else False if all(type(p8) is not dict or k12 in p8 for p8 in t7) else _fb()) if type(t7 := charge(item1[k15])) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -9834,7 +9834,7 @@ def build_262(K, careful):
                 try:
                     if not ((item1[k0] in k1)):
                         continue
-                    if (item1[k2] is not None) and (any((p3[k3] == k4) for p3 in t2) if type(t2 := charge(item1[k6])) is list else _fb()) and (item1[k7] is not None) and (all(((pdt(p5[k8]) >= pdt(item1[k9])) and ((item1[k11] is None) or (pdt(p5[k8]) <= pdt(item1[k11])))) for p5 in t4) if type(t4 := charge(item1[k6])) is list else _fb()):
+                    if (item1[k2] is not None) and ((True if any((p3[k3] == k4) for p3 in t2 if type(p3) is not dict or k3 in p3) else False if all(type(p3) is not dict or k3 in p3 for p3 in t2) else _fb()) if type(t2 := charge(item1[k6])) is list else _fb()) and (item1[k7] is not None) and (all(((pdt(p5[k8]) >= pdt(item1[k9])) and ((item1[k11] is None) or (pdt(p5[k8]) <= pdt(item1[k11])))) for p5 in t4) if type(t4 := charge(item1[k6])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -10280,7 +10280,7 @@ def build_273(K, careful):
                 try:
                     if not ((item1[k0] in k1)):
                         continue
-                    if (item1[k2] is not None) and ((item1[k0] == k3) or ((item1[k5] is not None) and (pdt(item1[k5]) >= pdt(item1[k2])))) and (any((p3[k9] == k3) for p3 in t2) if type(t2 := charge(item1[k11])) is list else _fb()):
+                    if (item1[k2] is not None) and ((item1[k0] == k3) or ((item1[k5] is not None) and (pdt(item1[k5]) >= pdt(item1[k2])))) and ((True if any((p3[k9] == k3) for p3 in t2 if type(p3) is not dict or k9 in p3) else False if all(type(p3) is not dict or k9 in p3 for p3 in t2) else _fb()) if type(t2 := charge(item1[k11])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -10322,7 +10322,7 @@ def build_274(K, careful):
                     if w is False:
                         continue
                     if w is True:
-                        if (any((p7[k13] == k14) for p7 in t6) if type(t6 := charge(item1[k16])) is list else _fb()):
+                        if ((True if any((p7[k13] == k14) for p7 in t6 if type(p7) is not dict or k13 in p7) else False if all(type(p7) is not dict or k13 in p7 for p7 in t6) else _fb()) if type(t6 := charge(item1[k16])) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
@@ -10665,7 +10665,7 @@ def build_283(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if (any((p3[k3] == item1[k4]) for p3 in t2) if type(t2 := charge(s_1[k6])) is list else _fb()):
+                    if ((True if any((p3[k3] == item1[k4]) for p3 in t2 if type(p3) is not dict or k3 in p3) else False if all(type(p3) is not dict or k3 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_1[k6])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -10940,7 +10940,7 @@ def build_290(K, careful):
                     if w is False:
                         continue
                     if w is True:
-                        if (any((p4[k6] == item1[k7]) for p4 in t3) if type(t3 := charge(s_1[k9])) is list else _fb()) and (k13(((v5 := item1[k7]), ([p7 for p7 in t6 if ((t8 in t9 if type(t8 := v5) is str and (type(t9 := p7[k10]) is list or type(t9) is str) else _fb())) is True] if type(t6 := charge(s_1[k12])) is list else _fb()))[-1]) > k14):
+                        if ((True if any((p4[k6] == item1[k7]) for p4 in t3 if type(p4) is not dict or k6 in p4) else False if all(type(p4) is not dict or k6 in p4 for p4 in t3) else _fb()) if type(t3 := charge(s_1[k9])) is list else _fb()) and (k13(((v5 := item1[k7]), ([p7 for p7 in t6 if ((t8 in t9 if type(t8 := v5) is str and (type(t9 := p7[k10]) is list or type(t9) is str) else _fb())) is True] if type(t6 := charge(s_1[k12])) is list else _fb()))[-1]) > k14):
                             passed += 1
                             continue
                 except Exception:
@@ -11866,7 +11866,7 @@ def build_315(K, careful):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if ((any((p3[k0] == item1[k1]) for p3 in t2) if type(t2 := charge(s_1[k3])) is list else _fb()) or (any((p5[k0] == item1[k1]) for p5 in t4) if type(t4 := charge(s_2)) is list else _fb())):
+                    if (((True if any((p3[k0] == item1[k1]) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_1[k3])) is list else _fb()) or ((True if any((p5[k0] == item1[k1]) for p5 in t4 if type(p5) is not dict or k0 in p5) else False if all(type(p5) is not dict or k0 in p5 for p5 in t4) else _fb()) if type(t4 := charge(s_2)) is list else _fb())):
                         continue
                 except Exception:
                     pass
@@ -12397,7 +12397,7 @@ def build_330(K, careful):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (any((p3[k1] == item1[k2]) for p3 in t2) if type(t2 := charge(s_0[k4])) is list else _fb()):
+                    if ((True if any((p3[k1] == item1[k2]) for p3 in t2 if type(p3) is not dict or k1 in p3) else False if all(type(p3) is not dict or k1 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_0[k4])) is list else _fb()):
                         continue
                 except Exception:
                     pass

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'b5d3b3cb2fd348f30428bce8f62f67c51871c0416765c5b1bccf3e4f97621d1d'
+KEY = '56d5ed8ce243d56982856e12d2f9367bd1f87714438af01e4e7efc0d6a8ef07a'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
