@@ -463,6 +463,11 @@ class _Lines:
     def add(self, line: str) -> None:
         self.lines.append("    " * self.depth + line)
 
+    def add_block(self, text: str) -> None:
+        """Lines of fixed code, indented as written, at the current depth."""
+        for line in text.splitlines():
+            self.add(line)
+
     @contextlib.contextmanager
     def indent(self):
         self.depth += 1
@@ -509,33 +514,49 @@ def compile_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_
 def generate_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep_passes: bool = False,
                   function_name: str = "build", careful_name: str = "build_careful") -> GeneratedRule:
     gen = _Generator(checked, rule)
-    fe = rule.foreach
     let_locals = [gen.fresh() for _ in rule.rule_lets]
     gen.rule_locals = set(let_locals)
-    handed = ", ".join(["passed", "slow", "coll", *let_locals])  # what the fast part hands on
+    item_local = gen.fresh("item")
+    # The fast part first: trace keys and constants are numbered in the order code is made.
+    body, guard, collection_where = _fast_part(gen, rule, let_locals, item_local)
+    careful = _careful_part(gen, rule, let_locals, item_local, collection_where, keep_passes)
+    parameters = ", ".join(["root", "ctx", *_handed(rule, let_locals)])
+    source = _module(gen, body, function_name, "K, careful", "run(root, ctx)", guard if fast else "False")
+    careful_source = _module(gen, careful, careful_name, "K", f"careful_run({parameters})")
+    return GeneratedRule(RuleHeader.of(rule), function_name, source, careful_name, careful_source,
+                         tuple(gen.constants), rule, gen.nodes)
 
-    # The fast part: the prelude (rule-level lets, `when`, the collection) and the loop.
+
+def _handed(rule: ast.Rule, let_locals: list[str]) -> list[str]:
+    """What the fast part hands its careful part besides the evidence and the context."""
+    return ["passed", "slow", "coll", *let_locals] if rule.foreach is not None else []
+
+
+def _fast_part(gen: _Generator, rule: ast.Rule, let_locals: list[str], item_local: str) -> tuple[_Lines, str, str | None]:
+    """The prelude (rule-level lets, `when`, the collection) and the loop over the items;
+    with the guard under which it runs (its sections are there) and where the items are."""
+    fe = rule.foreach
     body = _Lines(depth=2)
     body.add("tr = {}")
     body.add("passed = 0")
     body.add("fast = False")
-    fast_part = _Lines(depth=4)
-    env = _fast_prelude(gen, fast_part, rule, let_locals)
+    prelude = _Lines(depth=4)
+    env = _fast_prelude(gen, prelude, rule, let_locals)
     collection_where = gen.where(fe.collection, env) if fe is not None else None
     body.add("if GUARD:")
     with body.indent():
         body.add("try:")
         with body.indent():
-            body.add("FAST_PRELUDE")
+            body.lines.append("PRELUDE")
         body.add("except Exception:")
         with body.indent():
             body.add("fast = False")
-    item_local = gen.fresh("item")
-    if fe is not None:
-        item_env = env.bind(fe.var, item_local, "{item}")
+    if fe is None:
+        body.add("return careful()(root, ctx)")
+    else:
         loop = _Lines(depth=body.depth + 1)
-        _fast_loop(gen, loop, rule, item_env, item_local)
-        gen.define_hoisted(fast_part)
+        _fast_loop(gen, loop, rule, env.bind(fe.var, item_local, "{item}"), item_local)
+        gen.define_hoisted(prelude)
         body.add("if fast:")
         with body.indent():
             body.add("slow = []")
@@ -543,61 +564,60 @@ def generate_rule(checked: CheckedRules, rule: ast.Rule, fast: bool = True, keep
             body.add("if not slow:")
             with body.indent():
                 body.add(f"return RuleRun(passed, [], {gen.const(collection_where)})")
-            body.add(f"return careful()(root, ctx, {handed})")
+            body.add(f"return careful()(root, ctx, {', '.join(_handed(rule, let_locals))})")
         body.add(f"return careful()(root, ctx, {', '.join(['0'] + ['None'] * (len(let_locals) + 2))})")
-    else:
-        body.add("return careful()(root, ctx)")
-    marker = body.lines.index("    " * 4 + "FAST_PRELUDE")
-    body.lines[marker:marker + 1] = fast_part.lines
+    marker = body.lines.index("PRELUDE")
+    body.lines[marker:marker + 1] = prelude.lines
     guard = " and ".join(f"type({local}) is not Missing" for local in gen.sections.values()) or "True"
-    if not fast:
-        guard = "False"
+    return body, guard, collection_where
 
-    # The careful part: every item the fast part did not pass, or all of them when the fast
-    # prelude could not run (slow is None then, and the careful prelude runs instead).
-    careful = _Lines(depth=2)
-    careful.add("tr = {}")
+
+# The careful part's walk over the items the fast part left; a passing item is counted, or
+# kept (for `clausegate explain`) when count_passes is empty.
+_CAREFUL_LOOP = """\
+results = []
+for i in slow:
+    try:
+        r = careful(i, coll[i])
+    except EvalError as err:
+        r = ItemResult('error', i, error=err)
+    if r is None:
+        continue
+{count_passes}    r.item = coll[i]
+    results.append(r)
+"""
+_COUNT_PASSES = """\
+    if r.status == 'pass':
+        passed += 1
+        continue
+"""
+
+
+def _careful_part(gen: _Generator, rule: ast.Rule, let_locals: list[str], item_local: str,
+                  collection_where: str | None, keep_passes: bool) -> _Lines:
+    """Every item the fast part did not pass, or all of them when its prelude could not run
+    (`slow` is None then, and the careful prelude runs instead)."""
+    fe = rule.foreach
+    lines = _Lines(depth=2)
+    lines.add("tr = {}")
     if fe is None:
-        careful_env = _careful_prelude(gen, careful, rule, let_locals)
-        _careful_item(gen, careful, rule, careful_env, None, keep_passes)
-        careful.add("return RuleRun(0, [r], None)")
-    else:
-        careful.add("if slow is None:")
-        with careful.indent():
-            careful_env = _careful_prelude(gen, careful, rule, let_locals)
-            careful.add("slow = range(len(coll))")
-        item_env = careful_env.bind(fe.var, item_local, "{item}")
-        careful.add("rule_tr = tr")
-        careful.add(f"def careful(i, {item_local}):")
-        with careful.indent():
-            careful.add("tr = dict(rule_tr)")
-            _careful_item(gen, careful, rule, item_env, "i", keep_passes)
-            careful.add("return r")
-        careful.add("results = []")
-        careful.add("for i in slow:")
-        with careful.indent():
-            careful.add("try:")
-            with careful.indent():
-                careful.add("r = careful(i, coll[i])")
-            careful.add("except EvalError as err:")
-            with careful.indent():
-                careful.add("r = ItemResult('error', i, error=err)")
-            careful.add("if r is None:")
-            with careful.indent():
-                careful.add("continue")
-            if not keep_passes:
-                careful.add("if r.status == 'pass':")
-                with careful.indent():
-                    careful.add("passed += 1")
-                    careful.add("continue")
-            careful.add("r.item = coll[i]")
-            careful.add("results.append(r)")
-        careful.add(f"return RuleRun(passed, results, {gen.const(collection_where)})")
-    parameters = "root, ctx" + (f", {handed}" if fe is not None else "")
-    source = _module(gen, body, function_name, "K, careful", "run(root, ctx)", guard)
-    careful_source = _module(gen, careful, careful_name, "K", f"careful_run({parameters})")
-    return GeneratedRule(RuleHeader.of(rule), function_name, source, careful_name, careful_source,
-                         tuple(gen.constants), rule, gen.nodes)
+        env = _careful_prelude(gen, lines, rule, let_locals)
+        _careful_item(gen, lines, rule, env, None, keep_passes)
+        lines.add("return RuleRun(0, [r], None)")
+        return lines
+    lines.add("if slow is None:")
+    with lines.indent():
+        env = _careful_prelude(gen, lines, rule, let_locals)
+        lines.add("slow = range(len(coll))")
+    lines.add("rule_tr = tr")
+    lines.add(f"def careful(i, {item_local}):")
+    with lines.indent():
+        lines.add("tr = dict(rule_tr)")
+        _careful_item(gen, lines, rule, env.bind(fe.var, item_local, "{item}"), "i", keep_passes)
+        lines.add("return r")
+    lines.add_block(_CAREFUL_LOOP.format(count_passes="" if keep_passes else _COUNT_PASSES))
+    lines.add(f"return RuleRun(passed, results, {gen.const(collection_where)})")
+    return lines
 
 
 def _module(gen: _Generator, body: _Lines, function_name: str, parameters: str, inner: str,

@@ -10,7 +10,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'fb74a4f9267761f82068ff27b8b363b784f89028af143f1d61dd268a492a51d7'
+KEY = '9d00ceaf18b0df5d9360d0b5fcb4c23271aa7cca7f27dbdbbb4682578b9963bf'
 
 def careful_0(K):
     def careful_run(root, ctx, passed, slow, coll):
@@ -2785,24 +2785,24 @@ def careful_48(K):
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
-        def careful(i, item4):
+        def careful(i, item2):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 13, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, item4), k0, k15, k16)), _tr(tr, 12, k3), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 13, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k0, k15, k16)), _tr(tr, 12, k3), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 20, rt.contains(_tr(tr, 19, rt.call(k21, k22, (_tr(tr, 17, rt.member(_tr(tr, 16, v1), k6, k19, k20)), _tr(tr, 18, _list_of()),), False)), _tr(tr, 15, rt.member(_tr(tr, 14, item4), k5, k17, k18)), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, rt.contains(_tr(tr, 19, rt.call(k21, k22, (_tr(tr, 17, rt.member(_tr(tr, 16, v1), k6, k19, k20)), _tr(tr, 18, _list_of()),), False)), _tr(tr, 15, rt.member(_tr(tr, 14, item2), k5, k17, k18)), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k23, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item4), k5, k17, k24))), k25, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item4), k26, k27, k28))), k29, _text(_tr(tr, 26, rt.member(_tr(tr, 25, v1), k5, k30, k31))),))
+                        r.message = ''.join((k23, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item2), k5, k17, k24))), k25, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item2), k26, k27, k28))), k29, _text(_tr(tr, 26, rt.member(_tr(tr, 25, v1), k5, k30, k31))),))
                     except EvalError:
                         r.message = None
                     break
@@ -6996,17 +6996,17 @@ def careful_117(K):
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
-        def careful(i, item4):
+        def careful(i, item2):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item4), k3, k20, k21)), k21, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k3, k20, k21)), k21, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 24, ((v12 := _tr(tr, 13, rt.member(_tr(tr, 12, item4), k4, k22, k23))), _tr(tr, 23, rt.call(k9, k33, (charge(_tr(tr, 22, rt.call(k8, k32, (charge(_tr(tr, 19, rt.call(k26, k27, (charge(_tr(tr, 14, s_2)), (lambda p13: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p13), k5, k24, k25)), _tr(tr, 17, v12), k6))),), True))), (lambda p14: _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, p14), k7, k28, k29), k29))),), True))),), True)))[-1])
+                v11 = _tr(tr, 24, ((v12 := _tr(tr, 13, rt.member(_tr(tr, 12, item2), k4, k22, k23))), _tr(tr, 23, rt.call(k9, k33, (charge(_tr(tr, 22, rt.call(k8, k32, (charge(_tr(tr, 19, rt.call(k26, k27, (charge(_tr(tr, 14, s_2)), (lambda p13: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p13), k5, k24, k25)), _tr(tr, 17, v12), k6))),), True))), (lambda p14: _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, p14), k7, k28, k29), k29))),), True))),), True)))[-1])
                 e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v11), _tr(tr, 26, None), k34)), lambda: _tr(tr, 31, rt.order(k37, _tr(tr, 28, v11), _tr(tr, 30, rt.convert(k30, k31, rt.member(_tr(tr, 29, v1), k10, k35, k36), k36)), k11)), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
@@ -7014,7 +7014,7 @@ def careful_117(K):
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item4), k4, k22, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k40, k41, k42))), k43, _text(_tr(tr, 38, rt.convert(k30, k31, rt.member(_tr(tr, 37, v1), k10, k35, k44), k44))),))
+                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k4, k22, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k40, k41, k42))), k43, _text(_tr(tr, 38, rt.convert(k30, k31, rt.member(_tr(tr, 37, v1), k10, k35, k44), k44))),))
                     except EvalError:
                         r.message = None
                     break
@@ -16069,18 +16069,18 @@ def careful_259(K):
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
-        def careful(i, item2):
+        def careful(i, item1):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, ((v7 := _tr(tr, 5, item2)), _tr(tr, 12, rt.call(k14, k15, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k4, k10, k11))), (lambda p8: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k0, k12, k13)), _tr(tr, 10, v7), k3))),), True)))[-1]), _tr(tr, 14, None), k16)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, ((v7 := _tr(tr, 5, item1)), _tr(tr, 12, rt.call(k14, k15, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k4, k10, k11))), (lambda p8: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k0, k12, k13)), _tr(tr, 10, v7), k3))),), True)))[-1]), _tr(tr, 14, None), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k17, _text(_tr(tr, 16, item2)), k18,))
+                        r.message = ''.join((k17, _text(_tr(tr, 16, item1)), k18,))
                     except EvalError:
                         r.message = None
                     break
@@ -17157,24 +17157,24 @@ def careful_276(K):
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
-        def careful(i, item6):
+        def careful(i, item2):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 18, rt.order(k24, _tr(tr, 16, rt.call(k22, k23, (charge(_tr(tr, 11, s_1)), (lambda p16: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p16), k1, k11, k21)), _tr(tr, 14, item6), k4))),), True)), _tr(tr, 17, v1), k5)), k5, 'condition of `where`')
+                w = rt.truth(_tr(tr, 18, rt.order(k24, _tr(tr, 16, rt.call(k22, k23, (charge(_tr(tr, 11, s_1)), (lambda p16: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p16), k1, k11, k21)), _tr(tr, 14, item2), k4))),), True)), _tr(tr, 17, v1), k5)), k5, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 29, rt.call(k31, k33, (charge(_tr(tr, 19, s_2)), (lambda p17: _tr(tr, 28, rt.call(k31, k32, (charge(_tr(tr, 21, rt.member(_tr(tr, 20, p17), k7, k25, k26))), (lambda p18: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.call(k27, k28, (charge(_tr(tr, 22, s_1)), _tr(tr, 23, p18),), True, ctx)), k1, k29, k30)), _tr(tr, 26, item6), k6))),), True))),), True)), k33, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.call(k31, k33, (charge(_tr(tr, 19, s_2)), (lambda p17: _tr(tr, 28, rt.call(k31, k32, (charge(_tr(tr, 21, rt.member(_tr(tr, 20, p17), k7, k25, k26))), (lambda p18: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.call(k27, k28, (charge(_tr(tr, 22, s_1)), _tr(tr, 23, p18),), True, ctx)), k1, k29, k30)), _tr(tr, 26, item2), k6))),), True))),), True)), k33, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 35, rt.call(k22, k36, (charge(_tr(tr, 30, s_1)), (lambda p19: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p19), k1, k11, k34)), _tr(tr, 33, item6), k35))),), True))), k37, _text(_tr(tr, 36, item6)), k38,))
+                        r.message = ''.join((_text(_tr(tr, 35, rt.call(k22, k36, (charge(_tr(tr, 30, s_1)), (lambda p19: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p19), k1, k11, k34)), _tr(tr, 33, item2), k35))),), True))), k37, _text(_tr(tr, 36, item2)), k38,))
                     except EvalError:
                         r.message = None
                     break

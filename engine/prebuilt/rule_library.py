@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'fb74a4f9267761f82068ff27b8b363b784f89028af143f1d61dd268a492a51d7'
+KEY = '9d00ceaf18b0df5d9360d0b5fcb4c23271aa7cca7f27dbdbbb4682578b9963bf'
 
 def build_0(K, careful):
     def run(root, ctx):
@@ -302,7 +302,7 @@ def build_7(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (s_0 is not None) and (k1((t1 if (t1 := s_0.get(k0)) is not None else [])) > k2):
+                if (s_0 is not None) and (k1((t2 if (t2 := s_0.get(k0)) is not None else [])) > k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -553,7 +553,7 @@ def build_14(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((True if any((p2[k0] == k1) for p2 in t1 if type(p2) is not dict or k0 in p2) else False if all(type(p2) is not dict or k0 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0)) is list else _fb()) and ((True if any((p4[k0] == k3) for p4 in t3 if type(p4) is not dict or k0 in p4) else False if all(type(p4) is not dict or k0 in p4 for p4 in t3) else _fb()) if type(t3 := charge(s_0)) is list else _fb()):
+                if ((True if any((p3[k0] == k1) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_0)) is list else _fb()) and ((True if any((p5[k0] == k3) for p5 in t4 if type(p5) is not dict or k0 in p5) else False if all(type(p5) is not dict or k0 in p5 for p5 in t4) else _fb()) if type(t4 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -648,7 +648,7 @@ def build_17(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((True if any((p2[k0] == k1) for p2 in t1 if type(p2) is not dict or k0 in p2) else False if all(type(p2) is not dict or k0 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0)) is list else _fb()) and ((True if any((p4[k0] == k3) for p4 in t3 if type(p4) is not dict or k0 in p4) else False if all(type(p4) is not dict or k0 in p4 for p4 in t3) else _fb()) if type(t3 := charge(s_0)) is list else _fb()):
+                if ((True if any((p3[k0] == k1) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_0)) is list else _fb()) and ((True if any((p5[k0] == k3) for p5 in t4 if type(p5) is not dict or k0 in p5) else False if all(type(p5) is not dict or k0 in p5 for p5 in t4) else _fb()) if type(t4 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -670,7 +670,7 @@ def build_18(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((s_0.get(k0) is not None) and (pd(t2) is not None if (t2 := s_0.get(k1)) is not None else False)) and (pd(s_0[k3]) >= today):
+                if ((s_0.get(k0) is not None) and (pd(t3) is not None if (t3 := s_0.get(k1)) is not None else False)) and (pd(s_0[k3]) >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -997,7 +997,7 @@ def build_27(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (((v1 := s_0[k0]), (t2 in t3 if type(t2 := v1) is str and (type(t3 := s_1[k1]) is list or type(t3) is str) else _fb()))[-1]) is True:
+                if (((v2 := s_0[k0]), (t3 in t4 if type(t3 := v2) is str and (type(t4 := s_1[k1]) is list or type(t4) is str) else _fb()))[-1]) is True:
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1020,9 +1020,9 @@ def build_28(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                ix2 = _ids_of(ctx, charge(s_1))
-                ix3 = _index_of(ctx, charge(s_1))
-                if (s_0 is not None) and (s_0.get(k0) is not None) and (s_0[k0] in ix2) and (ix3.get(s_0[k0])[k1] == k2):
+                ix3 = _ids_of(ctx, charge(s_1))
+                ix4 = _index_of(ctx, charge(s_1))
+                if (s_0 is not None) and (s_0.get(k0) is not None) and (s_0[k0] in ix3) and (ix4.get(s_0[k0])[k1] == k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1044,7 +1044,7 @@ def build_29(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (s_0 is not None) and (k1((t1 if (t1 := s_0.get(k0)) is not None else [])) > k2):
+                if (s_0 is not None) and (k1((t2 if (t2 := s_0.get(k0)) is not None else [])) > k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1218,7 +1218,7 @@ def build_34(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((len([1 for p2 in t1 if ((p2[k0] == k1)) is True]) if type(t1 := charge(s_0)) is list else _fb()) >= k3):
+                if ((len([1 for p3 in t2 if ((p3[k0] == k1)) is True]) if type(t2 := charge(s_0)) is list else _fb()) >= k3):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1394,7 +1394,7 @@ def build_39(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (any(((t3 in t4 if type(t3 := k0) is str and (type(t4 := p2[k1]) is list or type(t4) is str) else _fb()) and (any((t12 if (t12 := ((v7 := p6), (any((t11 if (t11 := (p9[k5] if (t10 := (p9[k3] == v7)) is True else False if t10 is False else _fb())) is True or t11 is False else _fb()) for p9 in t8) if type(t8 := charge(s_0)) is list else _fb()))[-1]) is True or t12 is False else _fb()) for p6 in t5) if type(t5 := charge(p2[k7])) is list else _fb())) for p2 in t1) if type(t1 := charge(s_1)) is list else _fb()) and (any(((t15 in t16 if type(t15 := k9) is str and (type(t16 := p14[k1]) is list or type(t16) is str) else _fb()) and (any((t24 if (t24 := ((v19 := p18), (any((t23 if (t23 := (p21[k5] if (t22 := (p21[k3] == v19)) is True else False if t22 is False else _fb())) is True or t23 is False else _fb()) for p21 in t20) if type(t20 := charge(s_0)) is list else _fb()))[-1]) is True or t24 is False else _fb()) for p18 in t17) if type(t17 := charge(p14[k7])) is list else _fb())) for p14 in t13) if type(t13 := charge(s_1)) is list else _fb()):
+                if (any(((t4 in t5 if type(t4 := k0) is str and (type(t5 := p3[k1]) is list or type(t5) is str) else _fb()) and (any((t13 if (t13 := ((v8 := p7), (any((t12 if (t12 := (p10[k5] if (t11 := (p10[k3] == v8)) is True else False if t11 is False else _fb())) is True or t12 is False else _fb()) for p10 in t9) if type(t9 := charge(s_0)) is list else _fb()))[-1]) is True or t13 is False else _fb()) for p7 in t6) if type(t6 := charge(p3[k7])) is list else _fb())) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()) and (any(((t16 in t17 if type(t16 := k9) is str and (type(t17 := p15[k1]) is list or type(t17) is str) else _fb()) and (any((t25 if (t25 := ((v20 := p19), (any((t24 if (t24 := (p22[k5] if (t23 := (p22[k3] == v20)) is True else False if t23 is False else _fb())) is True or t24 is False else _fb()) for p22 in t21) if type(t21 := charge(s_0)) is list else _fb()))[-1]) is True or t25 is False else _fb()) for p19 in t18) if type(t18 := charge(p15[k7])) is list else _fb())) for p15 in t14) if type(t14 := charge(s_1)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1417,7 +1417,7 @@ def build_40(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (s_0 is not None) and (s_0.get(k0) is not None) and (((v2 := s_0[k0]), (t3 in t4 if type(t3 := v2) is str and (type(t4 := s_1[k1]) is list or type(t4) is str) else _fb()))[-1]) is True:
+                if (s_0 is not None) and (s_0.get(k0) is not None) and (((v3 := s_0[k0]), (t4 in t5 if type(t4 := v3) is str and (type(t5 := s_1[k1]) is list or type(t5) is str) else _fb()))[-1]) is True:
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1516,7 +1516,7 @@ def build_43(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (any(((t3 in t4 if type(t3 := k0) is str and (type(t4 := p2[k1]) is list or type(t4) is str) else _fb()) and (any((t10 if (t10 := ((v7 := p6), (t8 in t9 if type(t8 := v7) is str and (type(t9 := s_0[k3]) is list or type(t9) is str) else _fb()))[-1]) is True or t10 is False else _fb()) for p6 in t5) if type(t5 := charge(p2[k5])) is list else _fb())) for p2 in t1) if type(t1 := charge(s_1)) is list else _fb()):
+                if (any(((t4 in t5 if type(t4 := k0) is str and (type(t5 := p3[k1]) is list or type(t5) is str) else _fb()) and (any((t11 if (t11 := ((v8 := p7), (t9 in t10 if type(t9 := v8) is str and (type(t10 := s_0[k3]) is list or type(t10) is str) else _fb()))[-1]) is True or t11 is False else _fb()) for p7 in t6) if type(t6 := charge(p3[k5])) is list else _fb())) for p3 in t2) if type(t2 := charge(s_1)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1618,7 +1618,7 @@ def build_46(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                v1 = (len([1 for p3 in t2 if ((p3[k0] == k1)) is True]) if type(t2 := charge(s_0)) is list else _fb())
+                v1 = (len([1 for p4 in t3 if ((p4[k0] == k1)) is True]) if type(t3 := charge(s_0)) is list else _fb())
                 if (v1 <= k3):
                     return RuleRun(1, [], None)
                 _fb()
@@ -1680,7 +1680,7 @@ def build_48(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = (next((p3 for p3 in t2 if ((p3[k0] == k1)) is True), None) if type(t2 := charge(s_0)) is list else _fb())
+                v1 = (next((p4 for p4 in t3 if ((p4[k0] == k1)) is True), None) if type(t3 := charge(s_0)) is list else _fb())
                 if ((v1 is not None)) is not True:
                     _fb()
                 coll = charge(s_1)
@@ -1691,11 +1691,11 @@ def build_48(K, careful):
                 fast = False
         if fast:
             slow = []
-            for i, item4 in enumerate(coll):
+            for i, item2 in enumerate(coll):
                 try:
-                    if not ((item4[k0] == k3)):
+                    if not ((item2[k0] == k3)):
                         continue
-                    if (t6 in t7 if type(t6 := item4[k5]) is str and (type(t7 := (t5 if (t5 := v1.get(k6)) is not None else [])) is list or type(t7) is str) else _fb()):
+                    if (t6 in t7 if type(t6 := item2[k5]) is str and (type(t7 := (t5 if (t5 := v1.get(k6)) is not None else [])) is list or type(t7) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -1836,7 +1836,7 @@ def build_52(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((len([1 for p2 in t1 if ((p2[k0] == k1)) is True]) if type(t1 := charge(s_0)) is list else _fb()) > k3):
+                if ((len([1 for p3 in t2 if ((p3[k0] == k1)) is True]) if type(t2 := charge(s_0)) is list else _fb()) > k3):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1858,7 +1858,7 @@ def build_53(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any(((p2[k0] == k1) and (p2[k3] == k4)) for p2 in t1) if type(t1 := charge(s_0)) is list else _fb()) and (any(((p4[k0] == k1) and (p4[k3] == k8)) for p4 in t3) if type(t3 := charge(s_0)) is list else _fb()) and (any(((p6[k0] == k1) and (p6[k3] == k12)) for p6 in t5) if type(t5 := charge(s_0)) is list else _fb()):
+                if (any(((p3[k0] == k1) and (p3[k3] == k4)) for p3 in t2) if type(t2 := charge(s_0)) is list else _fb()) and (any(((p5[k0] == k1) and (p5[k3] == k8)) for p5 in t4) if type(t4 := charge(s_0)) is list else _fb()) and (any(((p7[k0] == k1) and (p7[k3] == k12)) for p7 in t6) if type(t6 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1880,7 +1880,7 @@ def build_54(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((True if any((p2[k0] == k1) for p2 in t1 if type(p2) is not dict or k0 in p2) else False if all(type(p2) is not dict or k0 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0)) is list else _fb()):
+                if ((True if any((p3[k0] == k1) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -2250,7 +2250,7 @@ def build_64(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((len([1 for p2 in t1 if ((p2[k0] == k1)) is True]) if type(t1 := charge(s_0)) is list else _fb()) > k3):
+                if ((len([1 for p3 in t2 if ((p3[k0] == k1)) is True]) if type(t2 := charge(s_0)) is list else _fb()) > k3):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -2746,7 +2746,7 @@ def build_77(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (s_0 is not None) and ((s_0.get(k0) is not None) and (pd(t2) is not None if (t2 := s_0.get(k1)) is not None else False)):
+                if (s_0 is not None) and ((s_0.get(k0) is not None) and (pd(t3) is not None if (t3 := s_0.get(k1)) is not None else False)):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -2768,7 +2768,7 @@ def build_78(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (s_0 is not None) and (pd(t1) is not None if (t1 := s_0.get(k0)) is not None else False) and (pd(s_0[k0]) >= today) and ((not (s_0.get(k2) is not None)) or ((pd(s_0[k2][k3]) <= today) and (pd(s_0[k2][k5]) >= today))):
+                if (s_0 is not None) and (pd(t2) is not None if (t2 := s_0.get(k0)) is not None else False) and (pd(s_0[k0]) >= today) and ((not (s_0.get(k2) is not None)) or ((pd(s_0[k2][k3]) <= today) and (pd(s_0[k2][k5]) >= today))):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -2792,9 +2792,9 @@ def build_79(K, careful):
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
                 v1 = s_0
-                ix3 = _ids_of(ctx, charge(s_1))
-                ix4 = _index_of(ctx, charge(s_1))
-                if (v1 is not None) and (v1.get(k0) is not None) and (v1[k0] in ix3) and (ix4.get(v1[k0])[k1] == k2):
+                ix4 = _ids_of(ctx, charge(s_1))
+                ix5 = _index_of(ctx, charge(s_1))
+                if (v1 is not None) and (v1.get(k0) is not None) and (v1[k0] in ix4) and (ix5.get(v1[k0])[k1] == k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -3558,7 +3558,7 @@ def build_99(K, careful):
         if type(s_0) is not Missing:
             try:
                 v1 = [k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13]
-                v2 = ([p4 for p4 in t3 if ((not any(((p6[k14] == k15) and ((t7 if (t7 := p6.get(k17)) is not None else k18) == p4)) for p6 in t5) if type(t5 := charge(s_0)) is list else _fb())) is True] if type(t3 := charge(v1)) is list else _fb())
+                v2 = ([p5 for p5 in t4 if ((not any(((p7[k14] == k15) and ((t8 if (t8 := p7.get(k17)) is not None else k18) == p5)) for p7 in t6) if type(t6 := charge(s_0)) is list else _fb())) is True] if type(t4 := charge(v1)) is list else _fb())
                 if (k21(v2) == k22):
                     return RuleRun(1, [], None)
                 _fb()
@@ -4249,7 +4249,7 @@ def build_117(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
-                v1 = (next((p3 for p3 in t2 if ((p3[k0] == k1)) is True), None) if type(t2 := charge(s_0)) is list else _fb())
+                v1 = (next((p4 for p4 in t3 if ((p4[k0] == k1)) is True), None) if type(t3 := charge(s_0)) is list else _fb())
                 if ((v1 is not None)) is not True:
                     _fb()
                 coll = charge(s_1)
@@ -4260,12 +4260,12 @@ def build_117(K, careful):
                 fast = False
         if fast:
             slow = []
-            for i, item4 in enumerate(coll):
+            for i, item2 in enumerate(coll):
                 try:
-                    if item4[k3] is False:
+                    if item2[k3] is False:
                         continue
-                    if item4[k3] is True:
-                        v5 = ((v6 := item4[k4]), k9(charge(k8(charge(([p8 for p8 in t7 if ((p8[k5] == v6)) is True] if type(t7 := charge(s_2)) is list else _fb())), (lambda p9: pd(p9[k7]))))))[-1]
+                    if item2[k3] is True:
+                        v5 = ((v6 := item2[k4]), k9(charge(k8(charge(([p8 for p8 in t7 if ((p8[k5] == v6)) is True] if type(t7 := charge(s_2)) is list else _fb())), (lambda p9: pd(p9[k7]))))))[-1]
                         if ((v5 is not None) and (v5 >= pd(v1[k10]))):
                             passed += 1
                             continue
@@ -4448,7 +4448,7 @@ def build_122(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any(((p2[k0] == k1) and (t4 in t5 if type(t4 := k3) is str and (type(t5 := (t3 if (t3 := p2.get(k4)) is not None else [])) is list or type(t5) is str) else _fb())) for p2 in t1) if type(t1 := charge(s_0)) is list else _fb()) and (any(((p7[k0] == k7) and (t9 in t10 if type(t9 := k9) is str and (type(t10 := (t8 if (t8 := p7.get(k4)) is not None else [])) is list or type(t10) is str) else _fb())) for p7 in t6) if type(t6 := charge(s_0)) is list else _fb()):
+                if (any(((p3[k0] == k1) and (t5 in t6 if type(t5 := k3) is str and (type(t6 := (t4 if (t4 := p3.get(k4)) is not None else [])) is list or type(t6) is str) else _fb())) for p3 in t2) if type(t2 := charge(s_0)) is list else _fb()) and (any(((p8[k0] == k7) and (t10 in t11 if type(t10 := k9) is str and (type(t11 := (t9 if (t9 := p8.get(k4)) is not None else [])) is list or type(t11) is str) else _fb())) for p8 in t7) if type(t7 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -5490,8 +5490,8 @@ def build_149(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
-                v1 = ([p3 for p3 in t2 if ((p3[k0] in k1)) is True] if type(t2 := charge(s_0)) is list else _fb())
-                if (any((not any((t9 in t10 if type(t9 := p5[k2]) is str and (type(t10 := (t8 if (t8 := p7.get(k3)) is not None else [])) is list or type(t10) is str) else _fb()) for p7 in t6) if type(t6 := charge(v1)) is list else _fb()) for p5 in t4) if type(t4 := charge(s_1)) is list else _fb()) and (any(((p12[k0] == k5) and (not any((t16 in t17 if type(t16 := p12[k2]) is str and (type(t17 := (t15 if (t15 := p14.get(k7)) is not None else [])) is list or type(t17) is str) else _fb()) for p14 in t13) if type(t13 := charge(v1)) is list else _fb())) for p12 in t11) if type(t11 := charge(s_2)) is list else _fb()):
+                v1 = ([p4 for p4 in t3 if ((p4[k0] in k1)) is True] if type(t3 := charge(s_0)) is list else _fb())
+                if (any((not any((t10 in t11 if type(t10 := p6[k2]) is str and (type(t11 := (t9 if (t9 := p8.get(k3)) is not None else [])) is list or type(t11) is str) else _fb()) for p8 in t7) if type(t7 := charge(v1)) is list else _fb()) for p6 in t5) if type(t5 := charge(s_1)) is list else _fb()) and (any(((p13[k0] == k5) and (not any((t17 in t18 if type(t17 := p13[k2]) is str and (type(t18 := (t16 if (t16 := p15.get(k7)) is not None else [])) is list or type(t18) is str) else _fb()) for p15 in t14) if type(t14 := charge(v1)) is list else _fb())) for p13 in t12) if type(t12 := charge(s_2)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -5669,7 +5669,7 @@ def build_154(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (any((((p2[k0] == k1) and (p2[k3] == k4)) and (pd(p2[k7]) >= today)) for p2 in t1) if type(t1 := charge(s_0)) is list else _fb()):
+                if (any((((p3[k0] == k1) and (p3[k3] == k4)) and (pd(p3[k7]) >= today)) for p3 in t2) if type(t2 := charge(s_0)) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -7845,7 +7845,7 @@ def build_210(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((True if any((p2[k0] == k1) for p2 in t1 if type(p2) is not dict or k0 in p2) else False if all(type(p2) is not dict or k0 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0[k3])) is list else _fb()) and (s_0.get(k4) is not None) and (pdur(t4) is not None if (t4 := s_0.get(k5)) is not None else False):
+                if ((True if any((p3[k0] == k1) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_0[k3])) is list else _fb()) and (s_0.get(k4) is not None) and (pdur(t5) is not None if (t5 := s_0.get(k5)) is not None else False):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -7892,10 +7892,10 @@ def build_212(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing and type(s_3) is not Missing:
             try:
-                ix2 = _index_of(ctx, charge(s_0))
-                v1 = ix2.get(s_1[k0])
-                ix5 = _index_of(ctx, charge(s_3))
-                if (v1 is not None) and ((v1[k1] is not None) and (((v3 := pd(v1[k1])), (v4 := pdur(s_2[k2][k3])), rt.arith(k7, v3, k5(v4, pdur(s_2[k2][k4])), k6))[-1] >= today)) and (ix5.get(s_1[k10])[k11] == k12):
+                ix3 = _index_of(ctx, charge(s_0))
+                v1 = ix3.get(s_1[k0])
+                ix6 = _index_of(ctx, charge(s_3))
+                if (v1 is not None) and ((v1[k1] is not None) and (((v4 := pd(v1[k1])), (v5 := pdur(s_2[k2][k3])), rt.arith(k7, v4, k5(v5, pdur(s_2[k2][k4])), k6))[-1] >= today)) and (ix6.get(s_1[k10])[k11] == k12):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -8632,8 +8632,8 @@ def build_231(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = ((v2 := k0), k5(charge(k4(charge(([p4 for p4 in t3 if ((p4[k1] == v2)) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p5: pd(p5[k3]))))))[-1]
-                if (v1 is not None) and (((v6 := v1), (v7 := pdur(s_1[k6][k7])), rt.arith(k11, v6, k9(v7, pdur(s_1[k6][k8])), k10))[-1] >= today):
+                v1 = ((v3 := k0), k5(charge(k4(charge(([p5 for p5 in t4 if ((p5[k1] == v3)) is True] if type(t4 := charge(s_0)) is list else _fb())), (lambda p6: pd(p6[k3]))))))[-1]
+                if (v1 is not None) and (((v7 := v1), (v8 := pdur(s_1[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_1[k6][k8])), k10))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -9260,8 +9260,8 @@ def build_247(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                ix3 = _index_of(ctx, charge(s_1))
-                if (k1(s_0[k0]) > k2) and ((True if any((p2[k4] is not None) for p2 in t1 if type(p2) is not dict or k4 in p2) else False if all(type(p2) is not dict or k4 in p2 for p2 in t1) else _fb()) if type(t1 := charge(s_0[k0])) is list else _fb()) and (ix3.get(s_0[k5])[k6] == k7):
+                ix4 = _index_of(ctx, charge(s_1))
+                if (k1(s_0[k0]) > k2) and ((True if any((p3[k4] is not None) for p3 in t2 if type(p3) is not dict or k4 in p3) else False if all(type(p3) is not dict or k4 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_0[k0])) is list else _fb()) and (ix4.get(s_0[k5])[k6] == k7):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -9607,8 +9607,8 @@ def build_256(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                ix1 = _index_of(ctx, charge(s_1))
-                if (k1(s_0[k0]) > k2) and (ix1.get(s_0[k4])[k5] == k6):
+                ix2 = _index_of(ctx, charge(s_1))
+                if (k1(s_0[k0]) > k2) and (ix2.get(s_0[k4])[k5] == k6):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -9706,7 +9706,7 @@ def build_259(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                coll = charge(k2(charge(k1(charge(s_0), (lambda p1: p1[k0])))))
+                coll = charge(k2(charge(k1(charge(s_0), (lambda p2: p2[k0])))))
                 if type(coll) is not list:
                     _fb()
                 fast = True
@@ -9714,9 +9714,9 @@ def build_259(K, careful):
                 fast = False
         if fast:
             slow = []
-            for i, item2 in enumerate(coll):
+            for i, item1 in enumerate(coll):
                 try:
-                    if (((v3 := item2), (next((p5 for p5 in t4 if ((p5[k0] == v3)) is True), None) if type(t4 := charge(s_1[k4])) is list else _fb()))[-1] is not None):
+                    if (((v3 := item1), (next((p5 for p5 in t4 if ((p5[k0] == v3)) is True), None) if type(t4 := charge(s_1[k4])) is list else _fb()))[-1] is not None):
                         continue
                 except Exception:
                     pass
@@ -10349,8 +10349,8 @@ def build_275(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k5(charge(k4(charge(([p3 for p3 in t2 if ((p3[k0] == k1)) is True] if type(t2 := charge(s_0)) is list else _fb())), (lambda p4: pd(p4[k3])))))
-                if (v1 is not None) and (((v5 := v1), (v6 := pdur(s_1[k6][k7])), rt.arith(k11, v5, k9(v6, pdur(s_1[k6][k8])), k10))[-1] >= today):
+                v1 = k5(charge(k4(charge(([p4 for p4 in t3 if ((p4[k0] == k1)) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p5: pd(p5[k3])))))
+                if (v1 is not None) and (((v6 := v1), (v7 := pdur(s_1[k6][k7])), rt.arith(k11, v6, k9(v7, pdur(s_1[k6][k8])), k10))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -10375,7 +10375,7 @@ def build_276(K, careful):
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
                 v1 = s_0[k0]
-                coll = charge(k3(charge(k2(charge(([p3 for p3 in t2 if ((p3.get(k1) is not None)) is True] if type(t2 := charge(s_1)) is list else _fb())), (lambda p5: p5[k1])))))
+                coll = charge(k3(charge(k2(charge(([p4 for p4 in t3 if ((p4.get(k1) is not None)) is True] if type(t3 := charge(s_1)) is list else _fb())), (lambda p6: p6[k1])))))
                 if type(coll) is not list:
                     _fb()
                 fast = True
@@ -10384,11 +10384,11 @@ def build_276(K, careful):
                 fast = False
         if fast:
             slow = []
-            for i, item6 in enumerate(coll):
+            for i, item2 in enumerate(coll):
                 try:
-                    if not (((len([1 for p8 in t7 if ((p8[k1] == item6)) is True]) if type(t7 := charge(s_1)) is list else _fb()) >= v1)):
+                    if not (((len([1 for p8 in t7 if ((p8[k1] == item2)) is True]) if type(t7 := charge(s_1)) is list else _fb()) >= v1)):
                         continue
-                    if (any((any((ix13.get(p12)[k1] == item6) for p12 in t11) if type(t11 := charge(p10[k7])) is list else _fb()) for p10 in t9) if type(t9 := charge(s_2)) is list else _fb()):
+                    if (any((any((ix13.get(p12)[k1] == item2) for p12 in t11) if type(t11 := charge(p10[k7])) is list else _fb()) for p10 in t9) if type(t9 := charge(s_2)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
@@ -11204,7 +11204,7 @@ def build_297(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (k3(([p2 for p2 in t1 if ((p2[k0] == k1)) is True] if type(t1 := charge(s_0)) is list else _fb())) >= k4) and (all((t10 if (t10 := (((v6 := p4[k6]), (t7 in t8 if type(t7 := v6) is str and (type(t8 := s_1[k7]) is list or type(t8) is str) else _fb()))[-1] if (t9 := (p4.get(k6) is not None)) is True else False if t9 is False else _fb())) is True or t10 is False else _fb()) for p4 in t3) if type(t3 := charge(([p12 for p12 in t11 if ((p12[k0] == k1)) is True] if type(t11 := charge(s_0)) is list else _fb()))) is list else _fb()):
+                if (k3(([p3 for p3 in t2 if ((p3[k0] == k1)) is True] if type(t2 := charge(s_0)) is list else _fb())) >= k4) and (all((t11 if (t11 := (((v7 := p5[k6]), (t8 in t9 if type(t8 := v7) is str and (type(t9 := s_1[k7]) is list or type(t9) is str) else _fb()))[-1] if (t10 := (p5.get(k6) is not None)) is True else False if t10 is False else _fb())) is True or t11 is False else _fb()) for p5 in t4) if type(t4 := charge(([p13 for p13 in t12 if ((p13[k0] == k1)) is True] if type(t12 := charge(s_0)) is list else _fb()))) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -11386,8 +11386,8 @@ def build_302(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p2: pd(p2[k1])))))
-                if (v1 is not None) and (((v3 := v1), (v4 := pdur(s_1[k4][k5])), rt.arith(k9, v3, k7(v4, pdur(s_1[k4][k6])), k8))[-1] >= today):
+                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p3: pd(p3[k1])))))
+                if (v1 is not None) and (((v4 := v1), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -11757,8 +11757,8 @@ def build_312(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p2: pd(p2[k1])))))
-                if (v1 is not None) and (((v3 := v1), (v4 := pdur(s_1[k4][k5])), rt.arith(k9, v3, k7(v4, pdur(s_1[k4][k6])), k8))[-1] >= today):
+                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p3: pd(p3[k1])))))
+                if (v1 is not None) and (((v4 := v1), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -11974,8 +11974,8 @@ def build_318(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p2: pd(p2[k1])))))
-                if (v1 is not None) and (((v3 := v1), (v4 := pdur(s_1[k4][k5])), rt.arith(k9, v3, k7(v4, pdur(s_1[k4][k6])), k8))[-1] >= today):
+                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p3: pd(p3[k1])))))
+                if (v1 is not None) and (((v4 := v1), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -12036,7 +12036,7 @@ def build_320(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if (s_0 is not None) and (s_0.get(k0) is not None) and ((s_0[k0].get(k1) is not None) and (pd(t3) is not None if (t3 := s_0[k0].get(k2)) is not None else False)) and ((s_0[k0].get(k4) is not None) and (s_0[k0].get(k5) is not None)):
+                if (s_0 is not None) and (s_0.get(k0) is not None) and ((s_0[k0].get(k1) is not None) and (pd(t4) is not None if (t4 := s_0[k0].get(k2)) is not None else False)) and ((s_0[k0].get(k4) is not None) and (s_0[k0].get(k5) is not None)):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -12290,8 +12290,8 @@ def build_327(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p2: pd(p2[k1])))))
-                if (v1 is not None) and (((v3 := v1), (v4 := pdur(s_1[k4][k5])), rt.arith(k9, v3, k7(v4, pdur(s_1[k4][k6])), k8))[-1] >= today):
+                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p3: pd(p3[k1])))))
+                if (v1 is not None) and (((v4 := v1), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:

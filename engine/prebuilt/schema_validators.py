@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '56d5ed8ce243d56982856e12d2f9367bd1f87714438af01e4e7efc0d6a8ef07a'
+KEY = 'fe6a7d7e7db999be3554ab8f5299d66acffbb91facc22cbb62ea12f02f4d79bc'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
