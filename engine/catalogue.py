@@ -12,6 +12,8 @@ from engine import data
 
 @dataclass(frozen=True)
 class Clause:
+    """One clause of ISO/IEC 20000-1:2018: its number and title."""
+
     number: str
     title: str
     # For a leaf clause: what data cannot decide, and what an auditor should look at for it.
@@ -25,6 +27,8 @@ class Clause:
 
 @dataclass(frozen=True)
 class Catalogue:
+    """The clauses of the standard by number."""
+
     clauses: dict[str, Clause]
 
     def __contains__(self, number: str) -> bool:

@@ -31,6 +31,8 @@ class Span(NamedTuple):
 
 @dataclass(frozen=True)
 class Diagnostic:
+    """One problem found in a rule file, an evidence file or a schema, with where it is and a hint."""
+
     code: str
     message: str
     span: Span | None = None

@@ -38,6 +38,8 @@ class Context:
 
 @dataclass
 class Evaluation:
+    """Every rule's result and every finding, in report order."""
+
     rules: list[RuleResult]
     findings: list[Finding]
 

@@ -18,6 +18,8 @@ FAILING = ("fail", "missing", "error")
 
 @dataclass(frozen=True)
 class ClauseRef:
+    """A clause a rule cites, with its title."""
+
     number: str
     title: str
 
@@ -27,6 +29,8 @@ class ClauseRef:
 
 @dataclass(slots=True)
 class Finding:
+    """A rule's verdict on one item (or on the whole evidence) that was not a pass."""
+
     rule_id: str
     title: str
     clauses: list[ClauseRef]
@@ -79,6 +83,8 @@ class Finding:
 
 @dataclass
 class RuleResult:
+    """One rule's outcome over the whole bundle: its header and how many items came out how."""
+
     rule_id: str
     title: str
     clauses: list[ClauseRef]
@@ -115,6 +121,8 @@ class RuleResult:
 
 @dataclass
 class Report:
+    """Everything one check found, as every report format renders it."""
+
     tool_version: str
     as_of: str
     as_of_source: str  # "option", "bundle" or "today"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
@@ -24,11 +25,13 @@ RULE_SUFFIX = ".rules"
 
 @dataclass(frozen=True)
 class RuleSource:
+    """The text of one rule file, and how it is named."""
+
     display: str  # how the file is named in messages and reports
     text: str
     path: Path | None = None  # the file on disk, when there is one
 
-    @property
+    @functools.cached_property  # asked for by the prebuilt library's key, the rule set's digest and the report
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 

@@ -27,6 +27,8 @@ RECORD_SUFFIXES = (".jsonl", ".csv")  # files holding one section's records
 
 @dataclass(eq=False)
 class Bundle:
+    """The merged sections of a bundle's files, with the documents they came from."""
+
     data: dict
     documents: list[Document]
     """Sorted by display path."""

@@ -25,6 +25,8 @@ _BAD_TEXT_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong with a key or a value, before it is given a place in a file."""
+
     code: str
     message: str
     hint: str | None = None

@@ -138,6 +138,8 @@ def _escape(step: Any) -> str:
 
 @dataclass(frozen=True, eq=False)
 class SchemaSet:
+    """The schemas a bundle is validated against: the bundle schema and those it refers to."""
+
     root: dict
     """The bundle schema."""
     root_uri: str
@@ -218,6 +220,8 @@ def _refuse_retrieval(uri: str) -> Any:
 
 @dataclass(frozen=True, eq=False)
 class _Schema:
+    """One schema file of a set, as read."""
+
     uri: str
     contents: dict
     display: str

@@ -30,6 +30,8 @@ def _at(missing: Missing, position: int) -> Missing:
 
 @dataclass(frozen=True)
 class Builtin:
+    """A built-in function of the rule language: its signature, its type and its implementation."""
+
     name: str
     params: tuple[str, ...]  # names for docs and arity; a trailing "?" marks optional, "fn" a lambda
     result: Callable[[list[T.Type]], T.Type]

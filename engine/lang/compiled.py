@@ -35,6 +35,8 @@ class ItemResult:
 
 @dataclass
 class RuleRun:
+    """What running a rule gives: how many items passed, and the result of every other one."""
+
     passed: int
     results: list[ItemResult]
     collection_where: str | None  # JSON Pointer template of the items, e.g. "/incidents"

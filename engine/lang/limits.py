@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RuleLimits:
+    """The resource limits on loading and running rules (each can be set with --limit)."""
+
     max_rule_file_bytes: int = 1024 * 1024
     """Largest rule file, in bytes (the whole built-in library is a few hundred KiB)."""
 

@@ -8,6 +8,8 @@ from typing import Callable
 
 @dataclass(frozen=True)
 class Type:
+    """A type of the rule language, as the checker infers it."""
+
     name: str
 
     def __str__(self) -> str:
@@ -26,6 +28,8 @@ DURATION = Type("duration")
 
 @dataclass(frozen=True)
 class ListType(Type):
+    """A list whose items have one type."""
+
     item: Type = ANY
 
     def __init__(self, item: Type = ANY):

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'fe6a7d7e7db999be3554ab8f5299d66acffbb91facc22cbb62ea12f02f4d79bc'
+KEY = 'c76d59a2408cf09924feaaf6dc60a59292482900627c84b80ecaf370bbb0d25b'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

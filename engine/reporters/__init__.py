@@ -11,6 +11,8 @@ from engine.findings import Report
 
 @dataclass(frozen=True)
 class RenderOptions:
+    """How a report is rendered: colour, and the severity threshold it marks."""
+
     color: bool = False
     threshold: str = "minor"
 
