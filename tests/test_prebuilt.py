@@ -43,6 +43,7 @@ def test_the_library_loads_prebuilt_when_nothing_changed(from_source) -> None:
     rules = api.load_rules()
     assert rules.compiled[0].run.__code__.co_filename.endswith("rule_library.py")
     assert rules.rule_ids() == from_source.rule_ids() and len(rules.rule_ids()) > 300
+    assert rules.catalogue == from_source.catalogue  # carried in the module, read from catalogue.yaml
 
 
 @pytest.mark.parametrize("bundle", BUNDLES)

@@ -8,7 +8,7 @@ import functools
 import hashlib
 
 from engine import data
-from engine.catalogue import load_catalogue
+from engine.catalogue import Catalogue, Clause
 from engine.evidence.schemas import SchemaSet
 from engine.lang.compiled import CompiledRule, Once, SourceText
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
@@ -61,7 +61,8 @@ def load_prebuilt(library: list[RuleSource], schemas: SchemaSet, limits: RuleLim
                         for display, helpers in _syntax_module(module.KEY).HELPERS]
         before = CheckedBefore(helper_files, {c.header.id: c.header.span for c in compiled})
         compiled += compile_rules(check_sources(user, section_types(schemas), limits, before))
-    return RuleSet(compiled, sources, load_catalogue(), lambda: check_sources(sources, section_types(schemas), limits))
+    catalogue = Catalogue({number: Clause(number, title, judgement) for number, title, judgement in module.CATALOGUE})
+    return RuleSet(compiled, sources, catalogue, lambda: check_sources(sources, section_types(schemas), limits))
 
 
 def _built(build, constants: tuple, key: str, number: int):

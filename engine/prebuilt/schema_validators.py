@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'c76d59a2408cf09924feaaf6dc60a59292482900627c84b80ecaf370bbb0d25b'
+KEY = '912913e23896ea3da3cb9481b4f9b425babcffe09c08be0314a1e3cf940ff64c'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

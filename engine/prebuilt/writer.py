@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from engine.catalogue import load_catalogue
 from engine.evidence.bulk import GeneratedProgram, generate_program
 from engine.evidence.schemas import load_schema_set
 from engine.lang.compiled import RuleHeader
@@ -97,6 +98,9 @@ def rules_texts() -> tuple[str, str, str]:
         header = ", ".join(constant(getattr(generated.header, f.name)) for f in dataclasses.fields(RuleHeader))
         entries.append(f"    (H({header}), build_{number}, constants_{number}),\n")
     code.append("\nRULES = (\n" + "".join(entries) + ")\n")
+    code.append("\n# The clause catalogue the rules were checked against: (number, title, judgement).\nCATALOGUE = (\n"
+                + "".join(f"    {constant((c.number, c.title, c.judgement))},\n" for c in load_catalogue().clauses.values())
+                + ")\n")
     careful.append("\nCAREFUL = (\n" + "".join(f"    careful_{n},\n" for n in range(len(entries))) + ")\n")
     syntax.append("\nSYNTAX = (\n" + "".join(f"    syntax_{n},\n" for n in range(len(entries))) + ")\n")
     syntax.append(_helpers(sources))
