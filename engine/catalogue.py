@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 
 from engine import data
 
 
-@dataclass(frozen=True)
-class Clause:
+class Clause(NamedTuple):
     """One clause of ISO/IEC 20000-1:2018: its number and title."""
 
     number: str
@@ -25,8 +24,7 @@ class Clause:
         return head if dot else None
 
 
-@dataclass(frozen=True)
-class Catalogue:
+class Catalogue(NamedTuple):
     """The clauses of the standard by number."""
 
     clauses: dict[str, Clause]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from engine.diagnostics import Span
 
@@ -16,8 +16,7 @@ SEVERITIES = ("major", "minor", "observation", "improvement")
 FAILING = ("fail", "missing", "error")
 
 
-@dataclass(frozen=True)
-class ClauseRef:
+class ClauseRef(NamedTuple):
     """A clause a rule cites, with its title."""
 
     number: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 from pathlib import Path
 
 from engine import data
@@ -149,8 +149,7 @@ def build_rule_set(sources: list[RuleSource], sections: dict[str, T.Type], fast:
     return RuleSet(compile_rules(checked, fast), sources, load_catalogue(), checked)
 
 
-@dataclass(frozen=True)
-class CheckedBefore:
+class CheckedBefore(NamedTuple):
     """Rules checked earlier (a prebuilt library) that further files are checked against:
     their helpers, in files holding nothing else, and their rule ids."""
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.evidence import problems as P
 from engine.evidence.limits import Limits
@@ -23,8 +22,7 @@ _BAD_KEY_CHARACTER = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u20
 _BAD_TEXT_CHARACTER = re.compile("[\x00\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """What is wrong with a key or a value, before it is given a place in a file."""
 
     code: str

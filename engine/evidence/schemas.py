@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 from urllib.parse import quote, unquote, urldefrag, urljoin
 
 from engine import data
@@ -218,8 +218,7 @@ def _refuse_retrieval(uri: str) -> Any:
     raise NoSuchResource(ref=uri)
 
 
-@dataclass(frozen=True, eq=False)
-class _Schema:
+class _Schema(NamedTuple):
     """One schema file of a set, as read."""
 
     uri: str

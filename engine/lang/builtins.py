@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from engine.lang import types as T
 from engine.lang import runtime
@@ -28,8 +27,7 @@ def _at(missing: Missing, position: int) -> Missing:
     return Missing(f"{head}{position}{tail}") if mark else missing
 
 
-@dataclass(frozen=True)
-class Builtin:
+class Builtin(NamedTuple):
     """A built-in function of the rule language: its signature, its type and its implementation."""
 
     name: str

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '912913e23896ea3da3cb9481b4f9b425babcffe09c08be0314a1e3cf940ff64c'
+KEY = 'dbfbd19bf364db5830938e9efe2af34726a63fc1c1edc71340e23495ed5a5936'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

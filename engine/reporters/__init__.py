@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from engine.findings import Report
 
 
-@dataclass(frozen=True)
-class RenderOptions:
+class RenderOptions(NamedTuple):
     """How a report is rendered: colour, and the severity threshold it marks."""
 
     color: bool = False
