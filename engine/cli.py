@@ -148,7 +148,7 @@ def _limit(text: str) -> tuple[str, int]:
     from engine.lang.limits import RuleLimits
 
     name, _, value = text.partition("=")
-    known = set(RuleLimits.__dataclass_fields__) | set(Limits.__dataclass_fields__)
+    known = set(RuleLimits._fields) | set(Limits._fields)
     if name not in known:
         raise argparse.ArgumentTypeError(f"unknown limit {name!r}; the limits are {', '.join(sorted(known))}")
     if not value.isdigit() or int(value) < 1:
@@ -158,15 +158,13 @@ def _limit(text: str) -> tuple[str, int]:
 
 def _limits(pairs: list[tuple[str, int]]):
     """The rule limits and the evidence limits, with the --limit values put in."""
-    import dataclasses
-
     from engine.evidence.limits import DEFAULT_LIMITS
     from engine.lang.limits import DEFAULT_RULE_LIMITS
 
     chosen = dict(pairs)
-    rule_names = set(DEFAULT_RULE_LIMITS.__dataclass_fields__)
-    return (dataclasses.replace(DEFAULT_RULE_LIMITS, **{k: v for k, v in chosen.items() if k in rule_names}),
-            dataclasses.replace(DEFAULT_LIMITS, **{k: v for k, v in chosen.items() if k not in rule_names}))
+    rule_names = set(DEFAULT_RULE_LIMITS._fields)
+    return (DEFAULT_RULE_LIMITS._replace(**{k: v for k, v in chosen.items() if k in rule_names}),
+            DEFAULT_LIMITS._replace(**{k: v for k, v in chosen.items() if k not in rule_names}))
 
 
 def _check(args) -> int:

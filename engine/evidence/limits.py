@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """Upper bounds that keep a hostile or broken file from exhausting memory or the stack.
 
     The defaults are far above what a real service-management export needs: an ITSM export

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from engine.diagnostics import Span, snippet
 from engine.lang import runtime
@@ -42,8 +42,7 @@ class RuleRun:
     collection_where: str | None  # JSON Pointer template of the items, e.g. "/incidents"
 
 
-@dataclass(frozen=True)
-class RuleHeader:
+class RuleHeader(NamedTuple):
     """What a report says about a rule, without its body."""
 
     id: str

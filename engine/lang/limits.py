@@ -6,11 +6,10 @@ memory, the stack or the CI job's time. Each is far above what real rules need.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class RuleLimits:
+class RuleLimits(NamedTuple):
     """The resource limits on loading and running rules (each can be set with --limit)."""
 
     max_rule_file_bytes: int = 1024 * 1024

@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '424f437e2a3417d489948dd7c438399327147ca80cd46b0308ed9268ebbef7df'
+KEY = 'b97a3842568628505bfbd27401b907edbc034235d003250ec4d2c440d0e39421'
 
 def build_0(K, careful):
     def run(root, ctx):

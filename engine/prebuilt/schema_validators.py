@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'dbfbd19bf364db5830938e9efe2af34726a63fc1c1edc71340e23495ed5a5936'
+KEY = '111adcc1ccb547a40a2156a673cff22daff02cd8af2ad4772f8f9cccfa4ab661'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

@@ -5,7 +5,6 @@ or to check user rules) and `schema_validators.py` (the shipped schemas' validat
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from engine.catalogue import load_catalogue
@@ -95,7 +94,7 @@ def rules_texts() -> tuple[str, str, str]:
         careful.append("\n" + generated.careful_source)
         code.append(f"\ndef constants_{number}():\n    return {constant(generated.constants)}\n")
         syntax.append(_syntax_function(number, generated.rule, generated.nodes))
-        header = ", ".join(constant(getattr(generated.header, f.name)) for f in dataclasses.fields(RuleHeader))
+        header = ", ".join(constant(getattr(generated.header, f)) for f in RuleHeader._fields)
         entries.append(f"    (H({header}), build_{number}, constants_{number}),\n")
     code.append("\nRULES = (\n" + "".join(entries) + ")\n")
     code.append("\n# The clause catalogue the rules were checked against: (number, title, judgement).\nCATALOGUE = (\n"
