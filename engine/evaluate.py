@@ -71,8 +71,6 @@ def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue
 
 
 _NUMBER_RUNS = re.compile(r"(\d+)")
-
-
 _TEXT_THEN_NUMBER = re.compile(r"(\D+)(\d+)")  # the usual id, INC-0042: one of each
 
 
