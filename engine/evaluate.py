@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from engine.catalogue import Catalogue
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
@@ -17,7 +17,7 @@ from engine.lang.values import EvalError, Missing
 Locate = Callable[[str], "Span | None"]
 
 
-@dataclass
+@dataclass(eq=False)
 class Context:
     """What a compiled rule may see besides the evidence: the evaluation date, its caches,
     and the count of evaluation steps against the rule's budget."""
@@ -36,8 +36,7 @@ class Context:
         return value
 
 
-@dataclass
-class Evaluation:
+class Evaluation(NamedTuple):
     """Every rule's result and every finding, in report order."""
 
     rules: list[RuleResult]

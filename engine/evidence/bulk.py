@@ -25,9 +25,8 @@ one regular-expression match over all its values at the end (batch.BatchCheck).
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from engine.evidence.formats import CHECKS as FORMAT_CHECKS
 from engine.evidence.formats import QUICK, quick_check
@@ -200,8 +199,7 @@ class _Scope:
         return f"v{self.count}"
 
 
-@dataclass
-class Program:
+class Program(NamedTuple):
     """One schema node's check: `make(REFS, DEFER)` returns the function that tells whether
     a value is valid; REFS maps the sections `x-ref` names to their ids, DEFER holds a list
     per batch check, to which the function appends the values it defers."""
@@ -210,8 +208,7 @@ class Program:
     batches: list[BatchCheck]
 
 
-@dataclass
-class GeneratedProgram:
+class GeneratedProgram(NamedTuple):
     """A program's source, which defines `function_name(SCHEMAS, <constants>)` returning
     `make`, and what to call it with. `recipes` says how each constant and each batch check
     was made (a key of `constant_value`/`batch_value`), so that it can be written as source."""

@@ -33,8 +33,7 @@ class ItemResult:
     error: EvalError | None = None
 
 
-@dataclass
-class RuleRun:
+class RuleRun(NamedTuple):
     """What running a rule gives: how many items passed, and the result of every other one."""
 
     passed: int

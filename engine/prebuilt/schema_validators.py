@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '111adcc1ccb547a40a2156a673cff22daff02cd8af2ad4772f8f9cccfa4ab661'
+KEY = '13e692dfaadf1102597f96aba6e3e5e8f3fdf4d6a3073ae45ecd047ee13d751e'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
