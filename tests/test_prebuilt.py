@@ -118,6 +118,9 @@ def test_the_careful_code_is_loaded_only_when_a_rule_needs_it(tmp_path: Path) ->
     # A bundle with only its meta section: every rule's fast part answers (missing
     # sections leave it at once), so the careful part is loaded for the findings.
     assert "engine.prebuilt.rule_careful" in loaded(tmp_path)
+    # The example passes every rule, each item on the fast path: a rule that sends items of
+    # clean evidence to the careful path shows here (and costs every check of it).
+    assert loaded(FIXTURES / "example") == "['engine.prebuilt.rule_library']"
     # A rule whose items all pass plainly never needs its careful part.
     rules = api.load_rules()
     bundle = api.load_bundle(FIXTURES / "example")

@@ -192,6 +192,7 @@ GENERATED_NAMESPACE = {
     # reads them as they are; the careful path also makes a missing offset UTC.
     "_pdt": dt.datetime.fromisoformat,
     "_pdur": _parse_duration,
+    "_missing": object(),  # what a fast any() hands its `or` when the careful path would find it missing
     "__builtins__": {"enumerate": enumerate, "len": len, "any": any, "all": all, "next": next, "str": str, "type": type, "list": list,
                      "range": range, "dict": dict, "True": True, "False": False, "None": None,
                      "Exception": Exception},

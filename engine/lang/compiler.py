@@ -266,9 +266,10 @@ class _Generator:
         selected = f"[{'1' if node.name == 'count' else param} for {param} in {items} if ({condition}) is True]"
         return self._over_list(node, env, items, f"len({selected})" if node.name == "count" else selected)
 
-    def _fast_quantifier(self, node: ast.Call, env: "_Env") -> str:
+    def _fast_quantifier(self, node: ast.Call, env: "_Env", missing: str = "_fb()") -> str:
         """any/all/none as Python's own any/all over a generator: exact while every condition
-        is true or false, so any other value leaves the fast path."""
+        is true or false, so any other value leaves the fast path. `missing`: the code for
+        an any() that the careful path would find missing (see _fast_or_after_any)."""
         items, param, condition = self._item_condition(node, env)
         if id(node.args[1].body) not in self.strict:
             c = self.fresh("t")
@@ -281,8 +282,11 @@ class _Generator:
             # items missing, and nothing else (e does not depend on the item), so an item
             # that is true decides as it would there; only with none true do they matter.
             present = f"type({param}) is not dict or {self.const(field)} in {param}"
+            if missing != "_fb()":
+                # Missing for certain only once e was read (for an item that has f) and held.
+                missing = f"({missing} if any({present} for {param} in {items}) else _fb())"
             walk = f"(True if any({condition} for {param} in {items} if {present}) " \
-                   f"else False if all({present} for {param} in {items}) else _fb())"
+                   f"else False if all({present} for {param} in {items}) else {missing})"
         return self._over_list(node, env, items, ("not " if node.name == "none" else "") + walk)
 
     def _item_condition(self, node: ast.Call, env: "_Env") -> tuple[str, str, str]:
@@ -317,6 +321,8 @@ class _Generator:
             return self._fast_null_test(node, env)
         if fast and op in ("in", "not in") and _string_literals(node.right):
             return self._fast_text_membership(node, env)
+        if fast and op == "or" and _any_field_compared(node.left):
+            return self._fast_or_after_any(node, env)
         left = self.expr(node.left, env, fast)
         right = self.expr(node.right, env, fast)
         span = self.const(node.span)
@@ -358,6 +364,17 @@ class _Generator:
         if fast and self._native_arith(node, lt, rt_):
             return f"({left} {op} {right})"
         return f"rt.arith({self.const(op)}, {left}, {right}, {span})"
+
+    def _fast_or_after_any(self, node: ast.Binary, env: "_Env") -> str:
+        """`any(xs, x -> x.f == e) or b`: when the any() is missing for certain (items lack f,
+        none is true, e held), `or` is still true if b is, as on the careful path; the any()
+        hands `_missing` (a marker no other code sees) to this test only."""
+        left = self._fast_quantifier(node.left, env, missing="_missing")
+        right = self.expr(node.right, env, True)
+        t, u = self.fresh("t"), self.fresh("t")
+        self.strict.add(id(node))
+        return f"(True if ({t} := {left}) is True else True if ({u} := {right}) is True " \
+               f"else False if {t} is False and {u} is False else _fb())"
 
     def _fast_text_membership(self, node: ast.Binary, env: "_Env") -> str:
         """`x in ["a", "b"]`: a set look-up, exact when x is text (anything else leaves)."""
@@ -415,6 +432,11 @@ def _field_compared(lam: ast.Lambda) -> str | None:
                 and not _mentions(other, lam.param):
             return read.name
     return None
+
+
+def _any_field_compared(node: ast.Expr) -> bool:
+    return isinstance(node, ast.Call) and node.name == "any" and len(node.args) == 2 \
+        and isinstance(node.args[1], ast.Lambda) and _field_compared(node.args[1]) is not None
 
 
 def _mentions(node: ast.Node, name: str) -> bool:

@@ -10,7 +10,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'd4b9c56809de887c0149dd1fc40647a72fe8ba83a3481c2d6ec06e0a229e6b40'
+KEY = 'a21355768be55b21b16a25f0c95044e787516569d0fd97fbec8d7f3ce72f56a3'
 
 def careful_0(K):
     def careful_run(root, ctx, passed, slow, coll):
@@ -19801,7 +19801,7 @@ def careful_315(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k27, k6, None)
+        s_0 = rt.member(root, k27, k5, None)
         s_1 = rt.member(root, k28, k29, None)
         s_2 = rt.member(root, k30, k31, None)
         tr = {}
@@ -19812,7 +19812,7 @@ def careful_315(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k7)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k6)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -19820,14 +19820,14 @@ def careful_315(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 16, rt.or_(_tr(tr, 8, rt.call(k14, k15, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_1), k3, k8, k9))), (lambda p6: _tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p6), k0, k10, k11)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k1, k12, k13)), k2))),), True)), lambda: _tr(tr, 15, rt.call(k14, k19, (charge(_tr(tr, 9, s_2)), (lambda p7: _tr(tr, 14, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, p7), k0, k16, k17)), _tr(tr, 13, rt.member(_tr(tr, 12, item1), k1, k12, k18)), k4))),), True)), k5)), k5, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 16, rt.or_(_tr(tr, 8, rt.call(k13, k14, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_1), k3, k7, k8))), (lambda p8: _tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p8), k0, k9, k10)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k1, k11, k12)), k2))),), True)), lambda: _tr(tr, 15, rt.call(k13, k18, (charge(_tr(tr, 9, s_2)), (lambda p9: _tr(tr, 14, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, p9), k0, k15, k16)), _tr(tr, 13, rt.member(_tr(tr, 12, item1), k1, k11, k17)), k4))),), True)), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k20, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k1, k12, k21))), k22, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k23, k24, k25))), k26,))
+                        r.message = ''.join((k20, _text(_tr(tr, 18, rt.member(_tr(tr, 17, item1), k1, k11, k21))), k22, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k23, k24, k25))), k26,))
                     except EvalError:
                         r.message = None
                     break
@@ -19847,7 +19847,7 @@ def careful_315(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k6)
+        return RuleRun(passed, results, k5)
     return careful_run
 
 def careful_316(K):

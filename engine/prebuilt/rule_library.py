@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'd4b9c56809de887c0149dd1fc40647a72fe8ba83a3481c2d6ec06e0a229e6b40'
+KEY = 'a21355768be55b21b16a25f0c95044e787516569d0fd97fbec8d7f3ce72f56a3'
 
 def build_0(K, careful):
     def run(root, ctx):
@@ -11848,7 +11848,7 @@ def build_315(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k27, k6, None)
+        s_0 = rt.member(root, k27, k5, None)
         s_1 = rt.member(root, k28, k29, None)
         s_2 = rt.member(root, k30, k31, None)
         tr = {}
@@ -11866,20 +11866,20 @@ def build_315(K, careful):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (((True if any((p3[k0] == item1[k1]) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb()) if type(t2 := charge(s_1[k3])) is list else _fb()) or ((True if any((p5[k0] == item1[k1]) for p5 in t4 if type(p5) is not dict or k0 in p5) else False if all(type(p5) is not dict or k0 in p5 for p5 in t4) else _fb()) if type(t4 := charge(s_2)) is list else _fb())):
+                    if (True if (t6 := ((True if any((p3[k0] == item1[k1]) for p3 in t2 if type(p3) is not dict or k0 in p3) else False if all(type(p3) is not dict or k0 in p3 for p3 in t2) else (_missing if any(type(p3) is not dict or k0 in p3 for p3 in t2) else _fb())) if type(t2 := charge(s_1[k3])) is list else _fb())) is True else True if (t7 := ((True if any((p5[k0] == item1[k1]) for p5 in t4 if type(p5) is not dict or k0 in p5) else False if all(type(p5) is not dict or k0 in p5 for p5 in t4) else _fb()) if type(t4 := charge(s_2)) is list else _fb())) is True else False if t6 is False and t7 is False else _fb()):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k6)
+                return RuleRun(passed, [], k5)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_315():
-    return ('process', 'id', S('rules/clause-9.1.rules', 39, 38, 39, 60), 'kpis', S('rules/clause-9.1.rules', 39, 93, 39, 115), S('rules/clause-9.1.rules', 39, 10, 39, 116), '/processes', S('rules/clause-9.1.rules', 38, 23, 38, 31), '/measurements/kpis', S('rules/clause-9.1.rules', 39, 14, 39, 30), '/measurements/kpis/{*}/process', S('rules/clause-9.1.rules', 39, 38, 39, 46), '{item}/id', S('rules/clause-9.1.rules', 39, 51, 39, 60), F('builtin:any'), S('rules/clause-9.1.rules', 39, 10, 39, 61), '/process_controls/{*}/process', S('rules/clause-9.1.rules', 39, 93, 39, 101), S('rules/clause-9.1.rules', 39, 106, 39, 115), S('rules/clause-9.1.rules', 39, 66, 39, 116), 'no indicator or process control monitors process ', S('rules/clause-9.1.rules', 40, 62, 40, 71), ' (', 'name', '{item}/name', S('rules/clause-9.1.rules', 40, 76, 40, 87), ')', 'processes', 'measurements', '/measurements', 'process_controls', '/process_controls')
+    return ('process', 'id', S('rules/clause-9.1.rules', 39, 38, 39, 60), 'kpis', S('rules/clause-9.1.rules', 39, 93, 39, 115), '/processes', S('rules/clause-9.1.rules', 38, 23, 38, 31), '/measurements/kpis', S('rules/clause-9.1.rules', 39, 14, 39, 30), '/measurements/kpis/{*}/process', S('rules/clause-9.1.rules', 39, 38, 39, 46), '{item}/id', S('rules/clause-9.1.rules', 39, 51, 39, 60), F('builtin:any'), S('rules/clause-9.1.rules', 39, 10, 39, 61), '/process_controls/{*}/process', S('rules/clause-9.1.rules', 39, 93, 39, 101), S('rules/clause-9.1.rules', 39, 106, 39, 115), S('rules/clause-9.1.rules', 39, 66, 39, 116), S('rules/clause-9.1.rules', 39, 10, 39, 116), 'no indicator or process control monitors process ', S('rules/clause-9.1.rules', 40, 62, 40, 71), ' (', 'name', '{item}/name', S('rules/clause-9.1.rules', 40, 76, 40, 87), ')', 'processes', 'measurements', '/measurements', 'process_controls', '/process_controls')
 
 def build_316(K, careful):
     def run(root, ctx):

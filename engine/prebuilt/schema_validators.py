@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '13e692dfaadf1102597f96aba6e3e5e8f3fdf4d6a3073ae45ecd047ee13d751e'
+KEY = 'cfc1d7331b463d2025796eb107a221cbf25bf8d13c83f92f53c3b1edbcec18e4'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
