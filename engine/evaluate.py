@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from engine.catalogue import Catalogue
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
@@ -13,6 +13,9 @@ from engine.findings import ClauseRef, Finding, RuleResult, clause_key
 from engine.lang.compiled import CompiledRule, ItemResult, RuleRun
 from engine.lang.limits import DEFAULT_RULE_LIMITS, BudgetExceeded
 from engine.lang.values import EvalError, Missing
+
+if TYPE_CHECKING:
+    from engine.lang import ast
 
 Locate = Callable[[str], "Span | None"]
 
@@ -114,23 +117,27 @@ def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalog
     counts = {"pass": run.passed}
     for item in run.results:
         counts[item.status] = counts.get(item.status, 0) + 1
-    findings = [_finding(compiled, item, run, base, locate) for item in run.results if item.status != "pass"]
+    failing = [item for item in run.results if item.status != "pass"]
+    findings = []
+    if failing:
+        rule = compiled.rule  # the syntax tree: built for the first finding only
+        where = run.collection_where if run.collection_where and run.collection_where.startswith("/") else None
+        findings = [_finding(compiled, rule, item, where, base, locate) for item in failing]
     result = RuleResult(header.id, header.title, clauses, header.severity, list(header.tags), counts,
                         header.span, rationale=header.rationale, remediation=header.remediation)
     return result, findings
 
 
-def _finding(compiled: CompiledRule, item: ItemResult, run: RuleRun, base: tuple, locate: Locate) -> Finding:
-    """`base`: the rule's id, title, clauses and severity, as every finding of it carries them."""
-    pointer = None
-    if item.index is not None and run.collection_where and run.collection_where.startswith("/"):
-        pointer = f"{run.collection_where}/{item.index}"
+def _finding(compiled: CompiledRule, rule: ast.Rule, item: ItemResult, where: str | None, base: tuple,
+             locate: Locate) -> Finding:
+    """`where`: the JSON Pointer of the rule's items, if they are evidence; `base`: the rule's
+    id, title, clauses and severity, as every finding of it carries them."""
+    pointer = f"{where}/{item.index}" if where is not None and item.index is not None else None
     finding = Finding(*base, item.status, "", pointer)
     if type(item.item) is dict:
         finding.item_id = item.item.get("id")
     if pointer is not None:
         finding.location = locate(pointer)
-    rule = compiled.rule
     expect = rule.expects[item.expect] if item.expect is not None else None
     if expect is not None:
         finding.condition = compiled.source_text(expect.condition)
