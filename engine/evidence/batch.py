@@ -13,15 +13,15 @@ from itertools import accumulate
 from typing import Callable
 
 
-def regex_check(item: str, batch: str) -> tuple[Callable[[str], bool], BatchCheck]:
-    """For a translated pattern: the exact test of one text (`item` is anchored at the
-    start by `match`), and the check of many at once."""
+def regex_test(item: str) -> Callable[[str], bool]:
+    """For a translated pattern: the exact test of one text (`item` is anchored at the start
+    by `match`); `BatchCheck(batch, regex_test(item))` checks many at once."""
     matcher = re.compile(item).match
 
     def exact(text: str) -> bool:
         return matcher(text) is not None
 
-    return exact, BatchCheck(batch, exact)
+    return exact
 
 
 class BatchCheck:

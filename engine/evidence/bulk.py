@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from engine.evidence.formats import CHECKS as FORMAT_CHECKS
 from engine.evidence.formats import QUICK, quick_check
-from engine.evidence.batch import BatchCheck, regex_check
+from engine.evidence.batch import BatchCheck, regex_test
 
 if TYPE_CHECKING:
     from engine.evidence.schemas import SchemaSet
@@ -230,7 +230,8 @@ def constant_value(recipe: tuple) -> Any:
     """A constant rebuilt from its recipe (what the prebuilt validators do)."""
     kind, *arguments = recipe
     if kind == "regex":
-        return regex_check(*arguments)[0]
+        item, _ = arguments
+        return regex_test(item)
     if kind == "pattern":
         return _pattern_check(*arguments).test
     if kind == "format":
@@ -243,7 +244,8 @@ def constant_value(recipe: tuple) -> Any:
 def batch_value(recipe: tuple) -> BatchCheck:
     kind, *arguments = recipe
     if kind == "regex":
-        return regex_check(*arguments)[1]
+        item, batch = arguments
+        return BatchCheck(batch, regex_test(item))
     name, = arguments
     return BatchCheck(QUICK[name], FORMAT_CHECKS[name])
 

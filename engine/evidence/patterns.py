@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from engine.evidence.batch import BatchCheck, regex_check
+from engine.evidence.batch import BatchCheck, regex_test
 
 MAX_CHAR = 0x10FFFF
 Ranges = tuple[tuple[int, int], ...]
@@ -432,7 +432,7 @@ class PatternCheck:
     """A test of many texts at once, when the pattern translates."""
     recipe: tuple
     """How to make the test again: `("regex", item, batch)` for a translated pattern, which
-    needs only Python's re (see regex_check), else `("pattern", pattern)`."""
+    needs only Python's re (see regex_test), else `("pattern", pattern)`."""
 
 
 @functools.lru_cache(maxsize=None)
@@ -452,5 +452,6 @@ def compile_pattern(pattern: str) -> PatternCheck:
             return found
 
         return PatternCheck(pattern, test, None, ("pattern", pattern))
-    exact, batch = regex_check(translation.item, translation.batch)
-    return PatternCheck(pattern, exact, batch, ("regex", translation.item, translation.batch))
+    exact = regex_test(translation.item)
+    return PatternCheck(pattern, exact, BatchCheck(translation.batch, exact),
+                        ("regex", translation.item, translation.batch))

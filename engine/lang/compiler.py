@@ -200,16 +200,12 @@ class _Generator:
             return f"({value} if ({t} := {got}) is not None else {self.expr(node.args[1], env, fast)})"
         if fast and node.name == "lookup" and self._invariant(node.args[0], env):
             return self._hoisted_lookup(node, env)
-        if fast and node.name in ("count", "filter") and len(node.args) == 2 \
+        if fast and node.name in ("count", "filter", "first") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda) and self.types.get(id(node.args[1])) == T.BOOL:
             return self._fast_selection(node, env)
         if fast and node.name in ("any", "all", "none") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda):
             return self._fast_quantifier(node, env)
-        if fast and node.name == "first" and len(node.args) == 2 \
-                and isinstance(node.args[1], ast.Lambda) and self.types.get(id(node.args[1])) == T.BOOL:
-            items, param, condition = self._item_condition(node, env)
-            return self._over_list(node, env, items, f"next(({param} for {param} in {items} if ({condition}) is True), None)")
         args = []
         for i, arg in enumerate(node.args):
             if isinstance(arg, ast.Lambda):
@@ -259,10 +255,11 @@ class _Generator:
         return self.hoisted[code]
 
     def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
-        """count/filter with a true-or-false condition, as one comprehension: only `true` selects,
-        exactly as the built-in does, without a function call per item (first(), above, the
-        same way: the first item whose condition is true)."""
+        """count/filter/first with a true-or-false condition, as one comprehension or generator:
+        only `true` selects, exactly as the built-in does, without a function call per item."""
         items, param, condition = self._item_condition(node, env)
+        if node.name == "first":
+            return self._over_list(node, env, items, f"next(({param} for {param} in {items} if ({condition}) is True), None)")
         selected = f"[{'1' if node.name == 'count' else param} for {param} in {items} if ({condition}) is True]"
         return self._over_list(node, env, items, f"len({selected})" if node.name == "count" else selected)
 
@@ -559,8 +556,8 @@ def _fast_part(gen: _Generator, rule: ast.Rule, let_locals: list[str], item_loca
     with the guard under which it runs (its sections are there) and where the items are."""
     fe = rule.foreach
     body = _Lines(depth=2)
-    body.add("tr = {}")
-    body.add("passed = 0")
+    if fe is not None:
+        body.add("passed = 0")
     body.add("fast = False")
     prelude = _Lines(depth=4)
     env = _fast_prelude(gen, prelude, rule, let_locals)

@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'a21355768be55b21b16a25f0c95044e787516569d0fd97fbec8d7f3ce72f56a3'
+KEY = 'd29e89c3c00911190f6a149074fb9f4a6b02345534925d0946b2586a2ee1acdf'
 
 def build_0(K, careful):
     def run(root, ctx):
@@ -19,7 +19,6 @@ def build_0(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k33, k7, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -59,7 +58,6 @@ def build_1(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k23, k3, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -100,7 +98,6 @@ def build_2(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k83, k15, None)
         s_1 = rt.member(root, k84, k85, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -141,7 +138,6 @@ def build_3(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k46, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -180,7 +176,6 @@ def build_4(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k58, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -219,7 +214,6 @@ def build_5(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k40, k10, None)
         s_1 = rt.member(root, k41, k42, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -259,7 +253,6 @@ def build_6(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k31, k5, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -297,8 +290,6 @@ def build_7(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k13, k14, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -319,7 +310,6 @@ def build_8(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k47, k48, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -358,7 +348,6 @@ def build_9(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k43, k44, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -398,7 +387,6 @@ def build_10(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k18, k19, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -436,7 +424,6 @@ def build_11(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k50, k51, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -474,7 +461,6 @@ def build_12(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k28, k29, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -512,7 +498,6 @@ def build_13(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k24, k25, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -548,8 +533,6 @@ def build_14(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k13, k14, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -571,7 +554,6 @@ def build_15(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k8, None)
         s_1 = rt.member(root, k33, k34, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -607,7 +589,6 @@ def build_16(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k19, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -643,8 +624,6 @@ def build_17(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k13, k14, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -665,8 +644,6 @@ def build_18(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k20, k21, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -688,7 +665,6 @@ def build_19(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k15, k16, None)
         s_1 = rt.member(root, k0, k17, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -727,7 +703,6 @@ def build_20(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k22, k5, None)
         s_1 = rt.member(root, k23, k24, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -764,7 +739,6 @@ def build_21(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k24, k1, None)
         s_1 = rt.member(root, k25, k26, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -802,7 +776,6 @@ def build_22(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k31, k4, None)
         s_1 = rt.member(root, k0, k32, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -840,7 +813,6 @@ def build_23(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k27, k5, None)
         s_1 = rt.member(root, k28, k29, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -877,7 +849,6 @@ def build_24(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k42, k8, None)
         s_1 = rt.member(root, k43, k44, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -914,7 +885,6 @@ def build_25(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k3, k5, None)
         s_1 = rt.member(root, k25, k26, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -953,7 +923,6 @@ def build_26(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k4, k10, None)
         s_1 = rt.member(root, k34, k35, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -992,8 +961,6 @@ def build_27(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k11, k12, None)
         s_1 = rt.member(root, k13, k14, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -1015,8 +982,6 @@ def build_28(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k28, k29, None)
         s_1 = rt.member(root, k30, k31, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -1039,8 +1004,6 @@ def build_29(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k13, k14, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -1062,7 +1025,6 @@ def build_30(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k46, k7, None)
         s_1 = rt.member(root, k47, k48, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1102,7 +1064,6 @@ def build_31(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k35, k36, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -1138,7 +1099,6 @@ def build_32(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k17, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -1175,7 +1135,6 @@ def build_33(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k22, k6, None)
         s_1 = rt.member(root, k23, k24, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1213,8 +1172,6 @@ def build_34(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k11, k12, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -1236,7 +1193,6 @@ def build_35(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k41, k11, None)
         s_1 = rt.member(root, k42, k43, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1274,7 +1230,6 @@ def build_36(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k22, k8, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -1312,7 +1267,6 @@ def build_37(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k10, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -1352,7 +1306,6 @@ def build_38(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k29, k8, None)
         s_1 = rt.member(root, k30, k31, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1389,8 +1342,6 @@ def build_39(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k30, k31, None)
         s_1 = rt.member(root, k32, k33, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -1412,8 +1363,6 @@ def build_40(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k17, k18, None)
         s_1 = rt.member(root, k19, k20, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -1435,7 +1384,6 @@ def build_41(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k8, None)
         s_1 = rt.member(root, k35, k36, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1474,7 +1422,6 @@ def build_42(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k16, k17, None)
         s_1 = rt.member(root, k18, k19, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1511,8 +1458,6 @@ def build_43(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k17, k18, None)
         s_1 = rt.member(root, k19, k20, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -1534,7 +1479,6 @@ def build_44(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k24, k10, None)
         s_1 = rt.member(root, k25, k26, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1573,7 +1517,6 @@ def build_45(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k50, k11, None)
         s_1 = rt.member(root, k51, k52, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1613,8 +1556,6 @@ def build_46(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k11, k12, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -1636,7 +1577,6 @@ def build_47(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k7, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -1675,7 +1615,6 @@ def build_48(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k33, None)
         s_1 = rt.member(root, k34, k8, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1717,7 +1656,6 @@ def build_49(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k8, None)
         s_1 = rt.member(root, k37, k38, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1755,7 +1693,6 @@ def build_50(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k16, k1, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -1792,7 +1729,6 @@ def build_51(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k1, k8, None)
         s_1 = rt.member(root, k29, k30, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1831,8 +1767,6 @@ def build_52(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k11, k12, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -1853,8 +1787,6 @@ def build_53(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k30, k31, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -1875,8 +1807,6 @@ def build_54(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k8, k9, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -1898,7 +1828,6 @@ def build_55(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k8, None)
         s_1 = rt.member(root, k37, k38, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -1938,7 +1867,6 @@ def build_56(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k28, k7, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -1979,7 +1907,6 @@ def build_57(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k42, k11, None)
         s_1 = rt.member(root, k43, k44, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2019,8 +1946,6 @@ def build_58(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k8, k9, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -2042,7 +1967,6 @@ def build_59(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k60, k61, None)
         s_1 = rt.member(root, k62, k23, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2085,7 +2009,6 @@ def build_60(K, careful):
         s_0 = rt.member(root, k67, k68, None)
         s_1 = rt.member(root, k69, k20, None)
         s_2 = rt.member(root, k70, k71, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -2126,7 +2049,6 @@ def build_61(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k75, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2166,7 +2088,6 @@ def build_62(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k7, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2206,7 +2127,6 @@ def build_63(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k60, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2245,8 +2165,6 @@ def build_64(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k11, k12, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -2267,7 +2185,6 @@ def build_65(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k31, k6, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2306,7 +2223,6 @@ def build_66(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k29, k7, None)
         s_1 = rt.member(root, k30, k31, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2346,7 +2262,6 @@ def build_67(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k31, k7, None)
         s_1 = rt.member(root, k32, k33, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2385,7 +2300,6 @@ def build_68(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k50, k14, None)
         s_1 = rt.member(root, k51, k52, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2424,7 +2338,6 @@ def build_69(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k19, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2462,7 +2375,6 @@ def build_70(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k25, k6, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2500,7 +2412,6 @@ def build_71(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k68, k15, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2541,7 +2452,6 @@ def build_72(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k22, k8, None)
         s_1 = rt.member(root, k23, k24, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2579,7 +2489,6 @@ def build_73(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k27, k6, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2618,7 +2527,6 @@ def build_74(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k8, None)
         s_1 = rt.member(root, k39, k40, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2658,7 +2566,6 @@ def build_75(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k30, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2699,7 +2606,6 @@ def build_76(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k6, None)
         s_1 = rt.member(root, k46, k47, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2741,8 +2647,6 @@ def build_77(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k15, k16, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -2763,8 +2667,6 @@ def build_78(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k40, k41, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -2786,8 +2688,6 @@ def build_79(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k28, k29, None)
         s_1 = rt.member(root, k30, k31, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -2811,7 +2711,6 @@ def build_80(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k16, k17, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2848,7 +2747,6 @@ def build_81(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k4, k6, None)
         s_1 = rt.member(root, k21, k22, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2887,7 +2785,6 @@ def build_82(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k14, k15, None)
         s_1 = rt.member(root, k0, k16, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2926,7 +2823,6 @@ def build_83(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k4, k6, None)
         s_1 = rt.member(root, k17, k18, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -2965,7 +2861,6 @@ def build_84(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k29, k4, None)
         s_1 = rt.member(root, k30, k31, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3006,7 +2901,6 @@ def build_85(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k41, k6, None)
         s_1 = rt.member(root, k42, k43, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3045,7 +2939,6 @@ def build_86(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k8, None)
         s_1 = rt.member(root, k37, k38, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3083,7 +2976,6 @@ def build_87(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k53, k15, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3123,7 +3015,6 @@ def build_88(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3164,7 +3055,6 @@ def build_89(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k71, k21, None)
         s_1 = rt.member(root, k72, k73, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3205,7 +3095,6 @@ def build_90(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k63, k20, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3245,7 +3134,6 @@ def build_91(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k21, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3283,7 +3171,6 @@ def build_92(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k27, k10, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3322,7 +3209,6 @@ def build_93(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k28, k7, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3362,7 +3248,6 @@ def build_94(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k27, k5, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3400,7 +3285,6 @@ def build_95(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k28, k5, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3438,7 +3322,6 @@ def build_96(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k10, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3476,7 +3359,6 @@ def build_97(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k41, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3514,7 +3396,6 @@ def build_98(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k37, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3552,8 +3433,6 @@ def build_99(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k37, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -3577,7 +3456,6 @@ def build_100(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k11, k14, None)
         s_1 = rt.member(root, k39, k40, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3616,7 +3494,6 @@ def build_101(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k11, k14, None)
         s_1 = rt.member(root, k39, k40, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3655,7 +3532,6 @@ def build_102(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k14, k17, None)
         s_1 = rt.member(root, k49, k50, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3694,7 +3570,6 @@ def build_103(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k71, k23, None)
         s_1 = rt.member(root, k72, k73, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3732,7 +3607,6 @@ def build_104(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k76, k26, None)
         s_1 = rt.member(root, k77, k78, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3772,7 +3646,6 @@ def build_105(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k27, k8, None)
         s_1 = rt.member(root, k4, k28, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3810,7 +3683,6 @@ def build_106(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k29, k7, None)
         s_1 = rt.member(root, k30, k31, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3847,7 +3719,6 @@ def build_107(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k35, k9, None)
         s_1 = rt.member(root, k36, k37, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3884,7 +3755,6 @@ def build_108(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k50, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3924,7 +3794,6 @@ def build_109(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k30, k9, None)
         s_1 = rt.member(root, k31, k32, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -3962,7 +3831,6 @@ def build_110(K, careful):
         s_0 = rt.member(root, k71, k72, None)
         s_1 = rt.member(root, k73, k74, None)
         s_2 = rt.member(root, k75, k76, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -4002,7 +3870,6 @@ def build_111(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k67, k68, None)
         s_1 = rt.member(root, k69, k70, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4043,7 +3910,6 @@ def build_112(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k56, k57, None)
         s_1 = rt.member(root, k58, k59, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4082,7 +3948,6 @@ def build_113(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k27, k28, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -4121,7 +3986,6 @@ def build_114(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k41, k42, None)
         s_1 = rt.member(root, k43, k44, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4159,7 +4023,6 @@ def build_115(K, careful):
         s_0 = rt.member(root, k53, k14, None)
         s_1 = rt.member(root, k8, k54, None)
         s_2 = rt.member(root, k55, k56, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -4200,7 +4063,6 @@ def build_116(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k6, k17, None)
         s_1 = rt.member(root, k49, k50, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4244,7 +4106,6 @@ def build_117(K, careful):
         s_0 = rt.member(root, k45, k46, None)
         s_1 = rt.member(root, k47, k13, None)
         s_2 = rt.member(root, k48, k49, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -4288,7 +4149,6 @@ def build_118(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k2, k10, None)
         s_1 = rt.member(root, k37, k38, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4329,7 +4189,6 @@ def build_119(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k55, k14, None)
         s_1 = rt.member(root, k56, k57, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4365,7 +4224,6 @@ def build_120(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k40, k8, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -4405,7 +4263,6 @@ def build_121(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k25, k6, None)
         s_1 = rt.member(root, k26, k27, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4443,8 +4300,6 @@ def build_122(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k26, k27, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -4466,7 +4321,6 @@ def build_123(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k31, k10, None)
         s_1 = rt.member(root, k32, k33, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4506,7 +4360,6 @@ def build_124(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k8, None)
         s_1 = rt.member(root, k33, k34, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4545,7 +4398,6 @@ def build_125(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k47, k12, None)
         s_1 = rt.member(root, k48, k49, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4585,7 +4437,6 @@ def build_126(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k31, k10, None)
         s_1 = rt.member(root, k32, k33, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4624,7 +4475,6 @@ def build_127(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k9, None)
         s_1 = rt.member(root, k39, k40, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4665,7 +4515,6 @@ def build_128(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k6, k9, None)
         s_1 = rt.member(root, k30, k31, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4704,7 +4553,6 @@ def build_129(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k33, k10, None)
         s_1 = rt.member(root, k3, k34, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4744,7 +4592,6 @@ def build_130(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k18, k3, None)
         s_1 = rt.member(root, k19, k20, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4780,7 +4627,6 @@ def build_131(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k44, k9, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -4818,7 +4664,6 @@ def build_132(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k71, k18, None)
         s_1 = rt.member(root, k72, k73, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4857,7 +4702,6 @@ def build_133(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k60, k13, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -4895,7 +4739,6 @@ def build_134(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k50, k9, None)
         s_1 = rt.member(root, k51, k52, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -4934,7 +4777,6 @@ def build_135(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k41, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -4973,7 +4815,6 @@ def build_136(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k46, k16, None)
         s_1 = rt.member(root, k47, k48, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5013,7 +4854,6 @@ def build_137(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k8, None)
         s_1 = rt.member(root, k33, k34, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5052,7 +4892,6 @@ def build_138(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k4, k12, None)
         s_1 = rt.member(root, k31, k32, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5090,7 +4929,6 @@ def build_139(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k35, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5131,7 +4969,6 @@ def build_140(K, careful):
         s_0 = rt.member(root, k4, k18, None)
         s_1 = rt.member(root, k52, k53, None)
         s_2 = rt.member(root, k54, k55, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -5171,7 +5008,6 @@ def build_141(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k23, k6, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5209,7 +5045,6 @@ def build_142(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k10, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5248,7 +5083,6 @@ def build_143(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k20, k3, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5286,7 +5120,6 @@ def build_144(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k35, k13, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5325,7 +5158,6 @@ def build_145(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5363,7 +5195,6 @@ def build_146(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k48, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5402,7 +5233,6 @@ def build_147(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k35, k8, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5442,7 +5272,6 @@ def build_148(K, careful):
         s_0 = rt.member(root, k85, k21, None)
         s_1 = rt.member(root, k86, k87, None)
         s_2 = rt.member(root, k88, k89, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -5485,8 +5314,6 @@ def build_149(K, careful):
         s_0 = rt.member(root, k38, k39, None)
         s_1 = rt.member(root, k3, k40, None)
         s_2 = rt.member(root, k41, k42, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
@@ -5508,7 +5335,6 @@ def build_150(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k48, k10, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5546,7 +5372,6 @@ def build_151(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k29, k7, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5585,7 +5410,6 @@ def build_152(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k5, k7, None)
         s_1 = rt.member(root, k36, k37, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5626,7 +5450,6 @@ def build_153(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k10, None)
         s_1 = rt.member(root, k40, k41, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5664,8 +5487,6 @@ def build_154(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k22, k23, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -5687,7 +5508,6 @@ def build_155(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k37, k8, None)
         s_1 = rt.member(root, k38, k39, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5725,7 +5545,6 @@ def build_156(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k50, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5763,7 +5582,6 @@ def build_157(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k8, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5802,7 +5620,6 @@ def build_158(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k49, k10, None)
         s_1 = rt.member(root, k50, k51, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5843,7 +5660,6 @@ def build_159(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k46, k11, None)
         s_1 = rt.member(root, k47, k48, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5882,7 +5698,6 @@ def build_160(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k31, k7, None)
         s_1 = rt.member(root, k32, k33, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5922,7 +5737,6 @@ def build_161(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k10, None)
         s_1 = rt.member(root, k35, k36, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -5961,7 +5775,6 @@ def build_162(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k30, k7, None)
         s_1 = rt.member(root, k31, k32, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6001,7 +5814,6 @@ def build_163(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6042,7 +5854,6 @@ def build_164(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k43, k10, None)
         s_1 = rt.member(root, k44, k45, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6082,7 +5893,6 @@ def build_165(K, careful):
         s_0 = rt.member(root, k17, k20, None)
         s_1 = rt.member(root, k59, k60, None)
         s_2 = rt.member(root, k12, k61, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -6123,7 +5933,6 @@ def build_166(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k4, k23, None)
         s_1 = rt.member(root, k6, k80, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6165,7 +5974,6 @@ def build_167(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k55, k14, None)
         s_1 = rt.member(root, k56, k57, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6209,7 +6017,6 @@ def build_168(K, careful):
         s_0 = rt.member(root, k44, k14, None)
         s_1 = rt.member(root, k45, k46, None)
         s_2 = rt.member(root, k47, k48, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -6248,7 +6055,6 @@ def build_169(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k6, k9, None)
         s_1 = rt.member(root, k30, k31, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6287,7 +6093,6 @@ def build_170(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k41, k9, None)
         s_1 = rt.member(root, k42, k43, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6328,7 +6133,6 @@ def build_171(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k43, k8, None)
         s_1 = rt.member(root, k44, k45, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6369,7 +6173,6 @@ def build_172(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k7, None)
         s_1 = rt.member(root, k37, k38, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6408,7 +6211,6 @@ def build_173(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k56, k14, None)
         s_1 = rt.member(root, k57, k58, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6448,7 +6250,6 @@ def build_174(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k55, k14, None)
         s_1 = rt.member(root, k56, k57, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6487,7 +6288,6 @@ def build_175(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k37, k10, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6526,7 +6326,6 @@ def build_176(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k46, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6566,7 +6365,6 @@ def build_177(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k64, k17, None)
         s_1 = rt.member(root, k65, k66, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6606,7 +6404,6 @@ def build_178(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k6, k11, None)
         s_1 = rt.member(root, k37, k38, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6644,7 +6441,6 @@ def build_179(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6682,7 +6478,6 @@ def build_180(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k30, k8, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6721,7 +6516,6 @@ def build_181(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k37, k11, None)
         s_1 = rt.member(root, k38, k39, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6760,7 +6554,6 @@ def build_182(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k80, k24, None)
         s_1 = rt.member(root, k81, k82, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6800,7 +6593,6 @@ def build_183(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k48, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6839,7 +6631,6 @@ def build_184(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k67, k22, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6879,7 +6670,6 @@ def build_185(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k44, k11, None)
         s_1 = rt.member(root, k45, k46, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6917,7 +6707,6 @@ def build_186(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k69, k18, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6956,7 +6745,6 @@ def build_187(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k61, k18, None)
         s_1 = rt.member(root, k62, k63, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -6996,7 +6784,6 @@ def build_188(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k80, k26, None)
         s_1 = rt.member(root, k81, k82, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -7037,7 +6824,6 @@ def build_189(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k93, k31, None)
         s_1 = rt.member(root, k94, k95, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -7077,7 +6863,6 @@ def build_190(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k53, k18, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7115,7 +6900,6 @@ def build_191(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k44, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7153,7 +6937,6 @@ def build_192(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k40, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7192,7 +6975,6 @@ def build_193(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k95, k30, None)
         s_1 = rt.member(root, k96, k97, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -7232,7 +7014,6 @@ def build_194(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k46, k10, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7271,7 +7052,6 @@ def build_195(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k63, k17, None)
         s_1 = rt.member(root, k64, k65, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -7311,7 +7091,6 @@ def build_196(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k47, k15, None)
         s_1 = rt.member(root, k48, k49, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -7349,7 +7128,6 @@ def build_197(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k33, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7387,7 +7165,6 @@ def build_198(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k46, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7426,7 +7203,6 @@ def build_199(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7464,7 +7240,6 @@ def build_200(K, careful):
         s_0 = rt.member(root, k50, k16, None)
         s_1 = rt.member(root, k51, k52, None)
         s_2 = rt.member(root, k53, k54, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -7504,7 +7279,6 @@ def build_201(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k53, k14, None)
         s_1 = rt.member(root, k54, k55, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -7545,7 +7319,6 @@ def build_202(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k53, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7584,7 +7357,6 @@ def build_203(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k49, k11, None)
         s_1 = rt.member(root, k50, k51, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -7624,7 +7396,6 @@ def build_204(K, careful):
         s_0 = rt.member(root, k55, k15, None)
         s_1 = rt.member(root, k56, k57, None)
         s_2 = rt.member(root, k58, k59, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -7663,7 +7434,6 @@ def build_205(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k19, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7700,7 +7470,6 @@ def build_206(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k65, k19, None)
         s_1 = rt.member(root, k66, k67, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -7739,7 +7508,6 @@ def build_207(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k77, k17, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7778,7 +7546,6 @@ def build_208(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k58, k13, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7818,8 +7585,6 @@ def build_209(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k9, k10, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -7840,8 +7605,6 @@ def build_210(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k24, k25, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -7862,8 +7625,6 @@ def build_211(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k9, k10, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -7887,8 +7648,6 @@ def build_212(K, careful):
         s_1 = rt.member(root, k52, k53, None)
         s_2 = rt.member(root, k54, k55, None)
         s_3 = rt.member(root, k56, k57, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing and type(s_3) is not Missing:
             try:
@@ -7914,7 +7673,6 @@ def build_213(K, careful):
         s_0 = rt.member(root, k40, k41, None)
         s_1 = rt.member(root, k42, k43, None)
         s_2 = rt.member(root, k44, k45, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -7950,7 +7708,6 @@ def build_214(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k28, k6, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7987,7 +7744,6 @@ def build_215(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k7, k9, None)
         s_1 = rt.member(root, k41, k42, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8028,7 +7784,6 @@ def build_216(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k7, k9, None)
         s_1 = rt.member(root, k35, k36, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8071,7 +7826,6 @@ def build_217(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k20, k5, None)
         s_1 = rt.member(root, k21, k22, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8110,7 +7864,6 @@ def build_218(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k23, k4, None)
         s_1 = rt.member(root, k0, k24, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8148,7 +7901,6 @@ def build_219(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k12, None)
         s_1 = rt.member(root, k46, k47, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8187,7 +7939,6 @@ def build_220(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k8, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8228,7 +7979,6 @@ def build_221(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k43, k11, None)
         s_1 = rt.member(root, k44, k45, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8268,7 +8018,6 @@ def build_222(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k66, k20, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8309,7 +8058,6 @@ def build_223(K, careful):
         s_0 = rt.member(root, k46, k10, None)
         s_1 = rt.member(root, k47, k48, None)
         s_2 = rt.member(root, k49, k50, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -8348,7 +8096,6 @@ def build_224(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k7, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8386,7 +8133,6 @@ def build_225(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8424,7 +8170,6 @@ def build_226(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k47, k13, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8464,7 +8209,6 @@ def build_227(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k23, k6, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8505,7 +8249,6 @@ def build_228(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k95, k46, None)
         s_1 = rt.member(root, k96, k97, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8546,7 +8289,6 @@ def build_229(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k40, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8586,7 +8328,6 @@ def build_230(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k18, k2, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8627,8 +8368,6 @@ def build_231(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k39, None)
         s_1 = rt.member(root, k40, k41, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -8650,7 +8389,6 @@ def build_232(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k52, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8690,7 +8428,6 @@ def build_233(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k60, k17, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8732,7 +8469,6 @@ def build_234(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k43, k9, None)
         s_1 = rt.member(root, k44, k45, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8774,7 +8510,6 @@ def build_235(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k52, k18, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8814,7 +8549,6 @@ def build_236(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8855,7 +8589,6 @@ def build_237(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k59, k19, None)
         s_1 = rt.member(root, k60, k61, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -8895,7 +8628,6 @@ def build_238(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k49, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8935,7 +8667,6 @@ def build_239(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k10, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -8973,7 +8704,6 @@ def build_240(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k35, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9014,7 +8744,6 @@ def build_241(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k44, k14, None)
         s_1 = rt.member(root, k45, k46, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9056,7 +8785,6 @@ def build_242(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k48, k14, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9094,7 +8822,6 @@ def build_243(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k25, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9133,7 +8860,6 @@ def build_244(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k52, k12, None)
         s_1 = rt.member(root, k53, k54, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9175,7 +8901,6 @@ def build_245(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k68, k13, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9214,7 +8939,6 @@ def build_246(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k10, None)
         s_1 = rt.member(root, k35, k36, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9255,8 +8979,6 @@ def build_247(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k33, None)
         s_1 = rt.member(root, k34, k35, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -9279,7 +9001,6 @@ def build_248(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k20, k3, None)
         s_1 = rt.member(root, k21, k22, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9316,7 +9037,6 @@ def build_249(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k55, k13, None)
         s_1 = rt.member(root, k3, k56, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9356,7 +9076,6 @@ def build_250(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k40, k7, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9396,7 +9115,6 @@ def build_251(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k30, k6, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9437,7 +9155,6 @@ def build_252(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k49, k16, None)
         s_1 = rt.member(root, k50, k51, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9480,7 +9197,6 @@ def build_253(K, careful):
         s_0 = rt.member(root, k48, k12, None)
         s_1 = rt.member(root, k49, k50, None)
         s_2 = rt.member(root, k11, k51, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -9524,7 +9240,6 @@ def build_254(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k44, k45, None)
         s_1 = rt.member(root, k46, k47, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9563,7 +9278,6 @@ def build_255(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k8, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9602,8 +9316,6 @@ def build_256(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k22, k23, None)
         s_1 = rt.member(root, k24, k25, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -9626,7 +9338,6 @@ def build_257(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k21, k3, None)
         s_1 = rt.member(root, k22, k23, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9663,7 +9374,6 @@ def build_258(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k48, k10, None)
         s_1 = rt.member(root, k49, k50, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9701,7 +9411,6 @@ def build_259(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k19, k20, None)
         s_1 = rt.member(root, k21, k22, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9738,7 +9447,6 @@ def build_260(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k59, k60, None)
         s_1 = rt.member(root, k61, k62, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9777,7 +9485,6 @@ def build_261(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k55, k16, None)
         s_1 = rt.member(root, k56, k57, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9817,7 +9524,6 @@ def build_262(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k63, k15, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9856,7 +9562,6 @@ def build_263(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k26, k9, None)
         s_1 = rt.member(root, k27, k28, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -9894,7 +9599,6 @@ def build_264(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k23, k4, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -9936,7 +9640,6 @@ def build_265(K, careful):
         s_0 = rt.member(root, k52, k14, None)
         s_1 = rt.member(root, k53, k54, None)
         s_2 = rt.member(root, k55, k56, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -9978,7 +9681,6 @@ def build_266(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k49, k16, None)
         s_1 = rt.member(root, k50, k51, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10019,7 +9721,6 @@ def build_267(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k37, k11, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -10060,7 +9761,6 @@ def build_268(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k77, k78, None)
         s_1 = rt.member(root, k79, k80, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10102,7 +9802,6 @@ def build_269(K, careful):
         s_0 = rt.member(root, k67, k14, None)
         s_1 = rt.member(root, k68, k69, None)
         s_2 = rt.member(root, k70, k71, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -10144,7 +9843,6 @@ def build_270(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k5, None)
         s_1 = rt.member(root, k39, k40, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10183,7 +9881,6 @@ def build_271(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k60, k17, None)
         s_1 = rt.member(root, k61, k62, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10222,7 +9919,6 @@ def build_272(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k8, None)
         s_1 = rt.member(root, k37, k38, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10263,7 +9959,6 @@ def build_273(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k48, k12, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -10302,7 +9997,6 @@ def build_274(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k50, k17, None)
         s_1 = rt.member(root, k51, k52, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10344,8 +10038,6 @@ def build_275(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k39, None)
         s_1 = rt.member(root, k40, k41, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -10369,7 +10061,6 @@ def build_276(K, careful):
         s_0 = rt.member(root, k39, k40, None)
         s_1 = rt.member(root, k7, k41, None)
         s_2 = rt.member(root, k42, k43, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -10410,7 +10101,6 @@ def build_277(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k36, k14, None)
         s_1 = rt.member(root, k37, k38, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10447,7 +10137,6 @@ def build_278(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k25, k5, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -10486,7 +10175,6 @@ def build_279(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k8, None)
         s_1 = rt.member(root, k39, k40, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10527,7 +10215,6 @@ def build_280(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k53, k8, None)
         s_1 = rt.member(root, k54, k55, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10568,7 +10255,6 @@ def build_281(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k11, None)
         s_1 = rt.member(root, k9, k46, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10608,7 +10294,6 @@ def build_282(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k23, k6, None)
         s_1 = rt.member(root, k24, k25, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10648,7 +10333,6 @@ def build_283(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k26, k7, None)
         s_1 = rt.member(root, k27, k28, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10688,7 +10372,6 @@ def build_284(K, careful):
         s_0 = rt.member(root, k66, k67, None)
         s_1 = rt.member(root, k68, k69, None)
         s_2 = rt.member(root, k70, k71, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -10725,7 +10408,6 @@ def build_285(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k107, k108, None)
         s_1 = rt.member(root, k109, k110, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10766,7 +10448,6 @@ def build_286(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k92, k93, None)
         s_1 = rt.member(root, k94, k95, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10805,7 +10486,6 @@ def build_287(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k64, k65, None)
         s_1 = rt.member(root, k66, k67, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10844,7 +10524,6 @@ def build_288(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k9, k54, None)
         s_1 = rt.member(root, k55, k56, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10882,7 +10561,6 @@ def build_289(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k20, k99, None)
         s_1 = rt.member(root, k100, k101, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10921,7 +10599,6 @@ def build_290(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k10, k16, None)
         s_1 = rt.member(root, k50, k51, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -10964,7 +10641,6 @@ def build_291(K, careful):
         s_1 = rt.member(root, k98, k99, None)
         s_2 = rt.member(root, k100, k101, None)
         s_3 = rt.member(root, k102, k103, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing and type(s_3) is not Missing:
@@ -11002,7 +10678,6 @@ def build_292(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k49, k50, None)
         s_1 = rt.member(root, k51, k52, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11041,7 +10716,6 @@ def build_293(K, careful):
         s_0 = rt.member(root, k98, k32, None)
         s_1 = rt.member(root, k99, k100, None)
         s_2 = rt.member(root, k101, k102, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -11083,7 +10757,6 @@ def build_294(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k52, k53, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11119,7 +10792,6 @@ def build_295(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k33, k34, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11157,7 +10829,6 @@ def build_296(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k65, k66, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11199,8 +10870,6 @@ def build_297(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k40, None)
         s_1 = rt.member(root, k41, k42, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -11222,7 +10891,6 @@ def build_298(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k41, k11, None)
         s_1 = rt.member(root, k42, k43, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11260,7 +10928,6 @@ def build_299(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k56, k15, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11300,7 +10967,6 @@ def build_300(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k43, k9, None)
         s_1 = rt.member(root, k44, k45, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11341,7 +11007,6 @@ def build_301(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k25, k6, None)
         s_1 = rt.member(root, k26, k27, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11381,8 +11046,6 @@ def build_302(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k35, None)
         s_1 = rt.member(root, k36, k37, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -11404,7 +11067,6 @@ def build_303(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k60, k61, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11443,7 +11105,6 @@ def build_304(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k51, k52, None)
         s_1 = rt.member(root, k53, k54, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11482,7 +11143,6 @@ def build_305(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k51, k52, None)
         s_1 = rt.member(root, k53, k54, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11521,7 +11181,6 @@ def build_306(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k50, k51, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11559,7 +11218,6 @@ def build_307(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k4, k7, None)
         s_1 = rt.member(root, k28, k29, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11597,7 +11255,6 @@ def build_308(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k33, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11636,7 +11293,6 @@ def build_309(K, careful):
         s_0 = rt.member(root, k8, k73, None)
         s_1 = rt.member(root, k74, k75, None)
         s_2 = rt.member(root, k76, k77, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -11674,7 +11330,6 @@ def build_310(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k59, k60, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11711,7 +11366,6 @@ def build_311(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k40, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11752,8 +11406,6 @@ def build_312(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k35, None)
         s_1 = rt.member(root, k36, k37, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -11775,7 +11427,6 @@ def build_313(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k48, k49, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11813,7 +11464,6 @@ def build_314(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k44, k45, None)
         s_1 = rt.member(root, k46, k47, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11851,7 +11501,6 @@ def build_315(K, careful):
         s_0 = rt.member(root, k27, k5, None)
         s_1 = rt.member(root, k28, k29, None)
         s_2 = rt.member(root, k30, k31, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -11888,7 +11537,6 @@ def build_316(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k107, k108, None)
         s_1 = rt.member(root, k109, k110, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -11930,7 +11578,6 @@ def build_317(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k70, k71, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -11969,8 +11616,6 @@ def build_318(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k35, None)
         s_1 = rt.member(root, k36, k37, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -11993,7 +11638,6 @@ def build_319(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k40, None)
         s_1 = rt.member(root, k41, k42, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12031,8 +11675,6 @@ def build_320(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k35, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing:
             try:
@@ -12054,7 +11696,6 @@ def build_321(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k67, k68, None)
         s_1 = rt.member(root, k69, k70, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12092,7 +11733,6 @@ def build_322(K, careful):
         s_0 = rt.member(root, k14, k18, None)
         s_1 = rt.member(root, k55, k56, None)
         s_2 = rt.member(root, k57, k58, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
@@ -12129,7 +11769,6 @@ def build_323(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k52, k53, None)
         s_1 = rt.member(root, k5, k54, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12168,7 +11807,6 @@ def build_324(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k46, None)
         s_1 = rt.member(root, k47, k48, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12208,7 +11846,6 @@ def build_325(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k44, k45, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12246,7 +11883,6 @@ def build_326(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k22, k23, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12285,8 +11921,6 @@ def build_327(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k34, k35, None)
         s_1 = rt.member(root, k36, k37, None)
-        tr = {}
-        passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
@@ -12308,7 +11942,6 @@ def build_328(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k38, k39, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12346,7 +11979,6 @@ def build_329(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k24, k25, None)
         s_1 = rt.member(root, k26, k27, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12382,7 +12014,6 @@ def build_330(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k24, k25, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12419,7 +12050,6 @@ def build_331(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k62, k63, None)
         s_1 = rt.member(root, k64, k65, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12456,7 +12086,6 @@ def build_332(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k65, k66, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12496,7 +12125,6 @@ def build_333(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k33, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12535,7 +12163,6 @@ def build_334(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k62, k63, None)
         s_1 = rt.member(root, k64, k65, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12571,7 +12198,6 @@ def build_335(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k58, k59, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12610,7 +12236,6 @@ def build_336(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k110, k111, None)
         s_1 = rt.member(root, k112, k113, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12652,7 +12277,6 @@ def build_337(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k15, k16, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12688,7 +12312,6 @@ def build_338(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k40, k41, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -12728,7 +12351,6 @@ def build_339(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k28, k7, None)
         s_1 = rt.member(root, k29, k30, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
@@ -12767,7 +12389,6 @@ def build_340(K, careful):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k4, k7, None)
         s_1 = rt.member(root, k28, k29, None)
-        tr = {}
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:

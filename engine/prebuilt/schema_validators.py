@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'cfc1d7331b463d2025796eb107a221cbf25bf8d13c83f92f53c3b1edbcec18e4'
+KEY = '14043d9670de635f035e79e02b6dca905ec516acbd3935558ce0090e0e7f06cd'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
