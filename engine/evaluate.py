@@ -64,7 +64,6 @@ def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue
                 "raise it with --limit max_steps=N, or make the rule walk fewer items")]) from None
         rules.append(result)
         first_clause = clause_key(rule.header.clauses[0]) if rule.header.clauses else ()
-        rule_findings.sort(key=_item_order)
         per_rule.append(((first_clause, rule.header.id), rule_findings))
     # Report order: by clause, then rule id, then item id (so reordering the records of a
     # bundle does not reorder its findings), then position.
@@ -73,24 +72,26 @@ def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue
 
 
 _NUMBER_RUNS = re.compile(r"(\d+)")
-_TEXT_THEN_NUMBER = re.compile(r"(\D+)(\d+)")  # the usual id, INC-0042: one of each
+_USUAL_ID = re.compile(r"(\D+)(\d+)").fullmatch  # the usual id, INC-0042: one of each
 
 
-def _item_order(finding: Finding) -> tuple:
-    identity = finding.item_id
-    natural: list = []
-    if identity is not None:
-        usual = _TEXT_THEN_NUMBER.fullmatch(identity) if type(identity) is str else None
+def _item_order(identity: Any, position: int) -> tuple:
+    """Findings of a rule sort by item id in natural order (INC-9 before INC-10), then by
+    position; findings without an id come last."""
+    if type(identity) is str:
+        usual = _USUAL_ID(identity)
         if usual is not None:
-            natural = [1, usual[1], 0, int(usual[2])]
-        else:
-            # Splitting on a captured group puts the runs of digits at the odd places. Each
-            # part adds a pair: a number (0, value) sorts before a text (1, text) in its place.
-            for place, part in enumerate(_NUMBER_RUNS.split(str(identity))):
-                if part:
-                    natural += (0, int(part)) if place & 1 else (1, part)
-    position = int(finding.pointer.rsplit("/", 1)[1]) if finding.pointer and finding.pointer[-1].isdigit() else -1
-    return (identity is None, natural, position)
+            text, number = usual.groups()
+            return (False, [1, text, 0, int(number)], position)
+    if identity is None:
+        return (True, [], position)
+    natural: list = []
+    # Splitting on a captured group puts the runs of digits at the odd places. Each part
+    # adds a pair: a number (0, value) sorts before a text (1, text) in its place.
+    for place, part in enumerate(_NUMBER_RUNS.split(str(identity))):
+        if part:
+            natural += (0, int(part)) if place & 1 else (1, part)
+    return (False, natural, position)
 
 
 def _nowhere(_pointer: str) -> None:
@@ -123,6 +124,9 @@ def _evaluate_rule(compiled: CompiledRule, data: dict, context: Context, catalog
         rule = compiled.rule  # the syntax tree: built for the first finding only
         where = run.collection_where if run.collection_where and run.collection_where.startswith("/") else None
         findings = [_finding(compiled, rule, item, where, base, locate) for item in failing]
+        keys = [_item_order(finding.item_id, item.index if finding.pointer is not None else -1)
+                for finding, item in zip(findings, failing)]
+        findings = [findings[n] for n in sorted(range(len(findings)), key=keys.__getitem__)]
     result = RuleResult(header.id, header.title, clauses, header.severity, list(header.tags), counts,
                         header.span, rationale=header.rationale, remediation=header.remediation)
     return result, findings

@@ -72,6 +72,7 @@ class CompiledRule:
         self.source_text = source_text
         self._load_syntax = load_syntax
         self._syntax: tuple[ast.Rule, dict[int, int]] | None = None
+        self._plans: dict[int, Callable[[dict[int, Any]], list[dict[str, Any]]]] = {}
 
     def _syntax_tree(self) -> tuple[ast.Rule, dict[int, int]]:
         if self._syntax is None:
@@ -90,15 +91,18 @@ class CompiledRule:
 
     def decided_by(self, condition: ast.Expr, trace: dict[int, Any]) -> list[dict[str, Any]]:
         """The values that decided an expectation, from its careful path's trace."""
-        return _explain()(condition, trace, self.node_index, self.source_text)
+        plan = self._plans.get(id(condition))
+        if plan is None:
+            plan = self._plans[id(condition)] = _planner()(condition, self.node_index, self.source_text)
+        return plan(trace)
 
 
 @functools.cache
-def _explain():
+def _planner():
     # With the syntax tree's classes: loaded for the first finding, not at start-up.
-    from engine.lang.explain import decided_by
+    from engine.lang.explain import plan_decided_by
 
-    return decided_by
+    return plan_decided_by
 
 
 class Once:

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '14043d9670de635f035e79e02b6dca905ec516acbd3935558ce0090e0e7f06cd'
+KEY = 'd4e728c69efbb77cd0258f6d14f79233e195e354b48c376573b33d53b3f3cd91'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
