@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple
+
+from engine.record import FrozenRecord
 
 
 class Span(NamedTuple):
@@ -29,17 +30,23 @@ class Span(NamedTuple):
         return out
 
 
-@dataclass(frozen=True)
-class Diagnostic:
-    """One problem found in a rule file, an evidence file or a schema, with where it is and a hint."""
+class Diagnostic(FrozenRecord):
+    """One problem found in a rule file, an evidence file or a schema, with where it is and
+    a hint. `source_line`, the text of the source line, is kept so that a caret can be drawn
+    without reading the file again; it takes no part in equality."""
 
-    code: str
-    message: str
-    span: Span | None = None
-    hint: str | None = None
-    # The text of the source line, kept so a caret can be drawn without re-reading the file.
-    source_line: str | None = field(default=None, compare=False)
-    severity: str = "error"
+    __slots__ = ("code", "message", "span", "hint", "source_line", "severity")
+    _fields = ("code", "message", "span", "hint", "severity")
+
+    def __init__(self, code: str, message: str, span: Span | None = None, hint: str | None = None,
+                 source_line: str | None = None, severity: str = "error"):
+        put = object.__setattr__
+        put(self, "code", code)
+        put(self, "message", message)
+        put(self, "span", span)
+        put(self, "hint", hint)
+        put(self, "source_line", source_line)
+        put(self, "severity", severity)
 
     def headline(self) -> str:
         where = f"{self.span}: " if self.span else ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from engine.catalogue import Catalogue
@@ -13,6 +12,7 @@ from engine.findings import ClauseRef, Finding, RuleResult, clause_key
 from engine.lang.compiled import CompiledRule, ItemResult, RuleRun
 from engine.lang.limits import DEFAULT_RULE_LIMITS, BudgetExceeded
 from engine.lang.values import EvalError, Missing
+from engine.record import Record
 
 if TYPE_CHECKING:
     from engine.lang import ast
@@ -20,15 +20,18 @@ if TYPE_CHECKING:
 Locate = Callable[[str], "Span | None"]
 
 
-@dataclass(eq=False)
-class Context:
+class Context(Record):
     """What a compiled rule may see besides the evidence: the evaluation date, its caches,
     and the count of evaluation steps against the rule's budget."""
 
-    today: dt.date
-    indexes: dict[Any, Any] = field(default_factory=dict)
-    max_steps: int = DEFAULT_RULE_LIMITS.max_steps
-    steps: int = 0
+    __slots__ = _fields = ("today", "indexes", "max_steps", "steps")
+
+    def __init__(self, today: dt.date, indexes: dict[Any, Any] | None = None,
+                 max_steps: int = DEFAULT_RULE_LIMITS.max_steps, steps: int = 0):
+        self.today = today
+        self.indexes = {} if indexes is None else indexes
+        self.max_steps = max_steps
+        self.steps = steps
 
     def charge(self, value):
         """Count a list about to be walked; hand it back unchanged."""

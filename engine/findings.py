@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple, Sequence
 
 from engine.diagnostics import Span
+from engine.record import ValueRecord
 
 FORMAT_VERSION = "1.1"  # 1.1: waived outcome, fingerprints, waivers, baselines
 OUTCOMES = ("pass", "fail", "missing", "not_applicable", "error", "waived")
@@ -26,28 +26,42 @@ class ClauseRef(NamedTuple):
         return {"number": self.number, "title": self.title}
 
 
-@dataclass(slots=True)
-class Finding:
-    """A rule's verdict on one item (or on the whole evidence) that was not a pass."""
+class Finding(ValueRecord):
+    """A rule's verdict on one item (or on the whole evidence) that was not a pass.
 
-    rule_id: str
-    title: str
-    clauses: list[ClauseRef]
-    severity: str
-    outcome: str
-    message: str
-    pointer: str | None = None  # the evidence item this finding is about
-    item_id: Any = None
-    location: Span | None = None  # where that item stands in the evidence files
-    expected_at: str | None = None  # for `missing`: where the absent evidence was expected
-    condition: str | None = None  # the expectation that did not hold
-    decided_by: list[dict[str, Any]] = field(default_factory=list)
-    rule_location: Span | None = None
-    # Gating (engine/waivers.py, engine/baseline.py): a stable identity, the waiver that
-    # matched (applied or expired), and "new"/"existing" when a baseline was given.
-    fingerprint: str | None = None
-    waiver: dict[str, Any] | None = None
-    baseline_status: str | None = None
+    `pointer`: the evidence item it is about; `location`: where that item stands in the
+    evidence files; `expected_at`: for `missing`, where the absent evidence was expected;
+    `condition`: the expectation that did not hold. For gating (engine/waivers.py,
+    engine/baseline.py): a stable `fingerprint`, the `waiver` that matched (applied or
+    expired), and `baseline_status`, "new" or "existing", when a baseline was given.
+    """
+
+    __slots__ = _fields = ("rule_id", "title", "clauses", "severity", "outcome", "message", "pointer", "item_id",
+                           "location", "expected_at", "condition", "decided_by", "rule_location", "fingerprint",
+                           "waiver", "baseline_status")
+
+    def __init__(self, rule_id: str, title: str, clauses: list[ClauseRef], severity: str, outcome: str,
+                 message: str, pointer: str | None = None, item_id: Any = None, location: Span | None = None,
+                 expected_at: str | None = None, condition: str | None = None,
+                 decided_by: list[dict[str, Any]] | None = None, rule_location: Span | None = None,
+                 fingerprint: str | None = None, waiver: dict[str, Any] | None = None,
+                 baseline_status: str | None = None):
+        self.rule_id = rule_id
+        self.title = title
+        self.clauses = clauses
+        self.severity = severity
+        self.outcome = outcome
+        self.message = message
+        self.pointer = pointer
+        self.item_id = item_id
+        self.location = location
+        self.expected_at = expected_at
+        self.condition = condition
+        self.decided_by = [] if decided_by is None else decided_by
+        self.rule_location = rule_location
+        self.fingerprint = fingerprint
+        self.waiver = waiver
+        self.baseline_status = baseline_status
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -80,21 +94,28 @@ class Finding:
         return out
 
 
-@dataclass
-class RuleResult:
-    """One rule's outcome over the whole bundle: its header and how many items came out how."""
+class RuleResult(ValueRecord):
+    """One rule's outcome over the whole bundle: its header and how many items came out how.
 
-    rule_id: str
-    title: str
-    clauses: list[ClauseRef]
-    severity: str
-    tags: list[str]
-    counts: dict[str, int]
-    source: Span | None = None
-    # Prose from the rule's `rationale`/`remediation` headers, for reports that explain rules
-    # (SARIF help, HTML); left out of the JSON report, whose schema is closed.
-    rationale: str | None = None
-    remediation: str | None = None
+    `rationale` and `remediation`, the prose of the rule's headers, are for reports that
+    explain rules (SARIF help, HTML); the JSON report, whose schema is closed, leaves them out.
+    """
+
+    __slots__ = _fields = ("rule_id", "title", "clauses", "severity", "tags", "counts", "source", "rationale",
+                           "remediation")
+
+    def __init__(self, rule_id: str, title: str, clauses: list[ClauseRef], severity: str, tags: list[str],
+                 counts: dict[str, int], source: Span | None = None, rationale: str | None = None,
+                 remediation: str | None = None):
+        self.rule_id = rule_id
+        self.title = title
+        self.clauses = clauses
+        self.severity = severity
+        self.tags = tags
+        self.counts = counts
+        self.source = source
+        self.rationale = rationale
+        self.remediation = remediation
 
     @property
     def outcome(self) -> str:
@@ -118,22 +139,33 @@ class RuleResult:
         return out
 
 
-@dataclass
-class Report:
-    """Everything one check found, as every report format renders it."""
+class Report(ValueRecord):
+    """Everything one check found, as every report format renders it.
 
-    tool_version: str
-    as_of: str
-    as_of_source: str  # "option", "bundle" or "today"
-    bundle: str
-    evidence_files: list[dict[str, str]]
-    rule_files: list[dict[str, str]]
-    rules: list[RuleResult]
-    findings: list[Finding]
-    rule_set_digest: str = ""
-    allow_missing: bool = False  # `missing` findings do not gate (--allow-missing)
-    unused_waivers: list[dict[str, Any]] | None = None  # None: no waiver file was given
-    baseline: dict[str, Any] | None = None  # new / still_failing / fixed, when a baseline was given
+    `as_of_source`: "option", "bundle" or "today"; `allow_missing`: `missing` findings do
+    not gate (--allow-missing); `unused_waivers`: None when no waiver file was given;
+    `baseline`: new, still failing and fixed, when a baseline was given.
+    """
+
+    __slots__ = _fields = ("tool_version", "as_of", "as_of_source", "bundle", "evidence_files", "rule_files",
+                           "rules", "findings", "rule_set_digest", "allow_missing", "unused_waivers", "baseline")
+
+    def __init__(self, tool_version: str, as_of: str, as_of_source: str, bundle: str,
+                 evidence_files: list[dict[str, str]], rule_files: list[dict[str, str]], rules: list[RuleResult],
+                 findings: list[Finding], rule_set_digest: str = "", allow_missing: bool = False,
+                 unused_waivers: list[dict[str, Any]] | None = None, baseline: dict[str, Any] | None = None):
+        self.tool_version = tool_version
+        self.as_of = as_of
+        self.as_of_source = as_of_source
+        self.bundle = bundle
+        self.evidence_files = evidence_files
+        self.rule_files = rule_files
+        self.rules = rules
+        self.findings = findings
+        self.rule_set_digest = rule_set_digest
+        self.allow_missing = allow_missing
+        self.unused_waivers = unused_waivers
+        self.baseline = baseline
 
     def summary(self) -> dict[str, Any]:
         outcomes = {k: 0 for k in OUTCOMES}

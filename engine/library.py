@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, NamedTuple
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from engine.evidence.schemas import SchemaSet
 from engine.lang import types as T
 from engine.lang.compiled import CompiledRule
 from engine.lang.limits import DEFAULT_RULE_LIMITS, RuleLimits
+from engine.record import FrozenRecord
 
 if TYPE_CHECKING:
     from engine.lang import ast
@@ -23,17 +22,26 @@ if TYPE_CHECKING:
 RULE_SUFFIX = ".rules"
 
 
-@dataclass(frozen=True)
-class RuleSource:
-    """The text of one rule file, and how it is named."""
+class RuleSource(FrozenRecord):
+    """The text of one rule file, and how it is named: `display` names it in messages and
+    reports; `path` is the file on disk, when there is one."""
 
-    display: str  # how the file is named in messages and reports
-    text: str
-    path: Path | None = None  # the file on disk, when there is one
+    __slots__ = ("display", "text", "path", "_sha256")
+    _fields = ("display", "text", "path")
 
-    @functools.cached_property  # asked for by the prebuilt library's key, the rule set's digest and the report
+    def __init__(self, display: str, text: str, path: Path | None = None):
+        put = object.__setattr__
+        put(self, "display", display)
+        put(self, "text", text)
+        put(self, "path", path)
+        put(self, "_sha256", None)
+
+    @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        """Made once: the prebuilt library's key, the rule set's digest and the report ask for it."""
+        if self._sha256 is None:
+            object.__setattr__(self, "_sha256", hashlib.sha256(self.text.encode("utf-8")).hexdigest())
+        return self._sha256
 
 
 class RuleSet:

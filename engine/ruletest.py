@@ -18,7 +18,6 @@ evidence that no real bundle could hold.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -137,8 +136,8 @@ def _case_is_well_formed(case: Any, document: Document, where: str, by_id: dict,
 def _case_bundle(document: Document, case: dict, number: int) -> Bundle:
     """The case's evidence as a bundle whose positions point into the test file."""
     prefix = ["cases", str(number), "evidence"]
-    view = dataclasses.replace(document, data=case.get("evidence", {}),
-                               locator=_Within(document.locator, prefix))
+    view = Document(case.get("evidence", {}), document.display, document.sha256, _Within(document.locator, prefix),
+                    document.lines)
     return Bundle(data=view.data, documents=[], root=Path(document.display), whole=view)
 
 

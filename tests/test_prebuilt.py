@@ -3,7 +3,6 @@ does not, and never different in what it finds from the library compiled from so
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -60,7 +59,7 @@ def test_prebuilt_and_compiled_from_source_report_the_same(bundle: str, from_sou
 
 def test_a_changed_rule_file_makes_the_library_compile_from_source() -> None:
     sources = builtin_sources()
-    changed = [dataclasses.replace(sources[0], text=sources[0].text + "\n")] + sources[1:]
+    changed = [RuleSource(sources[0].display, sources[0].text + "\n", sources[0].path)] + sources[1:]
     assert load_prebuilt(sources, load_schema_set()) is not None
     assert load_prebuilt(changed, load_schema_set()) is None
     assert load_prebuilt(sources + [RuleSource("extra.rules", "")], load_schema_set()) is None
@@ -101,6 +100,23 @@ def test_generated_rule_code_never_meets_a_name_it_lacks() -> None:
         finally:
             sys.settrace(None)
     assert not defects, sorted(set(defects))[:5]
+
+
+def test_a_check_of_the_example_loads_no_compiler_parser_or_dataclasses(tmp_path: Path) -> None:
+    """What start-up is kept free of: the rule compiler and parser, Lark, RE2, the careful
+    and syntax modules, and the dataclasses module (whose import pulls in `inspect`)."""
+    import subprocess
+    import sys
+
+    script = ("import json, sys; from engine.cli import main; code = main(['check', sys.argv[1], '--output', "
+              "sys.argv[2]]); print(json.dumps([code, sorted(sys.modules)]))")
+    out = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "example"), str(tmp_path / "report.txt")],
+                         capture_output=True, text=True, check=True, cwd=FIXTURES.parent).stdout
+    code, modules = json.loads(out)
+    assert code == 0 and (tmp_path / "report.txt").exists()
+    unwanted = {"dataclasses", "inspect", "lark", "re2", "engine.lang.compiler", "engine.lang.parser",
+                "engine.lang.checker", "engine.lang.ast", "engine.prebuilt.rule_careful", "engine.prebuilt.rule_syntax"}
+    assert not unwanted & set(modules), sorted(unwanted & set(modules))
 
 
 def test_the_careful_code_is_loaded_only_when_a_rule_needs_it(tmp_path: Path) -> None:

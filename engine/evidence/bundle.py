@@ -9,7 +9,6 @@ skipped. A section may come from one file only.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,23 +20,31 @@ from engine.evidence.limits import DEFAULT_LIMITS, Limits
 from engine.evidence.loader import READERS, Document, load_document
 from engine.evidence.pointer import format_pointer, parse_pointer
 from engine.evidence.source import read_source
+from engine.record import Record
 
 RECORD_SUFFIXES = (".jsonl", ".csv")  # files holding one section's records
 
 
-@dataclass(eq=False)
-class Bundle:
-    """The merged sections of a bundle's files, with the documents they came from."""
+class Bundle(Record):
+    """The merged sections of a bundle's files, with the documents they came from.
 
-    data: dict
-    documents: list[Document]
-    """Sorted by display path."""
-    root: Path
-    """The path the bundle was loaded from: a file or a directory."""
-    owners: dict[str, Document] = field(repr=False, default_factory=dict)
-    """The document each section came from."""
-    whole: Document | None = field(repr=False, default=None)
-    """The document that is the entire bundle, when the bundle is one file."""
+    `documents` are sorted by display path; `root` is the path the bundle was loaded from,
+    a file or a directory; `owners` maps each section to the document it came from;
+    `whole` is the document that is the entire bundle, when the bundle is one file.
+    """
+
+    __slots__ = _fields = ("data", "documents", "root", "owners", "whole")
+
+    def __init__(self, data: dict, documents: list[Document], root: Path,
+                 owners: dict[str, Document] | None = None, whole: Document | None = None):
+        self.data = data
+        self.documents = documents
+        self.root = root
+        self.owners = {} if owners is None else owners
+        self.whole = whole
+
+    def __repr__(self) -> str:
+        return f"Bundle(root={self.root!r}, documents={self.documents!r})"
 
     def document_for(self, pointer: str) -> Document | None:
         tokens = parse_pointer(pointer)

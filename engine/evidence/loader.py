@@ -6,7 +6,6 @@ are listed in problems.py and docs/evidence-loading.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,6 +16,7 @@ from engine.evidence.lines import LineIndex
 from engine.evidence.pointer import parse_pointer
 from engine.evidence.source import read_source
 from engine.evidence.yaml_reader import read_yaml
+from engine.record import Record
 
 __all__ = ["Document", "Limits", "DEFAULT_LIMITS", "load_document", "READERS"]
 
@@ -27,15 +27,20 @@ class Locator(Protocol):
     def position(self, tokens: list[str]) -> tuple[int, int] | None: ...
 
 
-@dataclass(eq=False)
-class Document:
+class Document(Record):
     """`data` holds only dict, list, str, int, float, bool and None."""
 
-    data: Any
-    display: str
-    sha256: str
-    locator: Locator = field(repr=False)
-    lines: LineIndex = field(repr=False)
+    __slots__ = _fields = ("data", "display", "sha256", "locator", "lines")
+
+    def __init__(self, data: Any, display: str, sha256: str, locator: Locator, lines: LineIndex):
+        self.data = data
+        self.display = display
+        self.sha256 = sha256
+        self.locator = locator
+        self.lines = lines
+
+    def __repr__(self) -> str:
+        return f"Document(display={self.display!r}, sha256={self.sha256!r})"
 
     def locate(self, pointer: str) -> tuple[int, int] | None:
         """1-based (line, column) of the value at an RFC 6901 pointer, or None if it has none."""

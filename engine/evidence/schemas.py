@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 from urllib.parse import quote, unquote, urldefrag, urljoin
@@ -21,6 +20,7 @@ from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence import problems as P
 from engine.evidence.loader import Document, load_document
 from engine.evidence.pointer import format_pointer
+from engine.record import Record
 
 if TYPE_CHECKING:
     from referencing import Registry
@@ -43,22 +43,22 @@ class Unresolved(LookupError):
     """A `$ref` that names no schema of the set."""
 
 
-@dataclass(eq=False)
 class _Index:
     """Every schema node of a set: its base URI and its own URI, and the set's resources
     (each document, each subschema with an `$id`) and anchors."""
 
-    resources: dict[str, Any] = field(default_factory=dict)
-    anchors: dict[tuple[str, str], Any] = field(default_factory=dict)
-    bases: dict[int, str] = field(default_factory=dict)
-    uris: dict[int, tuple[str, str]] = field(default_factory=dict)  # resource, JSON Pointer
-    references: list[tuple[str, str, str, tuple]] = field(default_factory=list)
-    """(schema uri, base, $ref, path in the document) of every reference."""
-    patterns: list[tuple[str, str, tuple]] = field(default_factory=list)
-    """(schema uri, pattern, path in the document) of every regular expression."""
-    keep: list[Any] = field(default_factory=list)  # the nodes, so that their ids stay theirs
-    found: dict[tuple[str, str], tuple[Any, str]] = field(default_factory=dict)
-    joined: dict[tuple[str, str], str] = field(default_factory=dict)  # (base, document) → its URL
+    def __init__(self) -> None:
+        self.resources: dict[str, Any] = {}
+        self.anchors: dict[tuple[str, str], Any] = {}
+        self.bases: dict[int, str] = {}
+        self.uris: dict[int, tuple[str, str]] = {}  # resource, JSON Pointer
+        # (schema uri, base, $ref, path in the document) of every reference.
+        self.references: list[tuple[str, str, str, tuple]] = []
+        # (schema uri, pattern, path in the document) of every regular expression.
+        self.patterns: list[tuple[str, str, tuple]] = []
+        self.keep: list[Any] = []  # the nodes, so that their ids stay theirs
+        self.found: dict[tuple[str, str], tuple[Any, str]] = {}
+        self.joined: dict[tuple[str, str], str] = {}  # (base, document) → its URL
 
     def add(self, uri: str, contents: Any) -> None:
         stack: list[tuple[Any, str, str, str, tuple]] = [(contents, uri, uri, "", ())]
@@ -136,20 +136,24 @@ def _escape(step: Any) -> str:
     return str(step).replace("~", "~0").replace("/", "~1")
 
 
-@dataclass(frozen=True, eq=False)
-class SchemaSet:
-    """The schemas a bundle is validated against: the bundle schema and those it refers to."""
+class SchemaSet(Record):
+    """The schemas a bundle is validated against: the bundle schema and those it refers to.
 
-    root: dict
-    """The bundle schema."""
-    root_uri: str
-    documents: dict[str, dict] = field(repr=False)
-    """Every schema of the set by its URI, as validation uses it (without `$schema`)."""
-    digest: str = ""
-    """One digest of every schema's text: what was compiled against this set can be reused
-    while it is unchanged."""
-    schemas: tuple[_Schema, ...] = field(repr=False, default=())
-    """The files the set was read from, to place a problem found in one."""
+    `root`: the bundle schema, whose URI is `root_uri`; `documents`: every schema of the set
+    by its URI, as validation uses it (without `$schema`); `digest`: one digest of every
+    schema's text, so that what was compiled against this set can be reused while it is
+    unchanged; `schemas`: the files the set was read from, to place a problem found in one.
+    """
+
+    _fields = ("root_uri", "digest")
+
+    def __init__(self, root: dict, root_uri: str, documents: dict[str, dict], digest: str = "",
+                 schemas: tuple[_Schema, ...] = ()):
+        self.root = root
+        self.root_uri = root_uri
+        self.documents = documents
+        self.digest = digest
+        self.schemas = schemas
 
     @functools.cached_property
     def index(self) -> _Index:

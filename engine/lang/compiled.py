@@ -7,30 +7,35 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from engine.diagnostics import Span, snippet
 from engine.lang import runtime
 from engine.lang.builtins import ids_of, index_by_id
 from engine.lang.values import EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json
+from engine.record import ValueRecord
 
 if TYPE_CHECKING:
     from engine.lang import ast
 
 
-@dataclass(slots=True)
-class ItemResult:
-    """The careful path's verdict on one item (or on the rule, when it has no `for each`)."""
+class ItemResult(ValueRecord):
+    """The careful path's verdict on one item (or on the rule, when it has no `for each`).
+    `status`: pass, fail, missing, not_applicable or error."""
 
-    status: str  # pass, fail, missing, not_applicable, error
-    index: int | None
-    item: Any = None
-    expect: int | None = None
-    message: str | None = None
-    missing: Missing | None = None
-    trace: dict[int, Any] = field(default_factory=dict)
-    error: EvalError | None = None
+    __slots__ = _fields = ("status", "index", "item", "expect", "message", "missing", "trace", "error")
+
+    def __init__(self, status: str, index: int | None, item: Any = None, expect: int | None = None,
+                 message: str | None = None, missing: Missing | None = None, trace: dict[int, Any] | None = None,
+                 error: EvalError | None = None):
+        self.status = status
+        self.index = index
+        self.item = item
+        self.expect = expect
+        self.message = message
+        self.missing = missing
+        self.trace = {} if trace is None else trace
+        self.error = error
 
 
 class RuleRun(NamedTuple):

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
+from engine.record import FrozenRecord
 
-@dataclass(frozen=True)
-class Type:
+
+class Type(FrozenRecord):
     """A type of the rule language, as the checker infers it."""
 
-    name: str
+    __slots__ = ("name",)
+    _fields = ("name",)
+
+    def __init__(self, name: str):
+        object.__setattr__(self, "name", name)
 
     def __str__(self) -> str:
         return self.name
@@ -26,22 +30,22 @@ DATETIME = Type("date-time")
 DURATION = Type("duration")
 
 
-@dataclass(frozen=True)
 class ListType(Type):
     """A list whose items have one type."""
 
-    item: Type = ANY
+    __slots__ = ("item",)
+    _fields = ("name", "item")
 
     def __init__(self, item: Type = ANY):
         object.__setattr__(self, "name", f"list of {item}")
         object.__setattr__(self, "item", item)
 
 
-@dataclass(frozen=True, eq=False)
 class ObjectType(Type):
     """An object whose fields come from a schema, read only when a rule asks for them."""
 
-    load: Callable[[], tuple[dict[str, "Type"], bool]] | None = field(default=None, compare=False)
+    __slots__ = ("load", "_cache")
+    _fields = ("name", "load")
 
     def __init__(self, load: Callable[[], tuple[dict[str, Type], bool]] | None):
         object.__setattr__(self, "name", "object")
@@ -59,7 +63,7 @@ class ObjectType(Type):
         """The known fields and whether the object is closed (no other field may appear)."""
         if self.load is None:
             return {}, False
-        cached = self.__dict__.get("_cache")
+        cached = self._cache
         if cached is None:
             cached = self.load()
             object.__setattr__(self, "_cache", cached)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Union
 
 from engine.diagnostics import Span
+from engine.record import FrozenRecord
 
 UTC = dt.timezone.utc
 
@@ -45,12 +45,14 @@ class Missing:
     __add__ = __radd__ = __sub__ = __rsub__ = __len__ = __iter__ = _refuse  # type: ignore[assignment]
 
 
-@dataclass(frozen=True)
-class CalendarPeriod:
+class CalendarPeriod(FrozenRecord):
     """A duration with months in it: its length depends on the date it is added to."""
 
-    months: int
-    rest: dt.timedelta = dt.timedelta(0)
+    __slots__ = _fields = ("months", "rest")
+
+    def __init__(self, months: int, rest: dt.timedelta = dt.timedelta(0)):
+        object.__setattr__(self, "months", months)
+        object.__setattr__(self, "rest", rest)
 
     def __str__(self) -> str:
         return format_duration(self)

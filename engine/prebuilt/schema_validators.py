@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'd4e728c69efbb77cd0258f6d14f79233e195e354b48c376573b33d53b3f3cd91'
+KEY = '6fce626ad7425e50016ff1ee25fc9a57e0fac17afbc4c54cb18e413248343dd6'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
