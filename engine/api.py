@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from engine import __version__
 from engine.diagnostics import Diagnostic, DiagnosticError
-from engine.evaluate import evaluate
+from engine.evaluate import Evaluation, evaluate
 from engine.evidence.bundle import Bundle
 from engine.evidence.bundle import load_bundle as _load_bundle
 from engine.evidence.limits import DEFAULT_LIMITS, Limits
@@ -21,6 +21,7 @@ from engine.prebuilt.rules import load_prebuilt
 
 if TYPE_CHECKING:
     from engine.baseline import Baseline
+    from engine.evidence.background import BackgroundValidation
     from engine.waivers import WaiverSet
 
 
@@ -54,6 +55,42 @@ def validate(bundle: Bundle, schemas: SchemaSet | None = None) -> list[Diagnosti
     return validate_bundle(bundle, schemas or load_schema_set())
 
 
+def _validate_first(bundle: Bundle, schemas: SchemaSet | None, jobs: int) -> BackgroundValidation | None:
+    """Refuses an invalid bundle, or, with `jobs` above 1 where the platform allows, gives
+    the validation running in a forked process."""
+    if jobs > 1:
+        from engine.evidence.background import BackgroundValidation
+
+        pending = BackgroundValidation.start(lambda: validate(bundle, schemas))
+        if pending is not None:
+            return pending
+    _refuse_if_invalid(validate(bundle, schemas))
+    return None
+
+
+def _evaluate_beside(pending: BackgroundValidation, rules: RuleSet, bundle: Bundle, today: dt.date,
+                     max_steps: int) -> Evaluation:
+    """Evaluation while the bundle is validated elsewhere, given up once it is found invalid.
+    An invalid bundle is refused for that, even where evaluating it went wrong too, as when
+    it is validated first."""
+    try:
+        result = evaluate(rules.compiled, bundle.data, today, rules.catalogue, bundle.locate, max_steps,
+                          give_up=pending.found_problems)
+    except DiagnosticError:
+        _refuse_if_invalid(pending.problems())
+        raise
+    else:
+        _refuse_if_invalid(pending.problems())
+    finally:
+        pending.close()
+    return result
+
+
+def _refuse_if_invalid(problems: list[Diagnostic]) -> None:
+    if problems:
+        raise DiagnosticError(problems)
+
+
 def resolve_as_of(bundle: Bundle, as_of: dt.date | None) -> tuple[dt.date, str]:
     """The evaluation date and where it came from: the option, the bundle's meta, or today."""
     if as_of is not None:
@@ -70,20 +107,23 @@ def resolve_as_of(bundle: Bundle, as_of: dt.date | None) -> tuple[dt.date, str]:
 def check(bundle: Bundle, rules: RuleSet, *, as_of: dt.date | None = None,
           schemas: SchemaSet | None = None, validate_first: bool = True,
           waivers: WaiverSet | None = None, baseline: Baseline | None = None,
-          allow_missing: bool = False, max_steps: int = DEFAULT_RULE_LIMITS.max_steps) -> Report:
+          allow_missing: bool = False, max_steps: int = DEFAULT_RULE_LIMITS.max_steps,
+          jobs: int = 1) -> Report:
     """Validate the bundle, evaluate every rule against it and return the report.
 
     Raises DiagnosticError when the bundle violates its schema: rules only run on
     evidence whose shape they can rely on. `waivers` (engine.waivers.load_waivers),
     `baseline` (engine.baseline.load_baseline) and `allow_missing` shape what
-    `report.gate()` counts; see docs/gating.md.
+    `report.gate()` counts; see docs/gating.md. `jobs` above 1 lets the bundle be
+    validated in a forked process while the rules are evaluated, where the platform
+    allows (engine/evidence/background.py); the report is the same either way.
     """
-    if validate_first:
-        problems = validate(bundle, schemas)
-        if problems:
-            raise DiagnosticError(problems)
+    pending = _validate_first(bundle, schemas, jobs) if validate_first else None
     today, source = resolve_as_of(bundle, as_of)
-    result = evaluate(rules.compiled, bundle.data, today, rules.catalogue, bundle.locate, max_steps)
+    if pending is None:
+        result = evaluate(rules.compiled, bundle.data, today, rules.catalogue, bundle.locate, max_steps)
+    else:
+        result = _evaluate_beside(pending, rules, bundle, today, max_steps)
     report = Report(
         tool_version=tool_version(),
         as_of=today.isoformat(),

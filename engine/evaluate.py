@@ -50,13 +50,18 @@ class Evaluation(NamedTuple):
 
 
 def evaluate(compiled: list[CompiledRule], data: dict, today: dt.date, catalogue: Catalogue,
-             locate: Locate | None = None, max_steps: int = DEFAULT_RULE_LIMITS.max_steps) -> Evaluation:
+             locate: Locate | None = None, max_steps: int = DEFAULT_RULE_LIMITS.max_steps,
+             give_up: Callable[[], bool] | None = None) -> Evaluation:
     """Raises DiagnosticError when a rule exceeds its evaluation budget: a resource limit,
-    reported like bad input rather than as one rule's finding."""
+    reported like bad input rather than as one rule's finding. `give_up` is asked before
+    each rule; once it says so, the rules not yet run are left out (for a caller that
+    will throw the result away: api.check, when the bundle turned out invalid)."""
     context = Context(today, max_steps=max_steps)
     rules: list[RuleResult] = []
     per_rule: list[tuple[tuple, list[Finding]]] = []
     for rule in compiled:
+        if give_up is not None and give_up():
+            break
         context.steps = 0
         try:
             result, rule_findings = _evaluate_rule(rule, data, context, catalogue, locate or _nowhere)

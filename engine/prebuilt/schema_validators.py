@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '6fce626ad7425e50016ff1ee25fc9a57e0fac17afbc4c54cb18e413248343dd6'
+KEY = 'b10eb70cb37eac3a9f035da814d2c75874f8a61f7273ab61a60151b11fe054eb'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
