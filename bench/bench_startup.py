@@ -14,7 +14,9 @@ library's bytecode as `pip install` leaves it (engine/prebuilt).
 
 counts the instructions each of the three runs executes instead, under valgrind's
 callgrind: slow (a minute), but the same count every time whatever else the machine is
-doing, so a change of a percent shows where wall time on a shared machine cannot.
+doing, so a change of a percent shows where wall time on a shared machine cannot. The
+checks are counted with `--jobs 1`, all their work in one process: the count is of the
+work done, where the timed runs (in two processes, as by default) show how long it takes.
 """
 
 from __future__ import annotations
@@ -66,10 +68,11 @@ def main(argv=None) -> int:
     measure = instructions if args.instructions else timed
     python = sys.executable
     bare = measure([python, "-c", "pass"], args.runs)
-    check = measure([python, "-m", "engine", "check", args.bundle], args.runs)
+    one_process = ["--jobs", "1"] if args.instructions else []
+    check = measure([python, "-m", "engine", "check", args.bundle, *one_process], args.runs)
     with tempfile.TemporaryDirectory() as folder:
         shutil.copy(ROOT / "fixtures" / "example" / "meta.yaml", folder)
-        fixed = measure([python, "-m", "engine", "check", folder], args.runs)
+        fixed = measure([python, "-m", "engine", "check", folder, *one_process], args.runs)
     if args.instructions:
         for label, (count,) in (("python -c pass", bare), ("clausegate check", check), ("  of a meta-only bundle", fixed)):
             print(f"{label:<24} {count / 1e6:10,.1f} M instructions")
