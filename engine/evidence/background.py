@@ -1,22 +1,25 @@
-"""Validating a bundle in a second process while this one evaluates the rules.
+"""Work on a bundle done in a second process while this one goes on (`--jobs 2`).
 
-`clausegate check` validates the bundle before it trusts any finding, and validation and
-evaluation each take a good part of a check. On Linux with two processors or more, the
-check forks once the bundle is loaded: the child already holds the bundle (fork copies the
-process), validates it, sends its diagnostics back through a pipe as JSON and exits. It
-never writes a file or to the terminal, and it leaves by `os._exit`, so no buffer or exit
-handler of the parent runs twice.
+A check spends most of its time reading the bundle's files, validating them and
+evaluating the rules. On Linux with two processors or more, two of those move to a forked
+child, each where the child's answer is small beside the work it saves:
 
-Meanwhile the parent evaluates, asking between rules whether the child has found the
-bundle invalid, so that a bad bundle costs little more evaluation than it would have
-without the fork. The report is the same either way: a child that cannot be made or that
-fails without an answer is replaced by validating here, and an invalid bundle is refused
-with the child's diagnostics, exactly as validating first would have refused it.
+- while this process reads the JSON Lines and CSV records, a child parses the YAML files
+  (bundle.py), whose values cost far more to build than to send;
+- once the bundle is loaded, while this process evaluates the rules, a child validates the
+  bundle and sends back only its diagnostics (`BackgroundValidation`).
+
+The child already holds everything it needs (fork copies the process). It sends its answer
+as marshal data (plain values only) through a pipe, never writes a file or to the
+terminal, and leaves by `os._exit`, so that no buffer or exit handler runs twice. Whatever
+goes wrong on the way (no fork on this platform, a child that dies or refuses its input)
+ends in the parent doing that work itself, as with `--jobs 1`: the result is the same
+either way, errors included.
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import select
 import signal
@@ -24,8 +27,6 @@ import sys
 from typing import Any, Callable
 
 from engine.diagnostics import Diagnostic, Span
-
-Validate = Callable[[], "list[Diagnostic]"]
 
 
 def can_fork() -> bool:
@@ -35,48 +36,57 @@ def can_fork() -> bool:
     return len(os.sched_getaffinity(0)) >= 2
 
 
-class BackgroundValidation:
-    """A validation running in a forked child; `start` gives None where none can run."""
+class ForkedCall:
+    """`work()` run in a forked child, its result (marshal-able data) sent back."""
 
-    def __init__(self, validate: Validate, pid: int, pipe: int):
-        self._validate = validate
+    def __init__(self, pid: int, pipe: int):
         self._pid: int | None = pid
         self._pipe: int | None = pipe
-        self._problems: list[Diagnostic] | None = None
+        self._answer: tuple[bool, Any] | None = None
 
     @classmethod
-    def start(cls, validate: Validate) -> BackgroundValidation | None:
+    def start(cls, work: Callable[[], Any]) -> ForkedCall | None:
+        """None where no child can be made: the caller then does the work itself."""
         if not can_fork():
             return None
         read_end, write_end = os.pipe()
         try:
             pid = os.fork()
-        except OSError:  # out of processes or memory: validate here instead
+        except OSError:  # out of processes or memory
             os.close(read_end)
             os.close(write_end)
             return None
         if pid == 0:
-            _child(validate, read_end, write_end)
+            _child(work, read_end, write_end)
         os.close(write_end)
-        return cls(validate, pid, read_end)
+        return cls(pid, read_end)
 
-    def found_problems(self) -> bool:
-        """Without waiting: whether the child has answered, and found the bundle invalid."""
-        if self._problems is None:
-            if self._pipe is None or not select.select([self._pipe], [], [], 0)[0]:
-                return False
-            self._collect()
-        return bool(self._problems)
+    def answered(self) -> bool:
+        """Without waiting: whether the child has finished (well or not)."""
+        if self._answer is None and self._pipe is not None and not select.select([self._pipe], [], [], 0)[0]:
+            return False
+        return True
 
-    def problems(self) -> list[Diagnostic]:
-        """The child's diagnostics, waiting for them if need be."""
-        if self._problems is None:
-            self._collect()
-        assert self._problems is not None
-        return self._problems
+    def result(self) -> tuple[bool, Any]:
+        """(True, what work() returned), or (False, None) when the child gave no answer.
+        Waits for the child if need be."""
+        if self._answer is None:
+            answer: tuple[bool, Any] = (False, None)
+            if self._pid is not None and self._pipe is not None:
+                data = _read_to_end(self._pipe)
+                _, status = os.waitpid(self._pid, 0)
+                self._pid = None
+                if os.waitstatus_to_exitcode(status) == 0:
+                    try:
+                        answer = (True, marshal.loads(data))
+                    except (EOFError, ValueError, TypeError):  # cut off mid-answer
+                        pass
+            self.close()
+            self._answer = answer
+        return self._answer
 
     def close(self) -> None:
-        """Stop and reap the child if it has not answered (the check ended another way)."""
+        """Stop and reap the child if it has not answered (its work is no longer wanted)."""
         if self._pid is not None:
             os.kill(self._pid, signal.SIGKILL)
             os.waitpid(self._pid, 0)
@@ -85,47 +95,58 @@ class BackgroundValidation:
             os.close(self._pipe)
             self._pipe = None
 
-    def _collect(self) -> None:
-        problems = None
-        if self._pid is not None and self._pipe is not None:
-            answer = _read_to_end(self._pipe)
-            _, status = os.waitpid(self._pid, 0)
-            self._pid = None
-            if os.waitstatus_to_exitcode(status) == 0:
-                problems = _decode(answer)
-        self.close()
-        self._problems = problems if problems is not None else self._validate()
+
+class BackgroundValidation:
+    """A bundle's validation in a forked child; `validate` is how the parent would do it."""
+
+    def __init__(self, call: ForkedCall, validate: Callable[[], list[Diagnostic]]):
+        self._call = call
+        self._validate = validate
+        self._problems: list[Diagnostic] | None = None
+
+    @classmethod
+    def start(cls, validate: Callable[[], list[Diagnostic]]) -> BackgroundValidation | None:
+        call = ForkedCall.start(lambda: [_encode(d) for d in validate()])
+        return cls(call, validate) if call is not None else None
+
+    def found_problems(self) -> bool:
+        """Without waiting: whether the child has answered, and found the bundle invalid."""
+        return (self._problems is not None or self._call.answered()) and bool(self.problems())
+
+    def problems(self) -> list[Diagnostic]:
+        """The bundle's diagnostics, waiting for the child if need be."""
+        if self._problems is None:
+            done, answer = self._call.result()
+            self._problems = [_decode(d) for d in answer] if done else self._validate()
+        return self._problems
+
+    def close(self) -> None:
+        self._call.close()
 
 
-def _child(validate: Validate, read_end: int, write_end: int) -> None:
+def _child(work: Callable[[], Any], read_end: int, write_end: int) -> None:
     status = 1
     try:
         os.close(read_end)
         signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the child with the parent
-        _write_all(write_end, json.dumps([_encode(d) for d in validate()]).encode("utf-8"))
+        data = marshal.dumps(work())
+        view = memoryview(data)
+        while view:
+            view = view[os.write(write_end, view):]
+        os.close(write_end)
         status = 0
     finally:
         os._exit(status)
 
 
-def _encode(diagnostic: Diagnostic) -> list[Any]:
-    span = list(diagnostic.span) if diagnostic.span is not None else None
-    return [diagnostic.code, diagnostic.message, span, diagnostic.hint, diagnostic.source_line, diagnostic.severity]
+def _encode(diagnostic: Diagnostic) -> tuple:
+    span = tuple(diagnostic.span) if diagnostic.span is not None else None
+    return (diagnostic.code, diagnostic.message, span, diagnostic.hint, diagnostic.source_line, diagnostic.severity)
 
 
-def _decode(answer: bytes) -> list[Diagnostic] | None:
-    try:
-        return [Diagnostic(code, message, Span(*span) if span is not None else None, hint, source_line, severity)
-                for code, message, span, hint, source_line, severity in json.loads(answer)]
-    except (ValueError, TypeError):  # a child cut off mid-answer
-        return None
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-    os.close(fd)
+def _decode(encoded: tuple) -> Diagnostic:
+    code, message, span, hint, source_line, severity = encoded
+    return Diagnostic(code, message, Span(*span) if span is not None else None, hint, source_line, severity)
 
 
 def _read_to_end(fd: int) -> bytes:

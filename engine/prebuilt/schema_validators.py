@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'b10eb70cb37eac3a9f035da814d2c75874f8a61f7273ab61a60151b11fe054eb'
+KEY = 'fa9ee5c1cabd4251eceebd3158f59b72509aec9d5fe71097b8d5901ca85d5251'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

@@ -16,7 +16,7 @@ import pytest
 from engine import api
 from engine.diagnostics import Diagnostic, DiagnosticError, Span
 from engine.evidence import background
-from engine.evidence.background import BackgroundValidation
+from engine.evidence.background import BackgroundValidation, ForkedCall
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "fixtures" / "example"
@@ -54,13 +54,22 @@ def test_a_child_that_fails_is_replaced_by_validating_here() -> None:
 
 @forking
 def test_no_answer_is_seen_before_the_child_gives_it_and_close_reaps_a_busy_child() -> None:
-    job = BackgroundValidation.start(lambda: time.sleep(30) or [PROBLEM])
-    assert job is not None
-    pid = job._pid
-    assert not job.found_problems()
-    job.close()
+    call = ForkedCall.start(lambda: time.sleep(30))
+    assert call is not None
+    pid = call._pid
+    assert not call.answered()
+    call.close()
     with pytest.raises(ChildProcessError):  # killed and reaped: no zombie left behind
         os.waitpid(pid, os.WNOHANG)
+    assert call.result() == (False, None)
+
+
+@forking
+def test_a_forked_call_returns_plain_data() -> None:
+    call = ForkedCall.start(lambda: {"a": [1, 2.5, None, True, "text", (3, "x")]})
+    assert call is not None
+    assert call.result() == (True, {"a": [1, 2.5, None, True, "text", (3, "x")]})
+    assert call.answered()
 
 
 def test_where_no_fork_can_run_there_is_no_background_job(monkeypatch: pytest.MonkeyPatch) -> None:
