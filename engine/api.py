@@ -45,9 +45,11 @@ def load_rules(paths: list[str | Path] | None = None, *, builtin: bool = True,
     return build_rule_set(sources, section_types(schemas), limits=limits)
 
 
-def load_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Bundle:
-    """Load an evidence bundle (a file or a folder). Raises DiagnosticError on bad input."""
-    return _load_bundle(Path(path), limits=limits)
+def load_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS, *, jobs: int = 1) -> Bundle:
+    """Load an evidence bundle (a file or a folder). Raises DiagnosticError on bad input.
+    `jobs` above 1 lets a forked process parse a folder's YAML files, where the platform
+    allows (engine/evidence/background.py); the bundle is the same either way."""
+    return _load_bundle(Path(path), limits=limits, jobs=jobs)
 
 
 def validate(bundle: Bundle, schemas: SchemaSet | None = None) -> list[Diagnostic]:

@@ -70,9 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", metavar="REPORT",
                        help="an earlier JSON report: only findings new since then fail the run")
     check.add_argument("--jobs", type=_jobs, default=2, metavar="N",
-                       help="processes to use: with 2 (the default) the bundle is validated in a second process "
-                            "while the rules are evaluated, on Linux with two or more processors; 1 keeps all "
-                            "work in one process. More than 2 is taken as 2. The report is the same either way")
+                       help="processes to use: with 2 (the default), on Linux with a processor to spare, a second "
+                            "process parses the bundle's YAML files while the records are read, then validates "
+                            "the bundle while the rules are evaluated; 1 keeps all work in one process. More "
+                            "than 2 is taken as 2. The report is the same either way")
 
     validate = commands.add_parser("validate", help="validate a bundle against the evidence schema only")
     validate.add_argument("bundle")
@@ -195,7 +196,7 @@ def _check(args) -> int:
     rule_limits, evidence_limits = _limits(args.limit)
     rules = engine.load_rules(args.rules, builtin=not args.no_builtin, limits=rule_limits)
     waivers, baseline = _gating_inputs(args, rules, evidence_limits)
-    bundle = engine.load_bundle(args.bundle, evidence_limits)
+    bundle = engine.load_bundle(args.bundle, evidence_limits, jobs=args.jobs)
     report = engine.check(bundle, rules, as_of=args.as_of, waivers=waivers, baseline=baseline,
                           allow_missing=args.allow_missing, max_steps=rule_limits.max_steps, jobs=args.jobs)
     texts = []  # render all before writing any, so a failure leaves no partial set behind

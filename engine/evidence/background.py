@@ -9,7 +9,8 @@ child, each where the child's answer is small beside the work it saves:
 - once the bundle is loaded, while this process evaluates the rules, a child validates the
   bundle and sends back only its diagnostics (`BackgroundValidation`).
 
-The child already holds everything it needs (fork copies the process). It sends its answer
+A child is made only where it can help: on a machine whose recent load leaves a processor
+to spare. The child already holds everything it needs (fork copies the process). It sends its answer
 as marshal data (plain values only) through a pipe, never writes a file or to the
 terminal, and leaves by `os._exit`, so that no buffer or exit handler runs twice. Whatever
 goes wrong on the way (no fork on this platform, a child that dies or refuses its input)
@@ -31,9 +32,21 @@ from engine.diagnostics import Diagnostic, Span
 
 def can_fork() -> bool:
     """Linux only: elsewhere fork is missing (Windows) or unsafe with system libraries (macOS)."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
-        return False
-    return len(os.sched_getaffinity(0)) >= 2
+    return sys.platform.startswith("linux") and hasattr(os, "fork") and len(os.sched_getaffinity(0)) >= 2
+
+
+def processor_to_spare(loadavg: str = "/proc/loadavg") -> bool:
+    """Whether a child would have a processor to itself: fewer processes are running or
+    ready to run at this moment, this one included, than there are processors for it. On
+    a machine busy with other work the child would only take turns with the parent, and
+    make the check slower. (Linux counts them in /proc/loadavg; the load averages there
+    trail by a minute or more, long after a build step before the check has ended.)"""
+    try:
+        with open(loadavg, "rb") as status:
+            running = int(status.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return True
+    return running < len(os.sched_getaffinity(0))
 
 
 class ForkedCall:
@@ -46,8 +59,9 @@ class ForkedCall:
 
     @classmethod
     def start(cls, work: Callable[[], Any]) -> ForkedCall | None:
-        """None where no child can be made: the caller then does the work itself."""
-        if not can_fork():
+        """None where no child can be made, or none would help: the caller then does the
+        work itself."""
+        if not can_fork() or not processor_to_spare():
             return None
         read_end, write_end = os.pipe()
         try:

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from engine.diagnostics import Span
+from engine.diagnostics import DiagnosticError, Span
 from engine.evidence import problems as P
 from engine.evidence.checks import key_problem
 from engine.evidence.jsonl_reader import read_jsonl
 from engine.evidence.limits import DEFAULT_LIMITS, Limits
+from engine.evidence.lines import LineIndex
 from engine.evidence.loader import READERS, Document, load_document
 from engine.evidence.pointer import format_pointer, parse_pointer
-from engine.evidence.source import read_source
+from engine.evidence.source import Source, read_source
+from engine.evidence.yaml_reader import ReparsedYamlLocator
 from engine.record import Record
 
 RECORD_SUFFIXES = (".jsonl", ".csv")  # files holding one section's records
+YAML_SUFFIXES = (".yaml", ".yml")
 
 
 class Bundle(Record):
@@ -69,9 +72,11 @@ class Bundle(Record):
         return document.source_line(span.line) if document else None
 
 
-def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS, schemas: Any = None) -> Bundle:
+def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS, schemas: Any = None, jobs: int = 1) -> Bundle:
     """`schemas`: the SchemaSet whose bundle schema types the cells of CSV files (default:
-    the shipped schemas, loaded only if the bundle has a CSV file)."""
+    the shipped schemas, loaded only if the bundle has a CSV file). `jobs` above 1 lets a
+    forked process parse a folder's YAML files while this one reads its records
+    (background.py); the bundle, and any refusal, is the same either way."""
     path = Path(path)
     display = str(path)
     try:
@@ -86,7 +91,7 @@ def load_bundle(path: Path, *, limits: Limits = DEFAULT_LIMITS, schemas: Any = N
         document = load_document(path, display, limits=limits)
         owners = {section: document for section in document.data}
         return Bundle(document.data, [document], path, owners, document)
-    documents = _load_directory(path, display, limits, schemas)
+    documents = _load_directory(path, display, limits, schemas, jobs)
     data: dict[str, Any] = {}
     owners: dict[str, Document] = {}
     for document in documents:
@@ -105,13 +110,22 @@ def _size(entry: os.DirEntry) -> int:
         return 0  # reading the file reports why it cannot be read
 
 
-def _load_directory(path: Path, display: str, limits: Limits, schemas: Any = None) -> list[Document]:
+class _File(NamedTuple):
+    path: str
+    display: str
+    stem: str
+    suffix: str
+    size: int
+
+
+def _load_directory(path: Path, display: str, limits: Limits, schemas: Any, jobs: int) -> list[Document]:
     try:
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
     except OSError as error:
         raise P.refuse(P.UNREADABLE, f"cannot list the bundle directory: {error.strerror or error}", display) from None
     real_root = os.path.realpath(path)
-    documents = []
+    files: list[_File] = []
+    refusal = None  # of the first file refused before reading: no later file counts
     total = 0
     for entry in entries:
         stem, suffix = os.path.splitext(entry.name)
@@ -121,21 +135,92 @@ def _load_directory(path: Path, display: str, limits: Limits, schemas: Any = Non
         file_display = os.path.join(display, entry.name)
         if entry.is_dir():  # follows links, so a linked directory is skipped like a real one
             continue
-        if entry.is_symlink():
-            _check_link(entry.path, real_root, file_display)
-        total += _size(entry)
+        try:
+            if entry.is_symlink():
+                _check_link(entry.path, real_root, file_display)
+        except DiagnosticError as error:
+            refusal = error
+            break
+        size = _size(entry)
+        total += size
         if total > limits.max_bundle_bytes:
-            raise P.refuse(P.BUNDLE_TOO_LARGE, f"the bundle's files add up to more than the limit of "
-                           f"{limits.max_bundle_bytes:,} bytes", file_display,
-                           hint="raise it with --limit max_bundle_bytes=N")
-        if suffix in READERS:
-            documents.append(load_document(Path(entry.path), file_display, limits=limits))
-        else:
-            documents.append(_load_records(Path(entry.path), file_display, stem, suffix, limits, schemas))
+            refusal = P.refuse(P.BUNDLE_TOO_LARGE, f"the bundle's files add up to more than the limit of "
+                               f"{limits.max_bundle_bytes:,} bytes", file_display,
+                               hint="raise it with --limit max_bundle_bytes=N")
+            break
+        files.append(_File(entry.path, file_display, stem, suffix, size))
+    documents = _load_files(files, limits, schemas, jobs)
+    if refusal is not None:
+        raise refusal
     if not documents:
         raise P.refuse(P.EMPTY_BUNDLE, "bundle directory holds no evidence file", display,
                        hint="evidence files end in .yaml, .yml or .json; record files in .jsonl or .csv")
     return sorted(documents, key=lambda document: document.display)
+
+
+# Below this much YAML, or this much else to read meanwhile, a second process costs more
+# (forking, sending the data back) than it saves.
+_WORTH_A_PROCESS = 64 * 1024
+
+
+def _load_files(files: list[_File], limits: Limits, schemas: Any, jobs: int) -> list[Document]:
+    """Each file's document, in name order; the first refusal, in name order, is raised."""
+    yaml_files = [file for file in files if file.suffix in YAML_SUFFIXES]
+    yaml_bytes = sum(file.size for file in yaml_files)
+    parsing = None
+    if jobs > 1 and yaml_bytes >= _WORTH_A_PROCESS and sum(f.size for f in files) - yaml_bytes >= _WORTH_A_PROCESS:
+        from engine.evidence.background import ForkedCall
+
+        parsing = ForkedCall.start(lambda: [_parsed_yaml(file, limits) for file in yaml_files])
+    if parsing is None:
+        return [_load_file(file, limits, schemas) for file in files]
+    own: dict[str, Document | DiagnosticError] = {}
+    try:
+        for file in files:
+            if file.suffix not in YAML_SUFFIXES:
+                try:
+                    own[file.path] = _load_file(file, limits, schemas)
+                except DiagnosticError as error:  # raised below, unless an earlier YAML file is refused
+                    own[file.path] = error
+                    break
+        answered, parsed = parsing.result()
+    finally:
+        parsing.close()
+    from_child = dict(zip((file.path for file in yaml_files), parsed)) if answered else {}
+    documents = []
+    for file in files:
+        document = own.get(file.path)
+        if isinstance(document, DiagnosticError):
+            raise document
+        if document is None:  # a YAML file: as the child parsed it, or parsed here after all
+            found = from_child.get(file.path)
+            document = _yaml_document(file, found, limits) if found is not None else _load_file(file, limits, schemas)
+        documents.append(document)
+    return documents
+
+
+def _load_file(file: _File, limits: Limits, schemas: Any) -> Document:
+    if file.suffix in READERS:
+        return load_document(Path(file.path), file.display, limits=limits)
+    return _load_records(Path(file.path), file.display, file.stem, file.suffix, limits, schemas)
+
+
+def _parsed_yaml(file: _File, limits: Limits) -> tuple[dict, str, str] | None:
+    """In the child: a YAML file's data, text and digest; None if it is refused (the parent
+    reads it again, to refuse it itself)."""
+    try:
+        source = read_source(Path(file.path), file.display, limits)
+        data, _ = READERS[file.suffix](source, limits)
+    except DiagnosticError:
+        return None
+    return data, source.text, source.sha256
+
+
+def _yaml_document(file: _File, parsed: tuple[dict, str, str], limits: Limits) -> Document:
+    data, text, sha256 = parsed
+    lines = LineIndex(text)
+    return Document(data, file.display, sha256, ReparsedYamlLocator(Source(file.display, text, sha256, lines), limits),
+                    lines)
 
 
 def _check_link(link: str, real_root: str, display: str) -> None:

@@ -85,6 +85,21 @@ class YamlLocator:
         return _place(node)
 
 
+class ReparsedYamlLocator:
+    """The positions of a YAML file whose data was built in another process (bundle.py,
+    background.py): its text is parsed here again the first time a position is asked for,
+    which a bundle without findings there never does."""
+
+    def __init__(self, source: Source, limits: Limits):
+        self._source, self._limits = source, limits
+        self._located: YamlLocator | None = None
+
+    def position(self, tokens: list[str]) -> tuple[int, int] | None:
+        if self._located is None:
+            self._located = read_yaml(self._source, self._limits)[1]
+        return self._located.position(tokens)
+
+
 def _place(node: Any) -> tuple[int, int]:
     """1-based (line, column) of a container's PositionNode or a scalar's parser mark."""
     return (node.line, node.column) if isinstance(node, PositionNode) else (node.line + 1, node.column + 1)

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'fa9ee5c1cabd4251eceebd3158f59b72509aec9d5fe71097b8d5901ca85d5251'
+KEY = '839cdda65b0a68c563b1dd8bb520b73928df3046108e252875f3b9e394c3aea7'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

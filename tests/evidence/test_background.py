@@ -23,6 +23,19 @@ EXAMPLE = ROOT / "fixtures" / "example"
 
 forking = pytest.mark.skipif(not background.can_fork(), reason="needs Linux with two processors or more")
 
+processor_to_spare = background.processor_to_spare  # as it is, before the fixture below
+
+
+@pytest.fixture(autouse=True)
+def spare_processor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run in parallel (xdist), so the machine rarely looks idle: fork regardless."""
+    monkeypatch.setattr(background, "processor_to_spare", lambda: True)
+
+
+# A check on the command line with the same decision made (cli.run ends the process).
+FORKING_CLI = ("import sys; from engine.evidence import background; background.processor_to_spare = lambda: True; "
+               "sys.argv[0] = 'clausegate'; from engine.cli import run; run()")
+
 PROBLEM = Diagnostic("CG404", "/incidents/4/priority: 'P9' is not one of 'P1'", Span("b/incidents.jsonl", 5, 107, 5, 110),
                      "a hint", "the line's text", "error")
 
@@ -72,9 +85,20 @@ def test_a_forked_call_returns_plain_data() -> None:
     assert call.answered()
 
 
-def test_where_no_fork_can_run_there_is_no_background_job(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_where_no_fork_can_run_or_help_there_is_no_background_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(background, "processor_to_spare", lambda: False)
+    assert BackgroundValidation.start(lambda: []) is None
+    monkeypatch.setattr(background, "processor_to_spare", lambda: True)
     monkeypatch.setattr(background.sys, "platform", "darwin")
     assert BackgroundValidation.start(lambda: []) is None
+
+
+@pytest.mark.parametrize("status, spare", [("0.50 0.40 0.30 1/77 4292", True), ("1.90 1.60 1.30 2/77 4292", False),
+                                           ("nonsense", True)])
+def test_a_processor_is_spare_while_nothing_else_runs(tmp_path: Path, status: str, spare: bool) -> None:
+    (tmp_path / "loadavg").write_text(status)
+    assert processor_to_spare(str(tmp_path / "loadavg")) is (spare or len(os.sched_getaffinity(0)) > 2)
+    assert processor_to_spare(str(tmp_path / "absent")) is True
 
 
 @forking
@@ -112,15 +136,67 @@ def test_an_invalid_bundle_is_refused_alike_and_its_evaluation_given_up(tmp_path
 
 
 @forking
-def test_the_command_line_gives_the_same_bytes_with_one_process_or_two(tmp_path: Path) -> None:
-    for bundle in ("example", "broken-incidents", "malformed/nan.json"):
-        outputs = []
-        for jobs in ("1", "2"):
-            result = subprocess.run([sys.executable, "-m", "engine", "check", str(ROOT / "fixtures" / bundle),
-                                     "--format", "json", "--as-of", "2025-06-30", "--jobs", jobs],
-                                    capture_output=True, cwd=ROOT, timeout=120)
-            outputs.append((result.returncode, result.stdout, result.stderr))
-        assert outputs[0] == outputs[1], bundle
+@pytest.mark.parametrize("bundle", ["example", "broken-changes", "broken-improvement", "broken-incidents",
+                                    "broken-leadership", "malformed/nan.json"])
+def test_the_command_line_gives_the_same_bytes_with_one_process_or_two(bundle: str) -> None:
+    outputs = []
+    for jobs in ("1", "2"):
+        result = subprocess.run([sys.executable, "-c", FORKING_CLI, "check", str(ROOT / "fixtures" / bundle),
+                                 "--format", "json", "--format", "text", "--output", os.devnull, "--as-of",
+                                 "2025-06-30", "--jobs", jobs], capture_output=True, cwd=ROOT, timeout=120)
+        outputs.append((result.returncode, result.stdout, result.stderr))
+    assert outputs[0] == outputs[1]
+
+
+def _broken_copy(tmp_path: Path, **lines: str) -> Path:
+    """The example with line 3 of each named file replaced by the given text."""
+    folder = tmp_path / "bundle"
+    shutil.copytree(EXAMPLE, folder)
+    for name, text in lines.items():
+        path = folder / name.replace("__", ".")
+        content = path.read_text(encoding="utf-8").splitlines()
+        content[2] = text
+        path.write_text("\n".join(content) + "\n", encoding="utf-8")
+    return folder
+
+
+@forking
+@pytest.mark.parametrize("broken, first", [
+    ({"assets__yaml": "  - [unclosed", "incidents__jsonl": "{not json"}, "assets.yaml"),
+    ({"changes__jsonl": "{not json", "documents__yaml": "  - [unclosed"}, "changes.jsonl"),
+    ({"trend_analyses__yaml": "  - [unclosed"}, "trend_analyses.yaml"),
+])
+def test_with_yaml_parsed_aside_the_first_file_refused_in_name_order_is_the_one_reported(
+        tmp_path: Path, broken: dict, first: str) -> None:
+    folder = _broken_copy(tmp_path, **broken)
+    refusals = []
+    for jobs in (1, 2):
+        with pytest.raises(DiagnosticError) as refused:
+            api.load_bundle(folder, jobs=jobs)
+        refusals.append([(d, d.source_line) for d in refused.value.diagnostics])
+    assert refusals[0] == refusals[1]
+    assert refusals[0][0][0].span.file.endswith(first)
+
+
+@forking
+def test_positions_in_yaml_parsed_aside_are_found_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = []
+    real_start = ForkedCall.start
+    monkeypatch.setattr(ForkedCall, "start", classmethod(lambda cls, work: started.append(1) or real_start(work)))
+    aside, here = api.load_bundle(EXAMPLE, jobs=2), api.load_bundle(EXAMPLE, jobs=1)
+    assert started == [1]  # parsing aside, then nothing else forked
+    assert aside.data == here.data
+    assert [d.sha256 for d in aside.documents] == [d.sha256 for d in here.documents]
+    for pointer in ("/services/0/name", "/suppliers/1", "/meta", "/incidents/3/actions/0/at", "/services/99"):
+        assert aside.locate(pointer) == here.locate(pointer), pointer
+    assert aside.source_line(aside.locate("/services/0/name")) == here.source_line(here.locate("/services/0/name"))
+
+
+def test_a_small_bundle_is_read_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ForkedCall, "start", classmethod(lambda cls, work: pytest.fail("forked for a small bundle")))
+    shutil.copy(EXAMPLE / "meta.yaml", tmp_path)
+    shutil.copy(EXAMPLE / "incidents.jsonl", tmp_path)  # plenty of records, but too little YAML
+    assert set(api.load_bundle(tmp_path, jobs=2).data) == {"meta", "incidents"}
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "two"])
