@@ -9,10 +9,10 @@ child, each where the child's answer is small beside the work it saves:
 - once the bundle is loaded, while this process evaluates the rules, a child validates the
   bundle and sends back only its diagnostics (`BackgroundValidation`).
 
-A child is made only where it can help: on a machine whose recent load leaves a processor
-to spare. The child already holds everything it needs (fork copies the process). It sends its answer
-as marshal data (plain values only) through a pipe, never writes a file or to the
-terminal, and leaves by `os._exit`, so that no buffer or exit handler runs twice. Whatever
+A child is made only where it can help: while a processor is free for it. It already holds
+everything it needs (fork copies the process), sends its answer as marshal data (plain
+values only) through a pipe, never writes a file or to the terminal, and leaves by
+`os._exit`, so that no buffer or exit handler runs twice. Whatever
 goes wrong on the way (no fork on this platform, a child that dies or refuses its input)
 ends in the parent doing that work itself, as with `--jobs 1`: the result is the same
 either way, errors included.

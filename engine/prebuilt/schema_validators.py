@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '839cdda65b0a68c563b1dd8bb520b73928df3046108e252875f3b9e394c3aea7'
+KEY = '707ca82c05a297a03fbd2cac4204828daf22d6ea6bb04729704a65ade3aea278'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
