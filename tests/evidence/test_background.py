@@ -192,6 +192,19 @@ def test_positions_in_yaml_parsed_aside_are_found_when_asked_for(monkeypatch: py
     assert aside.source_line(aside.locate("/services/0/name")) == here.source_line(here.locate("/services/0/name"))
 
 
+@forking
+def test_yaml_is_read_here_when_the_child_parsing_it_dies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.evidence import bundle as bundle_module
+
+    parent = os.getpid()
+    real = bundle_module._parsed_yaml
+    monkeypatch.setattr(bundle_module, "_parsed_yaml",
+                        lambda file, limits: os._exit(3) if os.getpid() != parent else real(file, limits))
+    aside, here = api.load_bundle(EXAMPLE, jobs=2), api.load_bundle(EXAMPLE, jobs=1)
+    assert aside.data == here.data
+    assert aside.locate("/services/0/name") == here.locate("/services/0/name")
+
+
 def test_a_small_bundle_is_read_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ForkedCall, "start", classmethod(lambda cls, work: pytest.fail("forked for a small bundle")))
     shutil.copy(EXAMPLE / "meta.yaml", tmp_path)
