@@ -9,7 +9,9 @@ child, each where the child's answer is small beside the work it saves:
 - once the bundle is loaded, while this process evaluates the rules, a child validates the
   bundle and sends back only its diagnostics (`BackgroundValidation`).
 
-A child is made only where it can help: while a processor is free for it. It already holds
+A child is made only where it can help and do no harm: while a processor is free for it,
+and memory for a copy of this process (which the validating child comes to make, page by
+page, as it reads the bundle). It already holds
 everything it needs (fork copies the process), sends its answer as marshal data (plain
 values only) through a pipe, never writes a file or to the terminal, and leaves by
 `os._exit`, so that no buffer or exit handler runs twice. Whatever
@@ -25,6 +27,7 @@ import os
 import select
 import signal
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 from engine.diagnostics import Diagnostic, Span
@@ -42,11 +45,35 @@ def processor_to_spare(loadavg: str = "/proc/loadavg") -> bool:
     make the check slower. (Linux counts them in /proc/loadavg; the load averages there
     trail by a minute or more, long after a build step before the check has ended.)"""
     try:
-        with open(loadavg, "rb") as status:
-            running = int(status.read().split()[3].split(b"/")[0])
+        running = int(_read(Path(loadavg)).split()[3].split("/")[0])
     except (OSError, ValueError, IndexError):
         return True
     return running < len(os.sched_getaffinity(0))
+
+
+def memory_to_spare(meminfo: str = "/proc/meminfo", cgroup: str = "/sys/fs/cgroup") -> bool:
+    """Whether the machine could hold a second copy of this process, and as much again: a
+    child that reads all the data it shares with the parent (as validating a bundle does,
+    reference counts being writes) ends up with its own copy of every page it touched. The
+    memory available is the system's, or the container's (cgroup v2) where that is less."""
+    try:
+        resident = int(_read(Path("/proc/self/statm")).split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        available = next(int(line.split()[1]) * 1024 for line in _read(Path(meminfo)).splitlines()
+                         if line.startswith("MemAvailable:"))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return True
+    try:
+        limit = _read(Path(cgroup) / "memory.max").strip()
+        if limit != "max":
+            available = min(available, int(limit) - int(_read(Path(cgroup) / "memory.current")))
+    except (OSError, ValueError):
+        pass  # no cgroup v2 limit to heed
+    return available >= 2 * resident
+
+
+def _read(path: Path) -> str:
+    with open(path, encoding="ascii") as file:
+        return file.read()
 
 
 class ForkedCall:
@@ -61,7 +88,7 @@ class ForkedCall:
     def start(cls, work: Callable[[], Any]) -> ForkedCall | None:
         """None where no child can be made, or none would help: the caller then does the
         work itself."""
-        if not can_fork() or not processor_to_spare():
+        if not can_fork() or not processor_to_spare() or not memory_to_spare():
             return None
         read_end, write_end = os.pipe()
         try:

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '707ca82c05a297a03fbd2cac4204828daf22d6ea6bb04729704a65ade3aea278'
+KEY = '97f793ece3073dc1e5a248187c1394a7b3e8aa4ea936c90f7289797ae00f77b2'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):

@@ -23,18 +23,20 @@ EXAMPLE = ROOT / "fixtures" / "example"
 
 forking = pytest.mark.skipif(not background.can_fork(), reason="needs Linux with two processors or more")
 
-processor_to_spare = background.processor_to_spare  # as it is, before the fixture below
+processor_to_spare = background.processor_to_spare  # as they are, before the fixture below
+memory_to_spare = background.memory_to_spare
 
 
 @pytest.fixture(autouse=True)
 def spare_processor(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run in parallel (xdist), so the machine rarely looks idle: fork regardless."""
     monkeypatch.setattr(background, "processor_to_spare", lambda: True)
+    monkeypatch.setattr(background, "memory_to_spare", lambda: True)
 
 
 # A check on the command line with the same decision made (cli.run ends the process).
 FORKING_CLI = ("import sys; from engine.evidence import background; background.processor_to_spare = lambda: True; "
-               "sys.argv[0] = 'clausegate'; from engine.cli import run; run()")
+               "background.memory_to_spare = lambda: True; sys.argv[0] = 'clausegate'; from engine.cli import run; run()")
 
 PROBLEM = Diagnostic("CG404", "/incidents/4/priority: 'P9' is not one of 'P1'", Span("b/incidents.jsonl", 5, 107, 5, 110),
                      "a hint", "the line's text", "error")
@@ -89,6 +91,9 @@ def test_where_no_fork_can_run_or_help_there_is_no_background_job(monkeypatch: p
     monkeypatch.setattr(background, "processor_to_spare", lambda: False)
     assert BackgroundValidation.start(lambda: []) is None
     monkeypatch.setattr(background, "processor_to_spare", lambda: True)
+    monkeypatch.setattr(background, "memory_to_spare", lambda: False)
+    assert BackgroundValidation.start(lambda: []) is None
+    monkeypatch.setattr(background, "memory_to_spare", lambda: True)
     monkeypatch.setattr(background.sys, "platform", "darwin")
     assert BackgroundValidation.start(lambda: []) is None
 
@@ -133,6 +138,25 @@ def test_an_invalid_bundle_is_refused_alike_and_its_evaluation_given_up(tmp_path
     with pytest.raises(DiagnosticError):
         api.check(bundle, rules, as_of=dt.date(2025, 6, 30), jobs=2)
     assert asked[-1] is True and len(asked) < len(rules.compiled)
+
+
+def test_memory_is_spare_for_a_copy_of_this_process_and_as_much_again(tmp_path: Path) -> None:
+    resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    meminfo, cgroup = tmp_path / "meminfo", tmp_path / "cgroup"
+    cgroup.mkdir()
+
+    def spare(available: int, limit: str | None = None, used: int = 0) -> bool:
+        meminfo.write_text(f"MemTotal: 99999999 kB\nMemAvailable: {available // 1024} kB\n")
+        if limit is not None:
+            (cgroup / "memory.max").write_text(limit + "\n")
+            (cgroup / "memory.current").write_text(f"{used}\n")
+        return memory_to_spare(str(meminfo), str(cgroup))
+
+    assert spare(3 * resident) and not spare(resident)
+    assert spare(3 * resident, "max")
+    assert not spare(100 * resident, str(10 * resident), used=9 * resident)  # the container's limit binds
+    assert spare(100 * resident, str(10 * resident), used=resident)
+    assert memory_to_spare(str(tmp_path / "absent"), str(cgroup))  # cannot tell: fork
 
 
 @forking
