@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from engine.diagnostics import Span, snippet
 from engine.lang import runtime
-from engine.lang.builtins import ids_of, index_by_id
+from engine.lang.builtins import groups_by, ids_of, index_by_id
 from engine.lang.values import EvalError, Missing, parse_date, parse_datetime, parse_iso_duration, to_json
 from engine.record import ValueRecord
 
@@ -195,6 +195,7 @@ GENERATED_NAMESPACE = {
     "_list_of": _list_of,
     "_index_of": index_by_id,
     "_ids_of": ids_of,
+    "_groups_of": groups_by,
     "_text": _text_of,
     "_pd": dt.date.fromisoformat,
     # Validated evidence carries an offset on every date-time (RFC 3339), so the fast path

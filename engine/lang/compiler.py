@@ -202,7 +202,7 @@ class _Generator:
             return self._hoisted_lookup(node, env)
         if fast and node.name in ("count", "filter", "first") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda) and self.types.get(id(node.args[1])) == T.BOOL:
-            return self._fast_selection(node, env)
+            return self._fast_grouped(node, env) or self._fast_selection(node, env)
         if fast and node.name in ("any", "all", "none") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda):
             return self._fast_quantifier(node, env)
@@ -248,11 +248,31 @@ class _Generator:
             lines.add(f"{local} = {code}")
         self.hoisted_defined = len(self.hoisted)
 
-    def _hoist(self, collection: ast.Expr, env: "_Env", builder: str) -> str:
-        code = f"{builder}(ctx, charge({self.expr(collection, env, True)}))"
+    def _hoist(self, collection: ast.Expr, env: "_Env", builder: str, *more: str) -> str:
+        code = f"{builder}(ctx, {', '.join([f'charge({self.expr(collection, env, True)})', *more])})"
         if code not in self.hoisted:
             self.hoisted[code] = self.fresh("ix")
         return self.hoisted[code]
+
+    def _fast_grouped(self, node: ast.Call, env: "_Env") -> str | None:
+        """count/filter(xs, x -> x.f == e), where xs is the same for every item and e does
+        not mention x: the items of xs are grouped by f once, before the loop, and each call
+        reads one group. Walking xs for every item instead makes a rule quadratic (every
+        incident title against every incident). Only where the comparison is Python's own
+        `==` on this path (both sides text, or both numbers: see _binary), which a group's
+        key then compares exactly as."""
+        lam, body = node.args[1], node.args[1].body
+        if node.name == "first" or not isinstance(body, ast.Binary) or body.op != "==" \
+                or not self._invariant(node.args[0], env) \
+                or not self.type_of(body.left) == self.type_of(body.right) in (T.STRING, T.NUMBER):
+            return None
+        for read, other in ((body.left, body.right), (body.right, body.left)):
+            if isinstance(read, ast.Member) and isinstance(read.target, ast.Var) and read.target.name == lam.param \
+                    and not _mentions(other, lam.param):
+                groups = self._hoist(node.args[0], env, "_groups_of", self.const(read.name))
+                group = f"{groups}.get({self.expr(other, env, True)}, ())"
+                return f"len({group})" if node.name == "count" else f"list({group})"
+        return None
 
     def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
         """count/filter/first with a true-or-false condition, as one comprehension or generator:

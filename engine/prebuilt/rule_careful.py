@@ -10,7 +10,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '1806bb5f4b63fcec1339883692128a0d8857702a6e8325a0811ddbe72a91fd23'
+KEY = '7154c6cf17ea715a1c14f57eed3cf299d2d6b16cfb3b895fa5c49ec32e69b28c'
 
 def careful_0(K):
     def careful_run(root, ctx, passed, slow, coll):
@@ -2003,7 +2003,7 @@ def careful_34(K):
         tr = {}
         r = None
         while True:
-            e = rt.truth(_tr(tr, 7, rt.order(k9, _tr(tr, 5, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p4: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p4), k0, k5, k6)), _tr(tr, 3, k1), k2))),), True)), _tr(tr, 6, k3), k4)), k4, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 7, rt.order(k9, _tr(tr, 5, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p3: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p3), k0, k4, k5)), _tr(tr, 3, k1), k6))),), True)), _tr(tr, 6, k2), k3)), k3, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                 break
@@ -2674,10 +2674,10 @@ def careful_46(K):
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k11, k12, None)
         tr = {}
-        v1 = _tr(tr, 5, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p5: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p5), k0, k5, k6)), _tr(tr, 3, k1), k2))),), True))
+        v1 = _tr(tr, 5, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p4: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p4), k0, k4, k5)), _tr(tr, 3, k1), k6))),), True))
         r = None
         while True:
-            e = rt.truth(_tr(tr, 8, rt.order(k9, _tr(tr, 6, v1), _tr(tr, 7, k3), k4)), k4, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 8, rt.order(k9, _tr(tr, 6, v1), _tr(tr, 7, k2), k3)), k3, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                 break
@@ -3010,7 +3010,7 @@ def careful_52(K):
         tr = {}
         r = None
         while True:
-            e = rt.truth(_tr(tr, 7, rt.order(k9, _tr(tr, 5, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p4: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p4), k0, k5, k6)), _tr(tr, 3, k1), k2))),), True)), _tr(tr, 6, k3), k4)), k4, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 7, rt.order(k9, _tr(tr, 5, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p3: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p3), k0, k4, k5)), _tr(tr, 3, k1), k6))),), True)), _tr(tr, 6, k2), k3)), k3, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                 break
@@ -3692,7 +3692,7 @@ def careful_64(K):
         tr = {}
         r = None
         while True:
-            e = rt.truth(_tr(tr, 7, rt.order(k9, _tr(tr, 5, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p4: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p4), k0, k5, k6)), _tr(tr, 3, k1), k2))),), True)), _tr(tr, 6, k3), k4)), k4, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 7, rt.order(k9, _tr(tr, 5, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p3: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p3), k0, k4, k5)), _tr(tr, 3, k1), k6))),), True)), _tr(tr, 6, k2), k3)), k3, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                 break
@@ -4191,7 +4191,7 @@ def careful_72(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k22, k8, None)
+        s_0 = rt.member(root, k22, k7, None)
         s_1 = rt.member(root, k23, k24, None)
         tr = {}
         if slow is None:
@@ -4201,7 +4201,7 @@ def careful_72(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -4209,20 +4209,20 @@ def careful_72(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k10, k11)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k9, k10)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 13, rt.order(k18, _tr(tr, 11, rt.call(k16, k17, (charge(_tr(tr, 5, s_1)), (lambda p4: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p4), k3, k12, k13)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k14, k15)), k5))),), True)), _tr(tr, 12, k6), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 13, rt.order(k18, _tr(tr, 11, rt.call(k16, k17, (charge(_tr(tr, 5, s_1)), (lambda p3: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p3), k3, k11, k12)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k13, k14)), k15))),), True)), _tr(tr, 12, k5), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k19, _text(_tr(tr, 15, rt.member(_tr(tr, 14, item1), k4, k14, k20))), k21,))
+                        r.message = ''.join((k19, _text(_tr(tr, 15, rt.member(_tr(tr, 14, item1), k4, k13, k20))), k21,))
                     except EvalError:
                         r.message = None
                     break
@@ -4242,7 +4242,7 @@ def careful_72(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k8)
+        return RuleRun(passed, results, k7)
     return careful_run
 
 def careful_73(K):
@@ -6844,8 +6844,8 @@ def careful_115(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k14, None)
-        s_1 = rt.member(root, k8, k54, None)
+        s_0 = rt.member(root, k53, k13, None)
+        s_1 = rt.member(root, k7, k54, None)
         s_2 = rt.member(root, k55, k56, None)
         tr = {}
         if slow is None:
@@ -6855,7 +6855,7 @@ def careful_115(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -6863,32 +6863,32 @@ def careful_115(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), k17, 'condition of `where`')
+                w = rt.truth(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), k16, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 15, ((v11 := _tr(tr, 4, rt.member(_tr(tr, 3, item1), k1, k18, k19))), _tr(tr, 14, rt.call(k6, k29, (charge(_tr(tr, 13, rt.call(k5, k28, (charge(_tr(tr, 10, rt.call(k22, k23, (charge(_tr(tr, 5, s_1)), (lambda p12: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p12), k2, k20, k21)), _tr(tr, 8, v11), k3))),), True))), (lambda p13: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p13), k4, k24, k25), k25))),), True))),), True)))[-1])
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v10), _tr(tr, 17, None), k30)), k30, 'condition of `expect`')
+                v9 = _tr(tr, 15, ((v10 := _tr(tr, 4, rt.member(_tr(tr, 3, item1), k1, k17, k18))), _tr(tr, 14, rt.call(k5, k29, (charge(_tr(tr, 13, rt.call(k4, k28, (charge(_tr(tr, 10, rt.call(k22, k23, (charge(_tr(tr, 5, s_1)), (lambda p11: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p11), k2, k19, k20)), _tr(tr, 8, v10), k21))),), True))), (lambda p12: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p12), k3, k24, k25), k25))),), True))),), True)))[-1])
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v9), _tr(tr, 17, None), k30)), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k1, k18, k31))), k32, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k33, k34, k35))), k36,))
+                        r.message = ''.join((_text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k1, k17, k31))), k32, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k33, k34, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 38, ((v14 := _tr(tr, 23, v10)), _tr(tr, 37, rt.order(k47, _tr(tr, 35, ((v15 := _tr(tr, 24, v14)), (v16 := _tr(tr, 27, rt.convert(k41, k42, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, s_2), k7, k37, k38)), k8, k39, k40), k40))), _tr(tr, 34, rt.arith(k12, _tr(tr, 28, v15), _tr(tr, 33, rt.call(k10, k46, (_tr(tr, 29, v16), _tr(tr, 32, rt.convert(k41, k42, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, s_2), k7, k37, k43)), k9, k44, k45), k45)),), False)), k11)))[-1]), _tr(tr, 36, today), k13)))[-1]), k48, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 38, ((v13 := _tr(tr, 23, v9)), _tr(tr, 37, rt.order(k47, _tr(tr, 35, ((v14 := _tr(tr, 24, v13)), (v15 := _tr(tr, 27, rt.convert(k41, k42, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, s_2), k6, k37, k38)), k7, k39, k40), k40))), _tr(tr, 34, rt.arith(k11, _tr(tr, 28, v14), _tr(tr, 33, rt.call(k9, k46, (_tr(tr, 29, v15), _tr(tr, 32, rt.convert(k41, k42, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, s_2), k6, k37, k43)), k8, k44, k45), k45)),), False)), k10)))[-1]), _tr(tr, 36, today), k12)))[-1]), k48, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k1, k18, k49))), k32, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k33, k34, k50))), k51, _text(_tr(tr, 43, v10)), k52,))
+                        r.message = ''.join((_text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k1, k17, k49))), k32, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k33, k34, k50))), k51, _text(_tr(tr, 43, v9)), k52,))
                     except EvalError:
                         r.message = None
                     break
@@ -6908,7 +6908,7 @@ def careful_115(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_116(K):
@@ -6978,12 +6978,12 @@ def careful_117(K):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k46, None)
-        s_1 = rt.member(root, k47, k13, None)
+        s_1 = rt.member(root, k47, k12, None)
         s_2 = rt.member(root, k48, k49, None)
         tr = {}
         if slow is None:
-            v1 = _tr(tr, 5, rt.call(k16, k17, (charge(_tr(tr, 0, s_0)), (lambda p10: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p10), k0, k14, k15)), _tr(tr, 3, k1), k2))),), True))
-            w = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k18)), k18, 'condition of `when`')
+            v1 = _tr(tr, 5, rt.call(k15, k16, (charge(_tr(tr, 0, s_0)), (lambda p9: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p9), k0, k13, k14)), _tr(tr, 3, k1), k2))),), True))
+            w = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k17)), k17, 'condition of `when`')
             if w is not True:
                 return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, missing=w if type(w) is Missing else None, trace=tr)], None)
             coll = _tr(tr, 9, s_1)
@@ -6992,7 +6992,7 @@ def careful_117(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k19)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7000,21 +7000,21 @@ def careful_117(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k3, k20, k21)), k21, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k3, k19, k20)), k20, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 24, ((v12 := _tr(tr, 13, rt.member(_tr(tr, 12, item2), k4, k22, k23))), _tr(tr, 23, rt.call(k9, k33, (charge(_tr(tr, 22, rt.call(k8, k32, (charge(_tr(tr, 19, rt.call(k26, k27, (charge(_tr(tr, 14, s_2)), (lambda p13: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p13), k5, k24, k25)), _tr(tr, 17, v12), k6))),), True))), (lambda p14: _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, p14), k7, k28, k29), k29))),), True))),), True)))[-1])
-                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v11), _tr(tr, 26, None), k34)), lambda: _tr(tr, 31, rt.order(k37, _tr(tr, 28, v11), _tr(tr, 30, rt.convert(k30, k31, rt.member(_tr(tr, 29, v1), k10, k35, k36), k36)), k11)), k12)), k12, 'condition of `expect`')
+                v10 = _tr(tr, 24, ((v11 := _tr(tr, 13, rt.member(_tr(tr, 12, item2), k4, k21, k22))), _tr(tr, 23, rt.call(k8, k33, (charge(_tr(tr, 22, rt.call(k7, k32, (charge(_tr(tr, 19, rt.call(k26, k27, (charge(_tr(tr, 14, s_2)), (lambda p12: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p12), k5, k23, k24)), _tr(tr, 17, v11), k25))),), True))), (lambda p13: _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, p13), k6, k28, k29), k29))),), True))),), True)))[-1])
+                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v10), _tr(tr, 26, None), k34)), lambda: _tr(tr, 31, rt.order(k37, _tr(tr, 28, v10), _tr(tr, 30, rt.convert(k30, k31, rt.member(_tr(tr, 29, v1), k9, k35, k36), k36)), k10)), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k4, k22, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k40, k41, k42))), k43, _text(_tr(tr, 38, rt.convert(k30, k31, rt.member(_tr(tr, 37, v1), k10, k35, k44), k44))),))
+                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k4, k21, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k40, k41, k42))), k43, _text(_tr(tr, 38, rt.convert(k30, k31, rt.member(_tr(tr, 37, v1), k9, k35, k44), k44))),))
                     except EvalError:
                         r.message = None
                     break
@@ -7034,7 +7034,7 @@ def careful_117(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k13)
+        return RuleRun(passed, results, k12)
     return careful_run
 
 def careful_118(K):
@@ -12312,7 +12312,7 @@ def careful_200(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k50, k16, None)
+        s_0 = rt.member(root, k50, k15, None)
         s_1 = rt.member(root, k51, k52, None)
         s_2 = rt.member(root, k53, k54, None)
         tr = {}
@@ -12323,7 +12323,7 @@ def careful_200(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12331,32 +12331,32 @@ def careful_200(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k18, k19)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k17, k18)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 15, rt.call(k8, k31, (charge(_tr(tr, 14, rt.call(k7, k30, (charge(_tr(tr, 11, rt.call(k24, k25, (charge(_tr(tr, 5, s_1)), (lambda p9: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p9), k3, k20, k21)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k22, k23)), k5))),), True))), (lambda p10: _tr(tr, 13, rt.convert(k28, k29, rt.member(_tr(tr, 12, p10), k6, k26, k27), k27))),), True))),), True))
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v8), _tr(tr, 17, None), k32)), k32, 'condition of `expect`')
+                v7 = _tr(tr, 15, rt.call(k7, k31, (charge(_tr(tr, 14, rt.call(k6, k30, (charge(_tr(tr, 11, rt.call(k24, k25, (charge(_tr(tr, 5, s_1)), (lambda p8: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p8), k3, k19, k20)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k21, k22)), k23))),), True))), (lambda p9: _tr(tr, 13, rt.convert(k28, k29, rt.member(_tr(tr, 12, p9), k5, k26, k27), k27))),), True))),), True))
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v7), _tr(tr, 17, None), k32)), k32, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k4, k22, k34))), k35,))
+                        r.message = ''.join((k33, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k4, k21, k34))), k35,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 34, rt.order(k46, _tr(tr, 32, ((v11 := _tr(tr, 21, v8)), (v12 := _tr(tr, 24, rt.convert(k40, k41, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k9, k36, k37)), k10, k38, k39), k39))), _tr(tr, 31, rt.arith(k14, _tr(tr, 25, v11), _tr(tr, 30, rt.call(k12, k45, (_tr(tr, 26, v12), _tr(tr, 29, rt.convert(k40, k41, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k9, k36, k42)), k11, k43, k44), k44)),), False)), k13)))[-1]), _tr(tr, 33, today), k15)), k15, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 34, rt.order(k46, _tr(tr, 32, ((v10 := _tr(tr, 21, v7)), (v11 := _tr(tr, 24, rt.convert(k40, k41, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k8, k36, k37)), k9, k38, k39), k39))), _tr(tr, 31, rt.arith(k13, _tr(tr, 25, v10), _tr(tr, 30, rt.call(k11, k45, (_tr(tr, 26, v11), _tr(tr, 29, rt.convert(k40, k41, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k8, k36, k42)), k10, k43, k44), k44)),), False)), k12)))[-1]), _tr(tr, 33, today), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k4, k22, k47))), k48, _text(_tr(tr, 37, v8)), k49,))
+                        r.message = ''.join((k33, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k4, k21, k47))), k48, _text(_tr(tr, 37, v7)), k49,))
                     except EvalError:
                         r.message = None
                     break
@@ -12376,7 +12376,7 @@ def careful_200(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k16)
+        return RuleRun(passed, results, k15)
     return careful_run
 
 def careful_201(K):
@@ -12384,7 +12384,7 @@ def careful_201(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k14, None)
+        s_0 = rt.member(root, k53, k13, None)
         s_1 = rt.member(root, k54, k55, None)
         tr = {}
         if slow is None:
@@ -12394,7 +12394,7 @@ def careful_201(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12402,34 +12402,34 @@ def careful_201(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 11, rt.call(k22, k23, (charge(_tr(tr, 5, s_1)), (lambda p13: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p13), k3, k18, k19)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k20, k21)), k5))),), True))
-                v14 = _tr(tr, 16, rt.call(k8, k29, (charge(_tr(tr, 15, rt.call(k7, k28, (charge(_tr(tr, 12, v12)), (lambda p15: _tr(tr, 14, rt.convert(k26, k27, rt.member(_tr(tr, 13, p15), k6, k24, k25), k25))),), True))),), True))
-                v16 = _tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 17, v12)), (lambda p17: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, p17), k6, k24, k30), k30)), _tr(tr, 20, v14), k9))),), True))
-                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v16), _tr(tr, 24, None), k33)), k33, 'condition of `expect`')
+                v11 = _tr(tr, 11, rt.call(k22, k23, (charge(_tr(tr, 5, s_1)), (lambda p12: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p12), k3, k17, k18)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k19, k20)), k21))),), True))
+                v13 = _tr(tr, 16, rt.call(k7, k29, (charge(_tr(tr, 15, rt.call(k6, k28, (charge(_tr(tr, 12, v11)), (lambda p14: _tr(tr, 14, rt.convert(k26, k27, rt.member(_tr(tr, 13, p14), k5, k24, k25), k25))),), True))),), True))
+                v15 = _tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 17, v11)), (lambda p16: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, p16), k5, k24, k30), k30)), _tr(tr, 20, v13), k8))),), True))
+                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v15), _tr(tr, 24, None), k33)), k33, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k4, k20, k35))), k36,))
+                        r.message = ''.join((k34, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k4, k19, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.call(k44, k45, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, v16), k13, k37, k38))), (lambda p18: _tr(tr, 34, rt.order(k43, _tr(tr, 32, rt.convert(k26, k27, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, p18), k10, k39, k40)), k11, k41, k42), k42)), _tr(tr, 33, today), k12))),), True)), k45, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.call(k44, k45, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, v15), k12, k37, k38))), (lambda p17: _tr(tr, 34, rt.order(k43, _tr(tr, 32, rt.convert(k26, k27, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, p17), k9, k39, k40)), k10, k41, k42), k42)), _tr(tr, 33, today), k11))),), True)), k45, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k46, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k4, k20, k47))), k48, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v16), k4, k49, k50))), k51, _text(_tr(tr, 40, v14)), k52, _text(_tr(tr, 41, today)),))
+                        r.message = ''.join((k46, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k4, k19, k47))), k48, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v15), k4, k49, k50))), k51, _text(_tr(tr, 40, v13)), k52, _text(_tr(tr, 41, today)),))
                     except EvalError:
                         r.message = None
                     break
@@ -12449,7 +12449,7 @@ def careful_201(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_202(K):
@@ -12457,7 +12457,7 @@ def careful_202(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k14, None)
+        s_0 = rt.member(root, k53, k13, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -12466,7 +12466,7 @@ def careful_202(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12474,16 +12474,16 @@ def careful_202(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v9 = _tr(tr, 11, rt.call(k4, k27, (charge(_tr(tr, 10, rt.call(k3, k26, (charge(_tr(tr, 7, rt.call(k20, k21, (charge(_tr(tr, 1, s_0)), (lambda p10: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p10), k0, k16, k17)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k18, k19)), k1))),), True))), (lambda p11: _tr(tr, 9, rt.convert(k24, k25, rt.member(_tr(tr, 8, p11), k2, k22, k23), k23))),), True))),), True))
-                v12 = _tr(tr, 24, rt.call(k20, k38, (charge(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k10, k28, k29))), (lambda p13: _tr(tr, 23, rt.and_(_tr(tr, 18, rt.order(k34, _tr(tr, 16, rt.convert(k24, k25, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, p13), k5, k30, k31)), k6, k32, k33), k33)), _tr(tr, 17, v9), k7)), lambda: _tr(tr, 22, rt.equal(_tr(tr, 20, rt.member(_tr(tr, 19, p13), k8, k35, k36)), _tr(tr, 21, None), k37)), k9))),), True))
-                e = rt.truth(_tr(tr, 28, rt.equal(_tr(tr, 26, rt.call(k11, k39, (_tr(tr, 25, v12),), True)), _tr(tr, 27, k12), k13)), k13, 'condition of `expect`')
+                v8 = _tr(tr, 11, rt.call(k3, k27, (charge(_tr(tr, 10, rt.call(k2, k26, (charge(_tr(tr, 7, rt.call(k20, k21, (charge(_tr(tr, 1, s_0)), (lambda p9: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p9), k0, k15, k16)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k17, k18)), k19))),), True))), (lambda p10: _tr(tr, 9, rt.convert(k24, k25, rt.member(_tr(tr, 8, p10), k1, k22, k23), k23))),), True))),), True))
+                v11 = _tr(tr, 24, rt.call(k20, k38, (charge(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k9, k28, k29))), (lambda p12: _tr(tr, 23, rt.and_(_tr(tr, 18, rt.order(k34, _tr(tr, 16, rt.convert(k24, k25, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, p12), k4, k30, k31)), k5, k32, k33), k33)), _tr(tr, 17, v8), k6)), lambda: _tr(tr, 22, rt.equal(_tr(tr, 20, rt.member(_tr(tr, 19, p12), k7, k35, k36)), _tr(tr, 21, None), k37)), k8))),), True))
+                e = rt.truth(_tr(tr, 28, rt.equal(_tr(tr, 26, rt.call(k10, k39, (_tr(tr, 25, v11),), True)), _tr(tr, 27, k11), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k40, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k41, k42, k43))), k44, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k0, k18, k45))), k46, _text(_tr(tr, 37, rt.call(k3, k51, (charge(_tr(tr, 33, v12)), (lambda p14: _tr(tr, 36, rt.convert(k24, k25, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, p14), k5, k47, k48)), k6, k49, k50), k50))),), True))), k52,))
+                        r.message = ''.join((k40, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k41, k42, k43))), k44, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k0, k17, k45))), k46, _text(_tr(tr, 37, rt.call(k2, k51, (charge(_tr(tr, 33, v11)), (lambda p13: _tr(tr, 36, rt.convert(k24, k25, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, p13), k4, k47, k48)), k5, k49, k50), k50))),), True))), k52,))
                     except EvalError:
                         r.message = None
                     break
@@ -12503,7 +12503,7 @@ def careful_202(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_203(K):
@@ -12511,7 +12511,7 @@ def careful_203(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k49, k11, None)
+        s_0 = rt.member(root, k49, k10, None)
         s_1 = rt.member(root, k50, k51, None)
         tr = {}
         if slow is None:
@@ -12521,7 +12521,7 @@ def careful_203(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12529,27 +12529,27 @@ def careful_203(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v12 = _tr(tr, 11, rt.call(k4, k24, (charge(_tr(tr, 10, rt.call(k3, k23, (charge(_tr(tr, 7, rt.call(k17, k18, (charge(_tr(tr, 1, s_1)), (lambda p13: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p13), k0, k13, k14)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k15, k16)), k1))),), True))), (lambda p14: _tr(tr, 9, rt.convert(k21, k22, rt.member(_tr(tr, 8, p14), k2, k19, k20), k20))),), True))),), True))
-                v15 = _tr(tr, 23, rt.call(k29, k30, (charge(_tr(tr, 12, s_1)), (lambda p16: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p16), k0, k13, k25)), _tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k15, k26)), k5)), lambda: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k21, k22, rt.member(_tr(tr, 18, p16), k2, k27, k28), k28)), _tr(tr, 20, v12), k6)), k7))),), True))
-                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v15), _tr(tr, 25, None), k31)), k31, 'condition of `expect`')
+                v11 = _tr(tr, 11, rt.call(k3, k24, (charge(_tr(tr, 10, rt.call(k2, k23, (charge(_tr(tr, 7, rt.call(k17, k18, (charge(_tr(tr, 1, s_1)), (lambda p12: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p12), k0, k12, k13)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k14, k15)), k16))),), True))), (lambda p13: _tr(tr, 9, rt.convert(k21, k22, rt.member(_tr(tr, 8, p13), k1, k19, k20), k20))),), True))),), True))
+                v14 = _tr(tr, 23, rt.call(k29, k30, (charge(_tr(tr, 12, s_1)), (lambda p15: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p15), k0, k12, k25)), _tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k14, k26)), k4)), lambda: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k21, k22, rt.member(_tr(tr, 18, p15), k1, k27, k28), k28)), _tr(tr, 20, v11), k5)), k6))),), True))
+                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v14), _tr(tr, 25, None), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k0, k15, k33))), k34, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k8, k35, k36))),))
+                        r.message = ''.join((k32, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k0, k14, k33))), k34, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k7, k35, k36))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 37, rt.contains(_tr(tr, 36, rt.call(k41, k42, (_tr(tr, 34, rt.member(_tr(tr, 33, item1), k9, k39, k40)), _tr(tr, 35, _list_of()),), False)), _tr(tr, 32, rt.member(_tr(tr, 31, v15), k8, k37, k38)), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 37, rt.contains(_tr(tr, 36, rt.call(k41, k42, (_tr(tr, 34, rt.member(_tr(tr, 33, item1), k8, k39, k40)), _tr(tr, 35, _list_of()),), False)), _tr(tr, 32, rt.member(_tr(tr, 31, v14), k7, k37, k38)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k43, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k8, k35, k44))), k45, _text(_tr(tr, 41, rt.member(_tr(tr, 40, v15), k8, k37, k46))), k47, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k0, k15, k48))),))
+                        r.message = ''.join((k43, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k7, k35, k44))), k45, _text(_tr(tr, 41, rt.member(_tr(tr, 40, v14), k7, k37, k46))), k47, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k0, k14, k48))),))
                     except EvalError:
                         r.message = None
                     break
@@ -12569,7 +12569,7 @@ def careful_203(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k11)
+        return RuleRun(passed, results, k10)
     return careful_run
 
 def careful_204(K):
@@ -14228,7 +14228,7 @@ def careful_231(K):
         s_0 = rt.member(root, k38, k39, None)
         s_1 = rt.member(root, k40, k41, None)
         tr = {}
-        v1 = _tr(tr, 11, ((v9 := _tr(tr, 0, k0)), _tr(tr, 10, rt.call(k5, k22, (charge(_tr(tr, 9, rt.call(k4, k21, (charge(_tr(tr, 6, rt.call(k15, k16, (charge(_tr(tr, 1, s_0)), (lambda p10: _tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p10), k1, k13, k14)), _tr(tr, 4, v9), k2))),), True))), (lambda p11: _tr(tr, 8, rt.convert(k19, k20, rt.member(_tr(tr, 7, p11), k3, k17, k18), k18))),), True))),), True)))[-1])
+        v1 = _tr(tr, 11, ((v8 := _tr(tr, 0, k0)), _tr(tr, 10, rt.call(k4, k22, (charge(_tr(tr, 9, rt.call(k3, k21, (charge(_tr(tr, 6, rt.call(k15, k16, (charge(_tr(tr, 1, s_0)), (lambda p9: _tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p9), k1, k12, k13)), _tr(tr, 4, v8), k14))),), True))), (lambda p10: _tr(tr, 8, rt.convert(k19, k20, rt.member(_tr(tr, 7, p10), k2, k17, k18), k18))),), True))),), True)))[-1])
         r = None
         while True:
             e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v1), _tr(tr, 13, None), k23)), k23, 'condition of `expect`')
@@ -14242,7 +14242,7 @@ def careful_231(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 28, rt.order(k35, _tr(tr, 26, ((v12 := _tr(tr, 15, v1)), (v13 := _tr(tr, 18, rt.convert(k29, k30, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k6, k25, k26)), k7, k27, k28), k28))), _tr(tr, 25, rt.arith(k11, _tr(tr, 19, v12), _tr(tr, 24, rt.call(k9, k34, (_tr(tr, 20, v13), _tr(tr, 23, rt.convert(k29, k30, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k6, k25, k31)), k8, k32, k33), k33)),), False)), k10)))[-1]), _tr(tr, 27, today), k12)), k12, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 28, rt.order(k35, _tr(tr, 26, ((v11 := _tr(tr, 15, v1)), (v12 := _tr(tr, 18, rt.convert(k29, k30, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k5, k25, k26)), k6, k27, k28), k28))), _tr(tr, 25, rt.arith(k10, _tr(tr, 19, v11), _tr(tr, 24, rt.call(k8, k34, (_tr(tr, 20, v12), _tr(tr, 23, rt.convert(k29, k30, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k5, k25, k31)), k7, k32, k33), k33)),), False)), k9)))[-1]), _tr(tr, 27, today), k11)), k11, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
@@ -17106,7 +17106,7 @@ def careful_275(K):
         s_0 = rt.member(root, k38, k39, None)
         s_1 = rt.member(root, k40, k41, None)
         tr = {}
-        v1 = _tr(tr, 10, _tr(tr, 9, rt.call(k5, k22, (charge(_tr(tr, 8, rt.call(k4, k21, (charge(_tr(tr, 5, rt.call(k15, k16, (charge(_tr(tr, 0, s_0)), (lambda p8: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p8), k0, k13, k14)), _tr(tr, 3, k1), k2))),), True))), (lambda p9: _tr(tr, 7, rt.convert(k19, k20, rt.member(_tr(tr, 6, p9), k3, k17, k18), k18))),), True))),), True)))
+        v1 = _tr(tr, 10, _tr(tr, 9, rt.call(k4, k22, (charge(_tr(tr, 8, rt.call(k3, k21, (charge(_tr(tr, 5, rt.call(k15, k16, (charge(_tr(tr, 0, s_0)), (lambda p7: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p7), k0, k12, k13)), _tr(tr, 3, k1), k14))),), True))), (lambda p8: _tr(tr, 7, rt.convert(k19, k20, rt.member(_tr(tr, 6, p8), k2, k17, k18), k18))),), True))),), True)))
         r = None
         while True:
             e = rt.truth(_tr(tr, 13, rt.not_equal(_tr(tr, 11, v1), _tr(tr, 12, None), k23)), k23, 'condition of `expect`')
@@ -17120,7 +17120,7 @@ def careful_275(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 27, rt.order(k35, _tr(tr, 25, ((v10 := _tr(tr, 14, v1)), (v11 := _tr(tr, 17, rt.convert(k29, k30, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k6, k25, k26)), k7, k27, k28), k28))), _tr(tr, 24, rt.arith(k11, _tr(tr, 18, v10), _tr(tr, 23, rt.call(k9, k34, (_tr(tr, 19, v11), _tr(tr, 22, rt.convert(k29, k30, rt.member(_tr(tr, 21, rt.member(_tr(tr, 20, s_1), k6, k25, k31)), k8, k32, k33), k33)),), False)), k10)))[-1]), _tr(tr, 26, today), k12)), k12, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 27, rt.order(k35, _tr(tr, 25, ((v9 := _tr(tr, 14, v1)), (v10 := _tr(tr, 17, rt.convert(k29, k30, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k5, k25, k26)), k6, k27, k28), k28))), _tr(tr, 24, rt.arith(k10, _tr(tr, 18, v9), _tr(tr, 23, rt.call(k8, k34, (_tr(tr, 19, v10), _tr(tr, 22, rt.convert(k29, k30, rt.member(_tr(tr, 21, rt.member(_tr(tr, 20, s_1), k5, k25, k31)), k7, k32, k33), k33)),), False)), k9)))[-1]), _tr(tr, 26, today), k11)), k11, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
@@ -17142,18 +17142,18 @@ def careful_276(K):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k40, None)
-        s_1 = rt.member(root, k7, k41, None)
+        s_1 = rt.member(root, k6, k41, None)
         s_2 = rt.member(root, k42, k43, None)
         tr = {}
         if slow is None:
-            v1 = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k9, k10))
-            coll = _tr(tr, 10, rt.call(k3, k20, (charge(_tr(tr, 9, rt.call(k2, k19, (charge(_tr(tr, 6, rt.call(k15, k16, (charge(_tr(tr, 2, s_1)), (lambda p14: _tr(tr, 5, rt.call(k13, k14, (_tr(tr, 4, rt.member(_tr(tr, 3, p14), k1, k11, k12)),), False))),), True))), (lambda p15: _tr(tr, 8, rt.member(_tr(tr, 7, p15), k1, k17, k18))),), True))),), True))
+            v1 = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k8, k9))
+            coll = _tr(tr, 10, rt.call(k3, k19, (charge(_tr(tr, 9, rt.call(k2, k18, (charge(_tr(tr, 6, rt.call(k14, k15, (charge(_tr(tr, 2, s_1)), (lambda p13: _tr(tr, 5, rt.call(k12, k13, (_tr(tr, 4, rt.member(_tr(tr, 3, p13), k1, k10, k11)),), False))),), True))), (lambda p14: _tr(tr, 8, rt.member(_tr(tr, 7, p14), k1, k16, k17))),), True))),), True))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k20)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k19)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17161,20 +17161,20 @@ def careful_276(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 18, rt.order(k24, _tr(tr, 16, rt.call(k22, k23, (charge(_tr(tr, 11, s_1)), (lambda p16: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p16), k1, k11, k21)), _tr(tr, 14, item2), k4))),), True)), _tr(tr, 17, v1), k5)), k5, 'condition of `where`')
+                w = rt.truth(_tr(tr, 18, rt.order(k24, _tr(tr, 16, rt.call(k22, k23, (charge(_tr(tr, 11, s_1)), (lambda p15: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p15), k1, k10, k20)), _tr(tr, 14, item2), k21))),), True)), _tr(tr, 17, v1), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 29, rt.call(k31, k33, (charge(_tr(tr, 19, s_2)), (lambda p17: _tr(tr, 28, rt.call(k31, k32, (charge(_tr(tr, 21, rt.member(_tr(tr, 20, p17), k7, k25, k26))), (lambda p18: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.call(k27, k28, (charge(_tr(tr, 22, s_1)), _tr(tr, 23, p18),), True, ctx)), k1, k29, k30)), _tr(tr, 26, item2), k6))),), True))),), True)), k33, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.call(k31, k33, (charge(_tr(tr, 19, s_2)), (lambda p16: _tr(tr, 28, rt.call(k31, k32, (charge(_tr(tr, 21, rt.member(_tr(tr, 20, p16), k6, k25, k26))), (lambda p17: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.call(k27, k28, (charge(_tr(tr, 22, s_1)), _tr(tr, 23, p17),), True, ctx)), k1, k29, k30)), _tr(tr, 26, item2), k5))),), True))),), True)), k33, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 35, rt.call(k22, k36, (charge(_tr(tr, 30, s_1)), (lambda p19: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p19), k1, k11, k34)), _tr(tr, 33, item2), k35))),), True))), k37, _text(_tr(tr, 36, item2)), k38,))
+                        r.message = ''.join((_text(_tr(tr, 35, rt.call(k22, k36, (charge(_tr(tr, 30, s_1)), (lambda p18: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p18), k1, k10, k34)), _tr(tr, 33, item2), k35))),), True))), k37, _text(_tr(tr, 36, item2)), k38,))
                     except EvalError:
                         r.message = None
                     break
@@ -17194,7 +17194,7 @@ def careful_276(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k8)
+        return RuleRun(passed, results, k7)
     return careful_run
 
 def careful_277(K):
@@ -17778,13 +17778,13 @@ def careful_285(K):
         s_1 = rt.member(root, k109, k110, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k30, k31))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k29, k30))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k30)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17792,51 +17792,51 @@ def careful_285(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v19 = _tr(tr, 11, ((v20 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k32, k33))), _tr(tr, 10, rt.call(k38, k39, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k4, k34, k35))), (lambda p21: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p21), k2, k36, k37)), _tr(tr, 8, v20), k3))),), True)))[-1])
-                v22 = _tr(tr, 24, ((v23 := _tr(tr, 12, item1)), _tr(tr, 23, rt.call(k8, k52, (charge(_tr(tr, 22, _list_of(_tr(tr, 18, rt.call(k48, k49, (_tr(tr, 14, rt.convert(k42, k43, rt.member(_tr(tr, 13, v23), k5, k40, k41), k41)), _tr(tr, 17, rt.convert(k42, k43, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k6, k44, k45)), k7, k46, k47), k47)),), False)), _tr(tr, 21, rt.convert(k42, k43, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k6, k44, k50)), k7, k46, k51), k51))))),), True)))[-1])
-                v24 = _tr(tr, 30, rt.call(k8, k58, (charge(_tr(tr, 29, rt.call(k11, k57, (charge(_tr(tr, 25, v19)), (lambda p25: _tr(tr, 28, rt.convert(k42, k43, rt.member(_tr(tr, 27, rt.member(_tr(tr, 26, p25), k9, k53, k54)), k10, k55, k56), k56))),), True))),), True))
-                v26 = _tr(tr, 49, rt.call(k38, k68, (charge(_tr(tr, 31, v19)), (lambda p27: _tr(tr, 48, rt.and_(_tr(tr, 36, rt.not_equal(_tr(tr, 34, rt.convert(k42, k43, rt.member(_tr(tr, 33, rt.member(_tr(tr, 32, p27), k9, k53, k59)), k10, k55, k60), k60)), _tr(tr, 35, v24), k12)), lambda: _tr(tr, 47, rt.call(k66, k67, (charge(_tr(tr, 37, v19)), (lambda p28: _tr(tr, 46, rt.equal(_tr(tr, 40, rt.convert(k42, k43, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, p28), k9, k53, k61)), k7, k62, k63), k63)), _tr(tr, 45, rt.arith(k25, _tr(tr, 43, rt.convert(k42, k43, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p27), k9, k53, k64)), k10, k55, k65), k65)), _tr(tr, 44, k13), k14)), k15))),), True)), k16))),), True))
-                e = rt.truth(_tr(tr, 53, rt.order(k70, _tr(tr, 51, rt.call(k17, k69, (_tr(tr, 50, v19),), True)), _tr(tr, 52, k18), k19)), k19, 'condition of `expect`')
+                v18 = _tr(tr, 11, ((v19 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k31, k32))), _tr(tr, 10, rt.call(k38, k39, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k3, k33, k34))), (lambda p20: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p20), k2, k35, k36)), _tr(tr, 8, v19), k37))),), True)))[-1])
+                v21 = _tr(tr, 24, ((v22 := _tr(tr, 12, item1)), _tr(tr, 23, rt.call(k7, k52, (charge(_tr(tr, 22, _list_of(_tr(tr, 18, rt.call(k48, k49, (_tr(tr, 14, rt.convert(k42, k43, rt.member(_tr(tr, 13, v22), k4, k40, k41), k41)), _tr(tr, 17, rt.convert(k42, k43, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k5, k44, k45)), k6, k46, k47), k47)),), False)), _tr(tr, 21, rt.convert(k42, k43, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k5, k44, k50)), k6, k46, k51), k51))))),), True)))[-1])
+                v23 = _tr(tr, 30, rt.call(k7, k58, (charge(_tr(tr, 29, rt.call(k10, k57, (charge(_tr(tr, 25, v18)), (lambda p24: _tr(tr, 28, rt.convert(k42, k43, rt.member(_tr(tr, 27, rt.member(_tr(tr, 26, p24), k8, k53, k54)), k9, k55, k56), k56))),), True))),), True))
+                v25 = _tr(tr, 49, rt.call(k38, k68, (charge(_tr(tr, 31, v18)), (lambda p26: _tr(tr, 48, rt.and_(_tr(tr, 36, rt.not_equal(_tr(tr, 34, rt.convert(k42, k43, rt.member(_tr(tr, 33, rt.member(_tr(tr, 32, p26), k8, k53, k59)), k9, k55, k60), k60)), _tr(tr, 35, v23), k11)), lambda: _tr(tr, 47, rt.call(k66, k67, (charge(_tr(tr, 37, v18)), (lambda p27: _tr(tr, 46, rt.equal(_tr(tr, 40, rt.convert(k42, k43, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, p27), k8, k53, k61)), k6, k62, k63), k63)), _tr(tr, 45, rt.arith(k24, _tr(tr, 43, rt.convert(k42, k43, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p26), k8, k53, k64)), k9, k55, k65), k65)), _tr(tr, 44, k12), k13)), k14))),), True)), k15))),), True))
+                e = rt.truth(_tr(tr, 53, rt.order(k70, _tr(tr, 51, rt.call(k16, k69, (_tr(tr, 50, v18),), True)), _tr(tr, 52, k17), k18)), k18, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 55, rt.member(_tr(tr, 54, item1), k72, k73, k74))), k75, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k1, k32, k76))),))
+                        r.message = ''.join((k71, _text(_tr(tr, 55, rt.member(_tr(tr, 54, item1), k72, k73, k74))), k75, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k1, k31, k76))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 65, rt.order(k81, _tr(tr, 63, rt.call(k20, k80, (charge(_tr(tr, 62, rt.call(k11, k79, (charge(_tr(tr, 58, v19)), (lambda p29: _tr(tr, 61, rt.convert(k42, k43, rt.member(_tr(tr, 60, rt.member(_tr(tr, 59, p29), k9, k53, k77)), k7, k62, k78), k78))),), True))),), True)), _tr(tr, 64, v22), k21)), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 65, rt.order(k81, _tr(tr, 63, rt.call(k19, k80, (charge(_tr(tr, 62, rt.call(k10, k79, (charge(_tr(tr, 58, v18)), (lambda p28: _tr(tr, 61, rt.convert(k42, k43, rt.member(_tr(tr, 60, rt.member(_tr(tr, 59, p28), k8, k53, k77)), k6, k62, k78), k78))),), True))),), True)), _tr(tr, 64, v21), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k72, k73, k82))), k83, _text(_tr(tr, 73, rt.call(k20, k87, (charge(_tr(tr, 72, rt.call(k11, k86, (charge(_tr(tr, 68, v19)), (lambda p30: _tr(tr, 71, rt.convert(k42, k43, rt.member(_tr(tr, 70, rt.member(_tr(tr, 69, p30), k9, k53, k84)), k7, k62, k85), k85))),), True))),), True))), k88, _text(_tr(tr, 74, v22)),))
+                        r.message = ''.join((k71, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k72, k73, k82))), k83, _text(_tr(tr, 73, rt.call(k19, k87, (charge(_tr(tr, 72, rt.call(k10, k86, (charge(_tr(tr, 68, v18)), (lambda p29: _tr(tr, 71, rt.convert(k42, k43, rt.member(_tr(tr, 70, rt.member(_tr(tr, 69, p29), k8, k53, k84)), k6, k62, k85), k85))),), True))),), True))), k88, _text(_tr(tr, 74, v21)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 89, rt.order(k94, _tr(tr, 87, ((v31 := _tr(tr, 75, v24)), (v32 := _tr(tr, 77, rt.convert(k91, k92, rt.member(_tr(tr, 76, item1), k22, k89, k90), k90))), _tr(tr, 86, rt.arith(k93, _tr(tr, 84, rt.arith(k25, _tr(tr, 82, rt.arith(k25, _tr(tr, 80, rt.arith(k25, _tr(tr, 78, v31), _tr(tr, 79, k13), k23)), _tr(tr, 81, v32), k24)), _tr(tr, 83, v32), k26)), _tr(tr, 85, k13), k27)))[-1]), _tr(tr, 88, today), k28)), k28, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 89, rt.order(k94, _tr(tr, 87, ((v30 := _tr(tr, 75, v23)), (v31 := _tr(tr, 77, rt.convert(k91, k92, rt.member(_tr(tr, 76, item1), k21, k89, k90), k90))), _tr(tr, 86, rt.arith(k93, _tr(tr, 84, rt.arith(k24, _tr(tr, 82, rt.arith(k24, _tr(tr, 80, rt.arith(k24, _tr(tr, 78, v30), _tr(tr, 79, k12), k22)), _tr(tr, 81, v31), k23)), _tr(tr, 83, v31), k25)), _tr(tr, 85, k12), k26)))[-1]), _tr(tr, 88, today), k27)), k27, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k95, _text(_tr(tr, 91, rt.member(_tr(tr, 90, item1), k72, k73, k96))), k97, _text(_tr(tr, 92, v24)), k98,))
+                        r.message = ''.join((k95, _text(_tr(tr, 91, rt.member(_tr(tr, 90, item1), k72, k73, k96))), k97, _text(_tr(tr, 92, v23)), k98,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 96, rt.equal(_tr(tr, 94, rt.call(k17, k99, (_tr(tr, 93, v26),), True)), _tr(tr, 95, k18), k29)), k29, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 96, rt.equal(_tr(tr, 94, rt.call(k16, k99, (_tr(tr, 93, v25),), True)), _tr(tr, 95, k17), k28)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 98, rt.member(_tr(tr, 97, item1), k72, k73, k100))), k101, _text(_tr(tr, 103, rt.call(k11, k106, (charge(_tr(tr, 99, v26)), (lambda p33: _tr(tr, 102, rt.convert(k42, k43, rt.member(_tr(tr, 101, rt.member(_tr(tr, 100, p33), k9, k102, k103)), k10, k104, k105), k105))),), True))),))
+                        r.message = ''.join((k71, _text(_tr(tr, 98, rt.member(_tr(tr, 97, item1), k72, k73, k100))), k101, _text(_tr(tr, 103, rt.call(k10, k106, (charge(_tr(tr, 99, v25)), (lambda p32: _tr(tr, 102, rt.convert(k42, k43, rt.member(_tr(tr, 101, rt.member(_tr(tr, 100, p32), k8, k102, k103)), k9, k104, k105), k105))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -17856,7 +17856,7 @@ def careful_285(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k30)
+        return RuleRun(passed, results, k29)
     return careful_run
 
 def careful_286(K):
@@ -18308,13 +18308,13 @@ def careful_292(K):
         s_1 = rt.member(root, k51, k52, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k15, k16))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k14, k15))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -18322,26 +18322,26 @@ def careful_292(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v9 = _tr(tr, 15, ((v10 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k17, k18))), _tr(tr, 14, rt.call(k7, k30, (charge(_tr(tr, 13, rt.call(k6, k29, (charge(_tr(tr, 10, rt.call(k23, k24, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k4, k19, k20))), (lambda p11: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p11), k2, k21, k22)), _tr(tr, 8, v10), k3))),), True))), (lambda p12: _tr(tr, 12, rt.convert(k27, k28, rt.member(_tr(tr, 11, p12), k5, k25, k26), k26))),), True))),), True)))[-1])
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v9), _tr(tr, 17, None), k31)), k31, 'condition of `expect`')
+                v8 = _tr(tr, 15, ((v9 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k16, k17))), _tr(tr, 14, rt.call(k6, k30, (charge(_tr(tr, 13, rt.call(k5, k29, (charge(_tr(tr, 10, rt.call(k23, k24, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k3, k18, k19))), (lambda p10: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p10), k2, k20, k21)), _tr(tr, 8, v9), k22))),), True))), (lambda p11: _tr(tr, 12, rt.convert(k27, k28, rt.member(_tr(tr, 11, p11), k4, k25, k26), k26))),), True))),), True)))[-1])
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v8), _tr(tr, 17, None), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k1, k17, k33))), k34,))
+                        r.message = ''.join((k32, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k1, k16, k33))), k34,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 34, rt.order(k45, _tr(tr, 32, ((v13 := _tr(tr, 21, v9)), (v14 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k8, k35, k36)), k9, k37, k38), k38))), _tr(tr, 31, rt.arith(k13, _tr(tr, 25, v13), _tr(tr, 30, rt.call(k11, k44, (_tr(tr, 26, v14), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_1), k8, k35, k41)), k10, k42, k43), k43)),), False)), k12)))[-1]), _tr(tr, 33, today), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 34, rt.order(k45, _tr(tr, 32, ((v12 := _tr(tr, 21, v8)), (v13 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k7, k35, k36)), k8, k37, k38), k38))), _tr(tr, 31, rt.arith(k12, _tr(tr, 25, v12), _tr(tr, 30, rt.call(k10, k44, (_tr(tr, 26, v13), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_1), k7, k35, k41)), k9, k42, k43), k43)),), False)), k11)))[-1]), _tr(tr, 33, today), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k1, k17, k46))), k47, _text(_tr(tr, 37, v9)), k48,))
+                        r.message = ''.join((k32, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k1, k16, k46))), k47, _text(_tr(tr, 37, v8)), k48,))
                     except EvalError:
                         r.message = None
                     break
@@ -18361,7 +18361,7 @@ def careful_292(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k15)
+        return RuleRun(passed, results, k14)
     return careful_run
 
 def careful_293(K):
@@ -18628,7 +18628,7 @@ def careful_297(K):
         tr = {}
         r = None
         while True:
-            e = rt.truth(_tr(tr, 9, rt.order(k15, _tr(tr, 7, rt.call(k3, k14, (_tr(tr, 6, _tr(tr, 5, rt.call(k12, k13, (charge(_tr(tr, 0, s_0)), (lambda p14: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p14), k0, k10, k11)), _tr(tr, 3, k1), k2))),), True))),), True)), _tr(tr, 8, k4), k5)), k5, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 9, rt.order(k15, _tr(tr, 7, rt.call(k2, k14, (_tr(tr, 6, _tr(tr, 5, rt.call(k12, k13, (charge(_tr(tr, 0, s_0)), (lambda p11: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p11), k0, k9, k10)), _tr(tr, 3, k1), k11))),), True))),), True)), _tr(tr, 8, k3), k4)), k4, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=0, missing=e, trace=tr)
                 break
@@ -18639,14 +18639,14 @@ def careful_297(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 28, rt.call(k24, k25, (charge(_tr(tr, 16, _tr(tr, 15, rt.call(k12, k13, (charge(_tr(tr, 10, s_0)), (lambda p15: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p15), k0, k10, k11)), _tr(tr, 13, k1), k2))),), True)))), (lambda p16: _tr(tr, 27, rt.and_(_tr(tr, 19, rt.call(k19, k20, (_tr(tr, 18, rt.member(_tr(tr, 17, p16), k6, k17, k18)),), False)), lambda: _tr(tr, 26, ((v17 := _tr(tr, 21, rt.member(_tr(tr, 20, p16), k6, k17, k21))), _tr(tr, 25, rt.contains(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k7, k22, k23)), _tr(tr, 22, v17), k8)))[-1]), k9))),), True)), k25, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 28, rt.call(k24, k25, (charge(_tr(tr, 16, _tr(tr, 15, rt.call(k12, k13, (charge(_tr(tr, 10, s_0)), (lambda p12: _tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p12), k0, k9, k10)), _tr(tr, 13, k1), k11))),), True)))), (lambda p13: _tr(tr, 27, rt.and_(_tr(tr, 19, rt.call(k19, k20, (_tr(tr, 18, rt.member(_tr(tr, 17, p13), k5, k17, k18)),), False)), lambda: _tr(tr, 26, ((v14 := _tr(tr, 21, rt.member(_tr(tr, 20, p13), k5, k17, k21))), _tr(tr, 25, rt.contains(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k6, k22, k23)), _tr(tr, 22, v14), k7)))[-1]), k8))),), True)), k25, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
             if e is not True:
                 r = ItemResult('fail', None, expect=1, trace=tr)
                 try:
-                    r.message = ''.join((k26, _text(_tr(tr, 51, rt.call(k36, k37, (charge(_tr(tr, 48, rt.call(k12, k32, (charge(_tr(tr, 35, _tr(tr, 34, rt.call(k12, k13, (charge(_tr(tr, 29, s_0)), (lambda p18: _tr(tr, 33, rt.equal(_tr(tr, 31, rt.member(_tr(tr, 30, p18), k0, k10, k11)), _tr(tr, 32, k1), k2))),), True)))), (lambda p19: _tr(tr, 47, rt.not_(_tr(tr, 46, rt.and_(_tr(tr, 38, rt.call(k19, k28, (_tr(tr, 37, rt.member(_tr(tr, 36, p19), k6, k17, k27)),), False)), lambda: _tr(tr, 45, ((v20 := _tr(tr, 40, rt.member(_tr(tr, 39, p19), k6, k17, k29))), _tr(tr, 44, rt.contains(_tr(tr, 43, rt.member(_tr(tr, 42, s_1), k7, k22, k23)), _tr(tr, 41, v20), k8)))[-1]), k30)), k31))),), True))), (lambda p21: _tr(tr, 50, rt.member(_tr(tr, 49, p21), k33, k34, k35))),), True))), k38,))
+                    r.message = ''.join((k26, _text(_tr(tr, 51, rt.call(k36, k37, (charge(_tr(tr, 48, rt.call(k12, k32, (charge(_tr(tr, 35, _tr(tr, 34, rt.call(k12, k13, (charge(_tr(tr, 29, s_0)), (lambda p15: _tr(tr, 33, rt.equal(_tr(tr, 31, rt.member(_tr(tr, 30, p15), k0, k9, k10)), _tr(tr, 32, k1), k11))),), True)))), (lambda p16: _tr(tr, 47, rt.not_(_tr(tr, 46, rt.and_(_tr(tr, 38, rt.call(k19, k28, (_tr(tr, 37, rt.member(_tr(tr, 36, p16), k5, k17, k27)),), False)), lambda: _tr(tr, 45, ((v17 := _tr(tr, 40, rt.member(_tr(tr, 39, p16), k5, k17, k29))), _tr(tr, 44, rt.contains(_tr(tr, 43, rt.member(_tr(tr, 42, s_1), k6, k22, k23)), _tr(tr, 41, v17), k7)))[-1]), k30)), k31))),), True))), (lambda p18: _tr(tr, 50, rt.member(_tr(tr, 49, p18), k33, k34, k35))),), True))), k38,))
                 except EvalError:
                     r.message = None
                 break
@@ -19859,13 +19859,13 @@ def careful_316(K):
         s_1 = rt.member(root, k109, k110, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k30, k31))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k29, k30))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k30)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -19873,57 +19873,57 @@ def careful_316(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k36, k37, (_tr(tr, 3, rt.convert(k34, k35, rt.member(_tr(tr, 2, item1), k1, k32, k33), k33)),), False)), k37, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k35, k36, (_tr(tr, 3, rt.convert(k33, k34, rt.member(_tr(tr, 2, item1), k1, k31, k32), k32)),), False)), k36, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v20 = _tr(tr, 14, ((v21 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k38, k39))), _tr(tr, 13, rt.call(k44, k45, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k5, k40, k41))), (lambda p22: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p22), k3, k42, k43)), _tr(tr, 11, v21), k4))),), True)))[-1])
-                v23 = _tr(tr, 27, ((v24 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k9, k58, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k54, k55, (_tr(tr, 17, rt.convert(k48, k49, rt.member(_tr(tr, 16, v24), k6, k46, k47), k47)), _tr(tr, 20, rt.convert(k48, k49, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k7, k50, k51)), k8, k52, k53), k53)),), False)), _tr(tr, 24, rt.convert(k48, k49, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k7, k50, k56)), k8, k52, k57), k57))))),), True)))[-1])
-                v25 = _tr(tr, 33, rt.call(k9, k64, (charge(_tr(tr, 32, rt.call(k12, k63, (charge(_tr(tr, 28, v20)), (lambda p26: _tr(tr, 31, rt.convert(k48, k49, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p26), k10, k59, k60)), k11, k61, k62), k62))),), True))),), True))
-                v27 = _tr(tr, 52, rt.call(k44, k74, (charge(_tr(tr, 34, v20)), (lambda p28: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k48, k49, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p28), k10, k59, k65)), k11, k61, k66), k66)), _tr(tr, 38, v25), k13)), lambda: _tr(tr, 50, rt.call(k72, k73, (charge(_tr(tr, 40, v20)), (lambda p29: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k48, k49, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p29), k10, k59, k67)), k8, k68, k69), k69)), _tr(tr, 48, rt.arith(k25, _tr(tr, 46, rt.convert(k48, k49, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p28), k10, k59, k70)), k11, k61, k71), k71)), _tr(tr, 47, k14), k15)), k16))),), True)), k17))),), True))
-                e = rt.truth(_tr(tr, 56, rt.order(k76, _tr(tr, 54, rt.call(k18, k75, (_tr(tr, 53, v20),), True)), _tr(tr, 55, k19), k20)), k20, 'condition of `expect`')
+                v19 = _tr(tr, 14, ((v20 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k37, k38))), _tr(tr, 13, rt.call(k44, k45, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k4, k39, k40))), (lambda p21: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p21), k3, k41, k42)), _tr(tr, 11, v20), k43))),), True)))[-1])
+                v22 = _tr(tr, 27, ((v23 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k8, k58, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k54, k55, (_tr(tr, 17, rt.convert(k48, k49, rt.member(_tr(tr, 16, v23), k5, k46, k47), k47)), _tr(tr, 20, rt.convert(k48, k49, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k6, k50, k51)), k7, k52, k53), k53)),), False)), _tr(tr, 24, rt.convert(k48, k49, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k6, k50, k56)), k7, k52, k57), k57))))),), True)))[-1])
+                v24 = _tr(tr, 33, rt.call(k8, k64, (charge(_tr(tr, 32, rt.call(k11, k63, (charge(_tr(tr, 28, v19)), (lambda p25: _tr(tr, 31, rt.convert(k48, k49, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p25), k9, k59, k60)), k10, k61, k62), k62))),), True))),), True))
+                v26 = _tr(tr, 52, rt.call(k44, k74, (charge(_tr(tr, 34, v19)), (lambda p27: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k48, k49, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p27), k9, k59, k65)), k10, k61, k66), k66)), _tr(tr, 38, v24), k12)), lambda: _tr(tr, 50, rt.call(k72, k73, (charge(_tr(tr, 40, v19)), (lambda p28: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k48, k49, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p28), k9, k59, k67)), k7, k68, k69), k69)), _tr(tr, 48, rt.arith(k24, _tr(tr, 46, rt.convert(k48, k49, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p27), k9, k59, k70)), k10, k61, k71), k71)), _tr(tr, 47, k13), k14)), k15))),), True)), k16))),), True))
+                e = rt.truth(_tr(tr, 56, rt.order(k76, _tr(tr, 54, rt.call(k17, k75, (_tr(tr, 53, v19),), True)), _tr(tr, 55, k18), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k38, k78))), k79,))
+                        r.message = ''.join((k77, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k37, k78))), k79,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 66, rt.order(k84, _tr(tr, 64, rt.call(k21, k83, (charge(_tr(tr, 63, rt.call(k12, k82, (charge(_tr(tr, 59, v20)), (lambda p30: _tr(tr, 62, rt.convert(k48, k49, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p30), k10, k59, k80)), k8, k68, k81), k81))),), True))),), True)), _tr(tr, 65, v23), k22)), k22, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 66, rt.order(k84, _tr(tr, 64, rt.call(k20, k83, (charge(_tr(tr, 63, rt.call(k11, k82, (charge(_tr(tr, 59, v19)), (lambda p29: _tr(tr, 62, rt.convert(k48, k49, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p29), k9, k59, k80)), k7, k68, k81), k81))),), True))),), True)), _tr(tr, 65, v22), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k38, k85))), k86, _text(_tr(tr, 74, rt.call(k21, k90, (charge(_tr(tr, 73, rt.call(k12, k89, (charge(_tr(tr, 69, v20)), (lambda p31: _tr(tr, 72, rt.convert(k48, k49, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p31), k10, k59, k87)), k8, k68, k88), k88))),), True))),), True))), k91, _text(_tr(tr, 75, v23)),))
+                        r.message = ''.join((k77, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k37, k85))), k86, _text(_tr(tr, 74, rt.call(k20, k90, (charge(_tr(tr, 73, rt.call(k11, k89, (charge(_tr(tr, 69, v19)), (lambda p30: _tr(tr, 72, rt.convert(k48, k49, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p30), k9, k59, k87)), k7, k68, k88), k88))),), True))),), True))), k91, _text(_tr(tr, 75, v22)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 90, rt.order(k94, _tr(tr, 88, ((v32 := _tr(tr, 76, v25)), (v33 := _tr(tr, 78, rt.convert(k34, k35, rt.member(_tr(tr, 77, item1), k1, k32, k92), k92))), _tr(tr, 87, rt.arith(k93, _tr(tr, 85, rt.arith(k25, _tr(tr, 83, rt.arith(k25, _tr(tr, 81, rt.arith(k25, _tr(tr, 79, v32), _tr(tr, 80, k14), k23)), _tr(tr, 82, v33), k24)), _tr(tr, 84, v33), k26)), _tr(tr, 86, k14), k27)))[-1]), _tr(tr, 89, today), k28)), k28, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 90, rt.order(k94, _tr(tr, 88, ((v31 := _tr(tr, 76, v24)), (v32 := _tr(tr, 78, rt.convert(k33, k34, rt.member(_tr(tr, 77, item1), k1, k31, k92), k92))), _tr(tr, 87, rt.arith(k93, _tr(tr, 85, rt.arith(k24, _tr(tr, 83, rt.arith(k24, _tr(tr, 81, rt.arith(k24, _tr(tr, 79, v31), _tr(tr, 80, k13), k22)), _tr(tr, 82, v32), k23)), _tr(tr, 84, v32), k25)), _tr(tr, 86, k13), k26)))[-1]), _tr(tr, 89, today), k27)), k27, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k95, _text(_tr(tr, 92, rt.member(_tr(tr, 91, item1), k2, k38, k96))), k97, _text(_tr(tr, 93, v25)), k98,))
+                        r.message = ''.join((k95, _text(_tr(tr, 92, rt.member(_tr(tr, 91, item1), k2, k37, k96))), k97, _text(_tr(tr, 93, v24)), k98,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 97, rt.equal(_tr(tr, 95, rt.call(k18, k99, (_tr(tr, 94, v27),), True)), _tr(tr, 96, k19), k29)), k29, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 97, rt.equal(_tr(tr, 95, rt.call(k17, k99, (_tr(tr, 94, v26),), True)), _tr(tr, 96, k18), k28)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 99, rt.member(_tr(tr, 98, item1), k2, k38, k100))), k101, _text(_tr(tr, 104, rt.call(k12, k106, (charge(_tr(tr, 100, v27)), (lambda p34: _tr(tr, 103, rt.convert(k48, k49, rt.member(_tr(tr, 102, rt.member(_tr(tr, 101, p34), k10, k102, k103)), k11, k104, k105), k105))),), True))),))
+                        r.message = ''.join((k77, _text(_tr(tr, 99, rt.member(_tr(tr, 98, item1), k2, k37, k100))), k101, _text(_tr(tr, 104, rt.call(k11, k106, (charge(_tr(tr, 100, v26)), (lambda p33: _tr(tr, 103, rt.convert(k48, k49, rt.member(_tr(tr, 102, rt.member(_tr(tr, 101, p33), k9, k102, k103)), k10, k104, k105), k105))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -19943,7 +19943,7 @@ def careful_316(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k30)
+        return RuleRun(passed, results, k29)
     return careful_run
 
 def careful_317(K):
@@ -21111,13 +21111,13 @@ def careful_336(K):
         s_1 = rt.member(root, k112, k113, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k31, k32))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k30, k31))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k32)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -21125,57 +21125,57 @@ def careful_336(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k37, k38, (_tr(tr, 3, rt.convert(k35, k36, rt.member(_tr(tr, 2, item1), k1, k33, k34), k34)),), False)), k38, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k36, k37, (_tr(tr, 3, rt.convert(k34, k35, rt.member(_tr(tr, 2, item1), k1, k32, k33), k33)),), False)), k37, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v21 = _tr(tr, 14, ((v22 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k39, k40))), _tr(tr, 13, rt.call(k45, k46, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k5, k41, k42))), (lambda p23: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p23), k3, k43, k44)), _tr(tr, 11, v22), k4))),), True)))[-1])
-                v24 = _tr(tr, 27, ((v25 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k9, k59, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k55, k56, (_tr(tr, 17, rt.convert(k49, k50, rt.member(_tr(tr, 16, v25), k6, k47, k48), k48)), _tr(tr, 20, rt.convert(k49, k50, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k7, k51, k52)), k8, k53, k54), k54)),), False)), _tr(tr, 24, rt.convert(k49, k50, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k7, k51, k57)), k8, k53, k58), k58))))),), True)))[-1])
-                v26 = _tr(tr, 33, rt.call(k9, k65, (charge(_tr(tr, 32, rt.call(k12, k64, (charge(_tr(tr, 28, v21)), (lambda p27: _tr(tr, 31, rt.convert(k49, k50, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p27), k10, k60, k61)), k11, k62, k63), k63))),), True))),), True))
-                v28 = _tr(tr, 52, rt.call(k45, k75, (charge(_tr(tr, 34, v21)), (lambda p29: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k49, k50, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p29), k10, k60, k66)), k11, k62, k67), k67)), _tr(tr, 38, v26), k13)), lambda: _tr(tr, 50, rt.call(k73, k74, (charge(_tr(tr, 40, v21)), (lambda p30: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k49, k50, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p30), k10, k60, k68)), k8, k69, k70), k70)), _tr(tr, 48, rt.arith(k26, _tr(tr, 46, rt.convert(k49, k50, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p29), k10, k60, k71)), k11, k62, k72), k72)), _tr(tr, 47, k14), k15)), k16))),), True)), k17))),), True))
-                e = rt.truth(_tr(tr, 56, rt.order(k77, _tr(tr, 54, rt.call(k18, k76, (_tr(tr, 53, v21),), True)), _tr(tr, 55, k19), k20)), k20, 'condition of `expect`')
+                v20 = _tr(tr, 14, ((v21 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k38, k39))), _tr(tr, 13, rt.call(k45, k46, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k4, k40, k41))), (lambda p22: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p22), k3, k42, k43)), _tr(tr, 11, v21), k44))),), True)))[-1])
+                v23 = _tr(tr, 27, ((v24 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k8, k59, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k55, k56, (_tr(tr, 17, rt.convert(k49, k50, rt.member(_tr(tr, 16, v24), k5, k47, k48), k48)), _tr(tr, 20, rt.convert(k49, k50, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k6, k51, k52)), k7, k53, k54), k54)),), False)), _tr(tr, 24, rt.convert(k49, k50, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k6, k51, k57)), k7, k53, k58), k58))))),), True)))[-1])
+                v25 = _tr(tr, 33, rt.call(k8, k65, (charge(_tr(tr, 32, rt.call(k11, k64, (charge(_tr(tr, 28, v20)), (lambda p26: _tr(tr, 31, rt.convert(k49, k50, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p26), k9, k60, k61)), k10, k62, k63), k63))),), True))),), True))
+                v27 = _tr(tr, 52, rt.call(k45, k75, (charge(_tr(tr, 34, v20)), (lambda p28: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k49, k50, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p28), k9, k60, k66)), k10, k62, k67), k67)), _tr(tr, 38, v25), k12)), lambda: _tr(tr, 50, rt.call(k73, k74, (charge(_tr(tr, 40, v20)), (lambda p29: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k49, k50, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p29), k9, k60, k68)), k7, k69, k70), k70)), _tr(tr, 48, rt.arith(k25, _tr(tr, 46, rt.convert(k49, k50, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p28), k9, k60, k71)), k10, k62, k72), k72)), _tr(tr, 47, k13), k14)), k15))),), True)), k16))),), True))
+                e = rt.truth(_tr(tr, 56, rt.order(k77, _tr(tr, 54, rt.call(k17, k76, (_tr(tr, 53, v20),), True)), _tr(tr, 55, k18), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k39, k79))), k80,))
+                        r.message = ''.join((k78, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k38, k79))), k80,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 66, rt.order(k85, _tr(tr, 64, rt.call(k21, k84, (charge(_tr(tr, 63, rt.call(k12, k83, (charge(_tr(tr, 59, v21)), (lambda p31: _tr(tr, 62, rt.convert(k49, k50, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p31), k10, k60, k81)), k8, k69, k82), k82))),), True))),), True)), _tr(tr, 65, v24), k22)), k22, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 66, rt.order(k85, _tr(tr, 64, rt.call(k20, k84, (charge(_tr(tr, 63, rt.call(k11, k83, (charge(_tr(tr, 59, v20)), (lambda p30: _tr(tr, 62, rt.convert(k49, k50, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p30), k9, k60, k81)), k7, k69, k82), k82))),), True))),), True)), _tr(tr, 65, v23), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k39, k86))), k87, _text(_tr(tr, 74, rt.call(k21, k91, (charge(_tr(tr, 73, rt.call(k12, k90, (charge(_tr(tr, 69, v21)), (lambda p32: _tr(tr, 72, rt.convert(k49, k50, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p32), k10, k60, k88)), k8, k69, k89), k89))),), True))),), True))), k92, _text(_tr(tr, 75, v24)),))
+                        r.message = ''.join((k78, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k38, k86))), k87, _text(_tr(tr, 74, rt.call(k20, k91, (charge(_tr(tr, 73, rt.call(k11, k90, (charge(_tr(tr, 69, v20)), (lambda p31: _tr(tr, 72, rt.convert(k49, k50, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p31), k9, k60, k88)), k7, k69, k89), k89))),), True))),), True))), k92, _text(_tr(tr, 75, v23)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 92, rt.order(k97, _tr(tr, 90, ((v33 := _tr(tr, 76, v26)), (v34 := _tr(tr, 78, rt.convert(k35, k36, rt.member(_tr(tr, 77, item1), k1, k33, k93), k93))), (v35 := _tr(tr, 80, rt.convert(k35, k36, rt.member(_tr(tr, 79, item1), k23, k94, k95), k95))), _tr(tr, 89, rt.arith(k26, _tr(tr, 87, rt.arith(k96, _tr(tr, 85, rt.arith(k26, _tr(tr, 83, rt.arith(k26, _tr(tr, 81, v33), _tr(tr, 82, k14), k24)), _tr(tr, 84, v34), k25)), _tr(tr, 86, k14), k27)), _tr(tr, 88, v35), k28)))[-1]), _tr(tr, 91, today), k29)), k29, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 92, rt.order(k97, _tr(tr, 90, ((v32 := _tr(tr, 76, v25)), (v33 := _tr(tr, 78, rt.convert(k34, k35, rt.member(_tr(tr, 77, item1), k1, k32, k93), k93))), (v34 := _tr(tr, 80, rt.convert(k34, k35, rt.member(_tr(tr, 79, item1), k22, k94, k95), k95))), _tr(tr, 89, rt.arith(k25, _tr(tr, 87, rt.arith(k96, _tr(tr, 85, rt.arith(k25, _tr(tr, 83, rt.arith(k25, _tr(tr, 81, v32), _tr(tr, 82, k13), k23)), _tr(tr, 84, v33), k24)), _tr(tr, 86, k13), k26)), _tr(tr, 88, v34), k27)))[-1]), _tr(tr, 91, today), k28)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k98, _text(_tr(tr, 94, rt.member(_tr(tr, 93, item1), k2, k39, k99))), k100, _text(_tr(tr, 95, v26)), k101,))
+                        r.message = ''.join((k98, _text(_tr(tr, 94, rt.member(_tr(tr, 93, item1), k2, k38, k99))), k100, _text(_tr(tr, 95, v25)), k101,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 99, rt.equal(_tr(tr, 97, rt.call(k18, k102, (_tr(tr, 96, v28),), True)), _tr(tr, 98, k19), k30)), k30, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 99, rt.equal(_tr(tr, 97, rt.call(k17, k102, (_tr(tr, 96, v27),), True)), _tr(tr, 98, k18), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 101, rt.member(_tr(tr, 100, item1), k2, k39, k103))), k104, _text(_tr(tr, 106, rt.call(k12, k109, (charge(_tr(tr, 102, v28)), (lambda p36: _tr(tr, 105, rt.convert(k49, k50, rt.member(_tr(tr, 104, rt.member(_tr(tr, 103, p36), k10, k105, k106)), k11, k107, k108), k108))),), True))),))
+                        r.message = ''.join((k78, _text(_tr(tr, 101, rt.member(_tr(tr, 100, item1), k2, k38, k103))), k104, _text(_tr(tr, 106, rt.call(k11, k109, (charge(_tr(tr, 102, v27)), (lambda p35: _tr(tr, 105, rt.convert(k49, k50, rt.member(_tr(tr, 104, rt.member(_tr(tr, 103, p35), k9, k105, k106)), k10, k107, k108), k108))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -21195,7 +21195,7 @@ def careful_336(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k31)
+        return RuleRun(passed, results, k30)
     return careful_run
 
 def careful_337(K):

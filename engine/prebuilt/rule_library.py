@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '1806bb5f4b63fcec1339883692128a0d8857702a6e8325a0811ddbe72a91fd23'
+KEY = '7154c6cf17ea715a1c14f57eed3cf299d2d6b16cfb3b895fa5c49ec32e69b28c'
 
 def build_0(K, careful):
     def run(root, ctx):
@@ -1175,7 +1175,8 @@ def build_34(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((len([1 for p3 in t2 if ((p3[k0] == k1)) is True]) if type(t2 := charge(s_0)) is list else _fb()) >= k3):
+                ix2 = _groups_of(ctx, charge(s_0), k0)
+                if (len(ix2.get(k1, ())) >= k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1184,7 +1185,7 @@ def build_34(K, careful):
     return run
 
 def constants_34():
-    return ('kind', 'service_management', S('rules/clause-5.rules', 19, 31, 19, 60), 1, S('rules/clause-5.rules', 19, 10, 19, 66), '/policies/{*}/kind', S('rules/clause-5.rules', 19, 31, 19, 36), F('builtin:count'), S('rules/clause-5.rules', 19, 10, 19, 61), '>=', 'no service management policy is recorded', 'policies', '/policies')
+    return ('kind', 'service_management', 1, S('rules/clause-5.rules', 19, 10, 19, 66), '/policies/{*}/kind', S('rules/clause-5.rules', 19, 31, 19, 36), S('rules/clause-5.rules', 19, 31, 19, 60), F('builtin:count'), S('rules/clause-5.rules', 19, 10, 19, 61), '>=', 'no service management policy is recorded', 'policies', '/policies')
 
 def build_35(K, careful):
     def run(root, ctx):
@@ -1559,8 +1560,9 @@ def build_46(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                v1 = (len([1 for p4 in t3 if ((p4[k0] == k1)) is True]) if type(t3 := charge(s_0)) is list else _fb())
-                if (v1 <= k3):
+                ix3 = _groups_of(ctx, charge(s_0), k0)
+                v1 = len(ix3.get(k1, ()))
+                if (v1 <= k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1569,7 +1571,7 @@ def build_46(K, careful):
     return run
 
 def constants_46():
-    return ('kind', 'service_management', S('rules/clause-5.rules', 145, 36, 145, 65), 1, S('rules/clause-5.rules', 146, 10, 146, 19), '/policies/{*}/kind', S('rules/clause-5.rules', 145, 36, 145, 41), F('builtin:count'), S('rules/clause-5.rules', 145, 15, 145, 66), '<=', ' service management policies are recorded', 'policies', '/policies')
+    return ('kind', 'service_management', 1, S('rules/clause-5.rules', 146, 10, 146, 19), '/policies/{*}/kind', S('rules/clause-5.rules', 145, 36, 145, 41), S('rules/clause-5.rules', 145, 36, 145, 65), F('builtin:count'), S('rules/clause-5.rules', 145, 15, 145, 66), '<=', ' service management policies are recorded', 'policies', '/policies')
 
 def build_47(K, careful):
     def run(root, ctx):
@@ -1770,7 +1772,8 @@ def build_52(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((len([1 for p3 in t2 if ((p3[k0] == k1)) is True]) if type(t2 := charge(s_0)) is list else _fb()) > k3):
+                ix2 = _groups_of(ctx, charge(s_0), k0)
+                if (len(ix2.get(k1, ())) > k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -1779,7 +1782,7 @@ def build_52(K, careful):
     return run
 
 def constants_52():
-    return ('kind', 'risk', S('rules/clause-6.rules', 34, 28, 34, 43), 0, S('rules/clause-6.rules', 34, 10, 34, 48), '/risks/{*}/kind', S('rules/clause-6.rules', 34, 28, 34, 33), F('builtin:count'), S('rules/clause-6.rules', 34, 10, 34, 44), '>', 'the risk register holds no risk', 'risks', '/risks')
+    return ('kind', 'risk', 0, S('rules/clause-6.rules', 34, 10, 34, 48), '/risks/{*}/kind', S('rules/clause-6.rules', 34, 28, 34, 33), S('rules/clause-6.rules', 34, 28, 34, 43), F('builtin:count'), S('rules/clause-6.rules', 34, 10, 34, 44), '>', 'the risk register holds no risk', 'risks', '/risks')
 
 def build_53(K, careful):
     def run(root, ctx):
@@ -2168,7 +2171,8 @@ def build_64(K, careful):
         fast = False
         if type(s_0) is not Missing:
             try:
-                if ((len([1 for p3 in t2 if ((p3[k0] == k1)) is True]) if type(t2 := charge(s_0)) is list else _fb()) > k3):
+                ix2 = _groups_of(ctx, charge(s_0), k0)
+                if (len(ix2.get(k1, ())) > k2):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -2177,7 +2181,7 @@ def build_64(K, careful):
     return run
 
 def constants_64():
-    return ('status', 'active', S('rules/clause-6.rules', 159, 33, 159, 52), 0, S('rules/clause-6.rules', 159, 10, 159, 57), '/objectives/{*}/status', S('rules/clause-6.rules', 159, 33, 159, 40), F('builtin:count'), S('rules/clause-6.rules', 159, 10, 159, 53), '>', 'no active service management objective is recorded', 'objectives', '/objectives')
+    return ('status', 'active', 0, S('rules/clause-6.rules', 159, 10, 159, 57), '/objectives/{*}/status', S('rules/clause-6.rules', 159, 33, 159, 40), S('rules/clause-6.rules', 159, 33, 159, 52), F('builtin:count'), S('rules/clause-6.rules', 159, 10, 159, 53), '>', 'no active service management objective is recorded', 'objectives', '/objectives')
 
 def build_65(K, careful):
     def run(root, ctx):
@@ -2450,7 +2454,7 @@ def build_72(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k22, k8, None)
+        s_0 = rt.member(root, k22, k7, None)
         s_1 = rt.member(root, k23, k24, None)
         passed = 0
         fast = False
@@ -2460,6 +2464,7 @@ def build_72(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix2 = _groups_of(ctx, charge(s_1), k3)
             except Exception:
                 fast = False
         if fast:
@@ -2468,20 +2473,20 @@ def build_72(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    if ((len([1 for p3 in t2 if ((p3[k3] == item1[k4])) is True]) if type(t2 := charge(s_1)) is list else _fb()) > k6):
+                    if (len(ix2.get(item1[k4], ())) > k5):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k8)
+                return RuleRun(passed, [], k7)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_72():
-    return ('status', 'active', S('rules/clause-6.rules', 248, 42, 248, 69), 'objective', 'id', S('rules/clause-6.rules', 249, 40, 249, 66), 0, S('rules/clause-6.rules', 249, 10, 249, 71), '/objectives', S('rules/clause-6.rules', 248, 25, 248, 34), '{item}/status', S('rules/clause-6.rules', 248, 42, 248, 57), '/objective_actions/{*}/objective', S('rules/clause-6.rules', 249, 40, 249, 50), '{item}/id', S('rules/clause-6.rules', 249, 55, 249, 66), F('builtin:count'), S('rules/clause-6.rules', 249, 10, 249, 67), '>', 'objective ', S('rules/clause-6.rules', 250, 23, 250, 34), ' has no planned action', 'objectives', 'objective_actions', '/objective_actions')
+    return ('status', 'active', S('rules/clause-6.rules', 248, 42, 248, 69), 'objective', 'id', 0, S('rules/clause-6.rules', 249, 10, 249, 71), '/objectives', S('rules/clause-6.rules', 248, 25, 248, 34), '{item}/status', S('rules/clause-6.rules', 248, 42, 248, 57), '/objective_actions/{*}/objective', S('rules/clause-6.rules', 249, 40, 249, 50), '{item}/id', S('rules/clause-6.rules', 249, 55, 249, 66), S('rules/clause-6.rules', 249, 40, 249, 66), F('builtin:count'), S('rules/clause-6.rules', 249, 10, 249, 67), '>', 'objective ', S('rules/clause-6.rules', 250, 23, 250, 34), ' has no planned action', 'objectives', 'objective_actions', '/objective_actions')
 
 def build_73(K, careful):
     def run(root, ctx):
@@ -4020,8 +4025,8 @@ def build_115(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k14, None)
-        s_1 = rt.member(root, k8, k54, None)
+        s_0 = rt.member(root, k53, k13, None)
+        s_1 = rt.member(root, k7, k54, None)
         s_2 = rt.member(root, k55, k56, None)
         passed = 0
         fast = False
@@ -4031,6 +4036,7 @@ def build_115(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix4 = _groups_of(ctx, charge(s_1), k2)
             except Exception:
                 fast = False
         if fast:
@@ -4040,21 +4046,21 @@ def build_115(K, careful):
                     if item1[k0] is False:
                         continue
                     if item1[k0] is True:
-                        v2 = ((v3 := item1[k1]), k6(charge(k5(charge(([p5 for p5 in t4 if ((p5[k2] == v3)) is True] if type(t4 := charge(s_1)) is list else _fb())), (lambda p6: pd(p6[k4]))))))[-1]
-                        if (v2 is not None) and (((v7 := v2), (((v8 := v7), (v9 := pdur(s_2[k7][k8])), rt.arith(k12, v8, k10(v9, pdur(s_2[k7][k9])), k11))[-1] >= today))[-1]) is True:
+                        v2 = ((v3 := item1[k1]), k5(charge(k4(charge(list(ix4.get(v3, ()))), (lambda p5: pd(p5[k3]))))))[-1]
+                        if (v2 is not None) and (((v6 := v2), (((v7 := v6), (v8 := pdur(s_2[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_2[k6][k8])), k10))[-1] >= today))[-1]) is True:
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_115():
-    return ('active', 'id', 'person', S('rules/clause-7.rules', 19, 58, 19, 75), 'completed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'awareness', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 22, 26, 22, 74), '/people', S('rules/clause-7.rules', 169, 22, 169, 27), '{item}/active', S('rules/clause-7.rules', 169, 35, 169, 47), '{item}/id', S('rules/clause-7.rules', 170, 23, 170, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 171, 10, 171, 21), S('rules/clause-7.rules', 171, 30, 171, 38), ' (', 'name', '{item}/name', S('rules/clause-7.rules', 171, 43, 171, 53), ') has no awareness record', '/meta/intervals', S('rules/clause-7.rules', 22, 41, 22, 54), '/meta/intervals/awareness', S('rules/clause-7.rules', 22, 41, 22, 64), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-7.rules', 172, 10, 172, 25), S('rules/clause-7.rules', 173, 13, 173, 21), S('rules/clause-7.rules', 173, 26, 173, 36), ') was last briefed on ', ', beyond the awareness interval', 'people', '/awareness', 'meta', '/meta')
+    return ('active', 'id', 'person', 'completed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'awareness', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 22, 26, 22, 74), '/people', S('rules/clause-7.rules', 169, 22, 169, 27), '{item}/active', S('rules/clause-7.rules', 169, 35, 169, 47), '{item}/id', S('rules/clause-7.rules', 170, 23, 170, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), S('rules/clause-7.rules', 19, 58, 19, 75), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 171, 10, 171, 21), S('rules/clause-7.rules', 171, 30, 171, 38), ' (', 'name', '{item}/name', S('rules/clause-7.rules', 171, 43, 171, 53), ') has no awareness record', '/meta/intervals', S('rules/clause-7.rules', 22, 41, 22, 54), '/meta/intervals/awareness', S('rules/clause-7.rules', 22, 41, 22, 64), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-7.rules', 172, 10, 172, 25), S('rules/clause-7.rules', 173, 13, 173, 21), S('rules/clause-7.rules', 173, 26, 173, 36), ') was last briefed on ', ', beyond the awareness interval', 'people', '/awareness', 'meta', '/meta')
 
 def build_116(K, careful):
     def run(root, ctx):
@@ -4104,7 +4110,7 @@ def build_117(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k46, None)
-        s_1 = rt.member(root, k47, k13, None)
+        s_1 = rt.member(root, k47, k12, None)
         s_2 = rt.member(root, k48, k49, None)
         passed = 0
         fast = False
@@ -4117,6 +4123,7 @@ def build_117(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix7 = _groups_of(ctx, charge(s_2), k5)
             except Exception:
                 fast = False
         if fast:
@@ -4126,21 +4133,21 @@ def build_117(K, careful):
                     if item2[k3] is False:
                         continue
                     if item2[k3] is True:
-                        v5 = ((v6 := item2[k4]), k9(charge(k8(charge(([p8 for p8 in t7 if ((p8[k5] == v6)) is True] if type(t7 := charge(s_2)) is list else _fb())), (lambda p9: pd(p9[k7]))))))[-1]
-                        if ((v5 is not None) and (v5 >= pd(v1[k10]))):
+                        v5 = ((v6 := item2[k4]), k8(charge(k7(charge(list(ix7.get(v6, ()))), (lambda p8: pd(p8[k6]))))))[-1]
+                        if ((v5 is not None) and (v5 >= pd(v1[k9]))):
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k13)
+                return RuleRun(passed, [], k12)
             return careful()(root, ctx, passed, slow, coll, v1)
         return careful()(root, ctx, 0, None, None, None)
     return run
 
 def constants_117():
-    return ('kind', 'service_management', S('rules/clause-7.rules', 193, 37, 193, 66), 'active', 'id', 'person', S('rules/clause-7.rules', 19, 58, 19, 75), 'completed_on', F('builtin:map'), F('builtin:max'), 'approved_on', S('rules/clause-7.rules', 197, 27, 197, 52), S('rules/clause-7.rules', 197, 10, 197, 52), '/people', '/policies/{*}/kind', S('rules/clause-7.rules', 193, 37, 193, 42), F('builtin:first'), S('rules/clause-7.rules', 193, 16, 193, 67), S('rules/clause-7.rules', 194, 8, 194, 21), S('rules/clause-7.rules', 195, 22, 195, 27), '{item}/active', S('rules/clause-7.rules', 195, 35, 195, 47), '{item}/id', S('rules/clause-7.rules', 196, 23, 196, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 197, 10, 197, 21), '`first(policies, p -> p.kind == "service_management")`/approved_on', S('rules/clause-7.rules', 197, 35, 197, 52), '>=', S('rules/clause-7.rules', 198, 13, 198, 21), ' has not been briefed since version ', 'version', '`first(policies, p -> p.kind == "service_management")`/version', S('rules/clause-7.rules', 198, 60, 198, 73), ' of the policy was approved on ', S('rules/clause-7.rules', 198, 107, 198, 124), 'policies', '/policies', 'people', 'awareness', '/awareness')
+    return ('kind', 'service_management', S('rules/clause-7.rules', 193, 37, 193, 66), 'active', 'id', 'person', 'completed_on', F('builtin:map'), F('builtin:max'), 'approved_on', S('rules/clause-7.rules', 197, 27, 197, 52), S('rules/clause-7.rules', 197, 10, 197, 52), '/people', '/policies/{*}/kind', S('rules/clause-7.rules', 193, 37, 193, 42), F('builtin:first'), S('rules/clause-7.rules', 193, 16, 193, 67), S('rules/clause-7.rules', 194, 8, 194, 21), S('rules/clause-7.rules', 195, 22, 195, 27), '{item}/active', S('rules/clause-7.rules', 195, 35, 195, 47), '{item}/id', S('rules/clause-7.rules', 196, 23, 196, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), S('rules/clause-7.rules', 19, 58, 19, 75), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 197, 10, 197, 21), '`first(policies, p -> p.kind == "service_management")`/approved_on', S('rules/clause-7.rules', 197, 35, 197, 52), '>=', S('rules/clause-7.rules', 198, 13, 198, 21), ' has not been briefed since version ', 'version', '`first(policies, p -> p.kind == "service_management")`/version', S('rules/clause-7.rules', 198, 60, 198, 73), ' of the policy was approved on ', S('rules/clause-7.rules', 198, 107, 198, 124), 'policies', '/policies', 'people', 'awareness', '/awareness')
 
 def build_118(K, careful):
     def run(root, ctx):
@@ -7237,7 +7244,7 @@ def build_200(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k50, k16, None)
+        s_0 = rt.member(root, k50, k15, None)
         s_1 = rt.member(root, k51, k52, None)
         s_2 = rt.member(root, k53, k54, None)
         passed = 0
@@ -7248,6 +7255,7 @@ def build_200(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1), k3)
             except Exception:
                 fast = False
         if fast:
@@ -7256,28 +7264,28 @@ def build_200(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k8(charge(k7(charge(([p4 for p4 in t3 if ((p4[k3] == item1[k4])) is True] if type(t3 := charge(s_1)) is list else _fb())), (lambda p5: pd(p5[k6])))))
-                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_2[k9][k10])), rt.arith(k14, v6, k12(v7, pdur(s_2[k9][k11])), k13))[-1] >= today):
+                    v2 = k7(charge(k6(charge(list(ix3.get(item1[k4], ()))), (lambda p4: pd(p4[k5])))))
+                    if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_2[k8][k9])), rt.arith(k13, v5, k11(v6, pdur(s_2[k8][k10])), k12))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k16)
+                return RuleRun(passed, [], k15)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_200():
-    return ('status', 'live', S('rules/clause-8.4.rules', 61, 38, 61, 61), 'service', 'id', S('rules/clause-8.4.rules', 62, 42, 62, 64), 'analysed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'demand_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 64, 10, 64, 63), '/services', S('rules/clause-8.4.rules', 61, 23, 61, 30), '{item}/status', S('rules/clause-8.4.rules', 61, 38, 61, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 62, 42, 62, 50), '{item}/id', S('rules/clause-8.4.rules', 62, 55, 62, 64), F('builtin:filter'), S('rules/clause-8.4.rules', 62, 22, 62, 65), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 62, 73, 62, 85), F('read:date'), 'date', S('rules/clause-8.4.rules', 62, 18, 62, 86), S('rules/clause-8.4.rules', 62, 14, 62, 87), S('rules/clause-8.4.rules', 63, 10, 63, 21), 'the demand for live service ', S('rules/clause-8.4.rules', 63, 58, 63, 67), ' has never been analysed', '/meta/intervals', S('rules/clause-8.4.rules', 64, 26, 64, 39), '/meta/intervals/demand_review', S('rules/clause-8.4.rules', 64, 26, 64, 53), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.4.rules', 65, 41, 65, 50), ' was last analysed on ', ', beyond the interval', 'services', 'demand', '/demand', 'meta', '/meta')
+    return ('status', 'live', S('rules/clause-8.4.rules', 61, 38, 61, 61), 'service', 'id', 'analysed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'demand_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 64, 10, 64, 63), '/services', S('rules/clause-8.4.rules', 61, 23, 61, 30), '{item}/status', S('rules/clause-8.4.rules', 61, 38, 61, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 62, 42, 62, 50), '{item}/id', S('rules/clause-8.4.rules', 62, 55, 62, 64), S('rules/clause-8.4.rules', 62, 42, 62, 64), F('builtin:filter'), S('rules/clause-8.4.rules', 62, 22, 62, 65), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 62, 73, 62, 85), F('read:date'), 'date', S('rules/clause-8.4.rules', 62, 18, 62, 86), S('rules/clause-8.4.rules', 62, 14, 62, 87), S('rules/clause-8.4.rules', 63, 10, 63, 21), 'the demand for live service ', S('rules/clause-8.4.rules', 63, 58, 63, 67), ' has never been analysed', '/meta/intervals', S('rules/clause-8.4.rules', 64, 26, 64, 39), '/meta/intervals/demand_review', S('rules/clause-8.4.rules', 64, 26, 64, 53), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.4.rules', 65, 41, 65, 50), ' was last analysed on ', ', beyond the interval', 'services', 'demand', '/demand', 'meta', '/meta')
 
 def build_201(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k14, None)
+        s_0 = rt.member(root, k53, k13, None)
         s_1 = rt.member(root, k54, k55, None)
         passed = 0
         fast = False
@@ -7287,6 +7295,7 @@ def build_201(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1), k3)
             except Exception:
                 fast = False
         if fast:
@@ -7295,30 +7304,30 @@ def build_201(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = ([p4 for p4 in t3 if ((p4[k3] == item1[k4])) is True] if type(t3 := charge(s_1)) is list else _fb())
-                    v5 = k8(charge(k7(charge(v2), (lambda p6: pd(p6[k6])))))
-                    v7 = (next((p9 for p9 in t8 if ((pd(p9[k6]) == v5)) is True), None) if type(t8 := charge(v2)) is list else _fb())
-                    if (v7 is not None) and (any((pd(p11[k10][k11]) > today) for p11 in t10) if type(t10 := charge(v7[k13])) is list else _fb()):
+                    v2 = list(ix3.get(item1[k4], ()))
+                    v4 = k7(charge(k6(charge(v2), (lambda p5: pd(p5[k5])))))
+                    v6 = (next((p8 for p8 in t7 if ((pd(p8[k5]) == v4)) is True), None) if type(t7 := charge(v2)) is list else _fb())
+                    if (v6 is not None) and (any((pd(p10[k9][k10]) > today) for p10 in t9) if type(t9 := charge(v6[k12])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_201():
-    return ('status', 'live', S('rules/clause-8.4.rules', 73, 38, 73, 61), 'service', 'id', S('rules/clause-8.4.rules', 74, 38, 74, 60), 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 76, 37, 76, 57), 'period', 'end', S('rules/clause-8.4.rules', 78, 37, 78, 56), 'forecasts', '/services', S('rules/clause-8.4.rules', 73, 23, 73, 30), '{item}/status', S('rules/clause-8.4.rules', 73, 38, 73, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 74, 38, 74, 46), '{item}/id', S('rules/clause-8.4.rules', 74, 51, 74, 60), F('builtin:filter'), S('rules/clause-8.4.rules', 74, 18, 74, 61), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 75, 37, 75, 49), F('read:date'), 'date', S('rules/clause-8.4.rules', 75, 18, 75, 50), S('rules/clause-8.4.rules', 75, 14, 75, 51), S('rules/clause-8.4.rules', 76, 37, 76, 49), F('builtin:first'), S('rules/clause-8.4.rules', 76, 16, 76, 58), S('rules/clause-8.4.rules', 77, 10, 77, 23), 'the demand for live service ', S('rules/clause-8.4.rules', 77, 60, 77, 69), ' has never been analysed', '`first(analyses, d -> d.analysed_on == last)`/forecasts', S('rules/clause-8.4.rules', 78, 14, 78, 29), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period', S('rules/clause-8.4.rules', 78, 37, 78, 44), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 78, 37, 78, 48), '>', F('builtin:any'), S('rules/clause-8.4.rules', 78, 10, 78, 57), 'the latest demand analysis of ', S('rules/clause-8.4.rules', 79, 43, 79, 52), ' (', '`first(analyses, d -> d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 79, 57, 79, 65), ', ', ') forecasts no period after ', 'services', 'demand', '/demand')
+    return ('status', 'live', S('rules/clause-8.4.rules', 73, 38, 73, 61), 'service', 'id', 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 76, 37, 76, 57), 'period', 'end', S('rules/clause-8.4.rules', 78, 37, 78, 56), 'forecasts', '/services', S('rules/clause-8.4.rules', 73, 23, 73, 30), '{item}/status', S('rules/clause-8.4.rules', 73, 38, 73, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 74, 38, 74, 46), '{item}/id', S('rules/clause-8.4.rules', 74, 51, 74, 60), S('rules/clause-8.4.rules', 74, 38, 74, 60), F('builtin:filter'), S('rules/clause-8.4.rules', 74, 18, 74, 61), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 75, 37, 75, 49), F('read:date'), 'date', S('rules/clause-8.4.rules', 75, 18, 75, 50), S('rules/clause-8.4.rules', 75, 14, 75, 51), S('rules/clause-8.4.rules', 76, 37, 76, 49), F('builtin:first'), S('rules/clause-8.4.rules', 76, 16, 76, 58), S('rules/clause-8.4.rules', 77, 10, 77, 23), 'the demand for live service ', S('rules/clause-8.4.rules', 77, 60, 77, 69), ' has never been analysed', '`first(analyses, d -> d.analysed_on == last)`/forecasts', S('rules/clause-8.4.rules', 78, 14, 78, 29), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period', S('rules/clause-8.4.rules', 78, 37, 78, 44), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 78, 37, 78, 48), '>', F('builtin:any'), S('rules/clause-8.4.rules', 78, 10, 78, 57), 'the latest demand analysis of ', S('rules/clause-8.4.rules', 79, 43, 79, 52), ' (', '`first(analyses, d -> d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 79, 57, 79, 65), ', ', ') forecasts no period after ', 'services', 'demand', '/demand')
 
 def build_202(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k14, None)
+        s_0 = rt.member(root, k53, k13, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7327,35 +7336,36 @@ def build_202(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_0), k0)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = k4(charge(k3(charge(([p4 for p4 in t3 if ((p4[k0] == item1[k0])) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p5: pd(p5[k2])))))
-                    v6 = ([p8 for p8 in t7 if (((pd(p8[k5][k6]) < v2) and (p8[k8] is None))) is True] if type(t7 := charge(item1[k10])) is list else _fb())
-                    if (k11(v6) == k12):
+                    v2 = k3(charge(k2(charge(list(ix3.get(item1[k0], ()))), (lambda p4: pd(p4[k1])))))
+                    v5 = ([p7 for p7 in t6 if (((pd(p7[k4][k5]) < v2) and (p7[k7] is None))) is True] if type(t6 := charge(item1[k9])) is list else _fb())
+                    if (k10(v5) == k11):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_202():
-    return ('service', S('rules/clause-8.4.rules', 88, 44, 88, 72), 'analysed_on', F('builtin:map'), F('builtin:max'), 'period', 'end', S('rules/clause-8.4.rules', 89, 51, 89, 71), 'actual', S('rules/clause-8.4.rules', 89, 51, 89, 92), 'forecasts', F('builtin:length'), 0, S('rules/clause-8.4.rules', 90, 10, 90, 31), '/demand', S('rules/clause-8.4.rules', 87, 24, 87, 29), '/demand/{*}/service', S('rules/clause-8.4.rules', 88, 44, 88, 52), '{item}/service', S('rules/clause-8.4.rules', 88, 57, 88, 72), F('builtin:filter'), S('rules/clause-8.4.rules', 88, 24, 88, 73), '`filter(demand, d -> d.service == analysis.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 88, 81, 88, 93), F('read:date'), 'date', S('rules/clause-8.4.rules', 88, 20, 88, 94), S('rules/clause-8.4.rules', 88, 16, 88, 95), '{item}/forecasts', S('rules/clause-8.4.rules', 89, 26, 89, 43), '{item}/forecasts/{*}/period', S('rules/clause-8.4.rules', 89, 51, 89, 58), '{item}/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 89, 51, 89, 62), '<', '{item}/forecasts/{*}/actual', S('rules/clause-8.4.rules', 89, 77, 89, 84), S('rules/clause-8.4.rules', 89, 77, 89, 92), S('rules/clause-8.4.rules', 89, 19, 89, 93), S('rules/clause-8.4.rules', 90, 10, 90, 26), 'demand analysis ', 'id', '{item}/id', S('rules/clause-8.4.rules', 91, 29, 91, 39), ' of ', S('rules/clause-8.4.rules', 91, 46, 91, 61), ' forecast periods ending ', '`filter(analysis.forecasts, f -> f.period.end < latest and f.actual == null)`/{*}/period', S('rules/clause-8.4.rules', 91, 109, 91, 116), '`filter(analysis.forecasts, f -> f.period.end < latest and f.actual == null)`/{*}/period/end', S('rules/clause-8.4.rules', 91, 109, 91, 120), S('rules/clause-8.4.rules', 91, 89, 91, 121), ' that have ended without the actual demand recorded', 'demand')
+    return ('service', 'analysed_on', F('builtin:map'), F('builtin:max'), 'period', 'end', S('rules/clause-8.4.rules', 89, 51, 89, 71), 'actual', S('rules/clause-8.4.rules', 89, 51, 89, 92), 'forecasts', F('builtin:length'), 0, S('rules/clause-8.4.rules', 90, 10, 90, 31), '/demand', S('rules/clause-8.4.rules', 87, 24, 87, 29), '/demand/{*}/service', S('rules/clause-8.4.rules', 88, 44, 88, 52), '{item}/service', S('rules/clause-8.4.rules', 88, 57, 88, 72), S('rules/clause-8.4.rules', 88, 44, 88, 72), F('builtin:filter'), S('rules/clause-8.4.rules', 88, 24, 88, 73), '`filter(demand, d -> d.service == analysis.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 88, 81, 88, 93), F('read:date'), 'date', S('rules/clause-8.4.rules', 88, 20, 88, 94), S('rules/clause-8.4.rules', 88, 16, 88, 95), '{item}/forecasts', S('rules/clause-8.4.rules', 89, 26, 89, 43), '{item}/forecasts/{*}/period', S('rules/clause-8.4.rules', 89, 51, 89, 58), '{item}/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 89, 51, 89, 62), '<', '{item}/forecasts/{*}/actual', S('rules/clause-8.4.rules', 89, 77, 89, 84), S('rules/clause-8.4.rules', 89, 77, 89, 92), S('rules/clause-8.4.rules', 89, 19, 89, 93), S('rules/clause-8.4.rules', 90, 10, 90, 26), 'demand analysis ', 'id', '{item}/id', S('rules/clause-8.4.rules', 91, 29, 91, 39), ' of ', S('rules/clause-8.4.rules', 91, 46, 91, 61), ' forecast periods ending ', '`filter(analysis.forecasts, f -> f.period.end < latest and f.actual == null)`/{*}/period', S('rules/clause-8.4.rules', 91, 109, 91, 116), '`filter(analysis.forecasts, f -> f.period.end < latest and f.actual == null)`/{*}/period/end', S('rules/clause-8.4.rules', 91, 109, 91, 120), S('rules/clause-8.4.rules', 91, 89, 91, 121), ' that have ended without the actual demand recorded', 'demand')
 
 def build_203(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k49, k11, None)
+        s_0 = rt.member(root, k49, k10, None)
         s_1 = rt.member(root, k50, k51, None)
         passed = 0
         fast = False
@@ -7365,28 +7375,29 @@ def build_203(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1), k0)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = k4(charge(k3(charge(([p4 for p4 in t3 if ((p4[k0] == item1[k0])) is True] if type(t3 := charge(s_1)) is list else _fb())), (lambda p5: pd(p5[k2])))))
-                    v6 = (next((p8 for p8 in t7 if (((p8[k0] == item1[k0]) and (pd(p8[k2]) == v2))) is True), None) if type(t7 := charge(s_1)) is list else _fb())
-                    if (v6 is not None) and (t10 in t11 if type(t10 := v6[k8]) is str and (type(t11 := (t9 if (t9 := item1.get(k9)) is not None else [])) is list or type(t11) is str) else _fb()):
+                    v2 = k3(charge(k2(charge(list(ix3.get(item1[k0], ()))), (lambda p4: pd(p4[k1])))))
+                    v5 = (next((p7 for p7 in t6 if (((p7[k0] == item1[k0]) and (pd(p7[k1]) == v2))) is True), None) if type(t6 := charge(s_1)) is list else _fb())
+                    if (v5 is not None) and (t9 in t10 if type(t9 := v5[k7]) is str and (type(t10 := (t8 if (t8 := item1.get(k8)) is not None else [])) is list or type(t10) is str) else _fb()):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k11)
+                return RuleRun(passed, [], k10)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_203():
-    return ('service', S('rules/clause-8.4.rules', 100, 42, 100, 66), 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 101, 35, 101, 59), S('rules/clause-8.4.rules', 101, 65, 101, 85), S('rules/clause-8.4.rules', 101, 35, 101, 85), 'id', 'demand_inputs', S('rules/clause-8.4.rules', 103, 10, 103, 53), '/capacity', S('rules/clause-8.4.rules', 99, 20, 99, 27), '/demand/{*}/service', S('rules/clause-8.4.rules', 100, 42, 100, 50), '{item}/service', S('rules/clause-8.4.rules', 100, 55, 100, 66), F('builtin:filter'), S('rules/clause-8.4.rules', 100, 22, 100, 67), '`filter(demand, d -> d.service == plan.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 100, 75, 100, 87), F('read:date'), 'date', S('rules/clause-8.4.rules', 100, 18, 100, 88), S('rules/clause-8.4.rules', 100, 14, 100, 89), S('rules/clause-8.4.rules', 101, 35, 101, 43), S('rules/clause-8.4.rules', 101, 48, 101, 59), '/demand/{*}/analysed_on', S('rules/clause-8.4.rules', 101, 65, 101, 77), F('builtin:first'), S('rules/clause-8.4.rules', 101, 16, 101, 86), S('rules/clause-8.4.rules', 102, 10, 102, 23), 'no demand analysis exists for ', S('rules/clause-8.4.rules', 102, 62, 102, 73), ', whose capacity plan is ', '{item}/id', S('rules/clause-8.4.rules', 102, 101, 102, 107), '`first(demand, d -> d.service == plan.service and d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 103, 10, 103, 18), '{item}/demand_inputs', S('rules/clause-8.4.rules', 103, 31, 103, 48), F('builtin:default'), S('rules/clause-8.4.rules', 103, 23, 103, 53), 'capacity plan ', S('rules/clause-8.4.rules', 104, 27, 104, 33), ' does not use ', S('rules/clause-8.4.rules', 104, 50, 104, 58), ', the latest demand analysis of ', S('rules/clause-8.4.rules', 104, 93, 104, 104), 'capacity', 'demand', '/demand')
+    return ('service', 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 101, 35, 101, 59), S('rules/clause-8.4.rules', 101, 65, 101, 85), S('rules/clause-8.4.rules', 101, 35, 101, 85), 'id', 'demand_inputs', S('rules/clause-8.4.rules', 103, 10, 103, 53), '/capacity', S('rules/clause-8.4.rules', 99, 20, 99, 27), '/demand/{*}/service', S('rules/clause-8.4.rules', 100, 42, 100, 50), '{item}/service', S('rules/clause-8.4.rules', 100, 55, 100, 66), S('rules/clause-8.4.rules', 100, 42, 100, 66), F('builtin:filter'), S('rules/clause-8.4.rules', 100, 22, 100, 67), '`filter(demand, d -> d.service == plan.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 100, 75, 100, 87), F('read:date'), 'date', S('rules/clause-8.4.rules', 100, 18, 100, 88), S('rules/clause-8.4.rules', 100, 14, 100, 89), S('rules/clause-8.4.rules', 101, 35, 101, 43), S('rules/clause-8.4.rules', 101, 48, 101, 59), '/demand/{*}/analysed_on', S('rules/clause-8.4.rules', 101, 65, 101, 77), F('builtin:first'), S('rules/clause-8.4.rules', 101, 16, 101, 86), S('rules/clause-8.4.rules', 102, 10, 102, 23), 'no demand analysis exists for ', S('rules/clause-8.4.rules', 102, 62, 102, 73), ', whose capacity plan is ', '{item}/id', S('rules/clause-8.4.rules', 102, 101, 102, 107), '`first(demand, d -> d.service == plan.service and d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 103, 10, 103, 18), '{item}/demand_inputs', S('rules/clause-8.4.rules', 103, 31, 103, 48), F('builtin:default'), S('rules/clause-8.4.rules', 103, 23, 103, 53), 'capacity plan ', S('rules/clause-8.4.rules', 104, 27, 104, 33), ' does not use ', S('rules/clause-8.4.rules', 104, 50, 104, 58), ', the latest demand analysis of ', S('rules/clause-8.4.rules', 104, 93, 104, 104), 'capacity', 'demand', '/demand')
 
 def build_204(K, careful):
     def run(root, ctx):
@@ -8371,8 +8382,9 @@ def build_231(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = ((v3 := k0), k5(charge(k4(charge(([p5 for p5 in t4 if ((p5[k1] == v3)) is True] if type(t4 := charge(s_0)) is list else _fb())), (lambda p6: pd(p6[k3]))))))[-1]
-                if (v1 is not None) and (((v7 := v1), (v8 := pdur(s_1[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_1[k6][k8])), k10))[-1] >= today):
+                ix4 = _groups_of(ctx, charge(s_0), k1)
+                v1 = ((v3 := k0), k4(charge(k3(charge(list(ix4.get(v3, ()))), (lambda p5: pd(p5[k2]))))))[-1]
+                if (v1 is not None) and (((v6 := v1), (v7 := pdur(s_1[k5][k6])), rt.arith(k10, v6, k8(v7, pdur(s_1[k5][k7])), k9))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -8381,7 +8393,7 @@ def build_231(K, careful):
     return run
 
 def constants_231():
-    return ('changes', 'subject', S('rules/clause-8.5.1.rules', 24, 73, 24, 92), 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.5.1.rules', 266, 10, 266, 64), '/trend_analyses/{*}/subject', S('rules/clause-8.5.1.rules', 24, 73, 24, 81), F('builtin:filter'), S('rules/clause-8.5.1.rules', 24, 45, 24, 93), '`filter(trend_analyses, a -> a.subject == subject)`/{*}/performed_on', S('rules/clause-8.5.1.rules', 24, 101, 24, 114), F('read:date'), 'date', S('rules/clause-8.5.1.rules', 24, 41, 24, 115), S('rules/clause-8.5.1.rules', 24, 37, 24, 116), S('rules/clause-8.5.1.rules', 265, 10, 265, 21), 'no trend analysis of change records is recorded', '/meta/intervals', S('rules/clause-8.5.1.rules', 266, 26, 266, 39), '/meta/intervals/trend_analysis', S('rules/clause-8.5.1.rules', 266, 26, 266, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'change records were last analysed for trends on ', ', beyond the interval', 'trend_analyses', '/trend_analyses', 'meta', '/meta')
+    return ('changes', 'subject', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.5.1.rules', 266, 10, 266, 64), '/trend_analyses/{*}/subject', S('rules/clause-8.5.1.rules', 24, 73, 24, 81), S('rules/clause-8.5.1.rules', 24, 73, 24, 92), F('builtin:filter'), S('rules/clause-8.5.1.rules', 24, 45, 24, 93), '`filter(trend_analyses, a -> a.subject == subject)`/{*}/performed_on', S('rules/clause-8.5.1.rules', 24, 101, 24, 114), F('read:date'), 'date', S('rules/clause-8.5.1.rules', 24, 41, 24, 115), S('rules/clause-8.5.1.rules', 24, 37, 24, 116), S('rules/clause-8.5.1.rules', 265, 10, 265, 21), 'no trend analysis of change records is recorded', '/meta/intervals', S('rules/clause-8.5.1.rules', 266, 26, 266, 39), '/meta/intervals/trend_analysis', S('rules/clause-8.5.1.rules', 266, 26, 266, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'change records were last analysed for trends on ', ', beyond the interval', 'trend_analyses', '/trend_analyses', 'meta', '/meta')
 
 def build_232(K, careful):
     def run(root, ctx):
@@ -10041,8 +10053,9 @@ def build_275(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k5(charge(k4(charge(([p4 for p4 in t3 if ((p4[k0] == k1)) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p5: pd(p5[k3])))))
-                if (v1 is not None) and (((v6 := v1), (v7 := pdur(s_1[k6][k7])), rt.arith(k11, v6, k9(v7, pdur(s_1[k6][k8])), k10))[-1] >= today):
+                ix3 = _groups_of(ctx, charge(s_0), k0)
+                v1 = k4(charge(k3(charge(list(ix3.get(k1, ()))), (lambda p4: pd(p4[k2])))))
+                if (v1 is not None) and (((v5 := v1), (v6 := pdur(s_1[k5][k6])), rt.arith(k10, v5, k8(v6, pdur(s_1[k5][k7])), k9))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -10051,7 +10064,7 @@ def build_275(K, careful):
     return run
 
 def constants_275():
-    return ('subject', 'incidents', S('rules/clause-8.6.rules', 18, 75, 18, 98), 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.6.rules', 238, 10, 238, 64), '/trend_analyses/{*}/subject', S('rules/clause-8.6.rules', 18, 75, 18, 83), F('builtin:filter'), S('rules/clause-8.6.rules', 18, 47, 18, 99), '`filter(trend_analyses, a -> a.subject == "incidents")`/{*}/performed_on', S('rules/clause-8.6.rules', 18, 107, 18, 120), F('read:date'), 'date', S('rules/clause-8.6.rules', 18, 43, 18, 121), S('rules/clause-8.6.rules', 18, 39, 18, 122), S('rules/clause-8.6.rules', 237, 10, 237, 21), 'no trend analysis of incident records is recorded', '/meta/intervals', S('rules/clause-8.6.rules', 238, 26, 238, 39), '/meta/intervals/trend_analysis', S('rules/clause-8.6.rules', 238, 26, 238, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'incident records were last analysed for trends on ', ', beyond the interval', 'trend_analyses', '/trend_analyses', 'meta', '/meta')
+    return ('subject', 'incidents', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.6.rules', 238, 10, 238, 64), '/trend_analyses/{*}/subject', S('rules/clause-8.6.rules', 18, 75, 18, 83), S('rules/clause-8.6.rules', 18, 75, 18, 98), F('builtin:filter'), S('rules/clause-8.6.rules', 18, 47, 18, 99), '`filter(trend_analyses, a -> a.subject == "incidents")`/{*}/performed_on', S('rules/clause-8.6.rules', 18, 107, 18, 120), F('read:date'), 'date', S('rules/clause-8.6.rules', 18, 43, 18, 121), S('rules/clause-8.6.rules', 18, 39, 18, 122), S('rules/clause-8.6.rules', 237, 10, 237, 21), 'no trend analysis of incident records is recorded', '/meta/intervals', S('rules/clause-8.6.rules', 238, 26, 238, 39), '/meta/intervals/trend_analysis', S('rules/clause-8.6.rules', 238, 26, 238, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'incident records were last analysed for trends on ', ', beyond the interval', 'trend_analyses', '/trend_analyses', 'meta', '/meta')
 
 def build_276(K, careful):
     def run(root, ctx):
@@ -10059,7 +10072,7 @@ def build_276(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k40, None)
-        s_1 = rt.member(root, k7, k41, None)
+        s_1 = rt.member(root, k6, k41, None)
         s_2 = rt.member(root, k42, k43, None)
         passed = 0
         fast = False
@@ -10070,29 +10083,30 @@ def build_276(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix13 = _index_of(ctx, charge(s_1))
+                ix7 = _groups_of(ctx, charge(s_1), k1)
+                ix12 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item2 in enumerate(coll):
                 try:
-                    if not (((len([1 for p8 in t7 if ((p8[k1] == item2)) is True]) if type(t7 := charge(s_1)) is list else _fb()) >= v1)):
+                    if not ((len(ix7.get(item2, ())) >= v1)):
                         continue
-                    if (any((any((ix13.get(p12)[k1] == item2) for p12 in t11) if type(t11 := charge(p10[k7])) is list else _fb()) for p10 in t9) if type(t9 := charge(s_2)) is list else _fb()):
+                    if (any((any((ix12.get(p11)[k1] == item2) for p11 in t10) if type(t10 := charge(p9[k6])) is list else _fb()) for p9 in t8) if type(t8 := charge(s_2)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k8)
+                return RuleRun(passed, [], k7)
             return careful()(root, ctx, passed, slow, coll, v1)
         return careful()(root, ctx, 0, None, None, None)
     return run
 
 def constants_276():
-    return ('recurrence_threshold', 'title', F('builtin:map'), F('builtin:distinct'), S('rules/clause-8.6.rules', 247, 118, 247, 133), S('rules/clause-8.6.rules', 247, 96, 247, 147), S('rules/clause-8.6.rules', 248, 52, 248, 87), 'incidents', '`distinct(map(filter(incidents, i -> exists(i.title)), i -> i.title))`', '/incident_management/recurrence_threshold', S('rules/clause-8.6.rules', 246, 19, 246, 58), '/incidents/{*}/title', S('rules/clause-8.6.rules', 247, 64, 247, 70), F('builtin:exists'), S('rules/clause-8.6.rules', 247, 57, 247, 71), F('builtin:filter'), S('rules/clause-8.6.rules', 247, 34, 247, 72), '`filter(incidents, i -> exists(i.title))`/{*}/title', S('rules/clause-8.6.rules', 247, 80, 247, 86), S('rules/clause-8.6.rules', 247, 30, 247, 87), S('rules/clause-8.6.rules', 247, 21, 247, 88), S('rules/clause-8.6.rules', 247, 118, 247, 124), F('builtin:count'), S('rules/clause-8.6.rules', 247, 96, 247, 134), '>=', '/problems/{*}/incidents', S('rules/clause-8.6.rules', 248, 33, 248, 43), F('builtin:lookup'), S('rules/clause-8.6.rules', 248, 52, 248, 72), '`lookup(incidents, id)`/title', S('rules/clause-8.6.rules', 248, 52, 248, 78), F('builtin:any'), S('rules/clause-8.6.rules', 248, 29, 248, 88), S('rules/clause-8.6.rules', 248, 10, 248, 89), S('rules/clause-8.6.rules', 249, 35, 249, 41), S('rules/clause-8.6.rules', 249, 35, 249, 50), S('rules/clause-8.6.rules', 249, 13, 249, 51), ' incidents titled "', '" are not linked to any problem', 'incident_management', '/incident_management', '/incidents', 'problems', '/problems')
+    return ('recurrence_threshold', 'title', F('builtin:map'), F('builtin:distinct'), S('rules/clause-8.6.rules', 247, 96, 247, 147), S('rules/clause-8.6.rules', 248, 52, 248, 87), 'incidents', '`distinct(map(filter(incidents, i -> exists(i.title)), i -> i.title))`', '/incident_management/recurrence_threshold', S('rules/clause-8.6.rules', 246, 19, 246, 58), '/incidents/{*}/title', S('rules/clause-8.6.rules', 247, 64, 247, 70), F('builtin:exists'), S('rules/clause-8.6.rules', 247, 57, 247, 71), F('builtin:filter'), S('rules/clause-8.6.rules', 247, 34, 247, 72), '`filter(incidents, i -> exists(i.title))`/{*}/title', S('rules/clause-8.6.rules', 247, 80, 247, 86), S('rules/clause-8.6.rules', 247, 30, 247, 87), S('rules/clause-8.6.rules', 247, 21, 247, 88), S('rules/clause-8.6.rules', 247, 118, 247, 124), S('rules/clause-8.6.rules', 247, 118, 247, 133), F('builtin:count'), S('rules/clause-8.6.rules', 247, 96, 247, 134), '>=', '/problems/{*}/incidents', S('rules/clause-8.6.rules', 248, 33, 248, 43), F('builtin:lookup'), S('rules/clause-8.6.rules', 248, 52, 248, 72), '`lookup(incidents, id)`/title', S('rules/clause-8.6.rules', 248, 52, 248, 78), F('builtin:any'), S('rules/clause-8.6.rules', 248, 29, 248, 88), S('rules/clause-8.6.rules', 248, 10, 248, 89), S('rules/clause-8.6.rules', 249, 35, 249, 41), S('rules/clause-8.6.rules', 249, 35, 249, 50), S('rules/clause-8.6.rules', 249, 13, 249, 51), ' incidents titled "', '" are not linked to any problem', 'incident_management', '/incident_management', '/incidents', 'problems', '/problems')
 
 def build_277(K, careful):
     def run(root, ctx):
@@ -10416,30 +10430,31 @@ def build_285(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix4 = _groups_of(ctx, charge(s_0[k3]), k2)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ((v3 := item1[k1]), ([p5 for p5 in t4 if ((p5[k2] == v3)) is True] if type(t4 := charge(s_0[k4])) is list else _fb()))[-1]
-                    v6 = ((v7 := item1), k8(charge([(pd(t8) if (t8 := v7.get(k5)) is not None else pd(s_1[k6][k7])), pd(s_1[k6][k7])])))[-1]
-                    v9 = k8(charge(k11(charge(v2), (lambda p10: pd(p10[k9][k10])))))
-                    v11 = ([p13 for p13 in t12 if (((pd(p13[k9][k10]) != v9) and (not any((pd(p15[k9][k7]) == (pd(p13[k9][k10]) + k13)) for p15 in t14) if type(t14 := charge(v2)) is list else _fb()))) is True] if type(t12 := charge(v2)) is list else _fb())
-                    if (k17(v2) > k18) and (k20(charge(k11(charge(v2), (lambda p16: pd(p16[k9][k7]))))) <= v6) and (((v17 := v9), (v18 := pdur(item1[k22])), (rt.arith(k25, rt.arith(k25, (v17 + k13), v18, k24), v18, k26) - k13))[-1] >= today) and (k17(v11) == k18):
+                    v2 = ((v3 := item1[k1]), list(ix4.get(v3, ())))[-1]
+                    v5 = ((v6 := item1), k7(charge([(pd(t7) if (t7 := v6.get(k4)) is not None else pd(s_1[k5][k6])), pd(s_1[k5][k6])])))[-1]
+                    v8 = k7(charge(k10(charge(v2), (lambda p9: pd(p9[k8][k9])))))
+                    v10 = ([p12 for p12 in t11 if (((pd(p12[k8][k9]) != v8) and (not any((pd(p14[k8][k6]) == (pd(p12[k8][k9]) + k12)) for p14 in t13) if type(t13 := charge(v2)) is list else _fb()))) is True] if type(t11 := charge(v2)) is list else _fb())
+                    if (k16(v2) > k17) and (k19(charge(k10(charge(v2), (lambda p15: pd(p15[k8][k6]))))) <= v5) and (((v16 := v8), (v17 := pdur(item1[k21])), (rt.arith(k24, rt.arith(k24, (v16 + k12), v17, k23), v17, k25) - k12))[-1] >= today) and (k16(v10) == k17):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k30)
+                return RuleRun(passed, [], k29)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_285():
-    return ('targets', 'id', 'target', S('rules/clause-8.7.1.rules', 6, 80, 6, 100), 'measurements', 'effective_from', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-8.7.1.rules', 49, 36, 49, 59), TD(1, 0, 0), S('rules/clause-8.7.1.rules', 49, 103, 49, 122), S('rules/clause-8.7.1.rules', 49, 85, 49, 122), S('rules/clause-8.7.1.rules', 49, 36, 49, 123), F('builtin:length'), 0, S('rules/clause-8.7.1.rules', 50, 10, 50, 29), F('builtin:min'), S('rules/clause-8.7.1.rules', 51, 10, 51, 56), 'measurement_period', S('rules/clause-8.7.1.rules', 14, 48, 14, 63), S('rules/clause-8.7.1.rules', 14, 48, 14, 72), '+', S('rules/clause-8.7.1.rules', 14, 48, 14, 81), S('rules/clause-8.7.1.rules', 14, 48, 14, 89), S('rules/clause-8.7.1.rules', 52, 10, 52, 74), S('rules/clause-8.7.1.rules', 53, 10, 53, 26), '/availability/targets', S('rules/clause-8.7.1.rules', 45, 22, 45, 41), '{item}/id', S('rules/clause-8.7.1.rules', 46, 38, 46, 46), '/availability/measurements', S('rules/clause-8.7.1.rules', 6, 48, 6, 72), '/availability/measurements/{*}/target', S('rules/clause-8.7.1.rules', 6, 80, 6, 87), F('builtin:filter'), S('rules/clause-8.7.1.rules', 6, 41, 6, 101), '{item}/effective_from', S('rules/clause-8.7.1.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-8.7.1.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-8.7.1.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-8.7.1.rules', 10, 41, 10, 95), S('rules/clause-8.7.1.rules', 10, 98, 10, 114), S('rules/clause-8.7.1.rules', 10, 98, 10, 120), S('rules/clause-8.7.1.rules', 10, 36, 10, 122), '`avl_measurements_of(target.id)`/{*}/period', S('rules/clause-8.7.1.rules', 48, 41, 48, 48), '`avl_measurements_of(target.id)`/{*}/period/end', S('rules/clause-8.7.1.rules', 48, 41, 48, 52), S('rules/clause-8.7.1.rules', 48, 22, 48, 53), S('rules/clause-8.7.1.rules', 48, 18, 48, 54), S('rules/clause-8.7.1.rules', 49, 36, 49, 43), S('rules/clause-8.7.1.rules', 49, 36, 49, 47), S('rules/clause-8.7.1.rules', 49, 85, 49, 92), '`avl_measurements_of(target.id)`/{*}/period/start', S('rules/clause-8.7.1.rules', 49, 85, 49, 98), S('rules/clause-8.7.1.rules', 49, 103, 49, 110), S('rules/clause-8.7.1.rules', 49, 103, 49, 114), F('builtin:none'), S('rules/clause-8.7.1.rules', 49, 65, 49, 123), S('rules/clause-8.7.1.rules', 49, 14, 49, 124), S('rules/clause-8.7.1.rules', 50, 10, 50, 25), '>', 'availability of ', 'service', '{item}/service', S('rules/clause-8.7.1.rules', 50, 54, 50, 67), ' has never been measured against target ', S('rules/clause-8.7.1.rules', 50, 110, 50, 118), S('rules/clause-8.7.1.rules', 51, 33, 51, 40), S('rules/clause-8.7.1.rules', 51, 33, 51, 46), S('rules/clause-8.7.1.rules', 51, 14, 51, 47), S('rules/clause-8.7.1.rules', 51, 10, 51, 48), '<=', S('rules/clause-8.7.1.rules', 51, 81, 51, 94), ' is measured only from ', S('rules/clause-8.7.1.rules', 51, 143, 51, 150), S('rules/clause-8.7.1.rules', 51, 143, 51, 156), S('rules/clause-8.7.1.rules', 51, 124, 51, 157), S('rules/clause-8.7.1.rules', 51, 120, 51, 158), ', not from ', '{item}/measurement_period', S('rules/clause-8.7.1.rules', 52, 40, 52, 64), F('read:duration'), 'duration', '-', '>=', 'the last availability figure for ', S('rules/clause-8.7.1.rules', 52, 116, 52, 129), ' ends on ', '; later periods are not measured', S('rules/clause-8.7.1.rules', 53, 10, 53, 21), S('rules/clause-8.7.1.rules', 54, 29, 54, 42), ' is not measured for the period after ', '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period', S('rules/clause-8.7.1.rules', 54, 98, 54, 105), '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.7.1.rules', 54, 98, 54, 109), S('rules/clause-8.7.1.rules', 54, 83, 54, 110), 'availability', '/availability', 'meta', '/meta')
+    return ('targets', 'id', 'target', 'measurements', 'effective_from', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-8.7.1.rules', 49, 36, 49, 59), TD(1, 0, 0), S('rules/clause-8.7.1.rules', 49, 103, 49, 122), S('rules/clause-8.7.1.rules', 49, 85, 49, 122), S('rules/clause-8.7.1.rules', 49, 36, 49, 123), F('builtin:length'), 0, S('rules/clause-8.7.1.rules', 50, 10, 50, 29), F('builtin:min'), S('rules/clause-8.7.1.rules', 51, 10, 51, 56), 'measurement_period', S('rules/clause-8.7.1.rules', 14, 48, 14, 63), S('rules/clause-8.7.1.rules', 14, 48, 14, 72), '+', S('rules/clause-8.7.1.rules', 14, 48, 14, 81), S('rules/clause-8.7.1.rules', 14, 48, 14, 89), S('rules/clause-8.7.1.rules', 52, 10, 52, 74), S('rules/clause-8.7.1.rules', 53, 10, 53, 26), '/availability/targets', S('rules/clause-8.7.1.rules', 45, 22, 45, 41), '{item}/id', S('rules/clause-8.7.1.rules', 46, 38, 46, 46), '/availability/measurements', S('rules/clause-8.7.1.rules', 6, 48, 6, 72), '/availability/measurements/{*}/target', S('rules/clause-8.7.1.rules', 6, 80, 6, 87), S('rules/clause-8.7.1.rules', 6, 80, 6, 100), F('builtin:filter'), S('rules/clause-8.7.1.rules', 6, 41, 6, 101), '{item}/effective_from', S('rules/clause-8.7.1.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-8.7.1.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-8.7.1.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-8.7.1.rules', 10, 41, 10, 95), S('rules/clause-8.7.1.rules', 10, 98, 10, 114), S('rules/clause-8.7.1.rules', 10, 98, 10, 120), S('rules/clause-8.7.1.rules', 10, 36, 10, 122), '`avl_measurements_of(target.id)`/{*}/period', S('rules/clause-8.7.1.rules', 48, 41, 48, 48), '`avl_measurements_of(target.id)`/{*}/period/end', S('rules/clause-8.7.1.rules', 48, 41, 48, 52), S('rules/clause-8.7.1.rules', 48, 22, 48, 53), S('rules/clause-8.7.1.rules', 48, 18, 48, 54), S('rules/clause-8.7.1.rules', 49, 36, 49, 43), S('rules/clause-8.7.1.rules', 49, 36, 49, 47), S('rules/clause-8.7.1.rules', 49, 85, 49, 92), '`avl_measurements_of(target.id)`/{*}/period/start', S('rules/clause-8.7.1.rules', 49, 85, 49, 98), S('rules/clause-8.7.1.rules', 49, 103, 49, 110), S('rules/clause-8.7.1.rules', 49, 103, 49, 114), F('builtin:none'), S('rules/clause-8.7.1.rules', 49, 65, 49, 123), S('rules/clause-8.7.1.rules', 49, 14, 49, 124), S('rules/clause-8.7.1.rules', 50, 10, 50, 25), '>', 'availability of ', 'service', '{item}/service', S('rules/clause-8.7.1.rules', 50, 54, 50, 67), ' has never been measured against target ', S('rules/clause-8.7.1.rules', 50, 110, 50, 118), S('rules/clause-8.7.1.rules', 51, 33, 51, 40), S('rules/clause-8.7.1.rules', 51, 33, 51, 46), S('rules/clause-8.7.1.rules', 51, 14, 51, 47), S('rules/clause-8.7.1.rules', 51, 10, 51, 48), '<=', S('rules/clause-8.7.1.rules', 51, 81, 51, 94), ' is measured only from ', S('rules/clause-8.7.1.rules', 51, 143, 51, 150), S('rules/clause-8.7.1.rules', 51, 143, 51, 156), S('rules/clause-8.7.1.rules', 51, 124, 51, 157), S('rules/clause-8.7.1.rules', 51, 120, 51, 158), ', not from ', '{item}/measurement_period', S('rules/clause-8.7.1.rules', 52, 40, 52, 64), F('read:duration'), 'duration', '-', '>=', 'the last availability figure for ', S('rules/clause-8.7.1.rules', 52, 116, 52, 129), ' ends on ', '; later periods are not measured', S('rules/clause-8.7.1.rules', 53, 10, 53, 21), S('rules/clause-8.7.1.rules', 54, 29, 54, 42), ' is not measured for the period after ', '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period', S('rules/clause-8.7.1.rules', 54, 98, 54, 105), '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.7.1.rules', 54, 98, 54, 109), S('rules/clause-8.7.1.rules', 54, 83, 54, 110), 'availability', '/availability', 'meta', '/meta')
 
 def build_286(K, careful):
     def run(root, ctx):
@@ -10686,27 +10701,28 @@ def build_292(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix4 = _groups_of(ctx, charge(s_0[k3]), k2)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ((v3 := item1[k1]), k7(charge(k6(charge(([p5 for p5 in t4 if ((p5[k2] == v3)) is True] if type(t4 := charge(s_0[k4])) is list else _fb())), (lambda p6: pd(p6[k5]))))))[-1]
-                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k8][k9])), rt.arith(k13, v7, k11(v8, pdur(s_1[k8][k10])), k12))[-1] >= today):
+                    v2 = ((v3 := item1[k1]), k6(charge(k5(charge(list(ix4.get(v3, ()))), (lambda p5: pd(p5[k4]))))))[-1]
+                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_1[k7][k9])), k11))[-1] >= today):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k15)
+                return RuleRun(passed, [], k14)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_292():
-    return ('plans', 'id', 'plan', S('rules/clause-8.7.2.rules', 12, 72, 12, 88), 'tests', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'continuity_test', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.2.rules', 49, 10, 49, 65), '/continuity/plans', S('rules/clause-8.7.2.rules', 46, 20, 46, 35), '{item}/id', S('rules/clause-8.7.2.rules', 47, 29, 47, 35), '/continuity/tests', S('rules/clause-8.7.2.rules', 12, 49, 12, 64), '/continuity/tests/{*}/plan', S('rules/clause-8.7.2.rules', 12, 72, 12, 77), F('builtin:filter'), S('rules/clause-8.7.2.rules', 12, 42, 12, 89), '`filter(continuity.tests, t -> t.plan == plan_id)`/{*}/performed_on', S('rules/clause-8.7.2.rules', 12, 97, 12, 110), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 12, 38, 12, 111), S('rules/clause-8.7.2.rules', 12, 34, 12, 112), S('rules/clause-8.7.2.rules', 48, 10, 48, 21), 'continuity plan ', S('rules/clause-8.7.2.rules', 48, 46, 48, 52), ' has never been tested', '/meta/intervals', S('rules/clause-8.7.2.rules', 49, 26, 49, 39), '/meta/intervals/continuity_test', S('rules/clause-8.7.2.rules', 49, 26, 49, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.7.2.rules', 50, 29, 50, 35), ' was last tested on ', ', beyond the test interval', 'continuity', '/continuity', 'meta', '/meta')
+    return ('plans', 'id', 'plan', 'tests', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'continuity_test', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.2.rules', 49, 10, 49, 65), '/continuity/plans', S('rules/clause-8.7.2.rules', 46, 20, 46, 35), '{item}/id', S('rules/clause-8.7.2.rules', 47, 29, 47, 35), '/continuity/tests', S('rules/clause-8.7.2.rules', 12, 49, 12, 64), '/continuity/tests/{*}/plan', S('rules/clause-8.7.2.rules', 12, 72, 12, 77), S('rules/clause-8.7.2.rules', 12, 72, 12, 88), F('builtin:filter'), S('rules/clause-8.7.2.rules', 12, 42, 12, 89), '`filter(continuity.tests, t -> t.plan == plan_id)`/{*}/performed_on', S('rules/clause-8.7.2.rules', 12, 97, 12, 110), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 12, 38, 12, 111), S('rules/clause-8.7.2.rules', 12, 34, 12, 112), S('rules/clause-8.7.2.rules', 48, 10, 48, 21), 'continuity plan ', S('rules/clause-8.7.2.rules', 48, 46, 48, 52), ' has never been tested', '/meta/intervals', S('rules/clause-8.7.2.rules', 49, 26, 49, 39), '/meta/intervals/continuity_test', S('rules/clause-8.7.2.rules', 49, 26, 49, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.7.2.rules', 50, 29, 50, 35), ' was last tested on ', ', beyond the test interval', 'continuity', '/continuity', 'meta', '/meta')
 
 def build_293(K, careful):
     def run(root, ctx):
@@ -10873,7 +10889,8 @@ def build_297(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                if (k3(([p3 for p3 in t2 if ((p3[k0] == k1)) is True] if type(t2 := charge(s_0)) is list else _fb())) >= k4) and (all((t11 if (t11 := (((v7 := p5[k6]), (t8 in t9 if type(t8 := v7) is str and (type(t9 := s_1[k7]) is list or type(t9) is str) else _fb()))[-1] if (t10 := (p5.get(k6) is not None)) is True else False if t10 is False else _fb())) is True or t11 is False else _fb()) for p5 in t4) if type(t4 := charge(([p13 for p13 in t12 if ((p13[k0] == k1)) is True] if type(t12 := charge(s_0)) is list else _fb()))) is list else _fb()):
+                ix2 = _groups_of(ctx, charge(s_0), k0)
+                if (k2(list(ix2.get(k1, ()))) >= k3) and (all((t10 if (t10 := (((v6 := p4[k5]), (t7 in t8 if type(t7 := v6) is str and (type(t8 := s_1[k6]) is list or type(t8) is str) else _fb()))[-1] if (t9 := (p4.get(k5) is not None)) is True else False if t9 is False else _fb())) is True or t10 is False else _fb()) for p4 in t3) if type(t3 := charge(list(ix2.get(k1, ())))) is list else _fb()):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -10882,7 +10899,7 @@ def build_297(K, careful):
     return run
 
 def constants_297():
-    return ('kind', 'information_security', S('rules/clause-8.7.3.rules', 8, 48, 8, 79), F('builtin:length'), 1, S('rules/clause-8.7.3.rules', 21, 10, 21, 37), 'approved_by', 'top_management', S('rules/helpers.rules', 11, 26, 11, 58), S('rules/clause-8.7.3.rules', 22, 36, 22, 87), '/policies/{*}/kind', S('rules/clause-8.7.3.rules', 8, 48, 8, 53), F('builtin:filter'), S('rules/clause-8.7.3.rules', 8, 26, 8, 80), S('rules/clause-8.7.3.rules', 21, 10, 21, 32), '>=', 'no information security policy is recorded', '`isec_policies()`/{*}/approved_by', S('rules/clause-8.7.3.rules', 22, 43, 22, 55), F('builtin:exists'), S('rules/clause-8.7.3.rules', 22, 36, 22, 56), S('rules/clause-8.7.3.rules', 22, 74, 22, 86), '/organization/top_management', S('rules/helpers.rules', 11, 32, 11, 58), F('builtin:all'), S('rules/clause-8.7.3.rules', 22, 10, 22, 88), 'information security policy ', S('rules/clause-8.7.3.rules', 23, 86, 23, 98), S('rules/clause-8.7.3.rules', 23, 79, 23, 99), S('rules/clause-8.7.3.rules', 23, 117, 23, 129), S('rules/clause-8.7.3.rules', 23, 79, 23, 130), S('rules/clause-8.7.3.rules', 23, 74, 23, 131), S('rules/clause-8.7.3.rules', 23, 45, 23, 132), 'id', '`filter(isec_policies(), p -> not (exists(p.approved_by) and top_manager(p.approved_by)))`/{*}/id', S('rules/clause-8.7.3.rules', 23, 140, 23, 143), F('builtin:map'), S('rules/clause-8.7.3.rules', 23, 41, 23, 144), ' is not approved by top management', 'policies', '/policies', 'organization', '/organization')
+    return ('kind', 'information_security', F('builtin:length'), 1, S('rules/clause-8.7.3.rules', 21, 10, 21, 37), 'approved_by', 'top_management', S('rules/helpers.rules', 11, 26, 11, 58), S('rules/clause-8.7.3.rules', 22, 36, 22, 87), '/policies/{*}/kind', S('rules/clause-8.7.3.rules', 8, 48, 8, 53), S('rules/clause-8.7.3.rules', 8, 48, 8, 79), F('builtin:filter'), S('rules/clause-8.7.3.rules', 8, 26, 8, 80), S('rules/clause-8.7.3.rules', 21, 10, 21, 32), '>=', 'no information security policy is recorded', '`isec_policies()`/{*}/approved_by', S('rules/clause-8.7.3.rules', 22, 43, 22, 55), F('builtin:exists'), S('rules/clause-8.7.3.rules', 22, 36, 22, 56), S('rules/clause-8.7.3.rules', 22, 74, 22, 86), '/organization/top_management', S('rules/helpers.rules', 11, 32, 11, 58), F('builtin:all'), S('rules/clause-8.7.3.rules', 22, 10, 22, 88), 'information security policy ', S('rules/clause-8.7.3.rules', 23, 86, 23, 98), S('rules/clause-8.7.3.rules', 23, 79, 23, 99), S('rules/clause-8.7.3.rules', 23, 117, 23, 129), S('rules/clause-8.7.3.rules', 23, 79, 23, 130), S('rules/clause-8.7.3.rules', 23, 74, 23, 131), S('rules/clause-8.7.3.rules', 23, 45, 23, 132), 'id', '`filter(isec_policies(), p -> not (exists(p.approved_by) and top_manager(p.approved_by)))`/{*}/id', S('rules/clause-8.7.3.rules', 23, 140, 23, 143), F('builtin:map'), S('rules/clause-8.7.3.rules', 23, 41, 23, 144), ' is not approved by top management', 'policies', '/policies', 'organization', '/organization')
 
 def build_298(K, careful):
     def run(root, ctx):
@@ -11545,6 +11562,7 @@ def build_316(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix5 = _groups_of(ctx, charge(s_0[k4]), k3)
             except Exception:
                 fast = False
         if fast:
@@ -11553,24 +11571,24 @@ def build_316(K, careful):
                 try:
                     if not ((pdur(t2) is not None if (t2 := item1.get(k1)) is not None else False)):
                         continue
-                    v3 = ((v4 := item1[k2]), ([p6 for p6 in t5 if ((p6[k3] == v4)) is True] if type(t5 := charge(s_0[k5])) is list else _fb()))[-1]
-                    v7 = ((v8 := item1), k9(charge([(pd(t9) if (t9 := v8.get(k6)) is not None else pd(s_1[k7][k8])), pd(s_1[k7][k8])])))[-1]
-                    v10 = k9(charge(k12(charge(v3), (lambda p11: pd(p11[k10][k11])))))
-                    v12 = ([p14 for p14 in t13 if (((pd(p14[k10][k11]) != v10) and (not any((pd(p16[k10][k8]) == (pd(p14[k10][k11]) + k14)) for p16 in t15) if type(t15 := charge(v3)) is list else _fb()))) is True] if type(t13 := charge(v3)) is list else _fb())
-                    if (k18(v3) > k19) and (k21(charge(k12(charge(v3), (lambda p17: pd(p17[k10][k8]))))) <= v7) and (((v18 := v10), (v19 := pdur(item1[k1])), (rt.arith(k25, rt.arith(k25, (v18 + k14), v19, k24), v19, k26) - k14))[-1] >= today) and (k18(v12) == k19):
+                    v3 = ((v4 := item1[k2]), list(ix5.get(v4, ())))[-1]
+                    v6 = ((v7 := item1), k8(charge([(pd(t8) if (t8 := v7.get(k5)) is not None else pd(s_1[k6][k7])), pd(s_1[k6][k7])])))[-1]
+                    v9 = k8(charge(k11(charge(v3), (lambda p10: pd(p10[k9][k10])))))
+                    v11 = ([p13 for p13 in t12 if (((pd(p13[k9][k10]) != v9) and (not any((pd(p15[k9][k7]) == (pd(p13[k9][k10]) + k13)) for p15 in t14) if type(t14 := charge(v3)) is list else _fb()))) is True] if type(t12 := charge(v3)) is list else _fb())
+                    if (k17(v3) > k18) and (k20(charge(k11(charge(v3), (lambda p16: pd(p16[k9][k7]))))) <= v6) and (((v17 := v9), (v18 := pdur(item1[k1])), (rt.arith(k24, rt.arith(k24, (v17 + k13), v18, k23), v18, k25) - k13))[-1] >= today) and (k17(v11) == k18):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k30)
+                return RuleRun(passed, [], k29)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_316():
-    return ('kpis', 'frequency', 'id', 'kpi', S('rules/clause-9.1.rules', 6, 68, 6, 82), 'results', 'measured_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.1.rules', 52, 35, 52, 58), TD(1, 0, 0), S('rules/clause-9.1.rules', 52, 101, 52, 120), S('rules/clause-9.1.rules', 52, 83, 52, 120), S('rules/clause-9.1.rules', 52, 35, 52, 121), F('builtin:length'), 0, S('rules/clause-9.1.rules', 53, 10, 53, 28), F('builtin:min'), S('rules/clause-9.1.rules', 54, 10, 54, 55), S('rules/clause-9.1.rules', 14, 49, 14, 64), S('rules/clause-9.1.rules', 14, 49, 14, 73), '+', S('rules/clause-9.1.rules', 14, 49, 14, 82), S('rules/clause-9.1.rules', 14, 49, 14, 90), S('rules/clause-9.1.rules', 55, 10, 55, 63), S('rules/clause-9.1.rules', 56, 10, 56, 26), '/measurements/kpis', S('rules/clause-9.1.rules', 48, 19, 48, 35), '{item}/frequency', S('rules/clause-9.1.rules', 48, 50, 48, 62), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.1.rules', 48, 43, 48, 63), '{item}/id', S('rules/clause-9.1.rules', 49, 33, 49, 38), '/measurements/results', S('rules/clause-9.1.rules', 6, 41, 6, 60), '/measurements/results/{*}/kpi', S('rules/clause-9.1.rules', 6, 68, 6, 72), F('builtin:filter'), S('rules/clause-9.1.rules', 6, 34, 6, 83), '{item}/measured_since', S('rules/clause-9.1.rules', 10, 47, 10, 64), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.1.rules', 10, 67, 10, 83), '/meta/audit_period/start', S('rules/clause-9.1.rules', 10, 67, 10, 89), F('builtin:default'), S('rules/clause-9.1.rules', 10, 39, 10, 90), S('rules/clause-9.1.rules', 10, 93, 10, 109), S('rules/clause-9.1.rules', 10, 93, 10, 115), S('rules/clause-9.1.rules', 10, 34, 10, 117), '`meas_results_of(kpi.id)`/{*}/period', S('rules/clause-9.1.rules', 51, 40, 51, 47), '`meas_results_of(kpi.id)`/{*}/period/end', S('rules/clause-9.1.rules', 51, 40, 51, 51), S('rules/clause-9.1.rules', 51, 22, 51, 52), S('rules/clause-9.1.rules', 51, 18, 51, 53), S('rules/clause-9.1.rules', 52, 35, 52, 42), S('rules/clause-9.1.rules', 52, 35, 52, 46), S('rules/clause-9.1.rules', 52, 83, 52, 90), '`meas_results_of(kpi.id)`/{*}/period/start', S('rules/clause-9.1.rules', 52, 83, 52, 96), S('rules/clause-9.1.rules', 52, 101, 52, 108), S('rules/clause-9.1.rules', 52, 101, 52, 112), F('builtin:none'), S('rules/clause-9.1.rules', 52, 64, 52, 121), S('rules/clause-9.1.rules', 52, 14, 52, 122), S('rules/clause-9.1.rules', 53, 10, 53, 24), '>', 'indicator ', S('rules/clause-9.1.rules', 53, 47, 53, 52), ' has no recorded results', S('rules/clause-9.1.rules', 54, 32, 54, 39), S('rules/clause-9.1.rules', 54, 32, 54, 45), S('rules/clause-9.1.rules', 54, 14, 54, 46), S('rules/clause-9.1.rules', 54, 10, 54, 47), '<=', S('rules/clause-9.1.rules', 54, 74, 54, 79), ' has results only from ', S('rules/clause-9.1.rules', 54, 127, 54, 134), S('rules/clause-9.1.rules', 54, 127, 54, 140), S('rules/clause-9.1.rules', 54, 109, 54, 141), S('rules/clause-9.1.rules', 54, 105, 54, 142), ', not from ', S('rules/clause-9.1.rules', 55, 41, 55, 53), '-', '>=', 'the last result of indicator ', S('rules/clause-9.1.rules', 55, 101, 55, 106), ' ends on ', '; later periods are not recorded', S('rules/clause-9.1.rules', 56, 10, 56, 21), S('rules/clause-9.1.rules', 57, 23, 57, 28), ' has no result for the period after ', '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period', S('rules/clause-9.1.rules', 57, 82, 57, 89), '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.1.rules', 57, 82, 57, 93), S('rules/clause-9.1.rules', 57, 67, 57, 94), 'measurements', '/measurements', 'meta', '/meta')
+    return ('kpis', 'frequency', 'id', 'kpi', 'results', 'measured_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.1.rules', 52, 35, 52, 58), TD(1, 0, 0), S('rules/clause-9.1.rules', 52, 101, 52, 120), S('rules/clause-9.1.rules', 52, 83, 52, 120), S('rules/clause-9.1.rules', 52, 35, 52, 121), F('builtin:length'), 0, S('rules/clause-9.1.rules', 53, 10, 53, 28), F('builtin:min'), S('rules/clause-9.1.rules', 54, 10, 54, 55), S('rules/clause-9.1.rules', 14, 49, 14, 64), S('rules/clause-9.1.rules', 14, 49, 14, 73), '+', S('rules/clause-9.1.rules', 14, 49, 14, 82), S('rules/clause-9.1.rules', 14, 49, 14, 90), S('rules/clause-9.1.rules', 55, 10, 55, 63), S('rules/clause-9.1.rules', 56, 10, 56, 26), '/measurements/kpis', S('rules/clause-9.1.rules', 48, 19, 48, 35), '{item}/frequency', S('rules/clause-9.1.rules', 48, 50, 48, 62), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.1.rules', 48, 43, 48, 63), '{item}/id', S('rules/clause-9.1.rules', 49, 33, 49, 38), '/measurements/results', S('rules/clause-9.1.rules', 6, 41, 6, 60), '/measurements/results/{*}/kpi', S('rules/clause-9.1.rules', 6, 68, 6, 72), S('rules/clause-9.1.rules', 6, 68, 6, 82), F('builtin:filter'), S('rules/clause-9.1.rules', 6, 34, 6, 83), '{item}/measured_since', S('rules/clause-9.1.rules', 10, 47, 10, 64), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.1.rules', 10, 67, 10, 83), '/meta/audit_period/start', S('rules/clause-9.1.rules', 10, 67, 10, 89), F('builtin:default'), S('rules/clause-9.1.rules', 10, 39, 10, 90), S('rules/clause-9.1.rules', 10, 93, 10, 109), S('rules/clause-9.1.rules', 10, 93, 10, 115), S('rules/clause-9.1.rules', 10, 34, 10, 117), '`meas_results_of(kpi.id)`/{*}/period', S('rules/clause-9.1.rules', 51, 40, 51, 47), '`meas_results_of(kpi.id)`/{*}/period/end', S('rules/clause-9.1.rules', 51, 40, 51, 51), S('rules/clause-9.1.rules', 51, 22, 51, 52), S('rules/clause-9.1.rules', 51, 18, 51, 53), S('rules/clause-9.1.rules', 52, 35, 52, 42), S('rules/clause-9.1.rules', 52, 35, 52, 46), S('rules/clause-9.1.rules', 52, 83, 52, 90), '`meas_results_of(kpi.id)`/{*}/period/start', S('rules/clause-9.1.rules', 52, 83, 52, 96), S('rules/clause-9.1.rules', 52, 101, 52, 108), S('rules/clause-9.1.rules', 52, 101, 52, 112), F('builtin:none'), S('rules/clause-9.1.rules', 52, 64, 52, 121), S('rules/clause-9.1.rules', 52, 14, 52, 122), S('rules/clause-9.1.rules', 53, 10, 53, 24), '>', 'indicator ', S('rules/clause-9.1.rules', 53, 47, 53, 52), ' has no recorded results', S('rules/clause-9.1.rules', 54, 32, 54, 39), S('rules/clause-9.1.rules', 54, 32, 54, 45), S('rules/clause-9.1.rules', 54, 14, 54, 46), S('rules/clause-9.1.rules', 54, 10, 54, 47), '<=', S('rules/clause-9.1.rules', 54, 74, 54, 79), ' has results only from ', S('rules/clause-9.1.rules', 54, 127, 54, 134), S('rules/clause-9.1.rules', 54, 127, 54, 140), S('rules/clause-9.1.rules', 54, 109, 54, 141), S('rules/clause-9.1.rules', 54, 105, 54, 142), ', not from ', S('rules/clause-9.1.rules', 55, 41, 55, 53), '-', '>=', 'the last result of indicator ', S('rules/clause-9.1.rules', 55, 101, 55, 106), ' ends on ', '; later periods are not recorded', S('rules/clause-9.1.rules', 56, 10, 56, 21), S('rules/clause-9.1.rules', 57, 23, 57, 28), ' has no result for the period after ', '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period', S('rules/clause-9.1.rules', 57, 82, 57, 89), '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.1.rules', 57, 82, 57, 93), S('rules/clause-9.1.rules', 57, 67, 57, 94), 'measurements', '/measurements', 'meta', '/meta')
 
 def build_317(K, careful):
     def run(root, ctx):
@@ -12244,6 +12262,7 @@ def build_336(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix5 = _groups_of(ctx, charge(s_0[k4]), k3)
             except Exception:
                 fast = False
         if fast:
@@ -12252,24 +12271,24 @@ def build_336(K, careful):
                 try:
                     if not ((pdur(t2) is not None if (t2 := item1.get(k1)) is not None else False)):
                         continue
-                    v3 = ((v4 := item1[k2]), ([p6 for p6 in t5 if ((p6[k3] == v4)) is True] if type(t5 := charge(s_0[k5])) is list else _fb()))[-1]
-                    v7 = ((v8 := item1), k9(charge([(pd(t9) if (t9 := v8.get(k6)) is not None else pd(s_1[k7][k8])), pd(s_1[k7][k8])])))[-1]
-                    v10 = k9(charge(k12(charge(v3), (lambda p11: pd(p11[k10][k11])))))
-                    v12 = ([p14 for p14 in t13 if (((pd(p14[k10][k11]) != v10) and (not any((pd(p16[k10][k8]) == (pd(p14[k10][k11]) + k14)) for p16 in t15) if type(t15 := charge(v3)) is list else _fb()))) is True] if type(t13 := charge(v3)) is list else _fb())
-                    if (k18(v3) > k19) and (k21(charge(k12(charge(v3), (lambda p17: pd(p17[k10][k8]))))) <= v7) and (((v18 := v10), (v19 := pdur(item1[k1])), (v20 := pdur(item1[k23])), rt.arith(k26, (rt.arith(k26, (v18 + k14), v19, k25) - k14), v20, k28))[-1] >= today) and (k18(v12) == k19):
+                    v3 = ((v4 := item1[k2]), list(ix5.get(v4, ())))[-1]
+                    v6 = ((v7 := item1), k8(charge([(pd(t8) if (t8 := v7.get(k5)) is not None else pd(s_1[k6][k7])), pd(s_1[k6][k7])])))[-1]
+                    v9 = k8(charge(k11(charge(v3), (lambda p10: pd(p10[k9][k10])))))
+                    v11 = ([p13 for p13 in t12 if (((pd(p13[k9][k10]) != v9) and (not any((pd(p15[k9][k7]) == (pd(p13[k9][k10]) + k13)) for p15 in t14) if type(t14 := charge(v3)) is list else _fb()))) is True] if type(t12 := charge(v3)) is list else _fb())
+                    if (k17(v3) > k18) and (k20(charge(k11(charge(v3), (lambda p16: pd(p16[k9][k7]))))) <= v6) and (((v17 := v9), (v18 := pdur(item1[k1])), (v19 := pdur(item1[k22])), rt.arith(k25, (rt.arith(k25, (v17 + k13), v18, k24) - k13), v19, k27))[-1] >= today) and (k17(v11) == k18):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k31)
+                return RuleRun(passed, [], k30)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_336():
-    return ('reports', 'frequency', 'id', 'report', S('rules/clause-9.4.rules', 6, 71, 6, 91), 'issues', 'produced_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.4.rules', 52, 36, 52, 59), TD(1, 0, 0), S('rules/clause-9.4.rules', 52, 103, 52, 122), S('rules/clause-9.4.rules', 52, 85, 52, 122), S('rules/clause-9.4.rules', 52, 36, 52, 123), F('builtin:length'), 0, S('rules/clause-9.4.rules', 53, 10, 53, 29), F('builtin:min'), S('rules/clause-9.4.rules', 54, 10, 54, 56), 'due_within', S('rules/clause-9.4.rules', 14, 62, 14, 77), S('rules/clause-9.4.rules', 14, 62, 14, 89), '+', S('rules/clause-9.4.rules', 14, 62, 14, 97), S('rules/clause-9.4.rules', 14, 62, 14, 110), S('rules/clause-9.4.rules', 55, 10, 55, 83), S('rules/clause-9.4.rules', 56, 10, 56, 26), '/service_reports/reports', S('rules/clause-9.4.rules', 48, 22, 48, 44), '{item}/frequency', S('rules/clause-9.4.rules', 48, 59, 48, 74), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.4.rules', 48, 52, 48, 75), '{item}/id', S('rules/clause-9.4.rules', 49, 32, 49, 40), '/service_reports/issues', S('rules/clause-9.4.rules', 6, 42, 6, 63), '/service_reports/issues/{*}/report', S('rules/clause-9.4.rules', 6, 71, 6, 78), F('builtin:filter'), S('rules/clause-9.4.rules', 6, 35, 6, 92), '{item}/produced_since', S('rules/clause-9.4.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.4.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-9.4.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-9.4.rules', 10, 41, 10, 95), S('rules/clause-9.4.rules', 10, 98, 10, 114), S('rules/clause-9.4.rules', 10, 98, 10, 120), S('rules/clause-9.4.rules', 10, 36, 10, 122), '`rep_issues_of(report.id)`/{*}/period', S('rules/clause-9.4.rules', 51, 41, 51, 48), '`rep_issues_of(report.id)`/{*}/period/end', S('rules/clause-9.4.rules', 51, 41, 51, 52), S('rules/clause-9.4.rules', 51, 22, 51, 53), S('rules/clause-9.4.rules', 51, 18, 51, 54), S('rules/clause-9.4.rules', 52, 36, 52, 43), S('rules/clause-9.4.rules', 52, 36, 52, 47), S('rules/clause-9.4.rules', 52, 85, 52, 92), '`rep_issues_of(report.id)`/{*}/period/start', S('rules/clause-9.4.rules', 52, 85, 52, 98), S('rules/clause-9.4.rules', 52, 103, 52, 110), S('rules/clause-9.4.rules', 52, 103, 52, 114), F('builtin:none'), S('rules/clause-9.4.rules', 52, 65, 52, 123), S('rules/clause-9.4.rules', 52, 14, 52, 124), S('rules/clause-9.4.rules', 53, 10, 53, 25), '>', 'service report ', S('rules/clause-9.4.rules', 53, 53, 53, 61), ' has never been issued', S('rules/clause-9.4.rules', 54, 33, 54, 40), S('rules/clause-9.4.rules', 54, 33, 54, 46), S('rules/clause-9.4.rules', 54, 14, 54, 47), S('rules/clause-9.4.rules', 54, 10, 54, 48), '<=', S('rules/clause-9.4.rules', 54, 80, 54, 88), ' was issued only from ', S('rules/clause-9.4.rules', 54, 136, 54, 143), S('rules/clause-9.4.rules', 54, 136, 54, 149), S('rules/clause-9.4.rules', 54, 117, 54, 150), S('rules/clause-9.4.rules', 54, 113, 54, 151), ', not from ', S('rules/clause-9.4.rules', 55, 39, 55, 54), '{item}/due_within', S('rules/clause-9.4.rules', 55, 57, 55, 73), '-', '>=', 'the last issue of service report ', S('rules/clause-9.4.rules', 55, 125, 55, 133), ' covers up to ', '; later issues are overdue', S('rules/clause-9.4.rules', 56, 10, 56, 21), S('rules/clause-9.4.rules', 57, 28, 57, 36), ' was not issued for the period after ', '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period', S('rules/clause-9.4.rules', 57, 91, 57, 98), '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.4.rules', 57, 91, 57, 102), S('rules/clause-9.4.rules', 57, 76, 57, 103), 'service_reports', '/service_reports', 'meta', '/meta')
+    return ('reports', 'frequency', 'id', 'report', 'issues', 'produced_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.4.rules', 52, 36, 52, 59), TD(1, 0, 0), S('rules/clause-9.4.rules', 52, 103, 52, 122), S('rules/clause-9.4.rules', 52, 85, 52, 122), S('rules/clause-9.4.rules', 52, 36, 52, 123), F('builtin:length'), 0, S('rules/clause-9.4.rules', 53, 10, 53, 29), F('builtin:min'), S('rules/clause-9.4.rules', 54, 10, 54, 56), 'due_within', S('rules/clause-9.4.rules', 14, 62, 14, 77), S('rules/clause-9.4.rules', 14, 62, 14, 89), '+', S('rules/clause-9.4.rules', 14, 62, 14, 97), S('rules/clause-9.4.rules', 14, 62, 14, 110), S('rules/clause-9.4.rules', 55, 10, 55, 83), S('rules/clause-9.4.rules', 56, 10, 56, 26), '/service_reports/reports', S('rules/clause-9.4.rules', 48, 22, 48, 44), '{item}/frequency', S('rules/clause-9.4.rules', 48, 59, 48, 74), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.4.rules', 48, 52, 48, 75), '{item}/id', S('rules/clause-9.4.rules', 49, 32, 49, 40), '/service_reports/issues', S('rules/clause-9.4.rules', 6, 42, 6, 63), '/service_reports/issues/{*}/report', S('rules/clause-9.4.rules', 6, 71, 6, 78), S('rules/clause-9.4.rules', 6, 71, 6, 91), F('builtin:filter'), S('rules/clause-9.4.rules', 6, 35, 6, 92), '{item}/produced_since', S('rules/clause-9.4.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.4.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-9.4.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-9.4.rules', 10, 41, 10, 95), S('rules/clause-9.4.rules', 10, 98, 10, 114), S('rules/clause-9.4.rules', 10, 98, 10, 120), S('rules/clause-9.4.rules', 10, 36, 10, 122), '`rep_issues_of(report.id)`/{*}/period', S('rules/clause-9.4.rules', 51, 41, 51, 48), '`rep_issues_of(report.id)`/{*}/period/end', S('rules/clause-9.4.rules', 51, 41, 51, 52), S('rules/clause-9.4.rules', 51, 22, 51, 53), S('rules/clause-9.4.rules', 51, 18, 51, 54), S('rules/clause-9.4.rules', 52, 36, 52, 43), S('rules/clause-9.4.rules', 52, 36, 52, 47), S('rules/clause-9.4.rules', 52, 85, 52, 92), '`rep_issues_of(report.id)`/{*}/period/start', S('rules/clause-9.4.rules', 52, 85, 52, 98), S('rules/clause-9.4.rules', 52, 103, 52, 110), S('rules/clause-9.4.rules', 52, 103, 52, 114), F('builtin:none'), S('rules/clause-9.4.rules', 52, 65, 52, 123), S('rules/clause-9.4.rules', 52, 14, 52, 124), S('rules/clause-9.4.rules', 53, 10, 53, 25), '>', 'service report ', S('rules/clause-9.4.rules', 53, 53, 53, 61), ' has never been issued', S('rules/clause-9.4.rules', 54, 33, 54, 40), S('rules/clause-9.4.rules', 54, 33, 54, 46), S('rules/clause-9.4.rules', 54, 14, 54, 47), S('rules/clause-9.4.rules', 54, 10, 54, 48), '<=', S('rules/clause-9.4.rules', 54, 80, 54, 88), ' was issued only from ', S('rules/clause-9.4.rules', 54, 136, 54, 143), S('rules/clause-9.4.rules', 54, 136, 54, 149), S('rules/clause-9.4.rules', 54, 117, 54, 150), S('rules/clause-9.4.rules', 54, 113, 54, 151), ', not from ', S('rules/clause-9.4.rules', 55, 39, 55, 54), '{item}/due_within', S('rules/clause-9.4.rules', 55, 57, 55, 73), '-', '>=', 'the last issue of service report ', S('rules/clause-9.4.rules', 55, 125, 55, 133), ' covers up to ', '; later issues are overdue', S('rules/clause-9.4.rules', 56, 10, 56, 21), S('rules/clause-9.4.rules', 57, 28, 57, 36), ' was not issued for the period after ', '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period', S('rules/clause-9.4.rules', 57, 91, 57, 98), '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.4.rules', 57, 91, 57, 102), S('rules/clause-9.4.rules', 57, 76, 57, 103), 'service_reports', '/service_reports', 'meta', '/meta')
 
 def build_337(K, careful):
     def run(root, ctx):

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '97f793ece3073dc1e5a248187c1394a7b3e8aa4ea936c90f7289797ae00f77b2'
+KEY = '6ed821915f83d85058aa0091619194082ebfc2fc41383f9e6fbdf9c285b231d2'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
