@@ -104,8 +104,10 @@ class ForkedCall:
 
     def answered(self) -> bool:
         """Without waiting: whether the child has finished (well or not)."""
-        if self._answer is None and self._pipe is not None and not select.select([self._pipe], [], [], 0)[0]:
-            return False
+        if self._answer is None and self._pipe is not None:
+            waiting = select.poll()  # not select(), which cannot watch a descriptor above 1023
+            waiting.register(self._pipe, select.POLLIN)
+            return bool(waiting.poll(0))
         return True
 
     def result(self) -> tuple[bool, Any]:

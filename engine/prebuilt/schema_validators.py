@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '6ed821915f83d85058aa0091619194082ebfc2fc41383f9e6fbdf9c285b231d2'
+KEY = '9930aab45afb996d9028f85c2f6516c7bb426ba28957841d84827ede839054a2'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
