@@ -206,6 +206,12 @@ class _Generator:
         if fast and node.name in ("any", "all", "none") and len(node.args) == 2 \
                 and isinstance(node.args[1], ast.Lambda):
             return self._fast_quantifier(node, env)
+        if fast and node.name == "map" and isinstance(node.args[1], ast.Lambda):
+            # A comprehension, without a function call per item. The built-in's one other
+            # case, a function giving a missing value, cannot arise here: this path reads
+            # absent evidence as an error, which leaves it.
+            items, param, value = self._item_condition(node, env)
+            return self._over_list(node, env, items, f"[{value} for {param} in {items}]")
         args = []
         for i, arg in enumerate(node.args):
             if isinstance(arg, ast.Lambda):
@@ -307,8 +313,8 @@ class _Generator:
         return self._over_list(node, env, items, ("not " if node.name == "none" else "") + walk)
 
     def _item_condition(self, node: ast.Call, env: "_Env") -> tuple[str, str, str]:
-        """For a list function given `x -> condition`: the names for the list and its item,
-        and the condition's fast code over that item."""
+        """For a list function given `x -> body` (a condition, or map's value): the names for
+        the list and its item, and the body's fast code over that item."""
         items, param = self.fresh("t"), self.fresh("p")
         lam = node.args[1]
         item_where = self.where(node.args[0], env) + "/" + ITEM_MARK

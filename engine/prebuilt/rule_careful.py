@@ -10,7 +10,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '8b4a84f0ac91996e0002eb8c373e62ae3d4d69dcd78c65922acb0763767c188c'
+KEY = 'd2279c7ddfdd23940a3fafade50e85b6c858645ab9032c085ad9eec08af2a50f'
 
 def careful_0(K):
     def careful_run(root, ctx, passed, slow, coll):
@@ -3618,7 +3618,7 @@ def careful_63(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k60, k12, None)
+        s_0 = rt.member(root, k60, k11, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -3627,7 +3627,7 @@ def careful_63(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -3635,32 +3635,32 @@ def careful_63(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 8, rt.order(k21, _tr(tr, 6, rt.call(k2, k20, (_tr(tr, 5, rt.call(k18, k19, (_tr(tr, 3, rt.member(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), k1, k16, k17)), _tr(tr, 4, _list_of()),), False)),), True)), _tr(tr, 7, k3), k4)), lambda: _tr(tr, 20, rt.call(k30, k31, (charge(_tr(tr, 11, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k0, k14, k22)), k1, k16, k23))), (lambda p11: _tr(tr, 19, ((v12 := _tr(tr, 12, p11)), _tr(tr, 18, rt.equal(_tr(tr, 16, rt.call(k18, k28, (_tr(tr, 14, rt.convert(k26, k27, rt.member(_tr(tr, 13, v12), k5, k24, k25), k25)), _tr(tr, 15, None),), False)), _tr(tr, 17, None), k29)))[-1])),), True)), k6)), k6, 'condition of `where`')
+                w = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 8, rt.order(k20, _tr(tr, 6, rt.call(k2, k19, (_tr(tr, 5, rt.call(k17, k18, (_tr(tr, 3, rt.member(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), k1, k15, k16)), _tr(tr, 4, _list_of()),), False)),), True)), _tr(tr, 7, k3), k4)), lambda: _tr(tr, 20, rt.call(k29, k30, (charge(_tr(tr, 11, rt.member(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k0, k13, k21)), k1, k15, k22))), (lambda p12: _tr(tr, 19, ((v13 := _tr(tr, 12, p12)), _tr(tr, 18, rt.equal(_tr(tr, 16, rt.call(k17, k27, (_tr(tr, 14, rt.convert(k25, k26, rt.member(_tr(tr, 13, v13), k5, k23, k24), k24)), _tr(tr, 15, None),), False)), _tr(tr, 17, None), k28)))[-1])),), True)), k6)), k6, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v13 = _tr(tr, 28, rt.call(k8, k36, (charge(_tr(tr, 27, rt.call(k7, k35, (charge(_tr(tr, 24, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k0, k14, k32)), k1, k16, k33))), (lambda p14: _tr(tr, 26, rt.convert(k26, k27, rt.member(_tr(tr, 25, p14), k5, k24, k34), k34))),), True))),), True))
-                e = rt.truth(_tr(tr, 32, rt.call(k40, k41, (_tr(tr, 31, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k0, k14, k37)), k9, k38, k39)),), False)), k41, 'condition of `expect`')
+                v14 = _tr(tr, 28, rt.call(k7, k36, (charge(_tr(tr, 27, rt.call(k34, k35, (charge(_tr(tr, 24, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k0, k13, k31)), k1, k15, k32))), (lambda p15: _tr(tr, 26, rt.convert(k25, k26, rt.member(_tr(tr, 25, p15), k5, k23, k33), k33))),), True))),), True))
+                e = rt.truth(_tr(tr, 32, rt.call(k40, k41, (_tr(tr, 31, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k0, k13, k37)), k8, k38, k39)),), False)), k41, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k42, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k43, k44, k45))), k46, _text(_tr(tr, 35, v13)), k47,))
+                        r.message = ''.join((k42, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k43, k44, k45))), k46, _text(_tr(tr, 35, v14)), k47,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 41, rt.order(k52, _tr(tr, 39, rt.convert(k26, k27, rt.member(_tr(tr, 38, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k0, k14, k48)), k9, k38, k49)), k10, k50, k51), k51)), _tr(tr, 40, v13), k11)), k11, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 41, rt.order(k52, _tr(tr, 39, rt.convert(k25, k26, rt.member(_tr(tr, 38, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k0, k13, k48)), k8, k38, k49)), k9, k50, k51), k51)), _tr(tr, 40, v14), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k53, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k43, k44, k54))), k55, _text(_tr(tr, 47, rt.convert(k26, k27, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k0, k14, k56)), k9, k38, k57)), k10, k50, k58), k58))), k59, _text(_tr(tr, 48, v13)),))
+                        r.message = ''.join((k53, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k43, k44, k54))), k55, _text(_tr(tr, 47, rt.convert(k25, k26, rt.member(_tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k0, k13, k56)), k8, k38, k57)), k9, k50, k58), k58))), k59, _text(_tr(tr, 48, v14)),))
                     except EvalError:
                         r.message = None
                     break
@@ -3680,7 +3680,7 @@ def careful_63(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k12)
+        return RuleRun(passed, results, k11)
     return careful_run
 
 def careful_64(K):
@@ -3933,7 +3933,7 @@ def careful_68(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k50, k14, None)
+        s_0 = rt.member(root, k50, k13, None)
         s_1 = rt.member(root, k51, k52, None)
         tr = {}
         if slow is None:
@@ -3943,7 +3943,7 @@ def careful_68(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -3951,14 +3951,14 @@ def careful_68(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 17, ((v10 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k20, k21, (_tr(tr, 7, rt.member(_tr(tr, 6, v10), k3, k18, k19)),), False)), lambda: _tr(tr, 14, rt.call(k6, k28, (charge(_tr(tr, 13, rt.call(k5, k27, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v10), k3, k18, k22))), (lambda p11: _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, p11), k4, k23, k24), k24))),), True))),), True)), lambda: _tr(tr, 15, None), k29)))[-1])
-                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v9), _tr(tr, 19, None), k30)), k30, 'condition of `expect`')
+                v10 = _tr(tr, 17, ((v11 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k19, k20, (_tr(tr, 7, rt.member(_tr(tr, 6, v11), k3, k17, k18)),), False)), lambda: _tr(tr, 14, rt.call(k5, k28, (charge(_tr(tr, 13, rt.call(k26, k27, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v11), k3, k17, k21))), (lambda p12: _tr(tr, 12, rt.convert(k24, k25, rt.member(_tr(tr, 11, p12), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 15, None), k29)))[-1])
+                e = rt.truth(_tr(tr, 20, rt.not_equal(_tr(tr, 18, v10), _tr(tr, 19, None), k30)), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -3969,14 +3969,14 @@ def careful_68(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.order(k46, _tr(tr, 34, ((v12 := _tr(tr, 23, v9)), (v13 := _tr(tr, 26, rt.convert(k40, k41, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k36, k37)), k8, k38, k39), k39))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v12), _tr(tr, 32, rt.call(k10, k45, (_tr(tr, 28, v13), _tr(tr, 31, rt.convert(k40, k41, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k36, k42)), k9, k43, k44), k44)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.order(k46, _tr(tr, 34, ((v13 := _tr(tr, 23, v10)), (v14 := _tr(tr, 26, rt.convert(k40, k41, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k6, k36, k37)), k7, k38, k39), k39))), _tr(tr, 33, rt.arith(k11, _tr(tr, 27, v13), _tr(tr, 32, rt.call(k9, k45, (_tr(tr, 28, v14), _tr(tr, 31, rt.convert(k40, k41, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k6, k36, k42)), k8, k43, k44), k44)),), False)), k10)))[-1]), _tr(tr, 35, today), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k32, k33, k47))), k48, _text(_tr(tr, 39, v9)), k49,))
+                        r.message = ''.join((k31, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k32, k33, k47))), k48, _text(_tr(tr, 39, v10)), k49,))
                     except EvalError:
                         r.message = None
                     break
@@ -3996,7 +3996,7 @@ def careful_68(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_69(K):
@@ -4120,7 +4120,7 @@ def careful_71(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k68, k15, None)
+        s_0 = rt.member(root, k68, k14, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -4129,7 +4129,7 @@ def careful_71(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -4137,15 +4137,15 @@ def careful_71(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k17, k18)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v15 = _tr(tr, 17, ((v16 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k21, k22, (_tr(tr, 7, rt.member(_tr(tr, 6, v16), k3, k19, k20)),), False)), lambda: _tr(tr, 14, rt.call(k6, k29, (charge(_tr(tr, 13, rt.call(k5, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v16), k3, k19, k23))), (lambda p17: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p17), k4, k24, k25), k25))),), True))),), True)), lambda: _tr(tr, 15, None), k30)))[-1])
-                v18 = _tr(tr, 29, rt.if_(_tr(tr, 20, rt.call(k21, k32, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k3, k19, k31)),), False)), lambda: _tr(tr, 27, rt.call(k35, k36, (charge(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k19, k33))), (lambda p19: _tr(tr, 26, rt.equal(_tr(tr, 24, rt.convert(k26, k27, rt.member(_tr(tr, 23, p19), k4, k24, k34), k34)), _tr(tr, 25, v15), k7))),), True)), lambda: _tr(tr, 28, None), k37))
-                e = rt.truth(_tr(tr, 32, rt.not_equal(_tr(tr, 30, v18), _tr(tr, 31, None), k38)), k38, 'condition of `expect`')
+                v16 = _tr(tr, 17, ((v17 := _tr(tr, 5, item1)), _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k20, k21, (_tr(tr, 7, rt.member(_tr(tr, 6, v17), k3, k18, k19)),), False)), lambda: _tr(tr, 14, rt.call(k5, k29, (charge(_tr(tr, 13, rt.call(k27, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, v17), k3, k18, k22))), (lambda p18: _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, p18), k4, k23, k24), k24))),), True))),), True)), lambda: _tr(tr, 15, None), k30)))[-1])
+                v19 = _tr(tr, 29, rt.if_(_tr(tr, 20, rt.call(k20, k32, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k3, k18, k31)),), False)), lambda: _tr(tr, 27, rt.call(k35, k36, (charge(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k3, k18, k33))), (lambda p20: _tr(tr, 26, rt.equal(_tr(tr, 24, rt.convert(k25, k26, rt.member(_tr(tr, 23, p20), k4, k23, k34), k34)), _tr(tr, 25, v16), k6))),), True)), lambda: _tr(tr, 28, None), k37))
+                e = rt.truth(_tr(tr, 32, rt.not_equal(_tr(tr, 30, v19), _tr(tr, 31, None), k38)), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -4156,14 +4156,14 @@ def careful_71(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 54, ((v20 := _tr(tr, 35, item1)), (v21 := _tr(tr, 37, rt.member(_tr(tr, 36, v18), k8, k44, k45))), _tr(tr, 53, rt.if_(_tr(tr, 42, rt.equal(_tr(tr, 40, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, v20), k9, k46, k47)), k10, k48, k49)), _tr(tr, 41, k11), k12)), lambda: _tr(tr, 47, rt.order(k53, _tr(tr, 43, v21), _tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, v20), k9, k46, k50)), k8, k51, k52)), k13)), lambda: _tr(tr, 52, rt.order(k56, _tr(tr, 48, v21), _tr(tr, 51, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, v20), k9, k46, k54)), k8, k51, k55)), k14)), k57)))[-1]), k58, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 54, ((v21 := _tr(tr, 35, item1)), (v22 := _tr(tr, 37, rt.member(_tr(tr, 36, v19), k7, k44, k45))), _tr(tr, 53, rt.if_(_tr(tr, 42, rt.equal(_tr(tr, 40, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, v21), k8, k46, k47)), k9, k48, k49)), _tr(tr, 41, k10), k11)), lambda: _tr(tr, 47, rt.order(k53, _tr(tr, 43, v22), _tr(tr, 46, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, v21), k8, k46, k50)), k7, k51, k52)), k12)), lambda: _tr(tr, 52, rt.order(k56, _tr(tr, 48, v22), _tr(tr, 51, rt.member(_tr(tr, 50, rt.member(_tr(tr, 49, v21), k8, k46, k54)), k7, k51, k55)), k13)), k57)))[-1]), k58, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k40, k41, k59))), k60, _text(_tr(tr, 58, rt.member(_tr(tr, 57, v18), k8, k44, k61))), k62, _text(_tr(tr, 60, rt.convert(k26, k27, rt.member(_tr(tr, 59, v18), k4, k63, k64), k64))), k65, _text(_tr(tr, 63, rt.member(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k9, k46, k66)), k8, k51, k67))),))
+                        r.message = ''.join((k39, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k40, k41, k59))), k60, _text(_tr(tr, 58, rt.member(_tr(tr, 57, v19), k7, k44, k61))), k62, _text(_tr(tr, 60, rt.convert(k25, k26, rt.member(_tr(tr, 59, v19), k4, k63, k64), k64))), k65, _text(_tr(tr, 63, rt.member(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k8, k46, k66)), k7, k51, k67))),))
                     except EvalError:
                         r.message = None
                     break
@@ -4183,7 +4183,7 @@ def careful_71(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k15)
+        return RuleRun(passed, results, k14)
     return careful_run
 
 def careful_72(K):
@@ -6844,8 +6844,8 @@ def careful_115(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k13, None)
-        s_1 = rt.member(root, k7, k54, None)
+        s_0 = rt.member(root, k53, k12, None)
+        s_1 = rt.member(root, k6, k54, None)
         s_2 = rt.member(root, k55, k56, None)
         tr = {}
         if slow is None:
@@ -6855,7 +6855,7 @@ def careful_115(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -6863,32 +6863,32 @@ def careful_115(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), k16, 'condition of `where`')
+                w = rt.truth(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), k15, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 15, ((v10 := _tr(tr, 4, rt.member(_tr(tr, 3, item1), k1, k17, k18))), _tr(tr, 14, rt.call(k5, k29, (charge(_tr(tr, 13, rt.call(k4, k28, (charge(_tr(tr, 10, rt.call(k22, k23, (charge(_tr(tr, 5, s_1)), (lambda p11: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p11), k2, k19, k20)), _tr(tr, 8, v10), k21))),), True))), (lambda p12: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p12), k3, k24, k25), k25))),), True))),), True)))[-1])
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v9), _tr(tr, 17, None), k30)), k30, 'condition of `expect`')
+                v10 = _tr(tr, 15, ((v11 := _tr(tr, 4, rt.member(_tr(tr, 3, item1), k1, k16, k17))), _tr(tr, 14, rt.call(k4, k29, (charge(_tr(tr, 13, rt.call(k27, k28, (charge(_tr(tr, 10, rt.call(k21, k22, (charge(_tr(tr, 5, s_1)), (lambda p12: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p12), k3, k18, k19)), _tr(tr, 8, v11), k20))),), True))), (lambda p13: _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, p13), k2, k23, k24), k24))),), True))),), True)))[-1])
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v10), _tr(tr, 17, None), k30)), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k1, k17, k31))), k32, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k33, k34, k35))), k36,))
+                        r.message = ''.join((_text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k1, k16, k31))), k32, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k33, k34, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 38, ((v13 := _tr(tr, 23, v9)), _tr(tr, 37, rt.order(k47, _tr(tr, 35, ((v14 := _tr(tr, 24, v13)), (v15 := _tr(tr, 27, rt.convert(k41, k42, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, s_2), k6, k37, k38)), k7, k39, k40), k40))), _tr(tr, 34, rt.arith(k11, _tr(tr, 28, v14), _tr(tr, 33, rt.call(k9, k46, (_tr(tr, 29, v15), _tr(tr, 32, rt.convert(k41, k42, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, s_2), k6, k37, k43)), k8, k44, k45), k45)),), False)), k10)))[-1]), _tr(tr, 36, today), k12)))[-1]), k48, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 38, ((v14 := _tr(tr, 23, v10)), _tr(tr, 37, rt.order(k47, _tr(tr, 35, ((v15 := _tr(tr, 24, v14)), (v16 := _tr(tr, 27, rt.convert(k41, k42, rt.member(_tr(tr, 26, rt.member(_tr(tr, 25, s_2), k5, k37, k38)), k6, k39, k40), k40))), _tr(tr, 34, rt.arith(k10, _tr(tr, 28, v15), _tr(tr, 33, rt.call(k8, k46, (_tr(tr, 29, v16), _tr(tr, 32, rt.convert(k41, k42, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, s_2), k5, k37, k43)), k7, k44, k45), k45)),), False)), k9)))[-1]), _tr(tr, 36, today), k11)))[-1]), k48, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k1, k17, k49))), k32, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k33, k34, k50))), k51, _text(_tr(tr, 43, v9)), k52,))
+                        r.message = ''.join((_text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k1, k16, k49))), k32, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k33, k34, k50))), k51, _text(_tr(tr, 43, v10)), k52,))
                     except EvalError:
                         r.message = None
                     break
@@ -6908,7 +6908,7 @@ def careful_115(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k13)
+        return RuleRun(passed, results, k12)
     return careful_run
 
 def careful_116(K):
@@ -6978,12 +6978,12 @@ def careful_117(K):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k46, None)
-        s_1 = rt.member(root, k47, k12, None)
+        s_1 = rt.member(root, k47, k11, None)
         s_2 = rt.member(root, k48, k49, None)
         tr = {}
         if slow is None:
-            v1 = _tr(tr, 5, rt.call(k15, k16, (charge(_tr(tr, 0, s_0)), (lambda p9: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p9), k0, k13, k14)), _tr(tr, 3, k1), k2))),), True))
-            w = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k17)), k17, 'condition of `when`')
+            v1 = _tr(tr, 5, rt.call(k14, k15, (charge(_tr(tr, 0, s_0)), (lambda p10: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p10), k0, k12, k13)), _tr(tr, 3, k1), k2))),), True))
+            w = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k16)), k16, 'condition of `when`')
             if w is not True:
                 return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, missing=w if type(w) is Missing else None, trace=tr)], None)
             coll = _tr(tr, 9, s_1)
@@ -6992,7 +6992,7 @@ def careful_117(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7000,21 +7000,21 @@ def careful_117(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k3, k19, k20)), k20, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k3, k18, k19)), k19, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v10 = _tr(tr, 24, ((v11 := _tr(tr, 13, rt.member(_tr(tr, 12, item2), k4, k21, k22))), _tr(tr, 23, rt.call(k8, k33, (charge(_tr(tr, 22, rt.call(k7, k32, (charge(_tr(tr, 19, rt.call(k26, k27, (charge(_tr(tr, 14, s_2)), (lambda p12: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p12), k5, k23, k24)), _tr(tr, 17, v11), k25))),), True))), (lambda p13: _tr(tr, 21, rt.convert(k30, k31, rt.member(_tr(tr, 20, p13), k6, k28, k29), k29))),), True))),), True)))[-1])
-                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v10), _tr(tr, 26, None), k34)), lambda: _tr(tr, 31, rt.order(k37, _tr(tr, 28, v10), _tr(tr, 30, rt.convert(k30, k31, rt.member(_tr(tr, 29, v1), k9, k35, k36), k36)), k10)), k11)), k11, 'condition of `expect`')
+                v11 = _tr(tr, 24, ((v12 := _tr(tr, 13, rt.member(_tr(tr, 12, item2), k4, k20, k21))), _tr(tr, 23, rt.call(k7, k33, (charge(_tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 19, rt.call(k25, k26, (charge(_tr(tr, 14, s_2)), (lambda p13: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p13), k6, k22, k23)), _tr(tr, 17, v12), k24))),), True))), (lambda p14: _tr(tr, 21, rt.convert(k29, k30, rt.member(_tr(tr, 20, p14), k5, k27, k28), k28))),), True))),), True)))[-1])
+                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v11), _tr(tr, 26, None), k34)), lambda: _tr(tr, 31, rt.order(k37, _tr(tr, 28, v11), _tr(tr, 30, rt.convert(k29, k30, rt.member(_tr(tr, 29, v1), k8, k35, k36), k36)), k9)), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k4, k21, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k40, k41, k42))), k43, _text(_tr(tr, 38, rt.convert(k30, k31, rt.member(_tr(tr, 37, v1), k9, k35, k44), k44))),))
+                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k4, k20, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k40, k41, k42))), k43, _text(_tr(tr, 38, rt.convert(k29, k30, rt.member(_tr(tr, 37, v1), k8, k35, k44), k44))),))
                     except EvalError:
                         r.message = None
                     break
@@ -7034,7 +7034,7 @@ def careful_117(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k12)
+        return RuleRun(passed, results, k11)
     return careful_run
 
 def careful_118(K):
@@ -7176,7 +7176,7 @@ def careful_120(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k40, k8, None)
+        s_0 = rt.member(root, k40, k7, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -7185,7 +7185,7 @@ def careful_120(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7193,14 +7193,14 @@ def careful_120(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k14, k15, (_tr(tr, 2, rt.convert(k12, k13, rt.member(_tr(tr, 1, item1), k0, k10, k11), k11)),), False)), k15, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k13, k14, (_tr(tr, 2, rt.convert(k11, k12, rt.member(_tr(tr, 1, item1), k0, k9, k10), k10)),), False)), k14, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v5 = _tr(tr, 9, rt.call(k4, k23, (charge(_tr(tr, 8, rt.call(k3, k22, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k1, k16, k17))), (lambda p6: _tr(tr, 7, rt.convert(k20, k21, rt.member(_tr(tr, 6, p6), k2, k18, k19), k19))),), True))),), True))
-                e = rt.truth(_tr(tr, 12, rt.not_equal(_tr(tr, 10, v5), _tr(tr, 11, None), k24)), k24, 'condition of `expect`')
+                v6 = _tr(tr, 9, rt.call(k3, k23, (charge(_tr(tr, 8, rt.call(k21, k22, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k2, k15, k16))), (lambda p7: _tr(tr, 7, rt.convert(k19, k20, rt.member(_tr(tr, 6, p7), k1, k17, k18), k18))),), True))),), True))
+                e = rt.truth(_tr(tr, 12, rt.not_equal(_tr(tr, 10, v6), _tr(tr, 11, None), k24)), k24, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -7211,14 +7211,14 @@ def careful_120(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 22, rt.order(k35, _tr(tr, 20, rt.arith(k6, _tr(tr, 17, v5), _tr(tr, 19, rt.convert(k12, k13, rt.member(_tr(tr, 18, item1), k0, k10, k34), k34)), k5)), _tr(tr, 21, today), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 22, rt.order(k35, _tr(tr, 20, rt.arith(k5, _tr(tr, 17, v6), _tr(tr, 19, rt.convert(k11, k12, rt.member(_tr(tr, 18, item1), k0, k9, k34), k34)), k4)), _tr(tr, 21, today), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k25, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k26, k27, k36))), k37, _text(_tr(tr, 25, v5)), k38, _text(_tr(tr, 27, rt.convert(k12, k13, rt.member(_tr(tr, 26, item1), k0, k10, k39), k39))),))
+                        r.message = ''.join((k25, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k26, k27, k36))), k37, _text(_tr(tr, 25, v6)), k38, _text(_tr(tr, 27, rt.convert(k11, k12, rt.member(_tr(tr, 26, item1), k0, k9, k39), k39))),))
                     except EvalError:
                         r.message = None
                     break
@@ -7238,7 +7238,7 @@ def careful_120(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k8)
+        return RuleRun(passed, results, k7)
     return careful_run
 
 def careful_121(K):
@@ -7842,7 +7842,7 @@ def careful_131(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k44, k9, None)
+        s_0 = rt.member(root, k44, k8, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -7851,7 +7851,7 @@ def careful_131(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7859,8 +7859,8 @@ def careful_131(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v4 = _tr(tr, 7, rt.call(k4, k20, (charge(_tr(tr, 6, rt.call(k3, k19, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k11, k12))), (lambda p5: _tr(tr, 5, rt.convert(k17, k18, rt.member(_tr(tr, 4, rt.member(_tr(tr, 3, p5), k1, k13, k14)), k2, k15, k16), k16))),), True))),), True))
-                e = rt.truth(_tr(tr, 10, rt.not_equal(_tr(tr, 8, v4), _tr(tr, 9, None), k21)), k21, 'condition of `expect`')
+                v5 = _tr(tr, 7, rt.call(k3, k20, (charge(_tr(tr, 6, rt.call(k18, k19, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k2, k10, k11))), (lambda p6: _tr(tr, 5, rt.convert(k16, k17, rt.member(_tr(tr, 4, rt.member(_tr(tr, 3, p6), k0, k12, k13)), k1, k14, k15), k15))),), True))),), True))
+                e = rt.truth(_tr(tr, 10, rt.not_equal(_tr(tr, 8, v5), _tr(tr, 9, None), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -7871,14 +7871,14 @@ def careful_131(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 20, rt.order(k35, _tr(tr, 18, rt.arith(k7, _tr(tr, 15, v4), _tr(tr, 17, rt.convert(k33, k34, rt.member(_tr(tr, 16, item1), k5, k31, k32), k32)), k6)), _tr(tr, 19, today), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, rt.order(k35, _tr(tr, 18, rt.arith(k6, _tr(tr, 15, v5), _tr(tr, 17, rt.convert(k33, k34, rt.member(_tr(tr, 16, item1), k4, k31, k32), k32)), k5)), _tr(tr, 19, today), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k22, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k23, k24, k36))), k37, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k38, k39, k40))), k41, _text(_tr(tr, 25, v4)), k42, _text(_tr(tr, 27, rt.convert(k33, k34, rt.member(_tr(tr, 26, item1), k5, k31, k43), k43))),))
+                        r.message = ''.join((k22, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item1), k23, k24, k36))), k37, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k38, k39, k40))), k41, _text(_tr(tr, 25, v5)), k42, _text(_tr(tr, 27, rt.convert(k33, k34, rt.member(_tr(tr, 26, item1), k4, k31, k43), k43))),))
                     except EvalError:
                         r.message = None
                     break
@@ -7898,7 +7898,7 @@ def careful_131(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k9)
+        return RuleRun(passed, results, k8)
     return careful_run
 
 def careful_132(K):
@@ -7906,7 +7906,7 @@ def careful_132(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k71, k18, None)
+        s_0 = rt.member(root, k71, k17, None)
         s_1 = rt.member(root, k72, k73, None)
         tr = {}
         if slow is None:
@@ -7916,7 +7916,7 @@ def careful_132(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k19)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -7924,28 +7924,28 @@ def careful_132(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v12 = _tr(tr, 7, rt.call(k4, k29, (charge(_tr(tr, 6, rt.call(k3, k28, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k20, k21))), (lambda p13: _tr(tr, 5, rt.convert(k26, k27, rt.member(_tr(tr, 4, rt.member(_tr(tr, 3, p13), k1, k22, k23)), k2, k24, k25), k25))),), True))),), True))
-                v14 = _tr(tr, 14, rt.call(k6, k35, (charge(_tr(tr, 13, rt.call(k3, k34, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k0, k20, k30))), (lambda p15: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, p15), k1, k22, k31)), k5, k32, k33), k33))),), True))),), True))
-                v16 = _tr(tr, 39, rt.call(k3, k53, (charge(_tr(tr, 35, rt.call(k47, k48, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k20, k36))), (lambda p17: _tr(tr, 34, rt.and_(_tr(tr, 21, rt.not_equal(_tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, p17), k1, k22, k37)), k2, k24, k38), k38)), _tr(tr, 20, v12), k7)), lambda: _tr(tr, 33, rt.call(k45, k46, (charge(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k0, k20, k39))), (lambda p18: _tr(tr, 32, rt.equal(_tr(tr, 26, rt.convert(k26, k27, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, p18), k1, k22, k40)), k5, k32, k41), k41)), _tr(tr, 31, rt.arith(k44, _tr(tr, 29, rt.convert(k26, k27, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, p17), k1, k22, k42)), k2, k24, k43), k43)), _tr(tr, 30, k8), k9)), k10))),), True)), k11))),), True))), (lambda p19: _tr(tr, 38, rt.convert(k26, k27, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, p19), k1, k49, k50)), k2, k51, k52), k52))),), True))
-                e = rt.truth(_tr(tr, 48, rt.and_(_tr(tr, 42, rt.not_equal(_tr(tr, 40, v14), _tr(tr, 41, None), k54)), lambda: _tr(tr, 47, rt.order(k59, _tr(tr, 43, v14), _tr(tr, 46, rt.convert(k26, k27, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, s_1), k12, k55, k56)), k5, k57, k58), k58)), k13)), k14)), k14, 'condition of `expect`')
+                v15 = _tr(tr, 7, rt.call(k3, k29, (charge(_tr(tr, 6, rt.call(k27, k28, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k2, k19, k20))), (lambda p16: _tr(tr, 5, rt.convert(k25, k26, rt.member(_tr(tr, 4, rt.member(_tr(tr, 3, p16), k0, k21, k22)), k1, k23, k24), k24))),), True))),), True))
+                v17 = _tr(tr, 14, rt.call(k5, k35, (charge(_tr(tr, 13, rt.call(k27, k34, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k2, k19, k30))), (lambda p18: _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, p18), k0, k21, k31)), k4, k32, k33), k33))),), True))),), True))
+                v19 = _tr(tr, 39, rt.call(k27, k53, (charge(_tr(tr, 35, rt.call(k47, k48, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k2, k19, k36))), (lambda p20: _tr(tr, 34, rt.and_(_tr(tr, 21, rt.not_equal(_tr(tr, 19, rt.convert(k25, k26, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, p20), k0, k21, k37)), k1, k23, k38), k38)), _tr(tr, 20, v15), k6)), lambda: _tr(tr, 33, rt.call(k45, k46, (charge(_tr(tr, 23, rt.member(_tr(tr, 22, item1), k2, k19, k39))), (lambda p21: _tr(tr, 32, rt.equal(_tr(tr, 26, rt.convert(k25, k26, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, p21), k0, k21, k40)), k4, k32, k41), k41)), _tr(tr, 31, rt.arith(k44, _tr(tr, 29, rt.convert(k25, k26, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, p20), k0, k21, k42)), k1, k23, k43), k43)), _tr(tr, 30, k7), k8)), k9))),), True)), k10))),), True))), (lambda p22: _tr(tr, 38, rt.convert(k25, k26, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, p22), k0, k49, k50)), k1, k51, k52), k52))),), True))
+                e = rt.truth(_tr(tr, 48, rt.and_(_tr(tr, 42, rt.not_equal(_tr(tr, 40, v17), _tr(tr, 41, None), k54)), lambda: _tr(tr, 47, rt.order(k59, _tr(tr, 43, v17), _tr(tr, 46, rt.convert(k25, k26, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, s_1), k11, k55, k56)), k4, k57, k58), k58)), k12)), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k60, _text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k61, k62, k63))), k64, _text(_tr(tr, 53, rt.convert(k26, k27, rt.member(_tr(tr, 52, rt.member(_tr(tr, 51, s_1), k12, k55, k65)), k5, k57, k66), k66))), k67, _text(_tr(tr, 54, v14)),))
+                        r.message = ''.join((k60, _text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k61, k62, k63))), k64, _text(_tr(tr, 53, rt.convert(k25, k26, rt.member(_tr(tr, 52, rt.member(_tr(tr, 51, s_1), k11, k55, k65)), k4, k57, k66), k66))), k67, _text(_tr(tr, 54, v17)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 58, rt.equal(_tr(tr, 56, rt.call(k15, k68, (_tr(tr, 55, v16),), True)), _tr(tr, 57, k16), k17)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 58, rt.equal(_tr(tr, 56, rt.call(k14, k68, (_tr(tr, 55, v19),), True)), _tr(tr, 57, k15), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k60, _text(_tr(tr, 60, rt.member(_tr(tr, 59, item1), k61, k62, k69))), k70, _text(_tr(tr, 61, v16)),))
+                        r.message = ''.join((k60, _text(_tr(tr, 60, rt.member(_tr(tr, 59, item1), k61, k62, k69))), k70, _text(_tr(tr, 61, v19)),))
                     except EvalError:
                         r.message = None
                     break
@@ -7965,7 +7965,7 @@ def careful_132(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k18)
+        return RuleRun(passed, results, k17)
     return careful_run
 
 def careful_133(K):
@@ -8365,7 +8365,7 @@ def careful_139(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k35, k12, None)
+        s_0 = rt.member(root, k35, k11, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -8374,7 +8374,7 @@ def careful_139(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8382,21 +8382,21 @@ def careful_139(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 21, rt.call(k8, k28, (charge(_tr(tr, 18, rt.call(k24, k25, (charge(_tr(tr, 5, s_0)), (lambda p10: _tr(tr, 17, rt.and_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k20, k21, (_tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k18, k19)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, p10), k3, k16, k17)), k5)), lambda: _tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.member(_tr(tr, 13, p10), k0, k22, k23)), _tr(tr, 15, k1), k6)), k7))),), True))), (lambda p11: _tr(tr, 20, rt.member(_tr(tr, 19, p11), k3, k26, k27))),), True))
-                e = rt.truth(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.call(k9, k29, (_tr(tr, 22, v9),), True)), _tr(tr, 24, k10), k11)), k11, 'condition of `expect`')
+                v10 = _tr(tr, 21, rt.call(k27, k28, (charge(_tr(tr, 18, rt.call(k23, k24, (charge(_tr(tr, 5, s_0)), (lambda p11: _tr(tr, 17, rt.and_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k19, k20, (_tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k17, k18)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, p11), k3, k15, k16)), k5)), lambda: _tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.member(_tr(tr, 13, p11), k0, k21, k22)), _tr(tr, 15, k1), k6)), k7))),), True))), (lambda p12: _tr(tr, 20, rt.member(_tr(tr, 19, p12), k3, k25, k26))),), True))
+                e = rt.truth(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.call(k8, k29, (_tr(tr, 22, v10),), True)), _tr(tr, 24, k9), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k30, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k3, k31, k32))), k33, _text(_tr(tr, 28, v9)), k34,))
+                        r.message = ''.join((k30, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k3, k31, k32))), k33, _text(_tr(tr, 28, v10)), k34,))
                     except EvalError:
                         r.message = None
                     break
@@ -8416,7 +8416,7 @@ def careful_139(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k12)
+        return RuleRun(passed, results, k11)
     return careful_run
 
 def careful_140(K):
@@ -8424,7 +8424,7 @@ def careful_140(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k4, k18, None)
+        s_0 = rt.member(root, k4, k17, None)
         s_1 = rt.member(root, k52, k53, None)
         s_2 = rt.member(root, k54, k55, None)
         tr = {}
@@ -8435,7 +8435,7 @@ def careful_140(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k19)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8443,33 +8443,33 @@ def careful_140(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k20, k21)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k19, k20)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v17 = _tr(tr, 23, rt.call(k9, k34, (charge(_tr(tr, 20, ((v18 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k22, k23))), _tr(tr, 19, rt.call(k30, k31, (charge(_tr(tr, 7, s_1)), (lambda p19: _tr(tr, 18, rt.and_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k26, k27, (_tr(tr, 10, rt.member(_tr(tr, 9, p19), k4, k24, k25)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v18), k5)), lambda: _tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, p19), k0, k28, k29)), _tr(tr, 16, k6), k7)), k8))),), True)))[-1])), (lambda p20: _tr(tr, 22, rt.member(_tr(tr, 21, p20), k3, k32, k33))),), True))
-                v21 = _tr(tr, 40, rt.call(k9, k44, (charge(_tr(tr, 37, rt.call(k30, k41, (charge(_tr(tr, 24, s_2)), (lambda p22: _tr(tr, 36, rt.and_(_tr(tr, 31, rt.contains(_tr(tr, 30, rt.call(k26, k38, (_tr(tr, 28, rt.member(_tr(tr, 27, p22), k4, k36, k37)), _tr(tr, 29, _list_of()),), False)), _tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k22, k35)), k10)), lambda: _tr(tr, 35, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p22), k0, k39, k40)), _tr(tr, 34, k11), k12)), k13))),), True))), (lambda p23: _tr(tr, 39, rt.member(_tr(tr, 38, p23), k3, k42, k43))),), True))
-                e = rt.truth(_tr(tr, 44, rt.equal(_tr(tr, 42, rt.call(k14, k45, (_tr(tr, 41, v17),), True)), _tr(tr, 43, k15), k16)), k16, 'condition of `expect`')
+                v19 = _tr(tr, 23, rt.call(k33, k34, (charge(_tr(tr, 20, ((v20 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k21, k22))), _tr(tr, 19, rt.call(k29, k30, (charge(_tr(tr, 7, s_1)), (lambda p21: _tr(tr, 18, rt.and_(_tr(tr, 13, rt.contains(_tr(tr, 12, rt.call(k25, k26, (_tr(tr, 10, rt.member(_tr(tr, 9, p21), k4, k23, k24)), _tr(tr, 11, _list_of()),), False)), _tr(tr, 8, v20), k5)), lambda: _tr(tr, 17, rt.equal(_tr(tr, 15, rt.member(_tr(tr, 14, p21), k0, k27, k28)), _tr(tr, 16, k6), k7)), k8))),), True)))[-1])), (lambda p22: _tr(tr, 22, rt.member(_tr(tr, 21, p22), k3, k31, k32))),), True))
+                v23 = _tr(tr, 40, rt.call(k33, k44, (charge(_tr(tr, 37, rt.call(k29, k41, (charge(_tr(tr, 24, s_2)), (lambda p24: _tr(tr, 36, rt.and_(_tr(tr, 31, rt.contains(_tr(tr, 30, rt.call(k25, k38, (_tr(tr, 28, rt.member(_tr(tr, 27, p24), k4, k36, k37)), _tr(tr, 29, _list_of()),), False)), _tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k21, k35)), k9)), lambda: _tr(tr, 35, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p24), k0, k39, k40)), _tr(tr, 34, k10), k11)), k12))),), True))), (lambda p25: _tr(tr, 39, rt.member(_tr(tr, 38, p25), k3, k42, k43))),), True))
+                e = rt.truth(_tr(tr, 44, rt.equal(_tr(tr, 42, rt.call(k13, k45, (_tr(tr, 41, v19),), True)), _tr(tr, 43, k14), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k46, _text(_tr(tr, 46, rt.member(_tr(tr, 45, item1), k3, k22, k47))), k48, _text(_tr(tr, 47, v17)),))
+                        r.message = ''.join((k46, _text(_tr(tr, 46, rt.member(_tr(tr, 45, item1), k3, k21, k47))), k48, _text(_tr(tr, 47, v19)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 51, rt.equal(_tr(tr, 49, rt.call(k14, k49, (_tr(tr, 48, v21),), True)), _tr(tr, 50, k15), k17)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 51, rt.equal(_tr(tr, 49, rt.call(k13, k49, (_tr(tr, 48, v23),), True)), _tr(tr, 50, k14), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k46, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k3, k22, k50))), k51, _text(_tr(tr, 54, v21)),))
+                        r.message = ''.join((k46, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k3, k21, k50))), k51, _text(_tr(tr, 54, v23)),))
                     except EvalError:
                         r.message = None
                     break
@@ -8489,7 +8489,7 @@ def careful_140(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k18)
+        return RuleRun(passed, results, k17)
     return careful_run
 
 def careful_141(K):
@@ -8555,7 +8555,7 @@ def careful_142(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k36, k10, None)
+        s_0 = rt.member(root, k36, k9, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -8564,7 +8564,7 @@ def careful_142(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8572,21 +8572,21 @@ def careful_142(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 10, rt.and_(_tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k14), _tr(tr, 4, k15))), _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)), k16)), lambda: _tr(tr, 9, rt.call(k19, k20, (_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k17, k18)),), False)), k3)), k3, 'condition of `where`')
+                w = rt.truth(_tr(tr, 10, rt.and_(_tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k13), _tr(tr, 4, k14))), _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k11, k12)), k15)), lambda: _tr(tr, 9, rt.call(k18, k19, (_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k16, k17)),), False)), k3)), k3, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 20, rt.call(k6, k30, (charge(_tr(tr, 17, rt.call(k26, k27, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, item1), k2, k17, k21))), (lambda p9: _tr(tr, 16, rt.not_(_tr(tr, 15, rt.call(k19, k24, (_tr(tr, 14, rt.member(_tr(tr, 13, p9), k4, k22, k23)),), False)), k25))),), True))), (lambda p10: _tr(tr, 19, rt.member(_tr(tr, 18, p10), k5, k28, k29))),), True))
-                e = rt.truth(_tr(tr, 24, rt.equal(_tr(tr, 22, rt.call(k7, k31, (_tr(tr, 21, v8),), True)), _tr(tr, 23, k8), k9)), k9, 'condition of `expect`')
+                v9 = _tr(tr, 20, rt.call(k29, k30, (charge(_tr(tr, 17, rt.call(k25, k26, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, item1), k2, k16, k20))), (lambda p10: _tr(tr, 16, rt.not_(_tr(tr, 15, rt.call(k18, k23, (_tr(tr, 14, rt.member(_tr(tr, 13, p10), k5, k21, k22)),), False)), k24))),), True))), (lambda p11: _tr(tr, 19, rt.member(_tr(tr, 18, p11), k4, k27, k28))),), True))
+                e = rt.truth(_tr(tr, 24, rt.equal(_tr(tr, 22, rt.call(k6, k31, (_tr(tr, 21, v9),), True)), _tr(tr, 23, k7), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k5, k33, k34))), k35, _text(_tr(tr, 27, v8)),))
+                        r.message = ''.join((k32, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k4, k33, k34))), k35, _text(_tr(tr, 27, v9)),))
                     except EvalError:
                         r.message = None
                     break
@@ -8606,7 +8606,7 @@ def careful_142(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k10)
+        return RuleRun(passed, results, k9)
     return careful_run
 
 def careful_143(K):
@@ -8672,7 +8672,7 @@ def careful_144(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k35, k13, None)
+        s_0 = rt.member(root, k35, k12, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -8681,7 +8681,7 @@ def careful_144(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8689,21 +8689,21 @@ def careful_144(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 21, rt.call(k9, k29, (charge(_tr(tr, 18, rt.call(k25, k26, (charge(_tr(tr, 5, s_0)), (lambda p10: _tr(tr, 17, rt.and_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k21, k22, (_tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k19, k20)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, p10), k3, k17, k18)), k5)), lambda: _tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p10), k0, k23, k24)), _tr(tr, 15, k6), k7)), k8))),), True))), (lambda p11: _tr(tr, 20, rt.member(_tr(tr, 19, p11), k3, k27, k28))),), True))
-                e = rt.truth(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.call(k10, k30, (_tr(tr, 22, v9),), True)), _tr(tr, 24, k11), k12)), k12, 'condition of `expect`')
+                v10 = _tr(tr, 21, rt.call(k28, k29, (charge(_tr(tr, 18, rt.call(k24, k25, (charge(_tr(tr, 5, s_0)), (lambda p11: _tr(tr, 17, rt.and_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k20, k21, (_tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k18, k19)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, p11), k3, k16, k17)), k5)), lambda: _tr(tr, 16, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p11), k0, k22, k23)), _tr(tr, 15, k6), k7)), k8))),), True))), (lambda p12: _tr(tr, 20, rt.member(_tr(tr, 19, p12), k3, k26, k27))),), True))
+                e = rt.truth(_tr(tr, 25, rt.equal(_tr(tr, 23, rt.call(k9, k30, (_tr(tr, 22, v10),), True)), _tr(tr, 24, k10), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k3, k32, k33))), k34, _text(_tr(tr, 28, v9)),))
+                        r.message = ''.join((k31, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k3, k32, k33))), k34, _text(_tr(tr, 28, v10)),))
                     except EvalError:
                         r.message = None
                     break
@@ -8723,7 +8723,7 @@ def careful_144(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k13)
+        return RuleRun(passed, results, k12)
     return careful_run
 
 def careful_145(K):
@@ -8906,7 +8906,7 @@ def careful_148(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, k83, k84, k85, k86, k87, k88, k89, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k85, k21, None)
+        s_0 = rt.member(root, k85, k20, None)
         s_1 = rt.member(root, k86, k87, None)
         s_2 = rt.member(root, k88, k89, None)
         tr = {}
@@ -8917,7 +8917,7 @@ def careful_148(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k22)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k21)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -8925,15 +8925,15 @@ def careful_148(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k23, k24)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k22, k23)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v14 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k27, k28, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k25, k26)),), False)), lambda: _tr(tr, 13, rt.call(k6, k35, (charge(_tr(tr, 12, rt.call(k5, k34, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k25, k29))), (lambda p15: _tr(tr, 11, rt.convert(k32, k33, rt.member(_tr(tr, 10, p15), k4, k30, k31), k31))),), True))),), True)), lambda: _tr(tr, 14, None), k36))
-                v16 = _tr(tr, 27, rt.if_(_tr(tr, 18, rt.call(k27, k38, (_tr(tr, 17, rt.member(_tr(tr, 16, item1), k3, k25, k37)),), False)), lambda: _tr(tr, 25, rt.call(k41, k42, (charge(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k3, k25, k39))), (lambda p17: _tr(tr, 24, rt.equal(_tr(tr, 22, rt.convert(k32, k33, rt.member(_tr(tr, 21, p17), k4, k30, k40), k40)), _tr(tr, 23, v14), k7))),), True)), lambda: _tr(tr, 26, None), k43))
-                e = rt.truth(_tr(tr, 30, rt.not_equal(_tr(tr, 28, v14), _tr(tr, 29, None), k44)), k44, 'condition of `expect`')
+                v15 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k26, k27, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k24, k25)),), False)), lambda: _tr(tr, 13, rt.call(k5, k35, (charge(_tr(tr, 12, rt.call(k33, k34, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k24, k28))), (lambda p16: _tr(tr, 11, rt.convert(k31, k32, rt.member(_tr(tr, 10, p16), k4, k29, k30), k30))),), True))),), True)), lambda: _tr(tr, 14, None), k36))
+                v17 = _tr(tr, 27, rt.if_(_tr(tr, 18, rt.call(k26, k38, (_tr(tr, 17, rt.member(_tr(tr, 16, item1), k3, k24, k37)),), False)), lambda: _tr(tr, 25, rt.call(k41, k42, (charge(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k3, k24, k39))), (lambda p18: _tr(tr, 24, rt.equal(_tr(tr, 22, rt.convert(k31, k32, rt.member(_tr(tr, 21, p18), k4, k29, k40), k40)), _tr(tr, 23, v15), k6))),), True)), lambda: _tr(tr, 26, None), k43))
+                e = rt.truth(_tr(tr, 30, rt.not_equal(_tr(tr, 28, v15), _tr(tr, 29, None), k44)), k44, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -8944,36 +8944,36 @@ def careful_148(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 48, rt.order(k63, _tr(tr, 46, ((v18 := _tr(tr, 35, v14)), (v19 := _tr(tr, 38, rt.convert(k57, k58, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k8, k53, k54)), k9, k55, k56), k56))), _tr(tr, 45, rt.arith(k13, _tr(tr, 39, v18), _tr(tr, 44, rt.call(k11, k62, (_tr(tr, 40, v19), _tr(tr, 43, rt.convert(k57, k58, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k8, k53, k59)), k10, k60, k61), k61)),), False)), k12)))[-1]), _tr(tr, 47, today), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 48, rt.order(k63, _tr(tr, 46, ((v19 := _tr(tr, 35, v15)), (v20 := _tr(tr, 38, rt.convert(k57, k58, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k7, k53, k54)), k8, k55, k56), k56))), _tr(tr, 45, rt.arith(k12, _tr(tr, 39, v19), _tr(tr, 44, rt.call(k10, k62, (_tr(tr, 40, v20), _tr(tr, 43, rt.convert(k57, k58, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k7, k53, k59)), k9, k60, k61), k61)),), False)), k11)))[-1]), _tr(tr, 47, today), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k45, k46, k64))), k48, _text(_tr(tr, 52, rt.member(_tr(tr, 51, item1), k49, k50, k65))), k66, _text(_tr(tr, 53, v14)), k67,))
+                        r.message = ''.join((_text(_tr(tr, 50, rt.member(_tr(tr, 49, item1), k45, k46, k64))), k48, _text(_tr(tr, 52, rt.member(_tr(tr, 51, item1), k49, k50, k65))), k66, _text(_tr(tr, 53, v15)), k67,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 57, rt.not_equal(_tr(tr, 55, rt.member(_tr(tr, 54, v16), k15, k68, k69)), _tr(tr, 56, k16), k17)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 57, rt.not_equal(_tr(tr, 55, rt.member(_tr(tr, 54, v17), k14, k68, k69)), _tr(tr, 56, k15), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k45, k46, k70))), k48, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k49, k50, k71))), k72, _text(_tr(tr, 62, v14)), k73,))
+                        r.message = ''.join((_text(_tr(tr, 59, rt.member(_tr(tr, 58, item1), k45, k46, k70))), k48, _text(_tr(tr, 61, rt.member(_tr(tr, 60, item1), k49, k50, k71))), k72, _text(_tr(tr, 62, v15)), k73,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 69, rt.equal(_tr(tr, 67, rt.member(_tr(tr, 66, rt.call(k76, k77, (charge(_tr(tr, 63, s_2)), _tr(tr, 65, rt.member(_tr(tr, 64, v16), k18, k74, k75)),), True, ctx)), k0, k78, k79)), _tr(tr, 68, k19), k20)), k20, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 69, rt.equal(_tr(tr, 67, rt.member(_tr(tr, 66, rt.call(k76, k77, (charge(_tr(tr, 63, s_2)), _tr(tr, 65, rt.member(_tr(tr, 64, v17), k17, k74, k75)),), True, ctx)), k0, k78, k79)), _tr(tr, 68, k18), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 71, rt.member(_tr(tr, 70, item1), k45, k46, k80))), k48, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k49, k50, k81))), k82, _text(_tr(tr, 75, rt.member(_tr(tr, 74, v16), k18, k74, k83))), k84,))
+                        r.message = ''.join((_text(_tr(tr, 71, rt.member(_tr(tr, 70, item1), k45, k46, k80))), k48, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k49, k50, k81))), k82, _text(_tr(tr, 75, rt.member(_tr(tr, 74, v17), k17, k74, k83))), k84,))
                     except EvalError:
                         r.message = None
                     break
@@ -8993,7 +8993,7 @@ def careful_148(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k21)
+        return RuleRun(passed, results, k20)
     return careful_run
 
 def careful_149(K):
@@ -9882,7 +9882,7 @@ def careful_163(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k36, k11, None)
+        s_0 = rt.member(root, k36, k10, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -9891,7 +9891,7 @@ def careful_163(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -9899,21 +9899,21 @@ def careful_163(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 19, rt.call(k7, k29, (charge(_tr(tr, 16, rt.call(k25, k26, (charge(_tr(tr, 8, rt.call(k17, k18, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k6, k15, k16)), _tr(tr, 7, _list_of()),), False))), (lambda p9: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, rt.call(k21, k22, (charge(_tr(tr, 9, s_0)), _tr(tr, 11, rt.member(_tr(tr, 10, p9), k3, k19, k20)),), True, ctx)), k0, k23, k24)), _tr(tr, 14, k4), k5))),), True))), (lambda p10: _tr(tr, 18, rt.member(_tr(tr, 17, p10), k3, k27, k28))),), True))
-                e = rt.truth(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.call(k8, k30, (_tr(tr, 20, v8),), True)), _tr(tr, 22, k9), k10)), k10, 'condition of `expect`')
+                v9 = _tr(tr, 19, rt.call(k28, k29, (charge(_tr(tr, 16, rt.call(k24, k25, (charge(_tr(tr, 8, rt.call(k16, k17, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k6, k14, k15)), _tr(tr, 7, _list_of()),), False))), (lambda p10: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, rt.call(k20, k21, (charge(_tr(tr, 9, s_0)), _tr(tr, 11, rt.member(_tr(tr, 10, p10), k3, k18, k19)),), True, ctx)), k0, k22, k23)), _tr(tr, 14, k4), k5))),), True))), (lambda p11: _tr(tr, 18, rt.member(_tr(tr, 17, p11), k3, k26, k27))),), True))
+                e = rt.truth(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.call(k7, k30, (_tr(tr, 20, v9),), True)), _tr(tr, 22, k8), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 25, rt.member(_tr(tr, 24, item1), k32, k33, k34))), k35, _text(_tr(tr, 26, v8)),))
+                        r.message = ''.join((k31, _text(_tr(tr, 25, rt.member(_tr(tr, 24, item1), k32, k33, k34))), k35, _text(_tr(tr, 26, v9)),))
                     except EvalError:
                         r.message = None
                     break
@@ -9933,7 +9933,7 @@ def careful_163(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k11)
+        return RuleRun(passed, results, k10)
     return careful_run
 
 def careful_164(K):
@@ -10071,7 +10071,7 @@ def careful_166(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k4, k23, None)
+        s_0 = rt.member(root, k4, k22, None)
         s_1 = rt.member(root, k6, k80, None)
         tr = {}
         if slow is None:
@@ -10081,7 +10081,7 @@ def careful_166(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k24)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k23)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -10089,34 +10089,34 @@ def careful_166(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.not_equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k25, k26)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.not_equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k24, k25)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v23 = _tr(tr, 21, rt.call(k38, k39, (charge(_tr(tr, 5, s_1)), (lambda p24: _tr(tr, 20, rt.or_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k31, k32, (_tr(tr, 9, rt.member(_tr(tr, 8, p24), k4, k29, k30)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k27, k28)), k5)), lambda: _tr(tr, 19, rt.contains(_tr(tr, 18, rt.call(k31, k37, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k6, k35, k36)), _tr(tr, 17, _list_of()),), False)), _tr(tr, 14, rt.member(_tr(tr, 13, p24), k3, k33, k34)), k7)), k8))),), True))
-                v25 = _tr(tr, 39, rt.call(k13, k55, (charge(_tr(tr, 38, rt.call(k12, k54, (charge(_tr(tr, 35, rt.call(k38, k51, (charge(_tr(tr, 22, v23)), (lambda p26: _tr(tr, 34, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, rt.convert(k42, k43, rt.member(_tr(tr, 23, p26), k9, k40, k41), k41)), _tr(tr, 25, None), k44)), lambda: _tr(tr, 33, rt.contains(_tr(tr, 32, _list_of(_tr(tr, 29, k47), _tr(tr, 30, k48), _tr(tr, 31, k49))), _tr(tr, 28, rt.member(_tr(tr, 27, p26), k0, k45, k46)), k50)), k11))),), True))), (lambda p27: _tr(tr, 37, rt.convert(k42, k43, rt.member(_tr(tr, 36, p27), k9, k52, k53), k53))),), True))),), True))
-                v28 = _tr(tr, 56, rt.call(k12, k65, (charge(_tr(tr, 53, rt.call(k38, k62, (charge(_tr(tr, 40, v23)), (lambda p29: _tr(tr, 52, rt.and_(_tr(tr, 47, rt.contains(_tr(tr, 46, rt.call(k31, k59, (_tr(tr, 44, rt.member(_tr(tr, 43, item1), k6, k35, k58)), _tr(tr, 45, _list_of()),), False)), _tr(tr, 42, rt.member(_tr(tr, 41, p29), k3, k56, k57)), k14)), lambda: _tr(tr, 51, rt.equal(_tr(tr, 49, rt.convert(k42, k43, rt.member(_tr(tr, 48, p29), k9, k40, k60), k60)), _tr(tr, 50, None), k61)), k15))),), True))), (lambda p30: _tr(tr, 55, rt.member(_tr(tr, 54, p30), k3, k63, k64))),), True))
-                e = rt.truth(_tr(tr, 60, rt.equal(_tr(tr, 58, rt.call(k16, k66, (_tr(tr, 57, v28),), True)), _tr(tr, 59, k17), k18)), k18, 'condition of `expect`')
+                v25 = _tr(tr, 21, rt.call(k37, k38, (charge(_tr(tr, 5, s_1)), (lambda p26: _tr(tr, 20, rt.or_(_tr(tr, 12, rt.contains(_tr(tr, 11, rt.call(k30, k31, (_tr(tr, 9, rt.member(_tr(tr, 8, p26), k4, k28, k29)), _tr(tr, 10, _list_of()),), False)), _tr(tr, 7, rt.member(_tr(tr, 6, item1), k3, k26, k27)), k5)), lambda: _tr(tr, 19, rt.contains(_tr(tr, 18, rt.call(k30, k36, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k6, k34, k35)), _tr(tr, 17, _list_of()),), False)), _tr(tr, 14, rt.member(_tr(tr, 13, p26), k3, k32, k33)), k7)), k8))),), True))
+                v27 = _tr(tr, 39, rt.call(k12, k55, (charge(_tr(tr, 38, rt.call(k53, k54, (charge(_tr(tr, 35, rt.call(k37, k50, (charge(_tr(tr, 22, v25)), (lambda p28: _tr(tr, 34, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, rt.convert(k41, k42, rt.member(_tr(tr, 23, p28), k9, k39, k40), k40)), _tr(tr, 25, None), k43)), lambda: _tr(tr, 33, rt.contains(_tr(tr, 32, _list_of(_tr(tr, 29, k46), _tr(tr, 30, k47), _tr(tr, 31, k48))), _tr(tr, 28, rt.member(_tr(tr, 27, p28), k0, k44, k45)), k49)), k11))),), True))), (lambda p29: _tr(tr, 37, rt.convert(k41, k42, rt.member(_tr(tr, 36, p29), k9, k51, k52), k52))),), True))),), True))
+                v30 = _tr(tr, 56, rt.call(k53, k65, (charge(_tr(tr, 53, rt.call(k37, k62, (charge(_tr(tr, 40, v25)), (lambda p31: _tr(tr, 52, rt.and_(_tr(tr, 47, rt.contains(_tr(tr, 46, rt.call(k30, k59, (_tr(tr, 44, rt.member(_tr(tr, 43, item1), k6, k34, k58)), _tr(tr, 45, _list_of()),), False)), _tr(tr, 42, rt.member(_tr(tr, 41, p31), k3, k56, k57)), k13)), lambda: _tr(tr, 51, rt.equal(_tr(tr, 49, rt.convert(k41, k42, rt.member(_tr(tr, 48, p31), k9, k39, k60), k60)), _tr(tr, 50, None), k61)), k14))),), True))), (lambda p32: _tr(tr, 55, rt.member(_tr(tr, 54, p32), k3, k63, k64))),), True))
+                e = rt.truth(_tr(tr, 60, rt.equal(_tr(tr, 58, rt.call(k15, k66, (_tr(tr, 57, v30),), True)), _tr(tr, 59, k16), k17)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k67, _text(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k3, k27, k68))), k69, _text(_tr(tr, 63, v28)), k70,))
+                        r.message = ''.join((k67, _text(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k3, k26, k68))), k69, _text(_tr(tr, 63, v30)), k70,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 71, rt.or_(_tr(tr, 66, rt.equal(_tr(tr, 64, v25), _tr(tr, 65, None), k71)), lambda: _tr(tr, 70, rt.order(k21, _tr(tr, 68, rt.convert(k74, k75, rt.member(_tr(tr, 67, item1), k19, k72, k73), k73)), _tr(tr, 69, v25), k20)), k22)), k22, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 71, rt.or_(_tr(tr, 66, rt.equal(_tr(tr, 64, v27), _tr(tr, 65, None), k71)), lambda: _tr(tr, 70, rt.order(k20, _tr(tr, 68, rt.convert(k74, k75, rt.member(_tr(tr, 67, item1), k18, k72, k73), k73)), _tr(tr, 69, v27), k19)), k21)), k21, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k67, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k3, k27, k76))), k77, _text(_tr(tr, 75, rt.convert(k74, k75, rt.member(_tr(tr, 74, item1), k19, k72, k78), k78))), k79, _text(_tr(tr, 76, v25)),))
+                        r.message = ''.join((k67, _text(_tr(tr, 73, rt.member(_tr(tr, 72, item1), k3, k26, k76))), k77, _text(_tr(tr, 75, rt.convert(k74, k75, rt.member(_tr(tr, 74, item1), k18, k72, k78), k78))), k79, _text(_tr(tr, 76, v27)),))
                     except EvalError:
                         r.message = None
                     break
@@ -10136,7 +10136,7 @@ def careful_166(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k23)
+        return RuleRun(passed, results, k22)
     return careful_run
 
 def careful_167(K):
@@ -10547,7 +10547,7 @@ def careful_173(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k56, k14, None)
+        s_0 = rt.member(root, k56, k13, None)
         s_1 = rt.member(root, k57, k58, None)
         tr = {}
         if slow is None:
@@ -10557,7 +10557,7 @@ def careful_173(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -10565,14 +10565,14 @@ def careful_173(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k20, k21, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k18, k19)),), False)), lambda: _tr(tr, 13, rt.call(k6, k28, (charge(_tr(tr, 12, rt.call(k5, k27, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k18, k22))), (lambda p9: _tr(tr, 11, rt.convert(k25, k26, rt.member(_tr(tr, 10, p9), k4, k23, k24), k24))),), True))),), True)), lambda: _tr(tr, 14, None), k29))
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v8), _tr(tr, 17, None), k30)), k30, 'condition of `expect`')
+                v9 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k19, k20, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k17, k18)),), False)), lambda: _tr(tr, 13, rt.call(k5, k28, (charge(_tr(tr, 12, rt.call(k26, k27, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k17, k21))), (lambda p10: _tr(tr, 11, rt.convert(k24, k25, rt.member(_tr(tr, 10, p10), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 14, None), k29))
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v9), _tr(tr, 17, None), k30)), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -10583,14 +10583,14 @@ def careful_173(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.order(k50, _tr(tr, 34, ((v10 := _tr(tr, 23, v8)), (v11 := _tr(tr, 26, rt.convert(k44, k45, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k40, k41)), k8, k42, k43), k43))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v10), _tr(tr, 32, rt.call(k10, k49, (_tr(tr, 28, v11), _tr(tr, 31, rt.convert(k44, k45, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k40, k46)), k9, k47, k48), k48)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.order(k50, _tr(tr, 34, ((v11 := _tr(tr, 23, v9)), (v12 := _tr(tr, 26, rt.convert(k44, k45, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k6, k40, k41)), k7, k42, k43), k43))), _tr(tr, 33, rt.arith(k11, _tr(tr, 27, v11), _tr(tr, 32, rt.call(k9, k49, (_tr(tr, 28, v12), _tr(tr, 31, rt.convert(k44, k45, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k6, k40, k46)), k8, k47, k48), k48)),), False)), k10)))[-1]), _tr(tr, 35, today), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k51, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k32, k33, k52))), k35, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k36, k37, k53))), k54, _text(_tr(tr, 41, v8)), k55,))
+                        r.message = ''.join((k51, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k32, k33, k52))), k35, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k36, k37, k53))), k54, _text(_tr(tr, 41, v9)), k55,))
                     except EvalError:
                         r.message = None
                     break
@@ -10610,7 +10610,7 @@ def careful_173(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_174(K):
@@ -10618,7 +10618,7 @@ def careful_174(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k55, k14, None)
+        s_0 = rt.member(root, k55, k13, None)
         s_1 = rt.member(root, k56, k57, None)
         tr = {}
         if slow is None:
@@ -10628,7 +10628,7 @@ def careful_174(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -10636,14 +10636,14 @@ def careful_174(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k20, k21, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k18, k19)),), False)), lambda: _tr(tr, 13, rt.call(k6, k28, (charge(_tr(tr, 12, rt.call(k5, k27, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k18, k22))), (lambda p9: _tr(tr, 11, rt.convert(k25, k26, rt.member(_tr(tr, 10, p9), k4, k23, k24), k24))),), True))),), True)), lambda: _tr(tr, 14, None), k29))
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v8), _tr(tr, 17, None), k30)), k30, 'condition of `expect`')
+                v9 = _tr(tr, 15, rt.if_(_tr(tr, 7, rt.call(k19, k20, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k17, k18)),), False)), lambda: _tr(tr, 13, rt.call(k5, k28, (charge(_tr(tr, 12, rt.call(k26, k27, (charge(_tr(tr, 9, rt.member(_tr(tr, 8, item1), k3, k17, k21))), (lambda p10: _tr(tr, 11, rt.convert(k24, k25, rt.member(_tr(tr, 10, p10), k4, k22, k23), k23))),), True))),), True)), lambda: _tr(tr, 14, None), k29))
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v9), _tr(tr, 17, None), k30)), k30, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -10654,14 +10654,14 @@ def careful_174(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 36, rt.order(k50, _tr(tr, 34, ((v10 := _tr(tr, 23, v8)), (v11 := _tr(tr, 26, rt.convert(k44, k45, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k7, k40, k41)), k8, k42, k43), k43))), _tr(tr, 33, rt.arith(k12, _tr(tr, 27, v10), _tr(tr, 32, rt.call(k10, k49, (_tr(tr, 28, v11), _tr(tr, 31, rt.convert(k44, k45, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k7, k40, k46)), k9, k47, k48), k48)),), False)), k11)))[-1]), _tr(tr, 35, today), k13)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 36, rt.order(k50, _tr(tr, 34, ((v11 := _tr(tr, 23, v9)), (v12 := _tr(tr, 26, rt.convert(k44, k45, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, s_1), k6, k40, k41)), k7, k42, k43), k43))), _tr(tr, 33, rt.arith(k11, _tr(tr, 27, v11), _tr(tr, 32, rt.call(k9, k49, (_tr(tr, 28, v12), _tr(tr, 31, rt.convert(k44, k45, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k6, k40, k46)), k8, k47, k48), k48)),), False)), k10)))[-1]), _tr(tr, 35, today), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k31, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k32, k33, k51))), k35, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k36, k37, k52))), k53, _text(_tr(tr, 41, v8)), k54,))
+                        r.message = ''.join((k31, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k32, k33, k51))), k35, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k36, k37, k52))), k53, _text(_tr(tr, 41, v9)), k54,))
                     except EvalError:
                         r.message = None
                     break
@@ -10681,7 +10681,7 @@ def careful_174(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_175(K):
@@ -10689,7 +10689,7 @@ def careful_175(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k37, k10, None)
+        s_0 = rt.member(root, k37, k9, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -10698,7 +10698,7 @@ def careful_175(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -10706,21 +10706,21 @@ def careful_175(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k14, k15, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)),), False)), k15, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k13, k14, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k11, k12)),), False)), k14, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 19, rt.call(k6, k30, (charge(_tr(tr, 16, rt.call(k26, k27, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k12, k16))), (lambda p8: _tr(tr, 15, rt.or_(_tr(tr, 9, rt.equal(_tr(tr, 7, rt.convert(k19, k20, rt.member(_tr(tr, 6, p8), k1, k17, k18), k18)), _tr(tr, 8, None), k21)), lambda: _tr(tr, 14, rt.order(k25, _tr(tr, 11, rt.convert(k19, k20, rt.member(_tr(tr, 10, p8), k1, k17, k22), k22)), _tr(tr, 13, rt.convert(k19, k20, rt.member(_tr(tr, 12, p8), k2, k23, k24), k24)), k3)), k4))),), True))), (lambda p9: _tr(tr, 18, rt.member(_tr(tr, 17, p9), k5, k28, k29))),), True))
-                e = rt.truth(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.call(k7, k31, (_tr(tr, 20, v7),), True)), _tr(tr, 22, k8), k9)), k9, 'condition of `expect`')
+                v8 = _tr(tr, 19, rt.call(k29, k30, (charge(_tr(tr, 16, rt.call(k25, k26, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k11, k15))), (lambda p9: _tr(tr, 15, rt.or_(_tr(tr, 9, rt.equal(_tr(tr, 7, rt.convert(k18, k19, rt.member(_tr(tr, 6, p9), k2, k16, k17), k17)), _tr(tr, 8, None), k20)), lambda: _tr(tr, 14, rt.order(k24, _tr(tr, 11, rt.convert(k18, k19, rt.member(_tr(tr, 10, p9), k2, k16, k21), k21)), _tr(tr, 13, rt.convert(k18, k19, rt.member(_tr(tr, 12, p9), k3, k22, k23), k23)), k4)), k5))),), True))), (lambda p10: _tr(tr, 18, rt.member(_tr(tr, 17, p10), k1, k27, k28))),), True))
+                e = rt.truth(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.call(k6, k31, (_tr(tr, 20, v8),), True)), _tr(tr, 22, k7), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 24, v7)), k33, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k5, k34, k35))), k36,))
+                        r.message = ''.join((k32, _text(_tr(tr, 24, v8)), k33, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k1, k34, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
@@ -10740,7 +10740,7 @@ def careful_175(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k10)
+        return RuleRun(passed, results, k9)
     return careful_run
 
 def careful_176(K):
@@ -10748,7 +10748,7 @@ def careful_176(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k46, k14, None)
+        s_0 = rt.member(root, k46, k13, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -10757,7 +10757,7 @@ def careful_176(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -10765,21 +10765,21 @@ def careful_176(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k18, k19, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)),), False)), k19, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k17, k18, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)),), False)), k18, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 32, rt.call(k12, k39, (charge(_tr(tr, 29, rt.call(k35, k36, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k16, k20))), (lambda p9: _tr(tr, 28, rt.and_(_tr(tr, 20, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, p9), k1, k21, k22)), _tr(tr, 8, None), k23)), lambda: _tr(tr, 13, rt.not_equal(_tr(tr, 11, rt.member(_tr(tr, 10, p9), k2, k24, k25)), _tr(tr, 12, None), k26)), k3)), lambda: _tr(tr, 19, rt.order(k29, _tr(tr, 16, rt.member(_tr(tr, 15, p9), k1, k21, k27)), _tr(tr, 18, rt.member(_tr(tr, 17, p9), k2, k24, k28)), k4)), k5)), lambda: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.call(k7, k34, (_tr(tr, 24, rt.call(k32, k33, (_tr(tr, 22, rt.member(_tr(tr, 21, p9), k6, k30, k31)), _tr(tr, 23, _list_of()),), False)),), True)), _tr(tr, 26, k8), k9)), k10))),), True))), (lambda p10: _tr(tr, 31, rt.member(_tr(tr, 30, p10), k11, k37, k38))),), True))
-                e = rt.truth(_tr(tr, 36, rt.equal(_tr(tr, 34, rt.call(k7, k40, (_tr(tr, 33, v8),), True)), _tr(tr, 35, k8), k13)), k13, 'condition of `expect`')
+                v9 = _tr(tr, 32, rt.call(k38, k39, (charge(_tr(tr, 29, rt.call(k34, k35, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k15, k19))), (lambda p10: _tr(tr, 28, rt.and_(_tr(tr, 20, rt.and_(_tr(tr, 14, rt.and_(_tr(tr, 9, rt.not_equal(_tr(tr, 7, rt.member(_tr(tr, 6, p10), k2, k20, k21)), _tr(tr, 8, None), k22)), lambda: _tr(tr, 13, rt.not_equal(_tr(tr, 11, rt.member(_tr(tr, 10, p10), k3, k23, k24)), _tr(tr, 12, None), k25)), k4)), lambda: _tr(tr, 19, rt.order(k28, _tr(tr, 16, rt.member(_tr(tr, 15, p10), k2, k20, k26)), _tr(tr, 18, rt.member(_tr(tr, 17, p10), k3, k23, k27)), k5)), k6)), lambda: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.call(k8, k33, (_tr(tr, 24, rt.call(k31, k32, (_tr(tr, 22, rt.member(_tr(tr, 21, p10), k7, k29, k30)), _tr(tr, 23, _list_of()),), False)),), True)), _tr(tr, 26, k9), k10)), k11))),), True))), (lambda p11: _tr(tr, 31, rt.member(_tr(tr, 30, p11), k1, k36, k37))),), True))
+                e = rt.truth(_tr(tr, 36, rt.equal(_tr(tr, 34, rt.call(k8, k40, (_tr(tr, 33, v9),), True)), _tr(tr, 35, k9), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k41, _text(_tr(tr, 37, v8)), k42, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k11, k43, k44))), k45,))
+                        r.message = ''.join((k41, _text(_tr(tr, 37, v9)), k42, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k1, k43, k44))), k45,))
                     except EvalError:
                         r.message = None
                     break
@@ -10799,7 +10799,7 @@ def careful_176(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_177(K):
@@ -10807,7 +10807,7 @@ def careful_177(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k64, k17, None)
+        s_0 = rt.member(root, k64, k16, None)
         s_1 = rt.member(root, k65, k66, None)
         tr = {}
         if slow is None:
@@ -10817,7 +10817,7 @@ def careful_177(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -10825,21 +10825,21 @@ def careful_177(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k21, k22, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k19, k20)),), False)), k22, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k20, k21, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k18, k19)),), False)), k21, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v15 = _tr(tr, 55, rt.call(k13, k57, (charge(_tr(tr, 52, rt.call(k53, k54, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k19, k23))), (lambda p16: _tr(tr, 51, ((v17 := _tr(tr, 6, p16)), _tr(tr, 50, rt.if_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.call(k7, k28, (_tr(tr, 8, rt.convert(k26, k27, rt.member(_tr(tr, 7, v17), k1, k24, k25), k25)), _tr(tr, 9, None),), False)), _tr(tr, 11, None), k29)), lambda: _tr(tr, 13, False), lambda: _tr(tr, 49, rt.if_(_tr(tr, 17, rt.not_equal(_tr(tr, 15, rt.convert(k26, k27, rt.member(_tr(tr, 14, v17), k2, k30, k31), k31)), _tr(tr, 16, None), k32)), lambda: _tr(tr, 33, rt.order(k46, _tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, v17), k2, k30, k33), k33)), _tr(tr, 32, ((v18 := _tr(tr, 21, rt.convert(k26, k27, rt.member(_tr(tr, 20, v17), k3, k34, k35), k35))), (v19 := _tr(tr, 24, rt.convert(k40, k41, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k4, k36, k37)), k5, k38, k39), k39))), _tr(tr, 31, rt.arith(k9, _tr(tr, 25, v18), _tr(tr, 30, rt.call(k7, k45, (_tr(tr, 26, v19), _tr(tr, 29, rt.convert(k40, k41, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_1), k4, k36, k42)), k6, k43, k44), k44)),), False)), k8)))[-1]), k10)), lambda: _tr(tr, 48, rt.order(k50, _tr(tr, 46, ((v20 := _tr(tr, 35, rt.convert(k26, k27, rt.member(_tr(tr, 34, v17), k3, k34, k47), k47))), (v21 := _tr(tr, 38, rt.convert(k40, k41, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k4, k36, k48)), k5, k38, k49), k49))), _tr(tr, 45, rt.arith(k9, _tr(tr, 39, v20), _tr(tr, 44, rt.call(k7, k45, (_tr(tr, 40, v21), _tr(tr, 43, rt.convert(k40, k41, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k4, k36, k42)), k6, k43, k44), k44)),), False)), k8)))[-1]), _tr(tr, 47, today), k11)), k51)), k52)))[-1])),), True))), (lambda p22: _tr(tr, 54, rt.member(_tr(tr, 53, p22), k12, k55, k56))),), True))
-                e = rt.truth(_tr(tr, 59, rt.equal(_tr(tr, 57, rt.call(k14, k58, (_tr(tr, 56, v15),), True)), _tr(tr, 58, k15), k16)), k16, 'condition of `expect`')
+                v16 = _tr(tr, 55, rt.call(k56, k57, (charge(_tr(tr, 52, rt.call(k52, k53, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k18, k22))), (lambda p17: _tr(tr, 51, ((v18 := _tr(tr, 6, p17)), _tr(tr, 50, rt.if_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.call(k8, k27, (_tr(tr, 8, rt.convert(k25, k26, rt.member(_tr(tr, 7, v18), k2, k23, k24), k24)), _tr(tr, 9, None),), False)), _tr(tr, 11, None), k28)), lambda: _tr(tr, 13, False), lambda: _tr(tr, 49, rt.if_(_tr(tr, 17, rt.not_equal(_tr(tr, 15, rt.convert(k25, k26, rt.member(_tr(tr, 14, v18), k3, k29, k30), k30)), _tr(tr, 16, None), k31)), lambda: _tr(tr, 33, rt.order(k45, _tr(tr, 19, rt.convert(k25, k26, rt.member(_tr(tr, 18, v18), k3, k29, k32), k32)), _tr(tr, 32, ((v19 := _tr(tr, 21, rt.convert(k25, k26, rt.member(_tr(tr, 20, v18), k4, k33, k34), k34))), (v20 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k5, k35, k36)), k6, k37, k38), k38))), _tr(tr, 31, rt.arith(k10, _tr(tr, 25, v19), _tr(tr, 30, rt.call(k8, k44, (_tr(tr, 26, v20), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_1), k5, k35, k41)), k7, k42, k43), k43)),), False)), k9)))[-1]), k11)), lambda: _tr(tr, 48, rt.order(k49, _tr(tr, 46, ((v21 := _tr(tr, 35, rt.convert(k25, k26, rt.member(_tr(tr, 34, v18), k4, k33, k46), k46))), (v22 := _tr(tr, 38, rt.convert(k39, k40, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k5, k35, k47)), k6, k37, k48), k48))), _tr(tr, 45, rt.arith(k10, _tr(tr, 39, v21), _tr(tr, 44, rt.call(k8, k44, (_tr(tr, 40, v22), _tr(tr, 43, rt.convert(k39, k40, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, s_1), k5, k35, k41)), k7, k42, k43), k43)),), False)), k9)))[-1]), _tr(tr, 47, today), k12)), k50)), k51)))[-1])),), True))), (lambda p23: _tr(tr, 54, rt.member(_tr(tr, 53, p23), k1, k54, k55))),), True))
+                e = rt.truth(_tr(tr, 59, rt.equal(_tr(tr, 57, rt.call(k13, k58, (_tr(tr, 56, v16),), True)), _tr(tr, 58, k14), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k59, _text(_tr(tr, 60, v15)), k60, _text(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k12, k61, k62))), k63,))
+                        r.message = ''.join((k59, _text(_tr(tr, 60, v16)), k60, _text(_tr(tr, 62, rt.member(_tr(tr, 61, item1), k1, k61, k62))), k63,))
                     except EvalError:
                         r.message = None
                     break
@@ -10859,7 +10859,7 @@ def careful_177(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k17)
+        return RuleRun(passed, results, k16)
     return careful_run
 
 def careful_178(K):
@@ -11134,7 +11134,7 @@ def careful_182(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k80, k24, None)
+        s_0 = rt.member(root, k80, k23, None)
         s_1 = rt.member(root, k81, k82, None)
         tr = {}
         if slow is None:
@@ -11144,7 +11144,7 @@ def careful_182(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k25)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k24)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -11152,15 +11152,15 @@ def careful_182(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k26, k27)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k25, k26)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 11, rt.call(k7, k37, (charge(_tr(tr, 10, rt.call(k6, k36, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k28, k29))), (lambda p13: _tr(tr, 9, rt.convert(k34, k35, rt.member(_tr(tr, 8, rt.member(_tr(tr, 7, p13), k4, k30, k31)), k5, k32, k33), k33))),), True))),), True))
-                v14 = _tr(tr, 36, rt.call(k6, k55, (charge(_tr(tr, 32, rt.call(k49, k50, (charge(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k28, k38))), (lambda p15: _tr(tr, 31, rt.and_(_tr(tr, 18, rt.not_equal(_tr(tr, 16, rt.convert(k34, k35, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, p15), k4, k30, k39)), k5, k32, k40), k40)), _tr(tr, 17, v12), k8)), lambda: _tr(tr, 30, rt.call(k47, k48, (charge(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k3, k28, k41))), (lambda p16: _tr(tr, 29, rt.equal(_tr(tr, 23, rt.convert(k34, k35, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, p16), k4, k30, k42)), k9, k43, k44), k44)), _tr(tr, 28, rt.arith(k19, _tr(tr, 26, rt.convert(k34, k35, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, p15), k4, k30, k45)), k5, k32, k46), k46)), _tr(tr, 27, k10), k11)), k12))),), True)), k13))),), True))), (lambda p17: _tr(tr, 35, rt.convert(k34, k35, rt.member(_tr(tr, 34, rt.member(_tr(tr, 33, p17), k4, k51, k52)), k5, k53, k54), k54))),), True))
-                e = rt.truth(_tr(tr, 39, rt.not_equal(_tr(tr, 37, v12), _tr(tr, 38, None), k56)), k56, 'condition of `expect`')
+                v14 = _tr(tr, 11, rt.call(k6, k37, (charge(_tr(tr, 10, rt.call(k35, k36, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k5, k27, k28))), (lambda p15: _tr(tr, 9, rt.convert(k33, k34, rt.member(_tr(tr, 8, rt.member(_tr(tr, 7, p15), k3, k29, k30)), k4, k31, k32), k32))),), True))),), True))
+                v16 = _tr(tr, 36, rt.call(k35, k55, (charge(_tr(tr, 32, rt.call(k49, k50, (charge(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k5, k27, k38))), (lambda p17: _tr(tr, 31, rt.and_(_tr(tr, 18, rt.not_equal(_tr(tr, 16, rt.convert(k33, k34, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, p17), k3, k29, k39)), k4, k31, k40), k40)), _tr(tr, 17, v14), k7)), lambda: _tr(tr, 30, rt.call(k47, k48, (charge(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k5, k27, k41))), (lambda p18: _tr(tr, 29, rt.equal(_tr(tr, 23, rt.convert(k33, k34, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, p18), k3, k29, k42)), k8, k43, k44), k44)), _tr(tr, 28, rt.arith(k18, _tr(tr, 26, rt.convert(k33, k34, rt.member(_tr(tr, 25, rt.member(_tr(tr, 24, p17), k3, k29, k45)), k4, k31, k46), k46)), _tr(tr, 27, k9), k10)), k11))),), True)), k12))),), True))), (lambda p19: _tr(tr, 35, rt.convert(k33, k34, rt.member(_tr(tr, 34, rt.member(_tr(tr, 33, p19), k3, k51, k52)), k4, k53, k54), k54))),), True))
+                e = rt.truth(_tr(tr, 39, rt.not_equal(_tr(tr, 37, v14), _tr(tr, 38, None), k56)), k56, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -11171,25 +11171,25 @@ def careful_182(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 55, rt.order(k71, _tr(tr, 53, ((v18 := _tr(tr, 42, v12)), (v19 := _tr(tr, 45, rt.convert(k65, k66, rt.member(_tr(tr, 44, rt.member(_tr(tr, 43, s_1), k14, k61, k62)), k15, k63, k64), k64))), _tr(tr, 52, rt.arith(k19, _tr(tr, 46, v18), _tr(tr, 51, rt.call(k17, k70, (_tr(tr, 47, v19), _tr(tr, 50, rt.convert(k65, k66, rt.member(_tr(tr, 49, rt.member(_tr(tr, 48, s_1), k14, k61, k67)), k16, k68, k69), k69)),), False)), k18)))[-1]), _tr(tr, 54, today), k20)), k20, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 55, rt.order(k71, _tr(tr, 53, ((v20 := _tr(tr, 42, v14)), (v21 := _tr(tr, 45, rt.convert(k65, k66, rt.member(_tr(tr, 44, rt.member(_tr(tr, 43, s_1), k13, k61, k62)), k14, k63, k64), k64))), _tr(tr, 52, rt.arith(k18, _tr(tr, 46, v20), _tr(tr, 51, rt.call(k16, k70, (_tr(tr, 47, v21), _tr(tr, 50, rt.convert(k65, k66, rt.member(_tr(tr, 49, rt.member(_tr(tr, 48, s_1), k13, k61, k67)), k15, k68, k69), k69)),), False)), k17)))[-1]), _tr(tr, 54, today), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k72, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k58, k59, k73))), k74, _text(_tr(tr, 58, v12)), k75,))
+                        r.message = ''.join((k72, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k58, k59, k73))), k74, _text(_tr(tr, 58, v14)), k75,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 62, rt.equal(_tr(tr, 60, rt.call(k21, k76, (_tr(tr, 59, v14),), True)), _tr(tr, 61, k22), k23)), k23, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 62, rt.equal(_tr(tr, 60, rt.call(k20, k76, (_tr(tr, 59, v16),), True)), _tr(tr, 61, k21), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 64, rt.member(_tr(tr, 63, item1), k58, k59, k78))), k79, _text(_tr(tr, 65, v14)),))
+                        r.message = ''.join((k77, _text(_tr(tr, 64, rt.member(_tr(tr, 63, item1), k58, k59, k78))), k79, _text(_tr(tr, 65, v16)),))
                     except EvalError:
                         r.message = None
                     break
@@ -11209,7 +11209,7 @@ def careful_182(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k24)
+        return RuleRun(passed, results, k23)
     return careful_run
 
 def careful_183(K):
@@ -11217,7 +11217,7 @@ def careful_183(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k48, k14, None)
+        s_0 = rt.member(root, k48, k13, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -11226,7 +11226,7 @@ def careful_183(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -11234,21 +11234,21 @@ def careful_183(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k20, k21, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k18, k19)),), False)), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k19, k20, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k17, k18)),), False)), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 27, rt.call(k10, k41, (charge(_tr(tr, 24, rt.call(k37, k38, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k18, k22))), (lambda p13: _tr(tr, 23, rt.call(k35, k36, (charge(_tr(tr, 14, rt.call(k25, k26, (_tr(tr, 12, rt.member(_tr(tr, 11, item1), k9, k23, k24)), _tr(tr, 13, _list_of()),), False))), (lambda p14: _tr(tr, 22, rt.call(k33, k34, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, p13), k8, k27, k28))), (lambda p15: _tr(tr, 21, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, p15), k5, k29, k30)), _tr(tr, 20, rt.member(_tr(tr, 19, p14), k6, k31, k32)), k7))),), True))),), True))),), True))), (lambda p16: _tr(tr, 26, rt.member(_tr(tr, 25, p16), k6, k39, k40))),), True))
-                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 29, rt.call(k11, k42, (_tr(tr, 28, v12),), True)), _tr(tr, 30, k12), k13)), k13, 'condition of `expect`')
+                v13 = _tr(tr, 27, rt.call(k40, k41, (charge(_tr(tr, 24, rt.call(k36, k37, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k17, k21))), (lambda p14: _tr(tr, 23, rt.call(k34, k35, (charge(_tr(tr, 14, rt.call(k24, k25, (_tr(tr, 12, rt.member(_tr(tr, 11, item1), k9, k22, k23)), _tr(tr, 13, _list_of()),), False))), (lambda p15: _tr(tr, 22, rt.call(k32, k33, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, p14), k8, k26, k27))), (lambda p16: _tr(tr, 21, rt.equal(_tr(tr, 18, rt.member(_tr(tr, 17, p16), k6, k28, k29)), _tr(tr, 20, rt.member(_tr(tr, 19, p15), k5, k30, k31)), k7))),), True))),), True))),), True))), (lambda p17: _tr(tr, 26, rt.member(_tr(tr, 25, p17), k5, k38, k39))),), True))
+                e = rt.truth(_tr(tr, 31, rt.equal(_tr(tr, 29, rt.call(k10, k42, (_tr(tr, 28, v13),), True)), _tr(tr, 30, k11), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k43, _text(_tr(tr, 32, v12)), k44, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k6, k45, k46))), k47,))
+                        r.message = ''.join((k43, _text(_tr(tr, 32, v13)), k44, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k5, k45, k46))), k47,))
                     except EvalError:
                         r.message = None
                     break
@@ -11268,7 +11268,7 @@ def careful_183(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_184(K):
@@ -11276,7 +11276,7 @@ def careful_184(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k67, k22, None)
+        s_0 = rt.member(root, k67, k21, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -11285,7 +11285,7 @@ def careful_184(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k23)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k22)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -11293,21 +11293,21 @@ def careful_184(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k24, k25)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k28, k29, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k26, k27)),), False)), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k23, k24)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k27, k28, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k25, k26)),), False)), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v16 = _tr(tr, 46, rt.call(k18, k60, (charge(_tr(tr, 43, rt.call(k56, k57, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k26, k30))), (lambda p17: _tr(tr, 42, rt.call(k54, k55, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, p17), k16, k31, k32))), (lambda p18: _tr(tr, 41, rt.and_(_tr(tr, 34, rt.not_(_tr(tr, 33, ((v19 := _tr(tr, 17, rt.call(k7, k37, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k5, k33, k34))), _tr(tr, 16, rt.member(_tr(tr, 15, p18), k6, k35, k36)),), True, ctx))), (v20 := _tr(tr, 19, rt.member(_tr(tr, 18, p18), k8, k38, k39))), _tr(tr, 32, rt.if_(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, v19), k9, k40, k41)), _tr(tr, 22, k10), k11)), lambda: _tr(tr, 27, rt.order(k44, _tr(tr, 24, v20), _tr(tr, 26, rt.member(_tr(tr, 25, v19), k8, k42, k43)), k12)), lambda: _tr(tr, 31, rt.order(k46, _tr(tr, 28, v20), _tr(tr, 30, rt.member(_tr(tr, 29, v19), k8, k42, k45)), k13)), k47)))[-1]), k48)), lambda: _tr(tr, 40, rt.equal(_tr(tr, 38, rt.call(k51, k52, (_tr(tr, 36, rt.member(_tr(tr, 35, p18), k14, k49, k50)), _tr(tr, 37, None),), False)), _tr(tr, 39, None), k53)), k15))),), True))),), True))), (lambda p21: _tr(tr, 45, rt.member(_tr(tr, 44, p21), k17, k58, k59))),), True))
-                e = rt.truth(_tr(tr, 50, rt.equal(_tr(tr, 48, rt.call(k19, k61, (_tr(tr, 47, v16),), True)), _tr(tr, 49, k20), k21)), k21, 'condition of `expect`')
+                v17 = _tr(tr, 46, rt.call(k59, k60, (charge(_tr(tr, 43, rt.call(k55, k56, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k25, k29))), (lambda p18: _tr(tr, 42, rt.call(k53, k54, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, p18), k17, k30, k31))), (lambda p19: _tr(tr, 41, rt.and_(_tr(tr, 34, rt.not_(_tr(tr, 33, ((v20 := _tr(tr, 17, rt.call(k8, k36, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k6, k32, k33))), _tr(tr, 16, rt.member(_tr(tr, 15, p19), k7, k34, k35)),), True, ctx))), (v21 := _tr(tr, 19, rt.member(_tr(tr, 18, p19), k9, k37, k38))), _tr(tr, 32, rt.if_(_tr(tr, 23, rt.equal(_tr(tr, 21, rt.member(_tr(tr, 20, v20), k10, k39, k40)), _tr(tr, 22, k11), k12)), lambda: _tr(tr, 27, rt.order(k43, _tr(tr, 24, v21), _tr(tr, 26, rt.member(_tr(tr, 25, v20), k9, k41, k42)), k13)), lambda: _tr(tr, 31, rt.order(k45, _tr(tr, 28, v21), _tr(tr, 30, rt.member(_tr(tr, 29, v20), k9, k41, k44)), k14)), k46)))[-1]), k47)), lambda: _tr(tr, 40, rt.equal(_tr(tr, 38, rt.call(k50, k51, (_tr(tr, 36, rt.member(_tr(tr, 35, p19), k15, k48, k49)), _tr(tr, 37, None),), False)), _tr(tr, 39, None), k52)), k16))),), True))),), True))), (lambda p22: _tr(tr, 45, rt.member(_tr(tr, 44, p22), k5, k57, k58))),), True))
+                e = rt.truth(_tr(tr, 50, rt.equal(_tr(tr, 48, rt.call(k18, k61, (_tr(tr, 47, v17),), True)), _tr(tr, 49, k19), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k62, _text(_tr(tr, 51, v16)), k63, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k17, k64, k65))), k66,))
+                        r.message = ''.join((k62, _text(_tr(tr, 51, v17)), k63, _text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k5, k64, k65))), k66,))
                     except EvalError:
                         r.message = None
                     break
@@ -11327,7 +11327,7 @@ def careful_184(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k22)
+        return RuleRun(passed, results, k21)
     return careful_run
 
 def careful_185(K):
@@ -11485,7 +11485,7 @@ def careful_187(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k61, k18, None)
+        s_0 = rt.member(root, k61, k17, None)
         s_1 = rt.member(root, k62, k63, None)
         tr = {}
         if slow is None:
@@ -11495,7 +11495,7 @@ def careful_187(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k19)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -11503,14 +11503,14 @@ def careful_187(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k20, k21)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 8, rt.equal(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k22, k23)), _tr(tr, 7, k4), k5)), k6)), k6, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k19, k20)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 8, rt.equal(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k21, k22)), _tr(tr, 7, k4), k5)), k6)), k6, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 20, rt.if_(_tr(tr, 12, rt.call(k26, k27, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k7, k24, k25)),), False)), lambda: _tr(tr, 18, rt.call(k10, k34, (charge(_tr(tr, 17, rt.call(k9, k33, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k7, k24, k28))), (lambda p9: _tr(tr, 16, rt.convert(k31, k32, rt.member(_tr(tr, 15, p9), k8, k29, k30), k30))),), True))),), True)), lambda: _tr(tr, 19, None), k35))
-                e = rt.truth(_tr(tr, 23, rt.not_equal(_tr(tr, 21, v8), _tr(tr, 22, None), k36)), k36, 'condition of `expect`')
+                v9 = _tr(tr, 20, rt.if_(_tr(tr, 12, rt.call(k25, k26, (_tr(tr, 11, rt.member(_tr(tr, 10, item1), k7, k23, k24)),), False)), lambda: _tr(tr, 18, rt.call(k9, k34, (charge(_tr(tr, 17, rt.call(k32, k33, (charge(_tr(tr, 14, rt.member(_tr(tr, 13, item1), k7, k23, k27))), (lambda p10: _tr(tr, 16, rt.convert(k30, k31, rt.member(_tr(tr, 15, p10), k8, k28, k29), k29))),), True))),), True)), lambda: _tr(tr, 19, None), k35))
+                e = rt.truth(_tr(tr, 23, rt.not_equal(_tr(tr, 21, v9), _tr(tr, 22, None), k36)), k36, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -11521,14 +11521,14 @@ def careful_187(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 41, rt.order(k56, _tr(tr, 39, ((v10 := _tr(tr, 28, v8)), (v11 := _tr(tr, 31, rt.convert(k50, k51, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k11, k46, k47)), k12, k48, k49), k49))), _tr(tr, 38, rt.arith(k16, _tr(tr, 32, v10), _tr(tr, 37, rt.call(k14, k55, (_tr(tr, 33, v11), _tr(tr, 36, rt.convert(k50, k51, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, s_1), k11, k46, k52)), k13, k53, k54), k54)),), False)), k15)))[-1]), _tr(tr, 40, today), k17)), k17, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 41, rt.order(k56, _tr(tr, 39, ((v11 := _tr(tr, 28, v9)), (v12 := _tr(tr, 31, rt.convert(k50, k51, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, s_1), k10, k46, k47)), k11, k48, k49), k49))), _tr(tr, 38, rt.arith(k15, _tr(tr, 32, v11), _tr(tr, 37, rt.call(k13, k55, (_tr(tr, 33, v12), _tr(tr, 36, rt.convert(k50, k51, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, s_1), k10, k46, k52)), k12, k53, k54), k54)),), False)), k14)))[-1]), _tr(tr, 40, today), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k37, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k38, k39, k57))), k41, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k42, k43, k58))), k59, _text(_tr(tr, 46, v8)), k60,))
+                        r.message = ''.join((k37, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k38, k39, k57))), k41, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k42, k43, k58))), k59, _text(_tr(tr, 46, v9)), k60,))
                     except EvalError:
                         r.message = None
                     break
@@ -11548,7 +11548,7 @@ def careful_187(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k18)
+        return RuleRun(passed, results, k17)
     return careful_run
 
 def careful_188(K):
@@ -11556,7 +11556,7 @@ def careful_188(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k80, k26, None)
+        s_0 = rt.member(root, k80, k25, None)
         s_1 = rt.member(root, k81, k82, None)
         tr = {}
         if slow is None:
@@ -11566,7 +11566,7 @@ def careful_188(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k27)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k26)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -11574,33 +11574,33 @@ def careful_188(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k28, k29)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k32, k33, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k30, k31)),), False)), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 8, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k27, k28)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 7, rt.call(k31, k32, (_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k29, k30)),), False)), k4)), k4, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v14 = _tr(tr, 34, rt.call(k18, k56, (charge(_tr(tr, 31, rt.call(k52, k53, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k30, k34))), (lambda p15: _tr(tr, 30, rt.and_(_tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p15), k5, k35, k36)), _tr(tr, 13, k6), k7)), lambda: _tr(tr, 29, rt.order(k51, _tr(tr, 27, ((v16 := _tr(tr, 16, rt.convert(k39, k40, rt.member(_tr(tr, 15, p15), k8, k37, k38), k38))), (v17 := _tr(tr, 19, rt.convert(k45, k46, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, s_1), k9, k41, k42)), k10, k43, k44), k44))), _tr(tr, 26, rt.arith(k14, _tr(tr, 20, v16), _tr(tr, 25, rt.call(k12, k50, (_tr(tr, 21, v17), _tr(tr, 24, rt.convert(k45, k46, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k9, k41, k47)), k11, k48, k49), k49)),), False)), k13)))[-1]), _tr(tr, 28, today), k15)), k16))),), True))), (lambda p18: _tr(tr, 33, rt.member(_tr(tr, 32, p18), k17, k54, k55))),), True))
-                v19 = _tr(tr, 53, rt.call(k18, k69, (charge(_tr(tr, 50, rt.call(k52, k66, (charge(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k30, k57))), (lambda p20: _tr(tr, 49, rt.and_(_tr(tr, 42, rt.contains(_tr(tr, 41, _list_of(_tr(tr, 39, k59), _tr(tr, 40, k60))), _tr(tr, 38, rt.member(_tr(tr, 37, p20), k5, k35, k58)), k61)), lambda: _tr(tr, 48, rt.equal(_tr(tr, 46, rt.call(k12, k64, (_tr(tr, 44, rt.convert(k39, k40, rt.member(_tr(tr, 43, p20), k20, k62, k63), k63)), _tr(tr, 45, None),), False)), _tr(tr, 47, None), k65)), k21))),), True))), (lambda p21: _tr(tr, 52, rt.member(_tr(tr, 51, p21), k17, k67, k68))),), True))
-                e = rt.truth(_tr(tr, 57, rt.equal(_tr(tr, 55, rt.call(k22, k70, (_tr(tr, 54, v14),), True)), _tr(tr, 56, k23), k24)), k24, 'condition of `expect`')
+                v16 = _tr(tr, 34, rt.call(k55, k56, (charge(_tr(tr, 31, rt.call(k51, k52, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k29, k33))), (lambda p17: _tr(tr, 30, rt.and_(_tr(tr, 14, rt.equal(_tr(tr, 12, rt.member(_tr(tr, 11, p17), k6, k34, k35)), _tr(tr, 13, k7), k8)), lambda: _tr(tr, 29, rt.order(k50, _tr(tr, 27, ((v18 := _tr(tr, 16, rt.convert(k38, k39, rt.member(_tr(tr, 15, p17), k9, k36, k37), k37))), (v19 := _tr(tr, 19, rt.convert(k44, k45, rt.member(_tr(tr, 18, rt.member(_tr(tr, 17, s_1), k10, k40, k41)), k11, k42, k43), k43))), _tr(tr, 26, rt.arith(k15, _tr(tr, 20, v18), _tr(tr, 25, rt.call(k13, k49, (_tr(tr, 21, v19), _tr(tr, 24, rt.convert(k44, k45, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k10, k40, k46)), k12, k47, k48), k48)),), False)), k14)))[-1]), _tr(tr, 28, today), k16)), k17))),), True))), (lambda p20: _tr(tr, 33, rt.member(_tr(tr, 32, p20), k5, k53, k54))),), True))
+                v21 = _tr(tr, 53, rt.call(k55, k69, (charge(_tr(tr, 50, rt.call(k51, k66, (charge(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k29, k57))), (lambda p22: _tr(tr, 49, rt.and_(_tr(tr, 42, rt.contains(_tr(tr, 41, _list_of(_tr(tr, 39, k59), _tr(tr, 40, k60))), _tr(tr, 38, rt.member(_tr(tr, 37, p22), k6, k34, k58)), k61)), lambda: _tr(tr, 48, rt.equal(_tr(tr, 46, rt.call(k13, k64, (_tr(tr, 44, rt.convert(k38, k39, rt.member(_tr(tr, 43, p22), k19, k62, k63), k63)), _tr(tr, 45, None),), False)), _tr(tr, 47, None), k65)), k20))),), True))), (lambda p23: _tr(tr, 52, rt.member(_tr(tr, 51, p23), k5, k67, k68))),), True))
+                e = rt.truth(_tr(tr, 57, rt.equal(_tr(tr, 55, rt.call(k21, k70, (_tr(tr, 54, v16),), True)), _tr(tr, 56, k22), k23)), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 58, v14)), k72, _text(_tr(tr, 60, rt.member(_tr(tr, 59, item1), k73, k74, k75))), k76,))
+                        r.message = ''.join((k71, _text(_tr(tr, 58, v16)), k72, _text(_tr(tr, 60, rt.member(_tr(tr, 59, item1), k73, k74, k75))), k76,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 64, rt.equal(_tr(tr, 62, rt.call(k22, k77, (_tr(tr, 61, v19),), True)), _tr(tr, 63, k23), k25)), k25, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 64, rt.equal(_tr(tr, 62, rt.call(k21, k77, (_tr(tr, 61, v21),), True)), _tr(tr, 63, k22), k24)), k24, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 65, v19)), k72, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k73, k74, k78))), k79,))
+                        r.message = ''.join((k71, _text(_tr(tr, 65, v21)), k72, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k73, k74, k78))), k79,))
                     except EvalError:
                         r.message = None
                     break
@@ -11620,7 +11620,7 @@ def careful_188(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k26)
+        return RuleRun(passed, results, k25)
     return careful_run
 
 def careful_189(K):
@@ -11628,7 +11628,7 @@ def careful_189(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, k83, k84, k85, k86, k87, k88, k89, k90, k91, k92, k93, k94, k95, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k93, k31, None)
+        s_0 = rt.member(root, k93, k30, None)
         s_1 = rt.member(root, k94, k95, None)
         tr = {}
         if slow is None:
@@ -11638,7 +11638,7 @@ def careful_189(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k32)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -11646,21 +11646,21 @@ def careful_189(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 14, rt.and_(_tr(tr, 9, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k33, k34)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 8, rt.equal(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k35, k36)), _tr(tr, 7, k4), k5)), k6)), lambda: _tr(tr, 13, rt.not_equal(_tr(tr, 11, rt.member(_tr(tr, 10, item1), k7, k37, k38)), _tr(tr, 12, None), k39)), k8)), k8, 'condition of `where`')
+                w = rt.truth(_tr(tr, 14, rt.and_(_tr(tr, 9, rt.and_(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k32, k33)), _tr(tr, 3, k1), k2)), lambda: _tr(tr, 8, rt.equal(_tr(tr, 6, rt.member(_tr(tr, 5, item1), k3, k34, k35)), _tr(tr, 7, k4), k5)), k6)), lambda: _tr(tr, 13, rt.not_equal(_tr(tr, 11, rt.member(_tr(tr, 10, item1), k7, k36, k37)), _tr(tr, 12, None), k38)), k8)), k8, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v18 = _tr(tr, 72, ((v19 := _tr(tr, 16, rt.member(_tr(tr, 15, item1), k7, k37, k40))), _tr(tr, 71, rt.call(k27, k82, (charge(_tr(tr, 68, rt.call(k78, k79, (charge(_tr(tr, 20, rt.call(k43, k44, (_tr(tr, 18, rt.member(_tr(tr, 17, v19), k10, k41, k42)), _tr(tr, 19, _list_of()),), False))), (lambda p20: _tr(tr, 67, rt.call(k76, k77, (charge(_tr(tr, 24, rt.call(k43, k47, (_tr(tr, 22, rt.member(_tr(tr, 21, p20), k25, k45, k46)), _tr(tr, 23, _list_of()),), False))), (lambda p21: _tr(tr, 66, rt.not_(_tr(tr, 65, ((v22 := _tr(tr, 25, p20)), (v23 := _tr(tr, 33, rt.call(k12, k55, (charge(_tr(tr, 30, rt.member(_tr(tr, 29, rt.call(k12, k50, (charge(_tr(tr, 26, s_1)), _tr(tr, 28, rt.member(_tr(tr, 27, p21), k9, k48, k49)),), True, ctx)), k10, k51, k52))), _tr(tr, 32, rt.member(_tr(tr, 31, p21), k11, k53, k54)),), True, ctx))), _tr(tr, 64, rt.and_(_tr(tr, 48, rt.and_(_tr(tr, 42, rt.and_(_tr(tr, 36, rt.not_equal(_tr(tr, 34, v23), _tr(tr, 35, None), k56)), lambda: _tr(tr, 41, rt.equal(_tr(tr, 38, rt.member(_tr(tr, 37, v22), k13, k57, k58)), _tr(tr, 40, rt.member(_tr(tr, 39, v23), k13, k59, k60)), k14)), k15)), lambda: _tr(tr, 47, rt.equal(_tr(tr, 44, rt.member(_tr(tr, 43, v22), k16, k61, k62)), _tr(tr, 46, rt.member(_tr(tr, 45, v23), k16, k63, k64)), k17)), k18)), lambda: _tr(tr, 63, rt.if_(_tr(tr, 52, rt.equal(_tr(tr, 50, rt.member(_tr(tr, 49, v22), k16, k61, k65)), _tr(tr, 51, k19), k20)), lambda: _tr(tr, 57, rt.order(k70, _tr(tr, 54, rt.member(_tr(tr, 53, v22), k21, k66, k67)), _tr(tr, 56, rt.member(_tr(tr, 55, v23), k21, k68, k69)), k22)), lambda: _tr(tr, 62, rt.order(k73, _tr(tr, 59, rt.member(_tr(tr, 58, v22), k21, k66, k71)), _tr(tr, 61, rt.member(_tr(tr, 60, v23), k21, k68, k72)), k23)), k74)), k24)))[-1]), k75))),), True))),), True))), (lambda p24: _tr(tr, 70, rt.member(_tr(tr, 69, p24), k26, k80, k81))),), True)))[-1])
-                e = rt.truth(_tr(tr, 76, rt.equal(_tr(tr, 74, rt.call(k28, k83, (_tr(tr, 73, v18),), True)), _tr(tr, 75, k29), k30)), k30, 'condition of `expect`')
+                v19 = _tr(tr, 72, ((v20 := _tr(tr, 16, rt.member(_tr(tr, 15, item1), k7, k36, k39))), _tr(tr, 71, rt.call(k81, k82, (charge(_tr(tr, 68, rt.call(k77, k78, (charge(_tr(tr, 20, rt.call(k42, k43, (_tr(tr, 18, rt.member(_tr(tr, 17, v20), k11, k40, k41)), _tr(tr, 19, _list_of()),), False))), (lambda p21: _tr(tr, 67, rt.call(k75, k76, (charge(_tr(tr, 24, rt.call(k42, k46, (_tr(tr, 22, rt.member(_tr(tr, 21, p21), k26, k44, k45)), _tr(tr, 23, _list_of()),), False))), (lambda p22: _tr(tr, 66, rt.not_(_tr(tr, 65, ((v23 := _tr(tr, 25, p21)), (v24 := _tr(tr, 33, rt.call(k13, k54, (charge(_tr(tr, 30, rt.member(_tr(tr, 29, rt.call(k13, k49, (charge(_tr(tr, 26, s_1)), _tr(tr, 28, rt.member(_tr(tr, 27, p22), k10, k47, k48)),), True, ctx)), k11, k50, k51))), _tr(tr, 32, rt.member(_tr(tr, 31, p22), k12, k52, k53)),), True, ctx))), _tr(tr, 64, rt.and_(_tr(tr, 48, rt.and_(_tr(tr, 42, rt.and_(_tr(tr, 36, rt.not_equal(_tr(tr, 34, v24), _tr(tr, 35, None), k55)), lambda: _tr(tr, 41, rt.equal(_tr(tr, 38, rt.member(_tr(tr, 37, v23), k14, k56, k57)), _tr(tr, 40, rt.member(_tr(tr, 39, v24), k14, k58, k59)), k15)), k16)), lambda: _tr(tr, 47, rt.equal(_tr(tr, 44, rt.member(_tr(tr, 43, v23), k17, k60, k61)), _tr(tr, 46, rt.member(_tr(tr, 45, v24), k17, k62, k63)), k18)), k19)), lambda: _tr(tr, 63, rt.if_(_tr(tr, 52, rt.equal(_tr(tr, 50, rt.member(_tr(tr, 49, v23), k17, k60, k64)), _tr(tr, 51, k20), k21)), lambda: _tr(tr, 57, rt.order(k69, _tr(tr, 54, rt.member(_tr(tr, 53, v23), k22, k65, k66)), _tr(tr, 56, rt.member(_tr(tr, 55, v24), k22, k67, k68)), k23)), lambda: _tr(tr, 62, rt.order(k72, _tr(tr, 59, rt.member(_tr(tr, 58, v23), k22, k65, k70)), _tr(tr, 61, rt.member(_tr(tr, 60, v24), k22, k67, k71)), k24)), k73)), k25)))[-1]), k74))),), True))),), True))), (lambda p25: _tr(tr, 70, rt.member(_tr(tr, 69, p25), k9, k79, k80))),), True)))[-1])
+                e = rt.truth(_tr(tr, 76, rt.equal(_tr(tr, 74, rt.call(k27, k83, (_tr(tr, 73, v19),), True)), _tr(tr, 75, k28), k29)), k29, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k84, _text(_tr(tr, 77, v18)), k85, _text(_tr(tr, 79, rt.member(_tr(tr, 78, item1), k86, k87, k88))), k89, _text(_tr(tr, 81, rt.member(_tr(tr, 80, item1), k26, k90, k91))), k92,))
+                        r.message = ''.join((k84, _text(_tr(tr, 77, v19)), k85, _text(_tr(tr, 79, rt.member(_tr(tr, 78, item1), k86, k87, k88))), k89, _text(_tr(tr, 81, rt.member(_tr(tr, 80, item1), k9, k90, k91))), k92,))
                     except EvalError:
                         r.message = None
                     break
@@ -11680,7 +11680,7 @@ def careful_189(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k31)
+        return RuleRun(passed, results, k30)
     return careful_run
 
 def careful_190(K):
@@ -11873,7 +11873,7 @@ def careful_193(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, k83, k84, k85, k86, k87, k88, k89, k90, k91, k92, k93, k94, k95, k96, k97, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k95, k30, None)
+        s_0 = rt.member(root, k95, k29, None)
         s_1 = rt.member(root, k96, k97, None)
         tr = {}
         if slow is None:
@@ -11883,7 +11883,7 @@ def careful_193(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k30)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -11891,21 +11891,21 @@ def careful_193(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, rt.and_(_tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k34), _tr(tr, 4, k35))), _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k32, k33)), k36)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k37, k38)), _tr(tr, 9, k3), k4)), k5)), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k39, k40)), _tr(tr, 14, None), k41)), k7)), k7, 'condition of `where`')
+                w = rt.truth(_tr(tr, 16, rt.and_(_tr(tr, 11, rt.and_(_tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k33), _tr(tr, 4, k34))), _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k31, k32)), k35)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k36, k37)), _tr(tr, 9, k3), k4)), k5)), lambda: _tr(tr, 15, rt.not_equal(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k38, k39)), _tr(tr, 14, None), k40)), k7)), k7, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v18 = _tr(tr, 74, ((v19 := _tr(tr, 18, rt.member(_tr(tr, 17, item1), k6, k39, k42))), _tr(tr, 73, rt.call(k26, k84, (charge(_tr(tr, 70, rt.call(k80, k81, (charge(_tr(tr, 22, rt.call(k45, k46, (_tr(tr, 20, rt.member(_tr(tr, 19, v19), k9, k43, k44)), _tr(tr, 21, _list_of()),), False))), (lambda p20: _tr(tr, 69, rt.call(k78, k79, (charge(_tr(tr, 26, rt.call(k45, k49, (_tr(tr, 24, rt.member(_tr(tr, 23, p20), k24, k47, k48)), _tr(tr, 25, _list_of()),), False))), (lambda p21: _tr(tr, 68, rt.not_(_tr(tr, 67, ((v22 := _tr(tr, 27, p20)), (v23 := _tr(tr, 35, rt.call(k11, k57, (charge(_tr(tr, 32, rt.member(_tr(tr, 31, rt.call(k11, k52, (charge(_tr(tr, 28, s_1)), _tr(tr, 30, rt.member(_tr(tr, 29, p21), k8, k50, k51)),), True, ctx)), k9, k53, k54))), _tr(tr, 34, rt.member(_tr(tr, 33, p21), k10, k55, k56)),), True, ctx))), _tr(tr, 66, rt.and_(_tr(tr, 50, rt.and_(_tr(tr, 44, rt.and_(_tr(tr, 38, rt.not_equal(_tr(tr, 36, v23), _tr(tr, 37, None), k58)), lambda: _tr(tr, 43, rt.equal(_tr(tr, 40, rt.member(_tr(tr, 39, v22), k12, k59, k60)), _tr(tr, 42, rt.member(_tr(tr, 41, v23), k12, k61, k62)), k13)), k14)), lambda: _tr(tr, 49, rt.equal(_tr(tr, 46, rt.member(_tr(tr, 45, v22), k15, k63, k64)), _tr(tr, 48, rt.member(_tr(tr, 47, v23), k15, k65, k66)), k16)), k17)), lambda: _tr(tr, 65, rt.if_(_tr(tr, 54, rt.equal(_tr(tr, 52, rt.member(_tr(tr, 51, v22), k15, k63, k67)), _tr(tr, 53, k18), k19)), lambda: _tr(tr, 59, rt.order(k72, _tr(tr, 56, rt.member(_tr(tr, 55, v22), k20, k68, k69)), _tr(tr, 58, rt.member(_tr(tr, 57, v23), k20, k70, k71)), k21)), lambda: _tr(tr, 64, rt.order(k75, _tr(tr, 61, rt.member(_tr(tr, 60, v22), k20, k68, k73)), _tr(tr, 63, rt.member(_tr(tr, 62, v23), k20, k70, k74)), k22)), k76)), k23)))[-1]), k77))),), True))),), True))), (lambda p24: _tr(tr, 72, rt.member(_tr(tr, 71, p24), k25, k82, k83))),), True)))[-1])
-                e = rt.truth(_tr(tr, 78, rt.equal(_tr(tr, 76, rt.call(k27, k85, (_tr(tr, 75, v18),), True)), _tr(tr, 77, k28), k29)), k29, 'condition of `expect`')
+                v19 = _tr(tr, 74, ((v20 := _tr(tr, 18, rt.member(_tr(tr, 17, item1), k6, k38, k41))), _tr(tr, 73, rt.call(k83, k84, (charge(_tr(tr, 70, rt.call(k79, k80, (charge(_tr(tr, 22, rt.call(k44, k45, (_tr(tr, 20, rt.member(_tr(tr, 19, v20), k10, k42, k43)), _tr(tr, 21, _list_of()),), False))), (lambda p21: _tr(tr, 69, rt.call(k77, k78, (charge(_tr(tr, 26, rt.call(k44, k48, (_tr(tr, 24, rt.member(_tr(tr, 23, p21), k25, k46, k47)), _tr(tr, 25, _list_of()),), False))), (lambda p22: _tr(tr, 68, rt.not_(_tr(tr, 67, ((v23 := _tr(tr, 27, p21)), (v24 := _tr(tr, 35, rt.call(k12, k56, (charge(_tr(tr, 32, rt.member(_tr(tr, 31, rt.call(k12, k51, (charge(_tr(tr, 28, s_1)), _tr(tr, 30, rt.member(_tr(tr, 29, p22), k9, k49, k50)),), True, ctx)), k10, k52, k53))), _tr(tr, 34, rt.member(_tr(tr, 33, p22), k11, k54, k55)),), True, ctx))), _tr(tr, 66, rt.and_(_tr(tr, 50, rt.and_(_tr(tr, 44, rt.and_(_tr(tr, 38, rt.not_equal(_tr(tr, 36, v24), _tr(tr, 37, None), k57)), lambda: _tr(tr, 43, rt.equal(_tr(tr, 40, rt.member(_tr(tr, 39, v23), k13, k58, k59)), _tr(tr, 42, rt.member(_tr(tr, 41, v24), k13, k60, k61)), k14)), k15)), lambda: _tr(tr, 49, rt.equal(_tr(tr, 46, rt.member(_tr(tr, 45, v23), k16, k62, k63)), _tr(tr, 48, rt.member(_tr(tr, 47, v24), k16, k64, k65)), k17)), k18)), lambda: _tr(tr, 65, rt.if_(_tr(tr, 54, rt.equal(_tr(tr, 52, rt.member(_tr(tr, 51, v23), k16, k62, k66)), _tr(tr, 53, k19), k20)), lambda: _tr(tr, 59, rt.order(k71, _tr(tr, 56, rt.member(_tr(tr, 55, v23), k21, k67, k68)), _tr(tr, 58, rt.member(_tr(tr, 57, v24), k21, k69, k70)), k22)), lambda: _tr(tr, 64, rt.order(k74, _tr(tr, 61, rt.member(_tr(tr, 60, v23), k21, k67, k72)), _tr(tr, 63, rt.member(_tr(tr, 62, v24), k21, k69, k73)), k23)), k75)), k24)))[-1]), k76))),), True))),), True))), (lambda p25: _tr(tr, 72, rt.member(_tr(tr, 71, p25), k8, k81, k82))),), True)))[-1])
+                e = rt.truth(_tr(tr, 78, rt.equal(_tr(tr, 76, rt.call(k26, k85, (_tr(tr, 75, v19),), True)), _tr(tr, 77, k27), k28)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k86, _text(_tr(tr, 79, v18)), k87, _text(_tr(tr, 81, rt.member(_tr(tr, 80, item1), k88, k89, k90))), k91, _text(_tr(tr, 83, rt.member(_tr(tr, 82, item1), k25, k92, k93))), k94,))
+                        r.message = ''.join((k86, _text(_tr(tr, 79, v19)), k87, _text(_tr(tr, 81, rt.member(_tr(tr, 80, item1), k88, k89, k90))), k91, _text(_tr(tr, 83, rt.member(_tr(tr, 82, item1), k8, k92, k93))), k94,))
                     except EvalError:
                         r.message = None
                     break
@@ -11925,7 +11925,7 @@ def careful_193(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k30)
+        return RuleRun(passed, results, k29)
     return careful_run
 
 def careful_194(K):
@@ -12002,7 +12002,7 @@ def careful_195(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k63, k17, None)
+        s_0 = rt.member(root, k63, k16, None)
         s_1 = rt.member(root, k64, k65, None)
         tr = {}
         if slow is None:
@@ -12012,7 +12012,7 @@ def careful_195(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12020,14 +12020,14 @@ def careful_195(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k21), _tr(tr, 4, k22))), _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k19, k20)), k23)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k24, k25)), _tr(tr, 9, k3), k4)), k5)), k5, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.and_(_tr(tr, 6, rt.contains(_tr(tr, 5, _list_of(_tr(tr, 3, k20), _tr(tr, 4, k21))), _tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k18, k19)), k22)), lambda: _tr(tr, 10, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, item1), k2, k23, k24)), _tr(tr, 9, k3), k4)), k5)), k5, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 22, rt.if_(_tr(tr, 14, rt.call(k28, k29, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k26, k27)),), False)), lambda: _tr(tr, 20, rt.call(k9, k36, (charge(_tr(tr, 19, rt.call(k8, k35, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k6, k26, k30))), (lambda p9: _tr(tr, 18, rt.convert(k33, k34, rt.member(_tr(tr, 17, p9), k7, k31, k32), k32))),), True))),), True)), lambda: _tr(tr, 21, None), k37))
-                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v8), _tr(tr, 24, None), k38)), k38, 'condition of `expect`')
+                v9 = _tr(tr, 22, rt.if_(_tr(tr, 14, rt.call(k27, k28, (_tr(tr, 13, rt.member(_tr(tr, 12, item1), k6, k25, k26)),), False)), lambda: _tr(tr, 20, rt.call(k8, k36, (charge(_tr(tr, 19, rt.call(k34, k35, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k6, k25, k29))), (lambda p10: _tr(tr, 18, rt.convert(k32, k33, rt.member(_tr(tr, 17, p10), k7, k30, k31), k31))),), True))),), True)), lambda: _tr(tr, 21, None), k37))
+                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v9), _tr(tr, 24, None), k38)), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -12038,14 +12038,14 @@ def careful_195(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 43, rt.order(k58, _tr(tr, 41, ((v10 := _tr(tr, 30, v8)), (v11 := _tr(tr, 33, rt.convert(k52, k53, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, s_1), k10, k48, k49)), k11, k50, k51), k51))), _tr(tr, 40, rt.arith(k15, _tr(tr, 34, v10), _tr(tr, 39, rt.call(k13, k57, (_tr(tr, 35, v11), _tr(tr, 38, rt.convert(k52, k53, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k10, k48, k54)), k12, k55, k56), k56)),), False)), k14)))[-1]), _tr(tr, 42, today), k16)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 43, rt.order(k58, _tr(tr, 41, ((v11 := _tr(tr, 30, v9)), (v12 := _tr(tr, 33, rt.convert(k52, k53, rt.member(_tr(tr, 32, rt.member(_tr(tr, 31, s_1), k9, k48, k49)), k10, k50, k51), k51))), _tr(tr, 40, rt.arith(k14, _tr(tr, 34, v11), _tr(tr, 39, rt.call(k12, k57, (_tr(tr, 35, v12), _tr(tr, 38, rt.convert(k52, k53, rt.member(_tr(tr, 37, rt.member(_tr(tr, 36, s_1), k9, k48, k54)), k11, k55, k56), k56)),), False)), k13)))[-1]), _tr(tr, 42, today), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k40, k41, k59))), k43, _text(_tr(tr, 47, rt.member(_tr(tr, 46, item1), k44, k45, k60))), k61, _text(_tr(tr, 48, v8)), k62,))
+                        r.message = ''.join((k39, _text(_tr(tr, 45, rt.member(_tr(tr, 44, item1), k40, k41, k59))), k43, _text(_tr(tr, 47, rt.member(_tr(tr, 46, item1), k44, k45, k60))), k61, _text(_tr(tr, 48, v9)), k62,))
                     except EvalError:
                         r.message = None
                     break
@@ -12065,7 +12065,7 @@ def careful_195(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k17)
+        return RuleRun(passed, results, k16)
     return careful_run
 
 def careful_196(K):
@@ -12312,7 +12312,7 @@ def careful_200(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k50, k15, None)
+        s_0 = rt.member(root, k50, k14, None)
         s_1 = rt.member(root, k51, k52, None)
         s_2 = rt.member(root, k53, k54, None)
         tr = {}
@@ -12323,7 +12323,7 @@ def careful_200(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12331,32 +12331,32 @@ def careful_200(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k17, k18)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v7 = _tr(tr, 15, rt.call(k7, k31, (charge(_tr(tr, 14, rt.call(k6, k30, (charge(_tr(tr, 11, rt.call(k24, k25, (charge(_tr(tr, 5, s_1)), (lambda p8: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p8), k3, k19, k20)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k21, k22)), k23))),), True))), (lambda p9: _tr(tr, 13, rt.convert(k28, k29, rt.member(_tr(tr, 12, p9), k5, k26, k27), k27))),), True))),), True))
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v7), _tr(tr, 17, None), k32)), k32, 'condition of `expect`')
+                v8 = _tr(tr, 15, rt.call(k6, k31, (charge(_tr(tr, 14, rt.call(k29, k30, (charge(_tr(tr, 11, rt.call(k23, k24, (charge(_tr(tr, 5, s_1)), (lambda p9: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p9), k4, k18, k19)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k5, k20, k21)), k22))),), True))), (lambda p10: _tr(tr, 13, rt.convert(k27, k28, rt.member(_tr(tr, 12, p10), k3, k25, k26), k26))),), True))),), True))
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v8), _tr(tr, 17, None), k32)), k32, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k4, k21, k34))), k35,))
+                        r.message = ''.join((k33, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k5, k20, k34))), k35,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 34, rt.order(k46, _tr(tr, 32, ((v10 := _tr(tr, 21, v7)), (v11 := _tr(tr, 24, rt.convert(k40, k41, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k8, k36, k37)), k9, k38, k39), k39))), _tr(tr, 31, rt.arith(k13, _tr(tr, 25, v10), _tr(tr, 30, rt.call(k11, k45, (_tr(tr, 26, v11), _tr(tr, 29, rt.convert(k40, k41, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k8, k36, k42)), k10, k43, k44), k44)),), False)), k12)))[-1]), _tr(tr, 33, today), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 34, rt.order(k46, _tr(tr, 32, ((v11 := _tr(tr, 21, v8)), (v12 := _tr(tr, 24, rt.convert(k40, k41, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k7, k36, k37)), k8, k38, k39), k39))), _tr(tr, 31, rt.arith(k12, _tr(tr, 25, v11), _tr(tr, 30, rt.call(k10, k45, (_tr(tr, 26, v12), _tr(tr, 29, rt.convert(k40, k41, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k7, k36, k42)), k9, k43, k44), k44)),), False)), k11)))[-1]), _tr(tr, 33, today), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k33, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k4, k21, k47))), k48, _text(_tr(tr, 37, v7)), k49,))
+                        r.message = ''.join((k33, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k5, k20, k47))), k48, _text(_tr(tr, 37, v8)), k49,))
                     except EvalError:
                         r.message = None
                     break
@@ -12376,7 +12376,7 @@ def careful_200(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k15)
+        return RuleRun(passed, results, k14)
     return careful_run
 
 def careful_201(K):
@@ -12384,7 +12384,7 @@ def careful_201(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k13, None)
+        s_0 = rt.member(root, k53, k12, None)
         s_1 = rt.member(root, k54, k55, None)
         tr = {}
         if slow is None:
@@ -12394,7 +12394,7 @@ def careful_201(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12402,34 +12402,34 @@ def careful_201(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 11, rt.call(k22, k23, (charge(_tr(tr, 5, s_1)), (lambda p12: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p12), k3, k17, k18)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k19, k20)), k21))),), True))
-                v13 = _tr(tr, 16, rt.call(k7, k29, (charge(_tr(tr, 15, rt.call(k6, k28, (charge(_tr(tr, 12, v11)), (lambda p14: _tr(tr, 14, rt.convert(k26, k27, rt.member(_tr(tr, 13, p14), k5, k24, k25), k25))),), True))),), True))
-                v15 = _tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 17, v11)), (lambda p16: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k26, k27, rt.member(_tr(tr, 18, p16), k5, k24, k30), k30)), _tr(tr, 20, v13), k8))),), True))
-                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v15), _tr(tr, 24, None), k33)), k33, 'condition of `expect`')
+                v12 = _tr(tr, 11, rt.call(k21, k22, (charge(_tr(tr, 5, s_1)), (lambda p13: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p13), k3, k16, k17)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k18, k19)), k20))),), True))
+                v14 = _tr(tr, 16, rt.call(k6, k29, (charge(_tr(tr, 15, rt.call(k27, k28, (charge(_tr(tr, 12, v12)), (lambda p15: _tr(tr, 14, rt.convert(k25, k26, rt.member(_tr(tr, 13, p15), k5, k23, k24), k24))),), True))),), True))
+                v16 = _tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 17, v12)), (lambda p17: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k25, k26, rt.member(_tr(tr, 18, p17), k5, k23, k30), k30)), _tr(tr, 20, v14), k7))),), True))
+                e = rt.truth(_tr(tr, 25, rt.not_equal(_tr(tr, 23, v16), _tr(tr, 24, None), k33)), k33, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k34, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k4, k19, k35))), k36,))
+                        r.message = ''.join((k34, _text(_tr(tr, 27, rt.member(_tr(tr, 26, item1), k4, k18, k35))), k36,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.call(k44, k45, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, v15), k12, k37, k38))), (lambda p17: _tr(tr, 34, rt.order(k43, _tr(tr, 32, rt.convert(k26, k27, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, p17), k9, k39, k40)), k10, k41, k42), k42)), _tr(tr, 33, today), k11))),), True)), k45, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.call(k44, k45, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, v16), k11, k37, k38))), (lambda p18: _tr(tr, 34, rt.order(k43, _tr(tr, 32, rt.convert(k25, k26, rt.member(_tr(tr, 31, rt.member(_tr(tr, 30, p18), k8, k39, k40)), k9, k41, k42), k42)), _tr(tr, 33, today), k10))),), True)), k45, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k46, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k4, k19, k47))), k48, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v15), k4, k49, k50))), k51, _text(_tr(tr, 40, v13)), k52, _text(_tr(tr, 41, today)),))
+                        r.message = ''.join((k46, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k4, k18, k47))), k48, _text(_tr(tr, 39, rt.member(_tr(tr, 38, v16), k4, k49, k50))), k51, _text(_tr(tr, 40, v14)), k52, _text(_tr(tr, 41, today)),))
                     except EvalError:
                         r.message = None
                     break
@@ -12449,7 +12449,7 @@ def careful_201(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k13)
+        return RuleRun(passed, results, k12)
     return careful_run
 
 def careful_202(K):
@@ -12457,7 +12457,7 @@ def careful_202(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k13, None)
+        s_0 = rt.member(root, k53, k12, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -12466,7 +12466,7 @@ def careful_202(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12474,16 +12474,16 @@ def careful_202(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v8 = _tr(tr, 11, rt.call(k3, k27, (charge(_tr(tr, 10, rt.call(k2, k26, (charge(_tr(tr, 7, rt.call(k20, k21, (charge(_tr(tr, 1, s_0)), (lambda p9: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p9), k0, k15, k16)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k17, k18)), k19))),), True))), (lambda p10: _tr(tr, 9, rt.convert(k24, k25, rt.member(_tr(tr, 8, p10), k1, k22, k23), k23))),), True))),), True))
-                v11 = _tr(tr, 24, rt.call(k20, k38, (charge(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k9, k28, k29))), (lambda p12: _tr(tr, 23, rt.and_(_tr(tr, 18, rt.order(k34, _tr(tr, 16, rt.convert(k24, k25, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, p12), k4, k30, k31)), k5, k32, k33), k33)), _tr(tr, 17, v8), k6)), lambda: _tr(tr, 22, rt.equal(_tr(tr, 20, rt.member(_tr(tr, 19, p12), k7, k35, k36)), _tr(tr, 21, None), k37)), k8))),), True))
-                e = rt.truth(_tr(tr, 28, rt.equal(_tr(tr, 26, rt.call(k10, k39, (_tr(tr, 25, v11),), True)), _tr(tr, 27, k11), k12)), k12, 'condition of `expect`')
+                v9 = _tr(tr, 11, rt.call(k2, k27, (charge(_tr(tr, 10, rt.call(k25, k26, (charge(_tr(tr, 7, rt.call(k19, k20, (charge(_tr(tr, 1, s_0)), (lambda p10: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p10), k1, k14, k15)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k1, k16, k17)), k18))),), True))), (lambda p11: _tr(tr, 9, rt.convert(k23, k24, rt.member(_tr(tr, 8, p11), k0, k21, k22), k22))),), True))),), True))
+                v12 = _tr(tr, 24, rt.call(k19, k38, (charge(_tr(tr, 13, rt.member(_tr(tr, 12, item1), k8, k28, k29))), (lambda p13: _tr(tr, 23, rt.and_(_tr(tr, 18, rt.order(k34, _tr(tr, 16, rt.convert(k23, k24, rt.member(_tr(tr, 15, rt.member(_tr(tr, 14, p13), k3, k30, k31)), k4, k32, k33), k33)), _tr(tr, 17, v9), k5)), lambda: _tr(tr, 22, rt.equal(_tr(tr, 20, rt.member(_tr(tr, 19, p13), k6, k35, k36)), _tr(tr, 21, None), k37)), k7))),), True))
+                e = rt.truth(_tr(tr, 28, rt.equal(_tr(tr, 26, rt.call(k9, k39, (_tr(tr, 25, v12),), True)), _tr(tr, 27, k10), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k40, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k41, k42, k43))), k44, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k0, k17, k45))), k46, _text(_tr(tr, 37, rt.call(k2, k51, (charge(_tr(tr, 33, v11)), (lambda p13: _tr(tr, 36, rt.convert(k24, k25, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, p13), k4, k47, k48)), k5, k49, k50), k50))),), True))), k52,))
+                        r.message = ''.join((k40, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k41, k42, k43))), k44, _text(_tr(tr, 32, rt.member(_tr(tr, 31, item1), k1, k16, k45))), k46, _text(_tr(tr, 37, rt.call(k25, k51, (charge(_tr(tr, 33, v12)), (lambda p14: _tr(tr, 36, rt.convert(k23, k24, rt.member(_tr(tr, 35, rt.member(_tr(tr, 34, p14), k3, k47, k48)), k4, k49, k50), k50))),), True))), k52,))
                     except EvalError:
                         r.message = None
                     break
@@ -12503,7 +12503,7 @@ def careful_202(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k13)
+        return RuleRun(passed, results, k12)
     return careful_run
 
 def careful_203(K):
@@ -12511,7 +12511,7 @@ def careful_203(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k49, k10, None)
+        s_0 = rt.member(root, k49, k9, None)
         s_1 = rt.member(root, k50, k51, None)
         tr = {}
         if slow is None:
@@ -12521,7 +12521,7 @@ def careful_203(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12529,27 +12529,27 @@ def careful_203(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v11 = _tr(tr, 11, rt.call(k3, k24, (charge(_tr(tr, 10, rt.call(k2, k23, (charge(_tr(tr, 7, rt.call(k17, k18, (charge(_tr(tr, 1, s_1)), (lambda p12: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p12), k0, k12, k13)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k14, k15)), k16))),), True))), (lambda p13: _tr(tr, 9, rt.convert(k21, k22, rt.member(_tr(tr, 8, p13), k1, k19, k20), k20))),), True))),), True))
-                v14 = _tr(tr, 23, rt.call(k29, k30, (charge(_tr(tr, 12, s_1)), (lambda p15: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p15), k0, k12, k25)), _tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k14, k26)), k4)), lambda: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k21, k22, rt.member(_tr(tr, 18, p15), k1, k27, k28), k28)), _tr(tr, 20, v11), k5)), k6))),), True))
-                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v14), _tr(tr, 25, None), k31)), k31, 'condition of `expect`')
+                v12 = _tr(tr, 11, rt.call(k2, k24, (charge(_tr(tr, 10, rt.call(k22, k23, (charge(_tr(tr, 7, rt.call(k16, k17, (charge(_tr(tr, 1, s_1)), (lambda p13: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p13), k1, k11, k12)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k1, k13, k14)), k15))),), True))), (lambda p14: _tr(tr, 9, rt.convert(k20, k21, rt.member(_tr(tr, 8, p14), k0, k18, k19), k19))),), True))),), True))
+                v15 = _tr(tr, 23, rt.call(k29, k30, (charge(_tr(tr, 12, s_1)), (lambda p16: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p16), k1, k11, k25)), _tr(tr, 16, rt.member(_tr(tr, 15, item1), k1, k13, k26)), k3)), lambda: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k20, k21, rt.member(_tr(tr, 18, p16), k0, k27, k28), k28)), _tr(tr, 20, v12), k4)), k5))),), True))
+                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v15), _tr(tr, 25, None), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k0, k14, k33))), k34, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k7, k35, k36))),))
+                        r.message = ''.join((k32, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k1, k13, k33))), k34, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k6, k35, k36))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 37, rt.contains(_tr(tr, 36, rt.call(k41, k42, (_tr(tr, 34, rt.member(_tr(tr, 33, item1), k8, k39, k40)), _tr(tr, 35, _list_of()),), False)), _tr(tr, 32, rt.member(_tr(tr, 31, v14), k7, k37, k38)), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 37, rt.contains(_tr(tr, 36, rt.call(k41, k42, (_tr(tr, 34, rt.member(_tr(tr, 33, item1), k7, k39, k40)), _tr(tr, 35, _list_of()),), False)), _tr(tr, 32, rt.member(_tr(tr, 31, v15), k6, k37, k38)), k8)), k8, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k43, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k7, k35, k44))), k45, _text(_tr(tr, 41, rt.member(_tr(tr, 40, v14), k7, k37, k46))), k47, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k0, k14, k48))),))
+                        r.message = ''.join((k43, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k6, k35, k44))), k45, _text(_tr(tr, 41, rt.member(_tr(tr, 40, v15), k6, k37, k46))), k47, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k1, k13, k48))),))
                     except EvalError:
                         r.message = None
                     break
@@ -12569,7 +12569,7 @@ def careful_203(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k10)
+        return RuleRun(passed, results, k9)
     return careful_run
 
 def careful_204(K):
@@ -12701,7 +12701,7 @@ def careful_206(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k65, k19, None)
+        s_0 = rt.member(root, k65, k18, None)
         s_1 = rt.member(root, k66, k67, None)
         tr = {}
         if slow is None:
@@ -12711,7 +12711,7 @@ def careful_206(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k20)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k19)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12719,21 +12719,21 @@ def careful_206(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k23, k24, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k21, k22)),), False)), k24, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k22, k23, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k20, k21)),), False)), k23, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 34, rt.call(k15, k55, (charge(_tr(tr, 31, rt.call(k51, k52, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k21, k25))), (lambda p12: _tr(tr, 30, rt.call(k49, k50, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, item1), k14, k26, k27))), (lambda p13: _tr(tr, 29, rt.and_(_tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p13), k1, k28, k29)), _tr(tr, 11, rt.member(_tr(tr, 10, p12), k2, k30, k31)), k3)), lambda: _tr(tr, 28, rt.order(k48, _tr(tr, 26, ((v14 := _tr(tr, 15, rt.convert(k36, k37, rt.member(_tr(tr, 14, rt.member(_tr(tr, 13, p13), k4, k32, k33)), k5, k34, k35), k35))), (v15 := _tr(tr, 18, rt.convert(k42, k43, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k6, k38, k39)), k7, k40, k41), k41))), _tr(tr, 25, rt.arith(k11, _tr(tr, 19, v14), _tr(tr, 24, rt.call(k9, k47, (_tr(tr, 20, v15), _tr(tr, 23, rt.convert(k42, k43, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k6, k38, k44)), k8, k45, k46), k46)),), False)), k10)))[-1]), _tr(tr, 27, today), k12)), k13))),), True))),), True))), (lambda p16: _tr(tr, 33, rt.member(_tr(tr, 32, p16), k2, k53, k54))),), True))
-                e = rt.truth(_tr(tr, 38, rt.equal(_tr(tr, 36, rt.call(k16, k56, (_tr(tr, 35, v11),), True)), _tr(tr, 37, k17), k18)), k18, 'condition of `expect`')
+                v12 = _tr(tr, 34, rt.call(k54, k55, (charge(_tr(tr, 31, rt.call(k50, k51, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k20, k24))), (lambda p13: _tr(tr, 30, rt.call(k48, k49, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, item1), k14, k25, k26))), (lambda p14: _tr(tr, 29, rt.and_(_tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p14), k2, k27, k28)), _tr(tr, 11, rt.member(_tr(tr, 10, p13), k1, k29, k30)), k3)), lambda: _tr(tr, 28, rt.order(k47, _tr(tr, 26, ((v15 := _tr(tr, 15, rt.convert(k35, k36, rt.member(_tr(tr, 14, rt.member(_tr(tr, 13, p14), k4, k31, k32)), k5, k33, k34), k34))), (v16 := _tr(tr, 18, rt.convert(k41, k42, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k6, k37, k38)), k7, k39, k40), k40))), _tr(tr, 25, rt.arith(k11, _tr(tr, 19, v15), _tr(tr, 24, rt.call(k9, k46, (_tr(tr, 20, v16), _tr(tr, 23, rt.convert(k41, k42, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k6, k37, k43)), k8, k44, k45), k45)),), False)), k10)))[-1]), _tr(tr, 27, today), k12)), k13))),), True))),), True))), (lambda p17: _tr(tr, 33, rt.member(_tr(tr, 32, p17), k1, k52, k53))),), True))
+                e = rt.truth(_tr(tr, 38, rt.equal(_tr(tr, 36, rt.call(k15, k56, (_tr(tr, 35, v12),), True)), _tr(tr, 37, k16), k17)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k57, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k2, k58, k59))), k60, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k61, k62, k63))), k64, _text(_tr(tr, 43, v11)),))
+                        r.message = ''.join((k57, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k1, k58, k59))), k60, _text(_tr(tr, 42, rt.member(_tr(tr, 41, item1), k61, k62, k63))), k64, _text(_tr(tr, 43, v12)),))
                     except EvalError:
                         r.message = None
                     break
@@ -12753,7 +12753,7 @@ def careful_206(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k19)
+        return RuleRun(passed, results, k18)
     return careful_run
 
 def careful_207(K):
@@ -12820,7 +12820,7 @@ def careful_208(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k58, k13, None)
+        s_0 = rt.member(root, k58, k12, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -12829,7 +12829,7 @@ def careful_208(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12837,33 +12837,33 @@ def careful_208(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 3, rt.call(k17, k18, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k15, k16)),), False)), k18, 'condition of `where`')
+                w = rt.truth(_tr(tr, 3, rt.call(k16, k17, (_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)),), False)), k17, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v15 = _tr(tr, 27, rt.call(k7, k38, (charge(_tr(tr, 24, rt.call(k34, k35, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k15, k19))), (lambda p16: _tr(tr, 23, rt.and_(_tr(tr, 8, rt.call(k17, k24, (_tr(tr, 7, rt.convert(k22, k23, rt.member(_tr(tr, 6, p16), k1, k20, k21), k21)),), False)), lambda: _tr(tr, 22, rt.if_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.convert(k22, k23, rt.member(_tr(tr, 9, p16), k2, k25, k26), k26)), _tr(tr, 11, None), k27)), lambda: _tr(tr, 17, rt.order(k30, _tr(tr, 14, rt.convert(k22, k23, rt.member(_tr(tr, 13, p16), k2, k25, k28), k28)), _tr(tr, 16, rt.convert(k22, k23, rt.member(_tr(tr, 15, p16), k1, k20, k29), k29)), k3)), lambda: _tr(tr, 21, rt.order(k32, _tr(tr, 19, rt.convert(k22, k23, rt.member(_tr(tr, 18, p16), k1, k20, k31), k31)), _tr(tr, 20, today), k4)), k33)), k5))),), True))), (lambda p17: _tr(tr, 26, rt.member(_tr(tr, 25, p17), k6, k36, k37))),), True))
-                v18 = _tr(tr, 42, rt.call(k7, k48, (charge(_tr(tr, 39, rt.call(k34, k45, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k0, k15, k39))), (lambda p19: _tr(tr, 38, rt.and_(_tr(tr, 33, rt.not_(_tr(tr, 32, rt.call(k17, k41, (_tr(tr, 31, rt.convert(k22, k23, rt.member(_tr(tr, 30, p19), k1, k20, k40), k40)),), False)), k42)), lambda: _tr(tr, 37, rt.equal(_tr(tr, 35, rt.convert(k22, k23, rt.member(_tr(tr, 34, p19), k2, k25, k43), k43)), _tr(tr, 36, None), k44)), k8))),), True))), (lambda p20: _tr(tr, 41, rt.member(_tr(tr, 40, p20), k6, k46, k47))),), True))
-                e = rt.truth(_tr(tr, 46, rt.equal(_tr(tr, 44, rt.call(k9, k49, (_tr(tr, 43, v18),), True)), _tr(tr, 45, k10), k11)), k11, 'condition of `expect`')
+                v17 = _tr(tr, 27, rt.call(k37, k38, (charge(_tr(tr, 24, rt.call(k33, k34, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, item1), k0, k14, k18))), (lambda p18: _tr(tr, 23, rt.and_(_tr(tr, 8, rt.call(k16, k23, (_tr(tr, 7, rt.convert(k21, k22, rt.member(_tr(tr, 6, p18), k2, k19, k20), k20)),), False)), lambda: _tr(tr, 22, rt.if_(_tr(tr, 12, rt.not_equal(_tr(tr, 10, rt.convert(k21, k22, rt.member(_tr(tr, 9, p18), k3, k24, k25), k25)), _tr(tr, 11, None), k26)), lambda: _tr(tr, 17, rt.order(k29, _tr(tr, 14, rt.convert(k21, k22, rt.member(_tr(tr, 13, p18), k3, k24, k27), k27)), _tr(tr, 16, rt.convert(k21, k22, rt.member(_tr(tr, 15, p18), k2, k19, k28), k28)), k4)), lambda: _tr(tr, 21, rt.order(k31, _tr(tr, 19, rt.convert(k21, k22, rt.member(_tr(tr, 18, p18), k2, k19, k30), k30)), _tr(tr, 20, today), k5)), k32)), k6))),), True))), (lambda p19: _tr(tr, 26, rt.member(_tr(tr, 25, p19), k1, k35, k36))),), True))
+                v20 = _tr(tr, 42, rt.call(k37, k48, (charge(_tr(tr, 39, rt.call(k33, k45, (charge(_tr(tr, 29, rt.member(_tr(tr, 28, item1), k0, k14, k39))), (lambda p21: _tr(tr, 38, rt.and_(_tr(tr, 33, rt.not_(_tr(tr, 32, rt.call(k16, k41, (_tr(tr, 31, rt.convert(k21, k22, rt.member(_tr(tr, 30, p21), k2, k19, k40), k40)),), False)), k42)), lambda: _tr(tr, 37, rt.equal(_tr(tr, 35, rt.convert(k21, k22, rt.member(_tr(tr, 34, p21), k3, k24, k43), k43)), _tr(tr, 36, None), k44)), k7))),), True))), (lambda p22: _tr(tr, 41, rt.member(_tr(tr, 40, p22), k1, k46, k47))),), True))
+                e = rt.truth(_tr(tr, 46, rt.equal(_tr(tr, 44, rt.call(k8, k49, (_tr(tr, 43, v20),), True)), _tr(tr, 45, k9), k10)), k10, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k50, _text(_tr(tr, 47, v18)), k51, _text(_tr(tr, 49, rt.member(_tr(tr, 48, item1), k6, k52, k53))), k54,))
+                        r.message = ''.join((k50, _text(_tr(tr, 47, v20)), k51, _text(_tr(tr, 49, rt.member(_tr(tr, 48, item1), k1, k52, k53))), k54,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 53, rt.equal(_tr(tr, 51, rt.call(k9, k55, (_tr(tr, 50, v15),), True)), _tr(tr, 52, k10), k12)), k12, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 53, rt.equal(_tr(tr, 51, rt.call(k8, k55, (_tr(tr, 50, v17),), True)), _tr(tr, 52, k9), k11)), k11, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k50, _text(_tr(tr, 54, v15)), k51, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k6, k52, k56))), k57,))
+                        r.message = ''.join((k50, _text(_tr(tr, 54, v17)), k51, _text(_tr(tr, 56, rt.member(_tr(tr, 55, item1), k1, k52, k56))), k57,))
                     except EvalError:
                         r.message = None
                     break
@@ -12883,7 +12883,7 @@ def careful_208(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k13)
+        return RuleRun(passed, results, k12)
     return careful_run
 
 def careful_209(K):
@@ -14228,7 +14228,7 @@ def careful_231(K):
         s_0 = rt.member(root, k38, k39, None)
         s_1 = rt.member(root, k40, k41, None)
         tr = {}
-        v1 = _tr(tr, 11, ((v8 := _tr(tr, 0, k0)), _tr(tr, 10, rt.call(k4, k22, (charge(_tr(tr, 9, rt.call(k3, k21, (charge(_tr(tr, 6, rt.call(k15, k16, (charge(_tr(tr, 1, s_0)), (lambda p9: _tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p9), k1, k12, k13)), _tr(tr, 4, v8), k14))),), True))), (lambda p10: _tr(tr, 8, rt.convert(k19, k20, rt.member(_tr(tr, 7, p10), k2, k17, k18), k18))),), True))),), True)))[-1])
+        v1 = _tr(tr, 11, ((v9 := _tr(tr, 0, k0)), _tr(tr, 10, rt.call(k3, k22, (charge(_tr(tr, 9, rt.call(k20, k21, (charge(_tr(tr, 6, rt.call(k14, k15, (charge(_tr(tr, 1, s_0)), (lambda p10: _tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p10), k2, k11, k12)), _tr(tr, 4, v9), k13))),), True))), (lambda p11: _tr(tr, 8, rt.convert(k18, k19, rt.member(_tr(tr, 7, p11), k1, k16, k17), k17))),), True))),), True)))[-1])
         r = None
         while True:
             e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v1), _tr(tr, 13, None), k23)), k23, 'condition of `expect`')
@@ -14242,7 +14242,7 @@ def careful_231(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 28, rt.order(k35, _tr(tr, 26, ((v11 := _tr(tr, 15, v1)), (v12 := _tr(tr, 18, rt.convert(k29, k30, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k5, k25, k26)), k6, k27, k28), k28))), _tr(tr, 25, rt.arith(k10, _tr(tr, 19, v11), _tr(tr, 24, rt.call(k8, k34, (_tr(tr, 20, v12), _tr(tr, 23, rt.convert(k29, k30, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k5, k25, k31)), k7, k32, k33), k33)),), False)), k9)))[-1]), _tr(tr, 27, today), k11)), k11, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 28, rt.order(k35, _tr(tr, 26, ((v12 := _tr(tr, 15, v1)), (v13 := _tr(tr, 18, rt.convert(k29, k30, rt.member(_tr(tr, 17, rt.member(_tr(tr, 16, s_1), k4, k25, k26)), k5, k27, k28), k28))), _tr(tr, 25, rt.arith(k9, _tr(tr, 19, v12), _tr(tr, 24, rt.call(k7, k34, (_tr(tr, 20, v13), _tr(tr, 23, rt.convert(k29, k30, rt.member(_tr(tr, 22, rt.member(_tr(tr, 21, s_1), k4, k25, k31)), k6, k32, k33), k33)),), False)), k8)))[-1]), _tr(tr, 27, today), k10)), k10, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
@@ -15764,13 +15764,13 @@ def careful_254(K):
         s_1 = rt.member(root, k46, k47, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k12, k13))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k11, k12))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -15778,32 +15778,32 @@ def careful_254(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.convert(k16, k17, rt.member(_tr(tr, 2, item1), k1, k14, k15), k15)), _tr(tr, 4, None), k18)), k18, 'condition of `where`')
+                w = rt.truth(_tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.convert(k15, k16, rt.member(_tr(tr, 2, item1), k1, k13, k14), k14)), _tr(tr, 4, None), k17)), k17, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 23, rt.call(k7, k33, (charge(_tr(tr, 22, rt.call(k6, k32, (charge(_tr(tr, 19, rt.call(k28, k29, (charge(_tr(tr, 6, s_1)), (lambda p9: _tr(tr, 18, rt.and_(_tr(tr, 11, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p9), k2, k19, k20)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k2, k21, k22)), k3)), lambda: _tr(tr, 17, ((v10 := _tr(tr, 12, p9)), _tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.convert(k25, k26, rt.member(_tr(tr, 13, v10), k4, k23, k24), k24)), _tr(tr, 15, None), k27)))[-1]), k5))),), True))), (lambda p11: _tr(tr, 21, rt.convert(k25, k26, rt.member(_tr(tr, 20, p11), k4, k30, k31), k31))),), True))),), True))
-                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v8), _tr(tr, 25, None), k34)), k34, 'condition of `expect`')
+                v9 = _tr(tr, 23, rt.call(k6, k33, (charge(_tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 19, rt.call(k27, k28, (charge(_tr(tr, 6, s_1)), (lambda p10: _tr(tr, 18, rt.and_(_tr(tr, 11, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p10), k3, k18, k19)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k20, k21)), k4)), lambda: _tr(tr, 17, ((v11 := _tr(tr, 12, p10)), _tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.convert(k24, k25, rt.member(_tr(tr, 13, v11), k2, k22, k23), k23)), _tr(tr, 15, None), k26)))[-1]), k5))),), True))), (lambda p12: _tr(tr, 21, rt.convert(k24, k25, rt.member(_tr(tr, 20, p12), k2, k29, k30), k30))),), True))),), True))
+                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v9), _tr(tr, 25, None), k34)), k34, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k35, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k2, k21, k36))), k37,))
+                        r.message = ''.join((k35, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k3, k20, k36))), k37,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 34, rt.order(k11, _tr(tr, 32, rt.arith(k9, _tr(tr, 29, v8), _tr(tr, 31, rt.convert(k16, k17, rt.member(_tr(tr, 30, item1), k1, k14, k38), k38)), k8)), _tr(tr, 33, today), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 34, rt.order(k10, _tr(tr, 32, rt.arith(k8, _tr(tr, 29, v9), _tr(tr, 31, rt.convert(k15, k16, rt.member(_tr(tr, 30, item1), k1, k13, k38), k38)), k7)), _tr(tr, 33, today), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k2, k21, k40))), k41, _text(_tr(tr, 37, v8)), k42, _text(_tr(tr, 39, rt.convert(k16, k17, rt.member(_tr(tr, 38, item1), k1, k14, k43), k43))),))
+                        r.message = ''.join((k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k20, k40))), k41, _text(_tr(tr, 37, v9)), k42, _text(_tr(tr, 39, rt.convert(k15, k16, rt.member(_tr(tr, 38, item1), k1, k13, k43), k43))),))
                     except EvalError:
                         r.message = None
                     break
@@ -15823,7 +15823,7 @@ def careful_254(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k12)
+        return RuleRun(passed, results, k11)
     return careful_run
 
 def careful_255(K):
@@ -16059,7 +16059,7 @@ def careful_259(K):
         s_1 = rt.member(root, k21, k22, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 4, rt.call(k2, k9, (charge(_tr(tr, 3, rt.call(k1, k8, (charge(_tr(tr, 0, s_0)), (lambda p6: _tr(tr, 2, rt.member(_tr(tr, 1, p6), k0, k6, k7))),), True))),), True))
+            coll = _tr(tr, 4, rt.call(k1, k9, (charge(_tr(tr, 3, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p7: _tr(tr, 2, rt.member(_tr(tr, 1, p7), k0, k5, k6))),), True))),), True))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
@@ -16073,7 +16073,7 @@ def careful_259(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, ((v7 := _tr(tr, 5, item1)), _tr(tr, 12, rt.call(k14, k15, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k4, k10, k11))), (lambda p8: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k0, k12, k13)), _tr(tr, 10, v7), k3))),), True)))[-1]), _tr(tr, 14, None), k16)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, ((v8 := _tr(tr, 5, item1)), _tr(tr, 12, rt.call(k14, k15, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k3, k10, k11))), (lambda p9: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p9), k0, k12, k13)), _tr(tr, 10, v8), k2))),), True)))[-1]), _tr(tr, 14, None), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -16100,7 +16100,7 @@ def careful_259(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k5)
+        return RuleRun(passed, results, k4)
     return careful_run
 
 def careful_260(K):
@@ -17106,7 +17106,7 @@ def careful_275(K):
         s_0 = rt.member(root, k38, k39, None)
         s_1 = rt.member(root, k40, k41, None)
         tr = {}
-        v1 = _tr(tr, 10, _tr(tr, 9, rt.call(k4, k22, (charge(_tr(tr, 8, rt.call(k3, k21, (charge(_tr(tr, 5, rt.call(k15, k16, (charge(_tr(tr, 0, s_0)), (lambda p7: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p7), k0, k12, k13)), _tr(tr, 3, k1), k14))),), True))), (lambda p8: _tr(tr, 7, rt.convert(k19, k20, rt.member(_tr(tr, 6, p8), k2, k17, k18), k18))),), True))),), True)))
+        v1 = _tr(tr, 10, _tr(tr, 9, rt.call(k3, k22, (charge(_tr(tr, 8, rt.call(k20, k21, (charge(_tr(tr, 5, rt.call(k14, k15, (charge(_tr(tr, 0, s_0)), (lambda p8: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p8), k1, k11, k12)), _tr(tr, 3, k2), k13))),), True))), (lambda p9: _tr(tr, 7, rt.convert(k18, k19, rt.member(_tr(tr, 6, p9), k0, k16, k17), k17))),), True))),), True)))
         r = None
         while True:
             e = rt.truth(_tr(tr, 13, rt.not_equal(_tr(tr, 11, v1), _tr(tr, 12, None), k23)), k23, 'condition of `expect`')
@@ -17120,7 +17120,7 @@ def careful_275(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 27, rt.order(k35, _tr(tr, 25, ((v9 := _tr(tr, 14, v1)), (v10 := _tr(tr, 17, rt.convert(k29, k30, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k5, k25, k26)), k6, k27, k28), k28))), _tr(tr, 24, rt.arith(k10, _tr(tr, 18, v9), _tr(tr, 23, rt.call(k8, k34, (_tr(tr, 19, v10), _tr(tr, 22, rt.convert(k29, k30, rt.member(_tr(tr, 21, rt.member(_tr(tr, 20, s_1), k5, k25, k31)), k7, k32, k33), k33)),), False)), k9)))[-1]), _tr(tr, 26, today), k11)), k11, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 27, rt.order(k35, _tr(tr, 25, ((v10 := _tr(tr, 14, v1)), (v11 := _tr(tr, 17, rt.convert(k29, k30, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k4, k25, k26)), k5, k27, k28), k28))), _tr(tr, 24, rt.arith(k9, _tr(tr, 18, v10), _tr(tr, 23, rt.call(k7, k34, (_tr(tr, 19, v11), _tr(tr, 22, rt.convert(k29, k30, rt.member(_tr(tr, 21, rt.member(_tr(tr, 20, s_1), k4, k25, k31)), k6, k32, k33), k33)),), False)), k8)))[-1]), _tr(tr, 26, today), k10)), k10, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
@@ -17142,12 +17142,12 @@ def careful_276(K):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k40, None)
-        s_1 = rt.member(root, k6, k41, None)
+        s_1 = rt.member(root, k5, k41, None)
         s_2 = rt.member(root, k42, k43, None)
         tr = {}
         if slow is None:
-            v1 = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k8, k9))
-            coll = _tr(tr, 10, rt.call(k3, k19, (charge(_tr(tr, 9, rt.call(k2, k18, (charge(_tr(tr, 6, rt.call(k14, k15, (charge(_tr(tr, 2, s_1)), (lambda p13: _tr(tr, 5, rt.call(k12, k13, (_tr(tr, 4, rt.member(_tr(tr, 3, p13), k1, k10, k11)),), False))),), True))), (lambda p14: _tr(tr, 8, rt.member(_tr(tr, 7, p14), k1, k16, k17))),), True))),), True))
+            v1 = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k7, k8))
+            coll = _tr(tr, 10, rt.call(k2, k19, (charge(_tr(tr, 9, rt.call(k17, k18, (charge(_tr(tr, 6, rt.call(k13, k14, (charge(_tr(tr, 2, s_1)), (lambda p14: _tr(tr, 5, rt.call(k11, k12, (_tr(tr, 4, rt.member(_tr(tr, 3, p14), k1, k9, k10)),), False))),), True))), (lambda p15: _tr(tr, 8, rt.member(_tr(tr, 7, p15), k1, k15, k16))),), True))),), True))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
@@ -17161,20 +17161,20 @@ def careful_276(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 18, rt.order(k24, _tr(tr, 16, rt.call(k22, k23, (charge(_tr(tr, 11, s_1)), (lambda p15: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p15), k1, k10, k20)), _tr(tr, 14, item2), k21))),), True)), _tr(tr, 17, v1), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 18, rt.order(k24, _tr(tr, 16, rt.call(k22, k23, (charge(_tr(tr, 11, s_1)), (lambda p16: _tr(tr, 15, rt.equal(_tr(tr, 13, rt.member(_tr(tr, 12, p16), k1, k9, k20)), _tr(tr, 14, item2), k21))),), True)), _tr(tr, 17, v1), k3)), k3, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 29, rt.call(k31, k33, (charge(_tr(tr, 19, s_2)), (lambda p16: _tr(tr, 28, rt.call(k31, k32, (charge(_tr(tr, 21, rt.member(_tr(tr, 20, p16), k6, k25, k26))), (lambda p17: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.call(k27, k28, (charge(_tr(tr, 22, s_1)), _tr(tr, 23, p17),), True, ctx)), k1, k29, k30)), _tr(tr, 26, item2), k5))),), True))),), True)), k33, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 29, rt.call(k31, k33, (charge(_tr(tr, 19, s_2)), (lambda p17: _tr(tr, 28, rt.call(k31, k32, (charge(_tr(tr, 21, rt.member(_tr(tr, 20, p17), k5, k25, k26))), (lambda p18: _tr(tr, 27, rt.equal(_tr(tr, 25, rt.member(_tr(tr, 24, rt.call(k27, k28, (charge(_tr(tr, 22, s_1)), _tr(tr, 23, p18),), True, ctx)), k1, k29, k30)), _tr(tr, 26, item2), k4))),), True))),), True)), k33, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 35, rt.call(k22, k36, (charge(_tr(tr, 30, s_1)), (lambda p18: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p18), k1, k10, k34)), _tr(tr, 33, item2), k35))),), True))), k37, _text(_tr(tr, 36, item2)), k38,))
+                        r.message = ''.join((_text(_tr(tr, 35, rt.call(k22, k36, (charge(_tr(tr, 30, s_1)), (lambda p19: _tr(tr, 34, rt.equal(_tr(tr, 32, rt.member(_tr(tr, 31, p19), k1, k9, k34)), _tr(tr, 33, item2), k35))),), True))), k37, _text(_tr(tr, 36, item2)), k38,))
                     except EvalError:
                         r.message = None
                     break
@@ -17194,7 +17194,7 @@ def careful_276(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k7)
+        return RuleRun(passed, results, k6)
     return careful_run
 
 def careful_277(K):
@@ -17778,13 +17778,13 @@ def careful_285(K):
         s_1 = rt.member(root, k109, k110, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k29, k30))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k28, k29))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k30)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k29)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -17792,51 +17792,51 @@ def careful_285(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v18 = _tr(tr, 11, ((v19 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k31, k32))), _tr(tr, 10, rt.call(k38, k39, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k3, k33, k34))), (lambda p20: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p20), k2, k35, k36)), _tr(tr, 8, v19), k37))),), True)))[-1])
-                v21 = _tr(tr, 24, ((v22 := _tr(tr, 12, item1)), _tr(tr, 23, rt.call(k7, k52, (charge(_tr(tr, 22, _list_of(_tr(tr, 18, rt.call(k48, k49, (_tr(tr, 14, rt.convert(k42, k43, rt.member(_tr(tr, 13, v22), k4, k40, k41), k41)), _tr(tr, 17, rt.convert(k42, k43, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k5, k44, k45)), k6, k46, k47), k47)),), False)), _tr(tr, 21, rt.convert(k42, k43, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k5, k44, k50)), k6, k46, k51), k51))))),), True)))[-1])
-                v23 = _tr(tr, 30, rt.call(k7, k58, (charge(_tr(tr, 29, rt.call(k10, k57, (charge(_tr(tr, 25, v18)), (lambda p24: _tr(tr, 28, rt.convert(k42, k43, rt.member(_tr(tr, 27, rt.member(_tr(tr, 26, p24), k8, k53, k54)), k9, k55, k56), k56))),), True))),), True))
-                v25 = _tr(tr, 49, rt.call(k38, k68, (charge(_tr(tr, 31, v18)), (lambda p26: _tr(tr, 48, rt.and_(_tr(tr, 36, rt.not_equal(_tr(tr, 34, rt.convert(k42, k43, rt.member(_tr(tr, 33, rt.member(_tr(tr, 32, p26), k8, k53, k59)), k9, k55, k60), k60)), _tr(tr, 35, v23), k11)), lambda: _tr(tr, 47, rt.call(k66, k67, (charge(_tr(tr, 37, v18)), (lambda p27: _tr(tr, 46, rt.equal(_tr(tr, 40, rt.convert(k42, k43, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, p27), k8, k53, k61)), k6, k62, k63), k63)), _tr(tr, 45, rt.arith(k24, _tr(tr, 43, rt.convert(k42, k43, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p26), k8, k53, k64)), k9, k55, k65), k65)), _tr(tr, 44, k12), k13)), k14))),), True)), k15))),), True))
-                e = rt.truth(_tr(tr, 53, rt.order(k70, _tr(tr, 51, rt.call(k16, k69, (_tr(tr, 50, v18),), True)), _tr(tr, 52, k17), k18)), k18, 'condition of `expect`')
+                v20 = _tr(tr, 11, ((v21 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k30, k31))), _tr(tr, 10, rt.call(k37, k38, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k3, k32, k33))), (lambda p22: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p22), k2, k34, k35)), _tr(tr, 8, v21), k36))),), True)))[-1])
+                v23 = _tr(tr, 24, ((v24 := _tr(tr, 12, item1)), _tr(tr, 23, rt.call(k7, k51, (charge(_tr(tr, 22, _list_of(_tr(tr, 18, rt.call(k47, k48, (_tr(tr, 14, rt.convert(k41, k42, rt.member(_tr(tr, 13, v24), k4, k39, k40), k40)), _tr(tr, 17, rt.convert(k41, k42, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k5, k43, k44)), k6, k45, k46), k46)),), False)), _tr(tr, 21, rt.convert(k41, k42, rt.member(_tr(tr, 20, rt.member(_tr(tr, 19, s_1), k5, k43, k49)), k6, k45, k50), k50))))),), True)))[-1])
+                v25 = _tr(tr, 30, rt.call(k7, k58, (charge(_tr(tr, 29, rt.call(k56, k57, (charge(_tr(tr, 25, v20)), (lambda p26: _tr(tr, 28, rt.convert(k41, k42, rt.member(_tr(tr, 27, rt.member(_tr(tr, 26, p26), k8, k52, k53)), k9, k54, k55), k55))),), True))),), True))
+                v27 = _tr(tr, 49, rt.call(k37, k68, (charge(_tr(tr, 31, v20)), (lambda p28: _tr(tr, 48, rt.and_(_tr(tr, 36, rt.not_equal(_tr(tr, 34, rt.convert(k41, k42, rt.member(_tr(tr, 33, rt.member(_tr(tr, 32, p28), k8, k52, k59)), k9, k54, k60), k60)), _tr(tr, 35, v25), k10)), lambda: _tr(tr, 47, rt.call(k66, k67, (charge(_tr(tr, 37, v20)), (lambda p29: _tr(tr, 46, rt.equal(_tr(tr, 40, rt.convert(k41, k42, rt.member(_tr(tr, 39, rt.member(_tr(tr, 38, p29), k8, k52, k61)), k6, k62, k63), k63)), _tr(tr, 45, rt.arith(k23, _tr(tr, 43, rt.convert(k41, k42, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p28), k8, k52, k64)), k9, k54, k65), k65)), _tr(tr, 44, k11), k12)), k13))),), True)), k14))),), True))
+                e = rt.truth(_tr(tr, 53, rt.order(k70, _tr(tr, 51, rt.call(k15, k69, (_tr(tr, 50, v20),), True)), _tr(tr, 52, k16), k17)), k17, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 55, rt.member(_tr(tr, 54, item1), k72, k73, k74))), k75, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k1, k31, k76))),))
+                        r.message = ''.join((k71, _text(_tr(tr, 55, rt.member(_tr(tr, 54, item1), k72, k73, k74))), k75, _text(_tr(tr, 57, rt.member(_tr(tr, 56, item1), k1, k30, k76))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 65, rt.order(k81, _tr(tr, 63, rt.call(k19, k80, (charge(_tr(tr, 62, rt.call(k10, k79, (charge(_tr(tr, 58, v18)), (lambda p28: _tr(tr, 61, rt.convert(k42, k43, rt.member(_tr(tr, 60, rt.member(_tr(tr, 59, p28), k8, k53, k77)), k6, k62, k78), k78))),), True))),), True)), _tr(tr, 64, v21), k20)), k20, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 65, rt.order(k81, _tr(tr, 63, rt.call(k18, k80, (charge(_tr(tr, 62, rt.call(k56, k79, (charge(_tr(tr, 58, v20)), (lambda p30: _tr(tr, 61, rt.convert(k41, k42, rt.member(_tr(tr, 60, rt.member(_tr(tr, 59, p30), k8, k52, k77)), k6, k62, k78), k78))),), True))),), True)), _tr(tr, 64, v23), k19)), k19, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k72, k73, k82))), k83, _text(_tr(tr, 73, rt.call(k19, k87, (charge(_tr(tr, 72, rt.call(k10, k86, (charge(_tr(tr, 68, v18)), (lambda p29: _tr(tr, 71, rt.convert(k42, k43, rt.member(_tr(tr, 70, rt.member(_tr(tr, 69, p29), k8, k53, k84)), k6, k62, k85), k85))),), True))),), True))), k88, _text(_tr(tr, 74, v21)),))
+                        r.message = ''.join((k71, _text(_tr(tr, 67, rt.member(_tr(tr, 66, item1), k72, k73, k82))), k83, _text(_tr(tr, 73, rt.call(k18, k87, (charge(_tr(tr, 72, rt.call(k56, k86, (charge(_tr(tr, 68, v20)), (lambda p31: _tr(tr, 71, rt.convert(k41, k42, rt.member(_tr(tr, 70, rt.member(_tr(tr, 69, p31), k8, k52, k84)), k6, k62, k85), k85))),), True))),), True))), k88, _text(_tr(tr, 74, v23)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 89, rt.order(k94, _tr(tr, 87, ((v30 := _tr(tr, 75, v23)), (v31 := _tr(tr, 77, rt.convert(k91, k92, rt.member(_tr(tr, 76, item1), k21, k89, k90), k90))), _tr(tr, 86, rt.arith(k93, _tr(tr, 84, rt.arith(k24, _tr(tr, 82, rt.arith(k24, _tr(tr, 80, rt.arith(k24, _tr(tr, 78, v30), _tr(tr, 79, k12), k22)), _tr(tr, 81, v31), k23)), _tr(tr, 83, v31), k25)), _tr(tr, 85, k12), k26)))[-1]), _tr(tr, 88, today), k27)), k27, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 89, rt.order(k94, _tr(tr, 87, ((v32 := _tr(tr, 75, v25)), (v33 := _tr(tr, 77, rt.convert(k91, k92, rt.member(_tr(tr, 76, item1), k20, k89, k90), k90))), _tr(tr, 86, rt.arith(k93, _tr(tr, 84, rt.arith(k23, _tr(tr, 82, rt.arith(k23, _tr(tr, 80, rt.arith(k23, _tr(tr, 78, v32), _tr(tr, 79, k11), k21)), _tr(tr, 81, v33), k22)), _tr(tr, 83, v33), k24)), _tr(tr, 85, k11), k25)))[-1]), _tr(tr, 88, today), k26)), k26, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k95, _text(_tr(tr, 91, rt.member(_tr(tr, 90, item1), k72, k73, k96))), k97, _text(_tr(tr, 92, v23)), k98,))
+                        r.message = ''.join((k95, _text(_tr(tr, 91, rt.member(_tr(tr, 90, item1), k72, k73, k96))), k97, _text(_tr(tr, 92, v25)), k98,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 96, rt.equal(_tr(tr, 94, rt.call(k16, k99, (_tr(tr, 93, v25),), True)), _tr(tr, 95, k17), k28)), k28, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 96, rt.equal(_tr(tr, 94, rt.call(k15, k99, (_tr(tr, 93, v27),), True)), _tr(tr, 95, k16), k27)), k27, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k71, _text(_tr(tr, 98, rt.member(_tr(tr, 97, item1), k72, k73, k100))), k101, _text(_tr(tr, 103, rt.call(k10, k106, (charge(_tr(tr, 99, v25)), (lambda p32: _tr(tr, 102, rt.convert(k42, k43, rt.member(_tr(tr, 101, rt.member(_tr(tr, 100, p32), k8, k102, k103)), k9, k104, k105), k105))),), True))),))
+                        r.message = ''.join((k71, _text(_tr(tr, 98, rt.member(_tr(tr, 97, item1), k72, k73, k100))), k101, _text(_tr(tr, 103, rt.call(k56, k106, (charge(_tr(tr, 99, v27)), (lambda p34: _tr(tr, 102, rt.convert(k41, k42, rt.member(_tr(tr, 101, rt.member(_tr(tr, 100, p34), k8, k102, k103)), k9, k104, k105), k105))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -17856,7 +17856,7 @@ def careful_285(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k29)
+        return RuleRun(passed, results, k28)
     return careful_run
 
 def careful_286(K):
@@ -18308,13 +18308,13 @@ def careful_292(K):
         s_1 = rt.member(root, k51, k52, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k14, k15))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k13, k14))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k14)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -18322,26 +18322,26 @@ def careful_292(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v8 = _tr(tr, 15, ((v9 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k16, k17))), _tr(tr, 14, rt.call(k6, k30, (charge(_tr(tr, 13, rt.call(k5, k29, (charge(_tr(tr, 10, rt.call(k23, k24, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k3, k18, k19))), (lambda p10: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p10), k2, k20, k21)), _tr(tr, 8, v9), k22))),), True))), (lambda p11: _tr(tr, 12, rt.convert(k27, k28, rt.member(_tr(tr, 11, p11), k4, k25, k26), k26))),), True))),), True)))[-1])
-                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v8), _tr(tr, 17, None), k31)), k31, 'condition of `expect`')
+                v9 = _tr(tr, 15, ((v10 := _tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k15, k16))), _tr(tr, 14, rt.call(k5, k30, (charge(_tr(tr, 13, rt.call(k28, k29, (charge(_tr(tr, 10, rt.call(k22, k23, (charge(_tr(tr, 5, rt.member(_tr(tr, 4, s_0), k4, k17, k18))), (lambda p11: _tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p11), k3, k19, k20)), _tr(tr, 8, v10), k21))),), True))), (lambda p12: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p12), k2, k24, k25), k25))),), True))),), True)))[-1])
+                e = rt.truth(_tr(tr, 18, rt.not_equal(_tr(tr, 16, v9), _tr(tr, 17, None), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k1, k16, k33))), k34,))
+                        r.message = ''.join((k32, _text(_tr(tr, 20, rt.member(_tr(tr, 19, item1), k1, k15, k33))), k34,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 34, rt.order(k45, _tr(tr, 32, ((v12 := _tr(tr, 21, v8)), (v13 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k7, k35, k36)), k8, k37, k38), k38))), _tr(tr, 31, rt.arith(k12, _tr(tr, 25, v12), _tr(tr, 30, rt.call(k10, k44, (_tr(tr, 26, v13), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_1), k7, k35, k41)), k9, k42, k43), k43)),), False)), k11)))[-1]), _tr(tr, 33, today), k13)), k13, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 34, rt.order(k45, _tr(tr, 32, ((v13 := _tr(tr, 21, v9)), (v14 := _tr(tr, 24, rt.convert(k39, k40, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k6, k35, k36)), k7, k37, k38), k38))), _tr(tr, 31, rt.arith(k11, _tr(tr, 25, v13), _tr(tr, 30, rt.call(k9, k44, (_tr(tr, 26, v14), _tr(tr, 29, rt.convert(k39, k40, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_1), k6, k35, k41)), k8, k42, k43), k43)),), False)), k10)))[-1]), _tr(tr, 33, today), k12)), k12, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k1, k16, k46))), k47, _text(_tr(tr, 37, v8)), k48,))
+                        r.message = ''.join((k32, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k1, k15, k46))), k47, _text(_tr(tr, 37, v9)), k48,))
                     except EvalError:
                         r.message = None
                     break
@@ -18361,7 +18361,7 @@ def careful_292(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k14)
+        return RuleRun(passed, results, k13)
     return careful_run
 
 def careful_293(K):
@@ -18955,7 +18955,7 @@ def careful_302(K):
         s_0 = rt.member(root, k34, k35, None)
         s_1 = rt.member(root, k36, k37, None)
         tr = {}
-        v1 = _tr(tr, 5, rt.call(k3, k18, (charge(_tr(tr, 4, rt.call(k2, k17, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k11, k12))), (lambda p6: _tr(tr, 3, rt.convert(k15, k16, rt.member(_tr(tr, 2, p6), k1, k13, k14), k14))),), True))),), True))
+        v1 = _tr(tr, 5, rt.call(k2, k18, (charge(_tr(tr, 4, rt.call(k16, k17, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k1, k10, k11))), (lambda p7: _tr(tr, 3, rt.convert(k14, k15, rt.member(_tr(tr, 2, p7), k0, k12, k13), k13))),), True))),), True))
         r = None
         while True:
             e = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k19)), k19, 'condition of `expect`')
@@ -18969,7 +18969,7 @@ def careful_302(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 22, rt.order(k31, _tr(tr, 20, ((v7 := _tr(tr, 9, v1)), (v8 := _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k4, k21, k22)), k5, k23, k24), k24))), _tr(tr, 19, rt.arith(k9, _tr(tr, 13, v7), _tr(tr, 18, rt.call(k7, k30, (_tr(tr, 14, v8), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k4, k21, k27)), k6, k28, k29), k29)),), False)), k8)))[-1]), _tr(tr, 21, today), k10)), k10, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 22, rt.order(k31, _tr(tr, 20, ((v8 := _tr(tr, 9, v1)), (v9 := _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k3, k21, k22)), k4, k23, k24), k24))), _tr(tr, 19, rt.arith(k8, _tr(tr, 13, v8), _tr(tr, 18, rt.call(k6, k30, (_tr(tr, 14, v9), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k3, k21, k27)), k5, k28, k29), k29)),), False)), k7)))[-1]), _tr(tr, 21, today), k9)), k9, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
@@ -19156,13 +19156,13 @@ def careful_305(K):
         s_1 = rt.member(root, k53, k54, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k15, k16))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k14, k15))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -19170,14 +19170,14 @@ def careful_305(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k17, k18)), _tr(tr, 4, k2), k3)), k3, 'condition of `where`')
+                w = rt.truth(_tr(tr, 5, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, item1), k1, k16, k17)), _tr(tr, 4, k2), k3)), k3, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k21, k22, (_tr(tr, 7, rt.member(_tr(tr, 6, item1), k4, k19, k20)),), False)), lambda: _tr(tr, 14, rt.call(k7, k29, (charge(_tr(tr, 13, rt.call(k6, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k19, k23))), (lambda p9: _tr(tr, 12, rt.convert(k26, k27, rt.member(_tr(tr, 11, p9), k5, k24, k25), k25))),), True))),), True)), lambda: _tr(tr, 15, None), k30))
-                e = rt.truth(_tr(tr, 19, rt.not_equal(_tr(tr, 17, v8), _tr(tr, 18, None), k31)), k31, 'condition of `expect`')
+                v9 = _tr(tr, 16, rt.if_(_tr(tr, 8, rt.call(k20, k21, (_tr(tr, 7, rt.member(_tr(tr, 6, item1), k4, k18, k19)),), False)), lambda: _tr(tr, 14, rt.call(k6, k29, (charge(_tr(tr, 13, rt.call(k27, k28, (charge(_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k18, k22))), (lambda p10: _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, p10), k5, k23, k24), k24))),), True))),), True)), lambda: _tr(tr, 15, None), k30))
+                e = rt.truth(_tr(tr, 19, rt.not_equal(_tr(tr, 17, v9), _tr(tr, 18, None), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -19188,14 +19188,14 @@ def careful_305(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.order(k47, _tr(tr, 33, ((v10 := _tr(tr, 22, v8)), (v11 := _tr(tr, 25, rt.convert(k41, k42, rt.member(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k8, k37, k38)), k9, k39, k40), k40))), _tr(tr, 32, rt.arith(k13, _tr(tr, 26, v10), _tr(tr, 31, rt.call(k11, k46, (_tr(tr, 27, v11), _tr(tr, 30, rt.convert(k41, k42, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, s_1), k8, k37, k43)), k10, k44, k45), k45)),), False)), k12)))[-1]), _tr(tr, 34, today), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.order(k47, _tr(tr, 33, ((v11 := _tr(tr, 22, v9)), (v12 := _tr(tr, 25, rt.convert(k41, k42, rt.member(_tr(tr, 24, rt.member(_tr(tr, 23, s_1), k7, k37, k38)), k8, k39, k40), k40))), _tr(tr, 32, rt.arith(k12, _tr(tr, 26, v11), _tr(tr, 31, rt.call(k10, k46, (_tr(tr, 27, v12), _tr(tr, 30, rt.convert(k41, k42, rt.member(_tr(tr, 29, rt.member(_tr(tr, 28, s_1), k7, k37, k43)), k9, k44, k45), k45)),), False)), k11)))[-1]), _tr(tr, 34, today), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k33, k34, k48))), k49, _text(_tr(tr, 38, v8)), k50,))
+                        r.message = ''.join((k32, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k33, k34, k48))), k49, _text(_tr(tr, 38, v9)), k50,))
                     except EvalError:
                         r.message = None
                     break
@@ -19215,7 +19215,7 @@ def careful_305(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k15)
+        return RuleRun(passed, results, k14)
     return careful_run
 
 def careful_306(K):
@@ -19627,7 +19627,7 @@ def careful_312(K):
         s_0 = rt.member(root, k34, k35, None)
         s_1 = rt.member(root, k36, k37, None)
         tr = {}
-        v1 = _tr(tr, 5, rt.call(k3, k18, (charge(_tr(tr, 4, rt.call(k2, k17, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k11, k12))), (lambda p6: _tr(tr, 3, rt.convert(k15, k16, rt.member(_tr(tr, 2, p6), k1, k13, k14), k14))),), True))),), True))
+        v1 = _tr(tr, 5, rt.call(k2, k18, (charge(_tr(tr, 4, rt.call(k16, k17, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k1, k10, k11))), (lambda p7: _tr(tr, 3, rt.convert(k14, k15, rt.member(_tr(tr, 2, p7), k0, k12, k13), k13))),), True))),), True))
         r = None
         while True:
             e = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k19)), k19, 'condition of `expect`')
@@ -19641,7 +19641,7 @@ def careful_312(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 22, rt.order(k31, _tr(tr, 20, ((v7 := _tr(tr, 9, v1)), (v8 := _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k4, k21, k22)), k5, k23, k24), k24))), _tr(tr, 19, rt.arith(k9, _tr(tr, 13, v7), _tr(tr, 18, rt.call(k7, k30, (_tr(tr, 14, v8), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k4, k21, k27)), k6, k28, k29), k29)),), False)), k8)))[-1]), _tr(tr, 21, today), k10)), k10, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 22, rt.order(k31, _tr(tr, 20, ((v8 := _tr(tr, 9, v1)), (v9 := _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k3, k21, k22)), k4, k23, k24), k24))), _tr(tr, 19, rt.arith(k8, _tr(tr, 13, v8), _tr(tr, 18, rt.call(k6, k30, (_tr(tr, 14, v9), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k3, k21, k27)), k5, k28, k29), k29)),), False)), k7)))[-1]), _tr(tr, 21, today), k9)), k9, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
@@ -19859,13 +19859,13 @@ def careful_316(K):
         s_1 = rt.member(root, k109, k110, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k29, k30))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k28, k29))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k30)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k29)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -19873,57 +19873,57 @@ def careful_316(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k35, k36, (_tr(tr, 3, rt.convert(k33, k34, rt.member(_tr(tr, 2, item1), k1, k31, k32), k32)),), False)), k36, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k34, k35, (_tr(tr, 3, rt.convert(k32, k33, rt.member(_tr(tr, 2, item1), k1, k30, k31), k31)),), False)), k35, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v19 = _tr(tr, 14, ((v20 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k37, k38))), _tr(tr, 13, rt.call(k44, k45, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k4, k39, k40))), (lambda p21: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p21), k3, k41, k42)), _tr(tr, 11, v20), k43))),), True)))[-1])
-                v22 = _tr(tr, 27, ((v23 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k8, k58, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k54, k55, (_tr(tr, 17, rt.convert(k48, k49, rt.member(_tr(tr, 16, v23), k5, k46, k47), k47)), _tr(tr, 20, rt.convert(k48, k49, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k6, k50, k51)), k7, k52, k53), k53)),), False)), _tr(tr, 24, rt.convert(k48, k49, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k6, k50, k56)), k7, k52, k57), k57))))),), True)))[-1])
-                v24 = _tr(tr, 33, rt.call(k8, k64, (charge(_tr(tr, 32, rt.call(k11, k63, (charge(_tr(tr, 28, v19)), (lambda p25: _tr(tr, 31, rt.convert(k48, k49, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p25), k9, k59, k60)), k10, k61, k62), k62))),), True))),), True))
-                v26 = _tr(tr, 52, rt.call(k44, k74, (charge(_tr(tr, 34, v19)), (lambda p27: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k48, k49, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p27), k9, k59, k65)), k10, k61, k66), k66)), _tr(tr, 38, v24), k12)), lambda: _tr(tr, 50, rt.call(k72, k73, (charge(_tr(tr, 40, v19)), (lambda p28: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k48, k49, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p28), k9, k59, k67)), k7, k68, k69), k69)), _tr(tr, 48, rt.arith(k24, _tr(tr, 46, rt.convert(k48, k49, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p27), k9, k59, k70)), k10, k61, k71), k71)), _tr(tr, 47, k13), k14)), k15))),), True)), k16))),), True))
-                e = rt.truth(_tr(tr, 56, rt.order(k76, _tr(tr, 54, rt.call(k17, k75, (_tr(tr, 53, v19),), True)), _tr(tr, 55, k18), k19)), k19, 'condition of `expect`')
+                v21 = _tr(tr, 14, ((v22 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k36, k37))), _tr(tr, 13, rt.call(k43, k44, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k4, k38, k39))), (lambda p23: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p23), k3, k40, k41)), _tr(tr, 11, v22), k42))),), True)))[-1])
+                v24 = _tr(tr, 27, ((v25 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k8, k57, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k53, k54, (_tr(tr, 17, rt.convert(k47, k48, rt.member(_tr(tr, 16, v25), k5, k45, k46), k46)), _tr(tr, 20, rt.convert(k47, k48, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k6, k49, k50)), k7, k51, k52), k52)),), False)), _tr(tr, 24, rt.convert(k47, k48, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k6, k49, k55)), k7, k51, k56), k56))))),), True)))[-1])
+                v26 = _tr(tr, 33, rt.call(k8, k64, (charge(_tr(tr, 32, rt.call(k62, k63, (charge(_tr(tr, 28, v21)), (lambda p27: _tr(tr, 31, rt.convert(k47, k48, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p27), k9, k58, k59)), k10, k60, k61), k61))),), True))),), True))
+                v28 = _tr(tr, 52, rt.call(k43, k74, (charge(_tr(tr, 34, v21)), (lambda p29: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k47, k48, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p29), k9, k58, k65)), k10, k60, k66), k66)), _tr(tr, 38, v26), k11)), lambda: _tr(tr, 50, rt.call(k72, k73, (charge(_tr(tr, 40, v21)), (lambda p30: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k47, k48, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p30), k9, k58, k67)), k7, k68, k69), k69)), _tr(tr, 48, rt.arith(k23, _tr(tr, 46, rt.convert(k47, k48, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p29), k9, k58, k70)), k10, k60, k71), k71)), _tr(tr, 47, k12), k13)), k14))),), True)), k15))),), True))
+                e = rt.truth(_tr(tr, 56, rt.order(k76, _tr(tr, 54, rt.call(k16, k75, (_tr(tr, 53, v21),), True)), _tr(tr, 55, k17), k18)), k18, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k37, k78))), k79,))
+                        r.message = ''.join((k77, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k36, k78))), k79,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 66, rt.order(k84, _tr(tr, 64, rt.call(k20, k83, (charge(_tr(tr, 63, rt.call(k11, k82, (charge(_tr(tr, 59, v19)), (lambda p29: _tr(tr, 62, rt.convert(k48, k49, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p29), k9, k59, k80)), k7, k68, k81), k81))),), True))),), True)), _tr(tr, 65, v22), k21)), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 66, rt.order(k84, _tr(tr, 64, rt.call(k19, k83, (charge(_tr(tr, 63, rt.call(k62, k82, (charge(_tr(tr, 59, v21)), (lambda p31: _tr(tr, 62, rt.convert(k47, k48, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p31), k9, k58, k80)), k7, k68, k81), k81))),), True))),), True)), _tr(tr, 65, v24), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k37, k85))), k86, _text(_tr(tr, 74, rt.call(k20, k90, (charge(_tr(tr, 73, rt.call(k11, k89, (charge(_tr(tr, 69, v19)), (lambda p30: _tr(tr, 72, rt.convert(k48, k49, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p30), k9, k59, k87)), k7, k68, k88), k88))),), True))),), True))), k91, _text(_tr(tr, 75, v22)),))
+                        r.message = ''.join((k77, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k36, k85))), k86, _text(_tr(tr, 74, rt.call(k19, k90, (charge(_tr(tr, 73, rt.call(k62, k89, (charge(_tr(tr, 69, v21)), (lambda p32: _tr(tr, 72, rt.convert(k47, k48, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p32), k9, k58, k87)), k7, k68, k88), k88))),), True))),), True))), k91, _text(_tr(tr, 75, v24)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 90, rt.order(k94, _tr(tr, 88, ((v31 := _tr(tr, 76, v24)), (v32 := _tr(tr, 78, rt.convert(k33, k34, rt.member(_tr(tr, 77, item1), k1, k31, k92), k92))), _tr(tr, 87, rt.arith(k93, _tr(tr, 85, rt.arith(k24, _tr(tr, 83, rt.arith(k24, _tr(tr, 81, rt.arith(k24, _tr(tr, 79, v31), _tr(tr, 80, k13), k22)), _tr(tr, 82, v32), k23)), _tr(tr, 84, v32), k25)), _tr(tr, 86, k13), k26)))[-1]), _tr(tr, 89, today), k27)), k27, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 90, rt.order(k94, _tr(tr, 88, ((v33 := _tr(tr, 76, v26)), (v34 := _tr(tr, 78, rt.convert(k32, k33, rt.member(_tr(tr, 77, item1), k1, k30, k92), k92))), _tr(tr, 87, rt.arith(k93, _tr(tr, 85, rt.arith(k23, _tr(tr, 83, rt.arith(k23, _tr(tr, 81, rt.arith(k23, _tr(tr, 79, v33), _tr(tr, 80, k12), k21)), _tr(tr, 82, v34), k22)), _tr(tr, 84, v34), k24)), _tr(tr, 86, k12), k25)))[-1]), _tr(tr, 89, today), k26)), k26, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k95, _text(_tr(tr, 92, rt.member(_tr(tr, 91, item1), k2, k37, k96))), k97, _text(_tr(tr, 93, v24)), k98,))
+                        r.message = ''.join((k95, _text(_tr(tr, 92, rt.member(_tr(tr, 91, item1), k2, k36, k96))), k97, _text(_tr(tr, 93, v26)), k98,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 97, rt.equal(_tr(tr, 95, rt.call(k17, k99, (_tr(tr, 94, v26),), True)), _tr(tr, 96, k18), k28)), k28, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 97, rt.equal(_tr(tr, 95, rt.call(k16, k99, (_tr(tr, 94, v28),), True)), _tr(tr, 96, k17), k27)), k27, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k77, _text(_tr(tr, 99, rt.member(_tr(tr, 98, item1), k2, k37, k100))), k101, _text(_tr(tr, 104, rt.call(k11, k106, (charge(_tr(tr, 100, v26)), (lambda p33: _tr(tr, 103, rt.convert(k48, k49, rt.member(_tr(tr, 102, rt.member(_tr(tr, 101, p33), k9, k102, k103)), k10, k104, k105), k105))),), True))),))
+                        r.message = ''.join((k77, _text(_tr(tr, 99, rt.member(_tr(tr, 98, item1), k2, k36, k100))), k101, _text(_tr(tr, 104, rt.call(k62, k106, (charge(_tr(tr, 100, v28)), (lambda p35: _tr(tr, 103, rt.convert(k47, k48, rt.member(_tr(tr, 102, rt.member(_tr(tr, 101, p35), k9, k102, k103)), k10, k104, k105), k105))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -19943,7 +19943,7 @@ def careful_316(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k29)
+        return RuleRun(passed, results, k28)
     return careful_run
 
 def careful_317(K):
@@ -20018,7 +20018,7 @@ def careful_318(K):
         s_0 = rt.member(root, k34, k35, None)
         s_1 = rt.member(root, k36, k37, None)
         tr = {}
-        v1 = _tr(tr, 5, rt.call(k3, k18, (charge(_tr(tr, 4, rt.call(k2, k17, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k11, k12))), (lambda p6: _tr(tr, 3, rt.convert(k15, k16, rt.member(_tr(tr, 2, p6), k1, k13, k14), k14))),), True))),), True))
+        v1 = _tr(tr, 5, rt.call(k2, k18, (charge(_tr(tr, 4, rt.call(k16, k17, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k1, k10, k11))), (lambda p7: _tr(tr, 3, rt.convert(k14, k15, rt.member(_tr(tr, 2, p7), k0, k12, k13), k13))),), True))),), True))
         r = None
         while True:
             e = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k19)), k19, 'condition of `expect`')
@@ -20032,7 +20032,7 @@ def careful_318(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 22, rt.order(k31, _tr(tr, 20, ((v7 := _tr(tr, 9, v1)), (v8 := _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k4, k21, k22)), k5, k23, k24), k24))), _tr(tr, 19, rt.arith(k9, _tr(tr, 13, v7), _tr(tr, 18, rt.call(k7, k30, (_tr(tr, 14, v8), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k4, k21, k27)), k6, k28, k29), k29)),), False)), k8)))[-1]), _tr(tr, 21, today), k10)), k10, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 22, rt.order(k31, _tr(tr, 20, ((v8 := _tr(tr, 9, v1)), (v9 := _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k3, k21, k22)), k4, k23, k24), k24))), _tr(tr, 19, rt.arith(k8, _tr(tr, 13, v8), _tr(tr, 18, rt.call(k6, k30, (_tr(tr, 14, v9), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k3, k21, k27)), k5, k28, k29), k29)),), False)), k7)))[-1]), _tr(tr, 21, today), k9)), k9, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
@@ -20560,7 +20560,7 @@ def careful_327(K):
         s_0 = rt.member(root, k34, k35, None)
         s_1 = rt.member(root, k36, k37, None)
         tr = {}
-        v1 = _tr(tr, 5, rt.call(k3, k18, (charge(_tr(tr, 4, rt.call(k2, k17, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k11, k12))), (lambda p6: _tr(tr, 3, rt.convert(k15, k16, rt.member(_tr(tr, 2, p6), k1, k13, k14), k14))),), True))),), True))
+        v1 = _tr(tr, 5, rt.call(k2, k18, (charge(_tr(tr, 4, rt.call(k16, k17, (charge(_tr(tr, 1, rt.member(_tr(tr, 0, s_0), k1, k10, k11))), (lambda p7: _tr(tr, 3, rt.convert(k14, k15, rt.member(_tr(tr, 2, p7), k0, k12, k13), k13))),), True))),), True))
         r = None
         while True:
             e = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k19)), k19, 'condition of `expect`')
@@ -20574,7 +20574,7 @@ def careful_327(K):
                 except EvalError:
                     r.message = None
                 break
-            e = rt.truth(_tr(tr, 22, rt.order(k31, _tr(tr, 20, ((v7 := _tr(tr, 9, v1)), (v8 := _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k4, k21, k22)), k5, k23, k24), k24))), _tr(tr, 19, rt.arith(k9, _tr(tr, 13, v7), _tr(tr, 18, rt.call(k7, k30, (_tr(tr, 14, v8), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k4, k21, k27)), k6, k28, k29), k29)),), False)), k8)))[-1]), _tr(tr, 21, today), k10)), k10, 'condition of `expect`')
+            e = rt.truth(_tr(tr, 22, rt.order(k31, _tr(tr, 20, ((v8 := _tr(tr, 9, v1)), (v9 := _tr(tr, 12, rt.convert(k25, k26, rt.member(_tr(tr, 11, rt.member(_tr(tr, 10, s_1), k3, k21, k22)), k4, k23, k24), k24))), _tr(tr, 19, rt.arith(k8, _tr(tr, 13, v8), _tr(tr, 18, rt.call(k6, k30, (_tr(tr, 14, v9), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, rt.member(_tr(tr, 15, s_1), k3, k21, k27)), k5, k28, k29), k29)),), False)), k7)))[-1]), _tr(tr, 21, today), k9)), k9, 'condition of `expect`')
             if type(e) is Missing:
                 r = ItemResult('missing', None, expect=1, missing=e, trace=tr)
                 break
@@ -20831,13 +20831,13 @@ def careful_332(K):
         s_0 = rt.member(root, k65, k66, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k17, k18))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k16, k17))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -20845,22 +20845,22 @@ def careful_332(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, rt.call(k27, k28, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k0, k17, k19))), (lambda p17: _tr(tr, 8, rt.order(k26, _tr(tr, 5, rt.convert(k22, k23, rt.member(_tr(tr, 4, p17), k1, k20, k21), k21)), _tr(tr, 7, rt.convert(k22, k23, rt.member(_tr(tr, 6, item1), k1, k24, k25), k25)), k2))),), True)), k28, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, rt.call(k26, k27, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k0, k16, k18))), (lambda p18: _tr(tr, 8, rt.order(k25, _tr(tr, 5, rt.convert(k21, k22, rt.member(_tr(tr, 4, p18), k1, k19, k20), k20)), _tr(tr, 7, rt.convert(k21, k22, rt.member(_tr(tr, 6, item1), k1, k23, k24), k24)), k2))),), True)), k27, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v18 = _tr(tr, 29, ((v19 := _tr(tr, 10, item1)), _tr(tr, 28, rt.call(k40, k41, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, s_0), k0, k17, k29))), (lambda p20: _tr(tr, 27, rt.equal(_tr(tr, 14, rt.convert(k22, k23, rt.member(_tr(tr, 13, p20), k1, k20, k30), k30)), _tr(tr, 26, rt.call(k5, k39, (charge(_tr(tr, 25, rt.call(k4, k38, (charge(_tr(tr, 22, rt.call(k34, k35, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k0, k17, k31))), (lambda p21: _tr(tr, 21, rt.order(k26, _tr(tr, 18, rt.convert(k22, k23, rt.member(_tr(tr, 17, p21), k1, k20, k32), k32)), _tr(tr, 20, rt.convert(k22, k23, rt.member(_tr(tr, 19, v19), k1, k24, k33), k33)), k3))),), True))), (lambda p22: _tr(tr, 24, rt.convert(k22, k23, rt.member(_tr(tr, 23, p22), k1, k36, k37), k37))),), True))),), True)), k6))),), True)))[-1])
-                v23 = _tr(tr, 45, rt.call(k34, k54, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, s_0), k13, k42, k43))), (lambda p24: _tr(tr, 44, rt.and_(_tr(tr, 36, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p24), k7, k44, k45)), _tr(tr, 35, rt.member(_tr(tr, 34, v18), k8, k46, k47)), k9)), lambda: _tr(tr, 43, rt.not_contains(_tr(tr, 42, rt.call(k52, k53, (_tr(tr, 40, rt.member(_tr(tr, 39, item1), k10, k50, k51)), _tr(tr, 41, _list_of()),), False)), _tr(tr, 38, rt.member(_tr(tr, 37, p24), k8, k48, k49)), k11)), k12))),), True))
-                e = rt.truth(_tr(tr, 49, rt.equal(_tr(tr, 47, rt.call(k14, k55, (_tr(tr, 46, v23),), True)), _tr(tr, 48, k15), k16)), k16, 'condition of `expect`')
+                v19 = _tr(tr, 29, ((v20 := _tr(tr, 10, item1)), _tr(tr, 28, rt.call(k40, k41, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, s_0), k0, k16, k28))), (lambda p21: _tr(tr, 27, rt.equal(_tr(tr, 14, rt.convert(k21, k22, rt.member(_tr(tr, 13, p21), k1, k19, k29), k29)), _tr(tr, 26, rt.call(k4, k39, (charge(_tr(tr, 25, rt.call(k37, k38, (charge(_tr(tr, 22, rt.call(k33, k34, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k0, k16, k30))), (lambda p22: _tr(tr, 21, rt.order(k25, _tr(tr, 18, rt.convert(k21, k22, rt.member(_tr(tr, 17, p22), k1, k19, k31), k31)), _tr(tr, 20, rt.convert(k21, k22, rt.member(_tr(tr, 19, v20), k1, k23, k32), k32)), k3))),), True))), (lambda p23: _tr(tr, 24, rt.convert(k21, k22, rt.member(_tr(tr, 23, p23), k1, k35, k36), k36))),), True))),), True)), k5))),), True)))[-1])
+                v24 = _tr(tr, 45, rt.call(k33, k54, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, s_0), k12, k42, k43))), (lambda p25: _tr(tr, 44, rt.and_(_tr(tr, 36, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p25), k6, k44, k45)), _tr(tr, 35, rt.member(_tr(tr, 34, v19), k7, k46, k47)), k8)), lambda: _tr(tr, 43, rt.not_contains(_tr(tr, 42, rt.call(k52, k53, (_tr(tr, 40, rt.member(_tr(tr, 39, item1), k9, k50, k51)), _tr(tr, 41, _list_of()),), False)), _tr(tr, 38, rt.member(_tr(tr, 37, p25), k7, k48, k49)), k10)), k11))),), True))
+                e = rt.truth(_tr(tr, 49, rt.equal(_tr(tr, 47, rt.call(k13, k55, (_tr(tr, 46, v24),), True)), _tr(tr, 48, k14), k15)), k15, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k56, _text(_tr(tr, 51, rt.member(_tr(tr, 50, item1), k8, k57, k58))), k59, _text(_tr(tr, 55, rt.call(k4, k62, (charge(_tr(tr, 52, v23)), (lambda p25: _tr(tr, 54, rt.member(_tr(tr, 53, p25), k8, k60, k61))),), True))), k63, _text(_tr(tr, 57, rt.member(_tr(tr, 56, v18), k8, k46, k64))),))
+                        r.message = ''.join((k56, _text(_tr(tr, 51, rt.member(_tr(tr, 50, item1), k7, k57, k58))), k59, _text(_tr(tr, 55, rt.call(k37, k62, (charge(_tr(tr, 52, v24)), (lambda p26: _tr(tr, 54, rt.member(_tr(tr, 53, p26), k7, k60, k61))),), True))), k63, _text(_tr(tr, 57, rt.member(_tr(tr, 56, v19), k7, k46, k64))),))
                     except EvalError:
                         r.message = None
                     break
@@ -20880,7 +20880,7 @@ def careful_332(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k17)
+        return RuleRun(passed, results, k16)
     return careful_run
 
 def careful_333(K):
@@ -21111,13 +21111,13 @@ def careful_336(K):
         s_1 = rt.member(root, k112, k113, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k30, k31))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k29, k30))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k31)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k30)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -21125,57 +21125,57 @@ def careful_336(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k36, k37, (_tr(tr, 3, rt.convert(k34, k35, rt.member(_tr(tr, 2, item1), k1, k32, k33), k33)),), False)), k37, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k35, k36, (_tr(tr, 3, rt.convert(k33, k34, rt.member(_tr(tr, 2, item1), k1, k31, k32), k32)),), False)), k36, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v20 = _tr(tr, 14, ((v21 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k38, k39))), _tr(tr, 13, rt.call(k45, k46, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k4, k40, k41))), (lambda p22: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p22), k3, k42, k43)), _tr(tr, 11, v21), k44))),), True)))[-1])
-                v23 = _tr(tr, 27, ((v24 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k8, k59, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k55, k56, (_tr(tr, 17, rt.convert(k49, k50, rt.member(_tr(tr, 16, v24), k5, k47, k48), k48)), _tr(tr, 20, rt.convert(k49, k50, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k6, k51, k52)), k7, k53, k54), k54)),), False)), _tr(tr, 24, rt.convert(k49, k50, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k6, k51, k57)), k7, k53, k58), k58))))),), True)))[-1])
-                v25 = _tr(tr, 33, rt.call(k8, k65, (charge(_tr(tr, 32, rt.call(k11, k64, (charge(_tr(tr, 28, v20)), (lambda p26: _tr(tr, 31, rt.convert(k49, k50, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p26), k9, k60, k61)), k10, k62, k63), k63))),), True))),), True))
-                v27 = _tr(tr, 52, rt.call(k45, k75, (charge(_tr(tr, 34, v20)), (lambda p28: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k49, k50, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p28), k9, k60, k66)), k10, k62, k67), k67)), _tr(tr, 38, v25), k12)), lambda: _tr(tr, 50, rt.call(k73, k74, (charge(_tr(tr, 40, v20)), (lambda p29: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k49, k50, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p29), k9, k60, k68)), k7, k69, k70), k70)), _tr(tr, 48, rt.arith(k25, _tr(tr, 46, rt.convert(k49, k50, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p28), k9, k60, k71)), k10, k62, k72), k72)), _tr(tr, 47, k13), k14)), k15))),), True)), k16))),), True))
-                e = rt.truth(_tr(tr, 56, rt.order(k77, _tr(tr, 54, rt.call(k17, k76, (_tr(tr, 53, v20),), True)), _tr(tr, 55, k18), k19)), k19, 'condition of `expect`')
+                v22 = _tr(tr, 14, ((v23 := _tr(tr, 6, rt.member(_tr(tr, 5, item1), k2, k37, k38))), _tr(tr, 13, rt.call(k44, k45, (charge(_tr(tr, 8, rt.member(_tr(tr, 7, s_0), k4, k39, k40))), (lambda p24: _tr(tr, 12, rt.equal(_tr(tr, 10, rt.member(_tr(tr, 9, p24), k3, k41, k42)), _tr(tr, 11, v23), k43))),), True)))[-1])
+                v25 = _tr(tr, 27, ((v26 := _tr(tr, 15, item1)), _tr(tr, 26, rt.call(k8, k58, (charge(_tr(tr, 25, _list_of(_tr(tr, 21, rt.call(k54, k55, (_tr(tr, 17, rt.convert(k48, k49, rt.member(_tr(tr, 16, v26), k5, k46, k47), k47)), _tr(tr, 20, rt.convert(k48, k49, rt.member(_tr(tr, 19, rt.member(_tr(tr, 18, s_1), k6, k50, k51)), k7, k52, k53), k53)),), False)), _tr(tr, 24, rt.convert(k48, k49, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_1), k6, k50, k56)), k7, k52, k57), k57))))),), True)))[-1])
+                v27 = _tr(tr, 33, rt.call(k8, k65, (charge(_tr(tr, 32, rt.call(k63, k64, (charge(_tr(tr, 28, v22)), (lambda p28: _tr(tr, 31, rt.convert(k48, k49, rt.member(_tr(tr, 30, rt.member(_tr(tr, 29, p28), k9, k59, k60)), k10, k61, k62), k62))),), True))),), True))
+                v29 = _tr(tr, 52, rt.call(k44, k75, (charge(_tr(tr, 34, v22)), (lambda p30: _tr(tr, 51, rt.and_(_tr(tr, 39, rt.not_equal(_tr(tr, 37, rt.convert(k48, k49, rt.member(_tr(tr, 36, rt.member(_tr(tr, 35, p30), k9, k59, k66)), k10, k61, k67), k67)), _tr(tr, 38, v27), k11)), lambda: _tr(tr, 50, rt.call(k73, k74, (charge(_tr(tr, 40, v22)), (lambda p31: _tr(tr, 49, rt.equal(_tr(tr, 43, rt.convert(k48, k49, rt.member(_tr(tr, 42, rt.member(_tr(tr, 41, p31), k9, k59, k68)), k7, k69, k70), k70)), _tr(tr, 48, rt.arith(k24, _tr(tr, 46, rt.convert(k48, k49, rt.member(_tr(tr, 45, rt.member(_tr(tr, 44, p30), k9, k59, k71)), k10, k61, k72), k72)), _tr(tr, 47, k12), k13)), k14))),), True)), k15))),), True))
+                e = rt.truth(_tr(tr, 56, rt.order(k77, _tr(tr, 54, rt.call(k16, k76, (_tr(tr, 53, v22),), True)), _tr(tr, 55, k17), k18)), k18, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k38, k79))), k80,))
+                        r.message = ''.join((k78, _text(_tr(tr, 58, rt.member(_tr(tr, 57, item1), k2, k37, k79))), k80,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 66, rt.order(k85, _tr(tr, 64, rt.call(k20, k84, (charge(_tr(tr, 63, rt.call(k11, k83, (charge(_tr(tr, 59, v20)), (lambda p30: _tr(tr, 62, rt.convert(k49, k50, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p30), k9, k60, k81)), k7, k69, k82), k82))),), True))),), True)), _tr(tr, 65, v23), k21)), k21, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 66, rt.order(k85, _tr(tr, 64, rt.call(k19, k84, (charge(_tr(tr, 63, rt.call(k63, k83, (charge(_tr(tr, 59, v22)), (lambda p32: _tr(tr, 62, rt.convert(k48, k49, rt.member(_tr(tr, 61, rt.member(_tr(tr, 60, p32), k9, k59, k81)), k7, k69, k82), k82))),), True))),), True)), _tr(tr, 65, v25), k20)), k20, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k38, k86))), k87, _text(_tr(tr, 74, rt.call(k20, k91, (charge(_tr(tr, 73, rt.call(k11, k90, (charge(_tr(tr, 69, v20)), (lambda p31: _tr(tr, 72, rt.convert(k49, k50, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p31), k9, k60, k88)), k7, k69, k89), k89))),), True))),), True))), k92, _text(_tr(tr, 75, v23)),))
+                        r.message = ''.join((k78, _text(_tr(tr, 68, rt.member(_tr(tr, 67, item1), k2, k37, k86))), k87, _text(_tr(tr, 74, rt.call(k19, k91, (charge(_tr(tr, 73, rt.call(k63, k90, (charge(_tr(tr, 69, v22)), (lambda p33: _tr(tr, 72, rt.convert(k48, k49, rt.member(_tr(tr, 71, rt.member(_tr(tr, 70, p33), k9, k59, k88)), k7, k69, k89), k89))),), True))),), True))), k92, _text(_tr(tr, 75, v25)),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 92, rt.order(k97, _tr(tr, 90, ((v32 := _tr(tr, 76, v25)), (v33 := _tr(tr, 78, rt.convert(k34, k35, rt.member(_tr(tr, 77, item1), k1, k32, k93), k93))), (v34 := _tr(tr, 80, rt.convert(k34, k35, rt.member(_tr(tr, 79, item1), k22, k94, k95), k95))), _tr(tr, 89, rt.arith(k25, _tr(tr, 87, rt.arith(k96, _tr(tr, 85, rt.arith(k25, _tr(tr, 83, rt.arith(k25, _tr(tr, 81, v32), _tr(tr, 82, k13), k23)), _tr(tr, 84, v33), k24)), _tr(tr, 86, k13), k26)), _tr(tr, 88, v34), k27)))[-1]), _tr(tr, 91, today), k28)), k28, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 92, rt.order(k97, _tr(tr, 90, ((v34 := _tr(tr, 76, v27)), (v35 := _tr(tr, 78, rt.convert(k33, k34, rt.member(_tr(tr, 77, item1), k1, k31, k93), k93))), (v36 := _tr(tr, 80, rt.convert(k33, k34, rt.member(_tr(tr, 79, item1), k21, k94, k95), k95))), _tr(tr, 89, rt.arith(k24, _tr(tr, 87, rt.arith(k96, _tr(tr, 85, rt.arith(k24, _tr(tr, 83, rt.arith(k24, _tr(tr, 81, v34), _tr(tr, 82, k12), k22)), _tr(tr, 84, v35), k23)), _tr(tr, 86, k12), k25)), _tr(tr, 88, v36), k26)))[-1]), _tr(tr, 91, today), k27)), k27, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=2, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=2, trace=tr)
                     try:
-                        r.message = ''.join((k98, _text(_tr(tr, 94, rt.member(_tr(tr, 93, item1), k2, k38, k99))), k100, _text(_tr(tr, 95, v25)), k101,))
+                        r.message = ''.join((k98, _text(_tr(tr, 94, rt.member(_tr(tr, 93, item1), k2, k37, k99))), k100, _text(_tr(tr, 95, v27)), k101,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 99, rt.equal(_tr(tr, 97, rt.call(k17, k102, (_tr(tr, 96, v27),), True)), _tr(tr, 98, k18), k29)), k29, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 99, rt.equal(_tr(tr, 97, rt.call(k16, k102, (_tr(tr, 96, v29),), True)), _tr(tr, 98, k17), k28)), k28, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=3, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=3, trace=tr)
                     try:
-                        r.message = ''.join((k78, _text(_tr(tr, 101, rt.member(_tr(tr, 100, item1), k2, k38, k103))), k104, _text(_tr(tr, 106, rt.call(k11, k109, (charge(_tr(tr, 102, v27)), (lambda p35: _tr(tr, 105, rt.convert(k49, k50, rt.member(_tr(tr, 104, rt.member(_tr(tr, 103, p35), k9, k105, k106)), k10, k107, k108), k108))),), True))),))
+                        r.message = ''.join((k78, _text(_tr(tr, 101, rt.member(_tr(tr, 100, item1), k2, k37, k103))), k104, _text(_tr(tr, 106, rt.call(k63, k109, (charge(_tr(tr, 102, v29)), (lambda p37: _tr(tr, 105, rt.convert(k48, k49, rt.member(_tr(tr, 104, rt.member(_tr(tr, 103, p37), k9, k105, k106)), k10, k107, k108), k108))),), True))),))
                     except EvalError:
                         r.message = None
                     break
@@ -21195,7 +21195,7 @@ def careful_336(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k30)
+        return RuleRun(passed, results, k29)
     return careful_run
 
 def careful_337(K):

@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '8b4a84f0ac91996e0002eb8c373e62ae3d4d69dcd78c65922acb0763767c188c'
+KEY = 'd2279c7ddfdd23940a3fafade50e85b6c858645ab9032c085ad9eec08af2a50f'
 
 def build_0(K, careful):
     def run(root, ctx):
@@ -2129,7 +2129,7 @@ def build_63(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k60, k12, None)
+        s_0 = rt.member(root, k60, k11, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2146,21 +2146,21 @@ def build_63(K, careful):
                 try:
                     if not (((k2((t2 if (t2 := item1[k0].get(k1)) is not None else [])) > k3) and (not any((t7 if (t7 := ((v5 := p4), ((pd(t6) if (t6 := v5.get(k5)) is not None else None) is None))[-1]) is True or t7 is False else _fb()) for p4 in t3) if type(t3 := charge(item1[k0][k1])) is list else _fb()))):
                         continue
-                    v8 = k8(charge(k7(charge(item1[k0][k1]), (lambda p9: pd(p9[k5])))))
-                    if (item1[k0].get(k9) is not None) and (pd(item1[k0][k9][k10]) >= v8):
+                    v8 = k7(charge(([pd(p10[k5]) for p10 in t9] if type(t9 := charge(item1[k0][k1])) is list else _fb())))
+                    if (item1[k0].get(k8) is not None) and (pd(item1[k0][k8][k9]) >= v8):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k12)
+                return RuleRun(passed, [], k11)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_63():
-    return ('treatment', 'actions', F('builtin:length'), 0, S('rules/clause-6.rules', 146, 32, 146, 78), 'completed_on', S('rules/clause-6.rules', 146, 32, 146, 141), F('builtin:map'), F('builtin:max'), 'effectiveness', 'evaluated_on', S('rules/clause-6.rules', 149, 10, 149, 62), '/risks', S('rules/clause-6.rules', 146, 20, 146, 24), '{item}/treatment', S('rules/clause-6.rules', 146, 47, 146, 60), '{item}/treatment/actions', S('rules/clause-6.rules', 146, 47, 146, 68), F('builtin:default'), S('rules/clause-6.rules', 146, 39, 146, 73), S('rules/clause-6.rules', 146, 32, 146, 74), '>', S('rules/clause-6.rules', 146, 89, 146, 102), S('rules/clause-6.rules', 146, 89, 146, 110), '{item}/treatment/actions/{*}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), F('builtin:none'), S('rules/clause-6.rules', 146, 84, 146, 141), S('rules/clause-6.rules', 147, 26, 147, 39), S('rules/clause-6.rules', 147, 26, 147, 47), S('rules/clause-6.rules', 147, 55, 147, 68), S('rules/clause-6.rules', 147, 22, 147, 69), S('rules/clause-6.rules', 147, 18, 147, 70), S('rules/clause-6.rules', 148, 17, 148, 30), '{item}/treatment/effectiveness', S('rules/clause-6.rules', 148, 17, 148, 44), F('builtin:exists'), S('rules/clause-6.rules', 148, 10, 148, 45), 'all treatment actions of ', 'id', '{item}/id', S('rules/clause-6.rules', 148, 79, 148, 85), ' were finished by ', ', but their effect has not been evaluated', S('rules/clause-6.rules', 149, 10, 149, 23), S('rules/clause-6.rules', 149, 10, 149, 37), '{item}/treatment/effectiveness/evaluated_on', S('rules/clause-6.rules', 149, 10, 149, 50), '>=', 'the effect of the treatment of ', S('rules/clause-6.rules', 149, 102, 149, 108), ' was evaluated on ', S('rules/clause-6.rules', 149, 129, 149, 142), S('rules/clause-6.rules', 149, 129, 149, 156), S('rules/clause-6.rules', 149, 129, 149, 169), ', before its last action was finished on ', 'risks')
+    return ('treatment', 'actions', F('builtin:length'), 0, S('rules/clause-6.rules', 146, 32, 146, 78), 'completed_on', S('rules/clause-6.rules', 146, 32, 146, 141), F('builtin:max'), 'effectiveness', 'evaluated_on', S('rules/clause-6.rules', 149, 10, 149, 62), '/risks', S('rules/clause-6.rules', 146, 20, 146, 24), '{item}/treatment', S('rules/clause-6.rules', 146, 47, 146, 60), '{item}/treatment/actions', S('rules/clause-6.rules', 146, 47, 146, 68), F('builtin:default'), S('rules/clause-6.rules', 146, 39, 146, 73), S('rules/clause-6.rules', 146, 32, 146, 74), '>', S('rules/clause-6.rules', 146, 89, 146, 102), S('rules/clause-6.rules', 146, 89, 146, 110), '{item}/treatment/actions/{*}/completed_on', S('rules/clause-6.rules', 17, 42, 17, 55), F('read:date'), 'date', S('rules/clause-6.rules', 17, 34, 17, 62), S('rules/clause-6.rules', 17, 34, 17, 70), F('builtin:none'), S('rules/clause-6.rules', 146, 84, 146, 141), S('rules/clause-6.rules', 147, 26, 147, 39), S('rules/clause-6.rules', 147, 26, 147, 47), S('rules/clause-6.rules', 147, 55, 147, 68), F('builtin:map'), S('rules/clause-6.rules', 147, 22, 147, 69), S('rules/clause-6.rules', 147, 18, 147, 70), S('rules/clause-6.rules', 148, 17, 148, 30), '{item}/treatment/effectiveness', S('rules/clause-6.rules', 148, 17, 148, 44), F('builtin:exists'), S('rules/clause-6.rules', 148, 10, 148, 45), 'all treatment actions of ', 'id', '{item}/id', S('rules/clause-6.rules', 148, 79, 148, 85), ' were finished by ', ', but their effect has not been evaluated', S('rules/clause-6.rules', 149, 10, 149, 23), S('rules/clause-6.rules', 149, 10, 149, 37), '{item}/treatment/effectiveness/evaluated_on', S('rules/clause-6.rules', 149, 10, 149, 50), '>=', 'the effect of the treatment of ', S('rules/clause-6.rules', 149, 102, 149, 108), ' was evaluated on ', S('rules/clause-6.rules', 149, 129, 149, 142), S('rules/clause-6.rules', 149, 129, 149, 156), S('rules/clause-6.rules', 149, 129, 149, 169), ', before its last action was finished on ', 'risks')
 
 def build_64(K, careful):
     def run(root, ctx):
@@ -2302,7 +2302,7 @@ def build_68(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k50, k14, None)
+        s_0 = rt.member(root, k50, k13, None)
         s_1 = rt.member(root, k51, k52, None)
         passed = 0
         fast = False
@@ -2320,21 +2320,21 @@ def build_68(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p5: pd(p5[k4]))))) if (t6 := (v3.get(k3) is not None)) is True else None if t6 is False else _fb()))[-1]
-                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k7][k8])), rt.arith(k12, v7, k10(v8, pdur(s_1[k7][k9])), k11))[-1] >= today):
+                    v2 = ((v3 := item1), (k5(charge(([pd(p6[k4]) for p6 in t5] if type(t5 := charge(v3[k3])) is list else _fb()))) if (t7 := (v3.get(k3) is not None)) is True else None if t7 is False else _fb()))[-1]
+                    if (v2 is not None) and (((v8 := v2), (v9 := pdur(s_1[k6][k7])), rt.arith(k11, v8, k9(v9, pdur(s_1[k6][k8])), k10))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_68():
-    return ('status', 'active', S('rules/clause-6.rules', 201, 42, 201, 69), 'measurements', 'on', F('builtin:map'), F('builtin:max'), 'intervals', 'objective_measurement', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-6.rules', 204, 10, 204, 71), '/objectives', S('rules/clause-6.rules', 201, 25, 201, 34), '{item}/status', S('rules/clause-6.rules', 201, 42, 201, 57), '{item}/measurements', S('rules/clause-6.rules', 21, 44, 21, 57), F('builtin:exists'), S('rules/clause-6.rules', 21, 37, 21, 58), S('rules/clause-6.rules', 21, 73, 21, 86), '{item}/measurements/{*}/on', S('rules/clause-6.rules', 21, 94, 21, 97), F('read:date'), 'date', S('rules/clause-6.rules', 21, 69, 21, 98), S('rules/clause-6.rules', 21, 65, 21, 99), S('rules/clause-6.rules', 21, 34, 21, 109), S('rules/clause-6.rules', 203, 10, 203, 21), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 203, 40, 203, 51), ' has never been measured', '/meta/intervals', S('rules/clause-6.rules', 204, 26, 204, 39), '/meta/intervals/objective_measurement', S('rules/clause-6.rules', 204, 26, 204, 61), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-6.rules', 205, 23, 205, 34), ' was last measured on ', ', beyond the measurement interval', 'objectives', 'meta', '/meta')
+    return ('status', 'active', S('rules/clause-6.rules', 201, 42, 201, 69), 'measurements', 'on', F('builtin:max'), 'intervals', 'objective_measurement', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-6.rules', 204, 10, 204, 71), '/objectives', S('rules/clause-6.rules', 201, 25, 201, 34), '{item}/status', S('rules/clause-6.rules', 201, 42, 201, 57), '{item}/measurements', S('rules/clause-6.rules', 21, 44, 21, 57), F('builtin:exists'), S('rules/clause-6.rules', 21, 37, 21, 58), S('rules/clause-6.rules', 21, 73, 21, 86), '{item}/measurements/{*}/on', S('rules/clause-6.rules', 21, 94, 21, 97), F('read:date'), 'date', F('builtin:map'), S('rules/clause-6.rules', 21, 69, 21, 98), S('rules/clause-6.rules', 21, 65, 21, 99), S('rules/clause-6.rules', 21, 34, 21, 109), S('rules/clause-6.rules', 203, 10, 203, 21), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 203, 40, 203, 51), ' has never been measured', '/meta/intervals', S('rules/clause-6.rules', 204, 26, 204, 39), '/meta/intervals/objective_measurement', S('rules/clause-6.rules', 204, 26, 204, 61), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-6.rules', 205, 23, 205, 34), ' was last measured on ', ', beyond the measurement interval', 'objectives', 'meta', '/meta')
 
 def build_69(K, careful):
     def run(root, ctx):
@@ -2415,7 +2415,7 @@ def build_71(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k68, k15, None)
+        s_0 = rt.member(root, k68, k14, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -2432,22 +2432,22 @@ def build_71(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = ((v3 := item1), (k6(charge(k5(charge(v3[k3]), (lambda p5: pd(p5[k4]))))) if (t6 := (v3.get(k3) is not None)) is True else None if t6 is False else _fb()))[-1]
-                    v7 = ((next((p10 for p10 in t9 if ((pd(p10[k4]) == v2)) is True), None) if type(t9 := charge(item1[k3])) is list else _fb()) if (t11 := (item1.get(k3) is not None)) is True else None if t11 is False else _fb())
-                    if (v7 is not None) and (((v12 := item1), (v13 := v7[k8]), ((v13 >= v12[k9][k8]) if (t14 := (v12[k9][k10] == k11)) is True else (v13 <= v12[k9][k8]) if t14 is False else _fb()))[-1]) is True:
+                    v2 = ((v3 := item1), (k5(charge(([pd(p6[k4]) for p6 in t5] if type(t5 := charge(v3[k3])) is list else _fb()))) if (t7 := (v3.get(k3) is not None)) is True else None if t7 is False else _fb()))[-1]
+                    v8 = ((next((p11 for p11 in t10 if ((pd(p11[k4]) == v2)) is True), None) if type(t10 := charge(item1[k3])) is list else _fb()) if (t12 := (item1.get(k3) is not None)) is True else None if t12 is False else _fb())
+                    if (v8 is not None) and (((v13 := item1), (v14 := v8[k7]), ((v14 >= v13[k8][k7]) if (t15 := (v13[k8][k9] == k10)) is True else (v14 <= v13[k8][k7]) if t15 is False else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k15)
+                return RuleRun(passed, [], k14)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_71():
-    return ('status', 'achieved', S('rules/clause-6.rules', 233, 42, 233, 71), 'measurements', 'on', F('builtin:map'), F('builtin:max'), S('rules/clause-6.rules', 235, 90, 235, 101), 'value', 'target', 'direction', 'at_least', S('rules/clause-6.rules', 24, 40, 24, 71), S('rules/clause-6.rules', 24, 78, 24, 100), S('rules/clause-6.rules', 24, 107, 24, 129), '/objectives', S('rules/clause-6.rules', 233, 25, 233, 34), '{item}/status', S('rules/clause-6.rules', 233, 42, 233, 57), '{item}/measurements', S('rules/clause-6.rules', 21, 44, 21, 57), F('builtin:exists'), S('rules/clause-6.rules', 21, 37, 21, 58), S('rules/clause-6.rules', 21, 73, 21, 86), '{item}/measurements/{*}/on', S('rules/clause-6.rules', 21, 94, 21, 97), F('read:date'), 'date', S('rules/clause-6.rules', 21, 69, 21, 98), S('rules/clause-6.rules', 21, 65, 21, 99), S('rules/clause-6.rules', 21, 34, 21, 109), S('rules/clause-6.rules', 235, 26, 235, 47), S('rules/clause-6.rules', 235, 19, 235, 48), S('rules/clause-6.rules', 235, 61, 235, 82), S('rules/clause-6.rules', 235, 90, 235, 93), F('builtin:first'), S('rules/clause-6.rules', 235, 55, 235, 102), S('rules/clause-6.rules', 235, 16, 235, 112), S('rules/clause-6.rules', 236, 10, 236, 23), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 236, 42, 236, 53), ' is recorded as achieved but was never measured', '`if exists(objective.measurements) then first(objective.measurements, m -> m.on == last) else null`/value', S('rules/clause-6.rules', 237, 38, 237, 49), '{item}/target', S('rules/clause-6.rules', 24, 40, 24, 47), '{item}/target/direction', S('rules/clause-6.rules', 24, 40, 24, 57), S('rules/clause-6.rules', 24, 87, 24, 94), '{item}/target/value', S('rules/clause-6.rules', 24, 87, 24, 100), '>=', S('rules/clause-6.rules', 24, 116, 24, 123), S('rules/clause-6.rules', 24, 116, 24, 129), '<=', S('rules/clause-6.rules', 24, 37, 24, 129), S('rules/clause-6.rules', 237, 10, 237, 50), S('rules/clause-6.rules', 238, 23, 238, 34), ' is recorded as achieved, but its latest value ', S('rules/clause-6.rules', 238, 84, 238, 95), ' on ', '`if exists(objective.measurements) then first(objective.measurements, m -> m.on == last) else null`/on', S('rules/clause-6.rules', 238, 102, 238, 110), ' misses the target ', S('rules/clause-6.rules', 238, 132, 238, 147), S('rules/clause-6.rules', 238, 132, 238, 153), 'objectives')
+    return ('status', 'achieved', S('rules/clause-6.rules', 233, 42, 233, 71), 'measurements', 'on', F('builtin:max'), S('rules/clause-6.rules', 235, 90, 235, 101), 'value', 'target', 'direction', 'at_least', S('rules/clause-6.rules', 24, 40, 24, 71), S('rules/clause-6.rules', 24, 78, 24, 100), S('rules/clause-6.rules', 24, 107, 24, 129), '/objectives', S('rules/clause-6.rules', 233, 25, 233, 34), '{item}/status', S('rules/clause-6.rules', 233, 42, 233, 57), '{item}/measurements', S('rules/clause-6.rules', 21, 44, 21, 57), F('builtin:exists'), S('rules/clause-6.rules', 21, 37, 21, 58), S('rules/clause-6.rules', 21, 73, 21, 86), '{item}/measurements/{*}/on', S('rules/clause-6.rules', 21, 94, 21, 97), F('read:date'), 'date', F('builtin:map'), S('rules/clause-6.rules', 21, 69, 21, 98), S('rules/clause-6.rules', 21, 65, 21, 99), S('rules/clause-6.rules', 21, 34, 21, 109), S('rules/clause-6.rules', 235, 26, 235, 47), S('rules/clause-6.rules', 235, 19, 235, 48), S('rules/clause-6.rules', 235, 61, 235, 82), S('rules/clause-6.rules', 235, 90, 235, 93), F('builtin:first'), S('rules/clause-6.rules', 235, 55, 235, 102), S('rules/clause-6.rules', 235, 16, 235, 112), S('rules/clause-6.rules', 236, 10, 236, 23), 'objective ', 'id', '{item}/id', S('rules/clause-6.rules', 236, 42, 236, 53), ' is recorded as achieved but was never measured', '`if exists(objective.measurements) then first(objective.measurements, m -> m.on == last) else null`/value', S('rules/clause-6.rules', 237, 38, 237, 49), '{item}/target', S('rules/clause-6.rules', 24, 40, 24, 47), '{item}/target/direction', S('rules/clause-6.rules', 24, 40, 24, 57), S('rules/clause-6.rules', 24, 87, 24, 94), '{item}/target/value', S('rules/clause-6.rules', 24, 87, 24, 100), '>=', S('rules/clause-6.rules', 24, 116, 24, 123), S('rules/clause-6.rules', 24, 116, 24, 129), '<=', S('rules/clause-6.rules', 24, 37, 24, 129), S('rules/clause-6.rules', 237, 10, 237, 50), S('rules/clause-6.rules', 238, 23, 238, 34), ' is recorded as achieved, but its latest value ', S('rules/clause-6.rules', 238, 84, 238, 95), ' on ', '`if exists(objective.measurements) then first(objective.measurements, m -> m.on == last) else null`/on', S('rules/clause-6.rules', 238, 102, 238, 110), ' misses the target ', S('rules/clause-6.rules', 238, 132, 238, 147), S('rules/clause-6.rules', 238, 132, 238, 153), 'objectives')
 
 def build_72(K, careful):
     def run(root, ctx):
@@ -4025,8 +4025,8 @@ def build_115(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k13, None)
-        s_1 = rt.member(root, k7, k54, None)
+        s_0 = rt.member(root, k53, k12, None)
+        s_1 = rt.member(root, k6, k54, None)
         s_2 = rt.member(root, k55, k56, None)
         passed = 0
         fast = False
@@ -4036,7 +4036,7 @@ def build_115(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix4 = _groups_of(ctx, charge(s_1), k2)
+                ix6 = _groups_of(ctx, charge(s_1), k3)
             except Exception:
                 fast = False
         if fast:
@@ -4046,21 +4046,21 @@ def build_115(K, careful):
                     if item1[k0] is False:
                         continue
                     if item1[k0] is True:
-                        v2 = ((v3 := item1[k1]), k5(charge(k4(charge(list(ix4.get(v3, ()))), (lambda p5: pd(p5[k3]))))))[-1]
-                        if (v2 is not None) and (((v6 := v2), (((v7 := v6), (v8 := pdur(s_2[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_2[k6][k8])), k10))[-1] >= today))[-1]) is True:
+                        v2 = ((v3 := item1[k1]), k4(charge(([pd(p5[k2]) for p5 in t4] if type(t4 := charge(list(ix6.get(v3, ())))) is list else _fb()))))[-1]
+                        if (v2 is not None) and (((v7 := v2), (((v8 := v7), (v9 := pdur(s_2[k5][k6])), rt.arith(k10, v8, k8(v9, pdur(s_2[k5][k7])), k9))[-1] >= today))[-1]) is True:
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k13)
+                return RuleRun(passed, [], k12)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_115():
-    return ('active', 'id', 'person', 'completed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'awareness', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 22, 26, 22, 74), '/people', S('rules/clause-7.rules', 169, 22, 169, 27), '{item}/active', S('rules/clause-7.rules', 169, 35, 169, 47), '{item}/id', S('rules/clause-7.rules', 170, 23, 170, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), S('rules/clause-7.rules', 19, 58, 19, 75), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 171, 10, 171, 21), S('rules/clause-7.rules', 171, 30, 171, 38), ' (', 'name', '{item}/name', S('rules/clause-7.rules', 171, 43, 171, 53), ') has no awareness record', '/meta/intervals', S('rules/clause-7.rules', 22, 41, 22, 54), '/meta/intervals/awareness', S('rules/clause-7.rules', 22, 41, 22, 64), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-7.rules', 172, 10, 172, 25), S('rules/clause-7.rules', 173, 13, 173, 21), S('rules/clause-7.rules', 173, 26, 173, 36), ') was last briefed on ', ', beyond the awareness interval', 'people', '/awareness', 'meta', '/meta')
+    return ('active', 'id', 'completed_on', 'person', F('builtin:max'), 'intervals', 'awareness', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-7.rules', 22, 26, 22, 74), '/people', S('rules/clause-7.rules', 169, 22, 169, 27), '{item}/active', S('rules/clause-7.rules', 169, 35, 169, 47), '{item}/id', S('rules/clause-7.rules', 170, 23, 170, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), S('rules/clause-7.rules', 19, 58, 19, 75), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', F('builtin:map'), S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 171, 10, 171, 21), S('rules/clause-7.rules', 171, 30, 171, 38), ' (', 'name', '{item}/name', S('rules/clause-7.rules', 171, 43, 171, 53), ') has no awareness record', '/meta/intervals', S('rules/clause-7.rules', 22, 41, 22, 54), '/meta/intervals/awareness', S('rules/clause-7.rules', 22, 41, 22, 64), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-7.rules', 172, 10, 172, 25), S('rules/clause-7.rules', 173, 13, 173, 21), S('rules/clause-7.rules', 173, 26, 173, 36), ') was last briefed on ', ', beyond the awareness interval', 'people', '/awareness', 'meta', '/meta')
 
 def build_116(K, careful):
     def run(root, ctx):
@@ -4110,7 +4110,7 @@ def build_117(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k46, None)
-        s_1 = rt.member(root, k47, k12, None)
+        s_1 = rt.member(root, k47, k11, None)
         s_2 = rt.member(root, k48, k49, None)
         passed = 0
         fast = False
@@ -4123,7 +4123,7 @@ def build_117(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix7 = _groups_of(ctx, charge(s_2), k5)
+                ix9 = _groups_of(ctx, charge(s_2), k6)
             except Exception:
                 fast = False
         if fast:
@@ -4133,21 +4133,21 @@ def build_117(K, careful):
                     if item2[k3] is False:
                         continue
                     if item2[k3] is True:
-                        v5 = ((v6 := item2[k4]), k8(charge(k7(charge(list(ix7.get(v6, ()))), (lambda p8: pd(p8[k6]))))))[-1]
-                        if ((v5 is not None) and (v5 >= pd(v1[k9]))):
+                        v5 = ((v6 := item2[k4]), k7(charge(([pd(p8[k5]) for p8 in t7] if type(t7 := charge(list(ix9.get(v6, ())))) is list else _fb()))))[-1]
+                        if ((v5 is not None) and (v5 >= pd(v1[k8]))):
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k12)
+                return RuleRun(passed, [], k11)
             return careful()(root, ctx, passed, slow, coll, v1)
         return careful()(root, ctx, 0, None, None, None)
     return run
 
 def constants_117():
-    return ('kind', 'service_management', S('rules/clause-7.rules', 193, 37, 193, 66), 'active', 'id', 'person', 'completed_on', F('builtin:map'), F('builtin:max'), 'approved_on', S('rules/clause-7.rules', 197, 27, 197, 52), S('rules/clause-7.rules', 197, 10, 197, 52), '/people', '/policies/{*}/kind', S('rules/clause-7.rules', 193, 37, 193, 42), F('builtin:first'), S('rules/clause-7.rules', 193, 16, 193, 67), S('rules/clause-7.rules', 194, 8, 194, 21), S('rules/clause-7.rules', 195, 22, 195, 27), '{item}/active', S('rules/clause-7.rules', 195, 35, 195, 47), '{item}/id', S('rules/clause-7.rules', 196, 23, 196, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), S('rules/clause-7.rules', 19, 58, 19, 75), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 197, 10, 197, 21), '`first(policies, p -> p.kind == "service_management")`/approved_on', S('rules/clause-7.rules', 197, 35, 197, 52), '>=', S('rules/clause-7.rules', 198, 13, 198, 21), ' has not been briefed since version ', 'version', '`first(policies, p -> p.kind == "service_management")`/version', S('rules/clause-7.rules', 198, 60, 198, 73), ' of the policy was approved on ', S('rules/clause-7.rules', 198, 107, 198, 124), 'policies', '/policies', 'people', 'awareness', '/awareness')
+    return ('kind', 'service_management', S('rules/clause-7.rules', 193, 37, 193, 66), 'active', 'id', 'completed_on', 'person', F('builtin:max'), 'approved_on', S('rules/clause-7.rules', 197, 27, 197, 52), S('rules/clause-7.rules', 197, 10, 197, 52), '/people', '/policies/{*}/kind', S('rules/clause-7.rules', 193, 37, 193, 42), F('builtin:first'), S('rules/clause-7.rules', 193, 16, 193, 67), S('rules/clause-7.rules', 194, 8, 194, 21), S('rules/clause-7.rules', 195, 22, 195, 27), '{item}/active', S('rules/clause-7.rules', 195, 35, 195, 47), '{item}/id', S('rules/clause-7.rules', 196, 23, 196, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), S('rules/clause-7.rules', 19, 58, 19, 75), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', F('builtin:map'), S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 197, 10, 197, 21), '`first(policies, p -> p.kind == "service_management")`/approved_on', S('rules/clause-7.rules', 197, 35, 197, 52), '>=', S('rules/clause-7.rules', 198, 13, 198, 21), ' has not been briefed since version ', 'version', '`first(policies, p -> p.kind == "service_management")`/version', S('rules/clause-7.rules', 198, 60, 198, 73), ' of the policy was approved on ', S('rules/clause-7.rules', 198, 107, 198, 124), 'policies', '/policies', 'people', 'awareness', '/awareness')
 
 def build_118(K, careful):
     def run(root, ctx):
@@ -4230,7 +4230,7 @@ def build_120(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k40, k8, None)
+        s_0 = rt.member(root, k40, k7, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -4247,21 +4247,21 @@ def build_120(K, careful):
                 try:
                     if not ((pdur(t2) is not None if (t2 := item1.get(k0)) is not None else False)):
                         continue
-                    v3 = k4(charge(k3(charge(item1[k1]), (lambda p4: pd(p4[k2])))))
-                    if (v3 is not None) and (rt.arith(k6, v3, pdur(item1[k0]), k5) >= today):
+                    v3 = k3(charge(([pd(p5[k1]) for p5 in t4] if type(t4 := charge(item1[k2])) is list else _fb())))
+                    if (v3 is not None) and (rt.arith(k5, v3, pdur(item1[k0]), k4) >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k8)
+                return RuleRun(passed, [], k7)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_120():
-    return ('frequency', 'occurrences', 'made_on', F('builtin:map'), F('builtin:max'), S('rules/clause-7.rules', 232, 10, 232, 30), '+', S('rules/clause-7.rules', 232, 10, 232, 39), '/communications', S('rules/clause-7.rules', 229, 20, 229, 33), '{item}/frequency', S('rules/clause-7.rules', 229, 48, 229, 61), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-7.rules', 229, 41, 229, 62), '{item}/occurrences', S('rules/clause-7.rules', 230, 22, 230, 37), '{item}/occurrences/{*}/made_on', S('rules/clause-7.rules', 230, 45, 230, 53), F('read:date'), 'date', S('rules/clause-7.rules', 230, 18, 230, 54), S('rules/clause-7.rules', 230, 14, 230, 55), S('rules/clause-7.rules', 231, 10, 231, 21), 'communication ', 'id', '{item}/id', S('rules/clause-7.rules', 231, 44, 231, 50), ' (', 'subject', '{item}/subject', S('rules/clause-7.rules', 231, 55, 231, 66), ') has never been made', S('rules/clause-7.rules', 232, 17, 232, 30), '>=', S('rules/clause-7.rules', 233, 27, 233, 33), ' was last made on ', ', though it is due every ', S('rules/clause-7.rules', 233, 85, 233, 98), 'communications')
+    return ('frequency', 'made_on', 'occurrences', F('builtin:max'), S('rules/clause-7.rules', 232, 10, 232, 30), '+', S('rules/clause-7.rules', 232, 10, 232, 39), '/communications', S('rules/clause-7.rules', 229, 20, 229, 33), '{item}/frequency', S('rules/clause-7.rules', 229, 48, 229, 61), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-7.rules', 229, 41, 229, 62), '{item}/occurrences', S('rules/clause-7.rules', 230, 22, 230, 37), '{item}/occurrences/{*}/made_on', S('rules/clause-7.rules', 230, 45, 230, 53), F('read:date'), 'date', F('builtin:map'), S('rules/clause-7.rules', 230, 18, 230, 54), S('rules/clause-7.rules', 230, 14, 230, 55), S('rules/clause-7.rules', 231, 10, 231, 21), 'communication ', 'id', '{item}/id', S('rules/clause-7.rules', 231, 44, 231, 50), ' (', 'subject', '{item}/subject', S('rules/clause-7.rules', 231, 55, 231, 66), ') has never been made', S('rules/clause-7.rules', 232, 17, 232, 30), '>=', S('rules/clause-7.rules', 233, 27, 233, 33), ' was last made on ', ', though it is due every ', S('rules/clause-7.rules', 233, 85, 233, 98), 'communications')
 
 def build_121(K, careful):
     def run(root, ctx):
@@ -4633,7 +4633,7 @@ def build_131(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k44, k9, None)
+        s_0 = rt.member(root, k44, k8, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -4648,28 +4648,28 @@ def build_131(K, careful):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = k4(charge(k3(charge(item1[k0]), (lambda p3: pd(p3[k1][k2])))))
-                    if (v2 is not None) and (rt.arith(k7, v2, pdur(item1[k5]), k6) >= today):
+                    v2 = k3(charge(([pd(p4[k0][k1]) for p4 in t3] if type(t3 := charge(item1[k2])) is list else _fb())))
+                    if (v2 is not None) and (rt.arith(k6, v2, pdur(item1[k4]), k5) >= today):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k9)
+                return RuleRun(passed, [], k8)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_131():
-    return ('measurements', 'period', 'end', F('builtin:map'), F('builtin:max'), 'frequency', S('rules/clause-8.1.rules', 29, 10, 29, 29), '+', S('rules/clause-8.1.rules', 29, 10, 29, 38), '/process_controls', S('rules/clause-8.1.rules', 26, 19, 26, 34), '{item}/measurements', S('rules/clause-8.1.rules', 27, 22, 27, 37), '{item}/measurements/{*}/period', S('rules/clause-8.1.rules', 27, 45, 27, 52), '{item}/measurements/{*}/period/end', S('rules/clause-8.1.rules', 27, 45, 27, 56), F('read:date'), 'date', S('rules/clause-8.1.rules', 27, 18, 27, 57), S('rules/clause-8.1.rules', 27, 14, 27, 58), S('rules/clause-8.1.rules', 28, 10, 28, 21), 'indicator ', 'id', '{item}/id', S('rules/clause-8.1.rules', 28, 40, 28, 45), ' of ', 'process', '{item}/process', S('rules/clause-8.1.rules', 28, 52, 28, 62), ' has never been measured', '{item}/frequency', S('rules/clause-8.1.rules', 29, 17, 29, 29), F('read:duration'), 'duration', '>=', S('rules/clause-8.1.rules', 30, 23, 30, 28), ' (', 'name', '{item}/name', S('rules/clause-8.1.rules', 30, 33, 30, 40), ') was last measured for the period ending ', '; it is measured every ', S('rules/clause-8.1.rules', 30, 114, 30, 126), 'process_controls')
+    return ('period', 'end', 'measurements', F('builtin:max'), 'frequency', S('rules/clause-8.1.rules', 29, 10, 29, 29), '+', S('rules/clause-8.1.rules', 29, 10, 29, 38), '/process_controls', S('rules/clause-8.1.rules', 26, 19, 26, 34), '{item}/measurements', S('rules/clause-8.1.rules', 27, 22, 27, 37), '{item}/measurements/{*}/period', S('rules/clause-8.1.rules', 27, 45, 27, 52), '{item}/measurements/{*}/period/end', S('rules/clause-8.1.rules', 27, 45, 27, 56), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.1.rules', 27, 18, 27, 57), S('rules/clause-8.1.rules', 27, 14, 27, 58), S('rules/clause-8.1.rules', 28, 10, 28, 21), 'indicator ', 'id', '{item}/id', S('rules/clause-8.1.rules', 28, 40, 28, 45), ' of ', 'process', '{item}/process', S('rules/clause-8.1.rules', 28, 52, 28, 62), ' has never been measured', '{item}/frequency', S('rules/clause-8.1.rules', 29, 17, 29, 29), F('read:duration'), 'duration', '>=', S('rules/clause-8.1.rules', 30, 23, 30, 28), ' (', 'name', '{item}/name', S('rules/clause-8.1.rules', 30, 33, 30, 40), ') was last measured for the period ending ', '; it is measured every ', S('rules/clause-8.1.rules', 30, 114, 30, 126), 'process_controls')
 
 def build_132(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k71, k18, None)
+        s_0 = rt.member(root, k71, k17, None)
         s_1 = rt.member(root, k72, k73, None)
         passed = 0
         fast = False
@@ -4685,23 +4685,23 @@ def build_132(K, careful):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = k4(charge(k3(charge(item1[k0]), (lambda p3: pd(p3[k1][k2])))))
-                    v4 = k6(charge(k3(charge(item1[k0]), (lambda p5: pd(p5[k1][k5])))))
-                    v6 = k3(charge(([p8 for p8 in t7 if (((pd(p8[k1][k2]) != v2) and (not any((pd(p10[k1][k5]) == (pd(p8[k1][k2]) + k8)) for p10 in t9) if type(t9 := charge(item1[k0])) is list else _fb()))) is True] if type(t7 := charge(item1[k0])) is list else _fb())), (lambda p11: pd(p11[k1][k2])))
-                    if ((v4 is not None) and (v4 <= pd(s_1[k12][k5]))) and (k15(v6) == k16):
+                    v2 = k3(charge(([pd(p4[k0][k1]) for p4 in t3] if type(t3 := charge(item1[k2])) is list else _fb())))
+                    v5 = k5(charge(([pd(p7[k0][k4]) for p7 in t6] if type(t6 := charge(item1[k2])) is list else _fb())))
+                    v8 = ([pd(p10[k0][k1]) for p10 in t9] if type(t9 := charge(([p12 for p12 in t11 if (((pd(p12[k0][k1]) != v2) and (not any((pd(p14[k0][k4]) == (pd(p12[k0][k1]) + k7)) for p14 in t13) if type(t13 := charge(item1[k2])) is list else _fb()))) is True] if type(t11 := charge(item1[k2])) is list else _fb()))) is list else _fb())
+                    if ((v5 is not None) and (v5 <= pd(s_1[k11][k4]))) and (k14(v8) == k15):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k18)
+                return RuleRun(passed, [], k17)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_132():
-    return ('measurements', 'period', 'end', F('builtin:map'), F('builtin:max'), 'start', F('builtin:min'), S('rules/clause-8.1.rules', 41, 48, 41, 67), TD(1, 0, 0), S('rules/clause-8.1.rules', 41, 119, 41, 138), S('rules/clause-8.1.rules', 41, 101, 41, 138), S('rules/clause-8.1.rules', 41, 48, 41, 139), 'audit_period', S('rules/clause-8.1.rules', 42, 28, 42, 59), S('rules/clause-8.1.rules', 42, 10, 42, 59), F('builtin:length'), 0, S('rules/clause-8.1.rules', 43, 10, 43, 26), '/process_controls', S('rules/clause-8.1.rules', 38, 19, 38, 34), '{item}/measurements', S('rules/clause-8.1.rules', 39, 22, 39, 37), '{item}/measurements/{*}/period', S('rules/clause-8.1.rules', 39, 45, 39, 52), '{item}/measurements/{*}/period/end', S('rules/clause-8.1.rules', 39, 45, 39, 56), F('read:date'), 'date', S('rules/clause-8.1.rules', 39, 18, 39, 57), S('rules/clause-8.1.rules', 39, 14, 39, 58), S('rules/clause-8.1.rules', 40, 23, 40, 38), S('rules/clause-8.1.rules', 40, 46, 40, 53), '{item}/measurements/{*}/period/start', S('rules/clause-8.1.rules', 40, 46, 40, 59), S('rules/clause-8.1.rules', 40, 19, 40, 60), S('rules/clause-8.1.rules', 40, 15, 40, 61), S('rules/clause-8.1.rules', 41, 25, 41, 40), S('rules/clause-8.1.rules', 41, 48, 41, 55), S('rules/clause-8.1.rules', 41, 48, 41, 59), S('rules/clause-8.1.rules', 41, 78, 41, 93), S('rules/clause-8.1.rules', 41, 101, 41, 108), S('rules/clause-8.1.rules', 41, 101, 41, 114), S('rules/clause-8.1.rules', 41, 119, 41, 126), S('rules/clause-8.1.rules', 41, 119, 41, 130), '+', F('builtin:none'), S('rules/clause-8.1.rules', 41, 73, 41, 139), F('builtin:filter'), S('rules/clause-8.1.rules', 41, 18, 41, 140), '`filter(kpi.measurements, m -> m.period.end != last and none(kpi.measurements, n -> n.period.start == m.period.end + 1 day))`/{*}/period', S('rules/clause-8.1.rules', 41, 148, 41, 155), '`filter(kpi.measurements, m -> m.period.end != last and none(kpi.measurements, n -> n.period.start == m.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.1.rules', 41, 148, 41, 159), S('rules/clause-8.1.rules', 41, 14, 41, 160), S('rules/clause-8.1.rules', 42, 10, 42, 22), '/meta/audit_period', S('rules/clause-8.1.rules', 42, 37, 42, 53), '/meta/audit_period/start', S('rules/clause-8.1.rules', 42, 37, 42, 59), '<=', 'indicator ', 'id', '{item}/id', S('rules/clause-8.1.rules', 42, 78, 42, 83), ' has no measurement from the start of the audit period (', S('rules/clause-8.1.rules', 42, 142, 42, 158), S('rules/clause-8.1.rules', 42, 142, 42, 164), '); the first covers ', S('rules/clause-8.1.rules', 43, 10, 43, 21), S('rules/clause-8.1.rules', 44, 23, 44, 28), ' has no measurement for the period following ', 'process_controls', 'meta', '/meta')
+    return ('period', 'end', 'measurements', F('builtin:max'), 'start', F('builtin:min'), S('rules/clause-8.1.rules', 41, 48, 41, 67), TD(1, 0, 0), S('rules/clause-8.1.rules', 41, 119, 41, 138), S('rules/clause-8.1.rules', 41, 101, 41, 138), S('rules/clause-8.1.rules', 41, 48, 41, 139), 'audit_period', S('rules/clause-8.1.rules', 42, 28, 42, 59), S('rules/clause-8.1.rules', 42, 10, 42, 59), F('builtin:length'), 0, S('rules/clause-8.1.rules', 43, 10, 43, 26), '/process_controls', S('rules/clause-8.1.rules', 38, 19, 38, 34), '{item}/measurements', S('rules/clause-8.1.rules', 39, 22, 39, 37), '{item}/measurements/{*}/period', S('rules/clause-8.1.rules', 39, 45, 39, 52), '{item}/measurements/{*}/period/end', S('rules/clause-8.1.rules', 39, 45, 39, 56), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.1.rules', 39, 18, 39, 57), S('rules/clause-8.1.rules', 39, 14, 39, 58), S('rules/clause-8.1.rules', 40, 23, 40, 38), S('rules/clause-8.1.rules', 40, 46, 40, 53), '{item}/measurements/{*}/period/start', S('rules/clause-8.1.rules', 40, 46, 40, 59), S('rules/clause-8.1.rules', 40, 19, 40, 60), S('rules/clause-8.1.rules', 40, 15, 40, 61), S('rules/clause-8.1.rules', 41, 25, 41, 40), S('rules/clause-8.1.rules', 41, 48, 41, 55), S('rules/clause-8.1.rules', 41, 48, 41, 59), S('rules/clause-8.1.rules', 41, 78, 41, 93), S('rules/clause-8.1.rules', 41, 101, 41, 108), S('rules/clause-8.1.rules', 41, 101, 41, 114), S('rules/clause-8.1.rules', 41, 119, 41, 126), S('rules/clause-8.1.rules', 41, 119, 41, 130), '+', F('builtin:none'), S('rules/clause-8.1.rules', 41, 73, 41, 139), F('builtin:filter'), S('rules/clause-8.1.rules', 41, 18, 41, 140), '`filter(kpi.measurements, m -> m.period.end != last and none(kpi.measurements, n -> n.period.start == m.period.end + 1 day))`/{*}/period', S('rules/clause-8.1.rules', 41, 148, 41, 155), '`filter(kpi.measurements, m -> m.period.end != last and none(kpi.measurements, n -> n.period.start == m.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.1.rules', 41, 148, 41, 159), S('rules/clause-8.1.rules', 41, 14, 41, 160), S('rules/clause-8.1.rules', 42, 10, 42, 22), '/meta/audit_period', S('rules/clause-8.1.rules', 42, 37, 42, 53), '/meta/audit_period/start', S('rules/clause-8.1.rules', 42, 37, 42, 59), '<=', 'indicator ', 'id', '{item}/id', S('rules/clause-8.1.rules', 42, 78, 42, 83), ' has no measurement from the start of the audit period (', S('rules/clause-8.1.rules', 42, 142, 42, 158), S('rules/clause-8.1.rules', 42, 142, 42, 164), '); the first covers ', S('rules/clause-8.1.rules', 43, 10, 43, 21), S('rules/clause-8.1.rules', 44, 23, 44, 28), ' has no measurement for the period following ', 'process_controls', 'meta', '/meta')
 
 def build_133(K, careful):
     def run(root, ctx):
@@ -4935,7 +4935,7 @@ def build_139(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k35, k12, None)
+        s_0 = rt.member(root, k35, k11, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -4952,28 +4952,28 @@ def build_139(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k8(charge(([p4 for p4 in t3 if (((t6 in t7 if type(t6 := p4[k3]) is str and (type(t7 := (t5 if (t5 := item1.get(k4)) is not None else [])) is list or type(t7) is str) else _fb()) and (p4[k0] != k1))) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p8: p8[k3]))
-                    if (k9(v2) == k10):
+                    v2 = ([p4[k3] for p4 in t3] if type(t3 := charge(([p6 for p6 in t5 if (((t8 in t9 if type(t8 := p6[k3]) is str and (type(t9 := (t7 if (t7 := item1.get(k4)) is not None else [])) is list or type(t9) is str) else _fb()) and (p6[k0] != k1))) is True] if type(t5 := charge(s_0)) is list else _fb()))) is list else _fb())
+                    if (k8(v2) == k9):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k12)
+                return RuleRun(passed, [], k11)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_139():
-    return ('status', 'live', S('rules/clause-8.2.rules', 45, 38, 45, 61), 'id', 'depends_on', S('rules/clause-8.2.rules', 46, 42, 46, 80), S('rules/clause-8.2.rules', 46, 86, 46, 103), S('rules/clause-8.2.rules', 46, 42, 46, 103), F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.2.rules', 47, 10, 47, 28), '/services', S('rules/clause-8.2.rules', 45, 23, 45, 30), '{item}/status', S('rules/clause-8.2.rules', 45, 38, 45, 51), '/services/{*}/id', S('rules/clause-8.2.rules', 46, 42, 46, 45), '{item}/depends_on', S('rules/clause-8.2.rules', 46, 58, 46, 75), F('builtin:default'), S('rules/clause-8.2.rules', 46, 50, 46, 80), '/services/{*}/status', S('rules/clause-8.2.rules', 46, 86, 46, 93), F('builtin:filter'), S('rules/clause-8.2.rules', 46, 20, 46, 104), '`filter(services, d -> d.id in default(service.depends_on, []) and d.status != "live")`/{*}/id', S('rules/clause-8.2.rules', 46, 112, 46, 115), S('rules/clause-8.2.rules', 46, 16, 46, 116), S('rules/clause-8.2.rules', 47, 10, 47, 23), 'live service ', '{item}/id', S('rules/clause-8.2.rules', 48, 26, 48, 35), ' depends on ', ', which are not live', 'services')
+    return ('status', 'live', S('rules/clause-8.2.rules', 45, 38, 45, 61), 'id', 'depends_on', S('rules/clause-8.2.rules', 46, 42, 46, 80), S('rules/clause-8.2.rules', 46, 86, 46, 103), S('rules/clause-8.2.rules', 46, 42, 46, 103), F('builtin:length'), 0, S('rules/clause-8.2.rules', 47, 10, 47, 28), '/services', S('rules/clause-8.2.rules', 45, 23, 45, 30), '{item}/status', S('rules/clause-8.2.rules', 45, 38, 45, 51), '/services/{*}/id', S('rules/clause-8.2.rules', 46, 42, 46, 45), '{item}/depends_on', S('rules/clause-8.2.rules', 46, 58, 46, 75), F('builtin:default'), S('rules/clause-8.2.rules', 46, 50, 46, 80), '/services/{*}/status', S('rules/clause-8.2.rules', 46, 86, 46, 93), F('builtin:filter'), S('rules/clause-8.2.rules', 46, 20, 46, 104), '`filter(services, d -> d.id in default(service.depends_on, []) and d.status != "live")`/{*}/id', S('rules/clause-8.2.rules', 46, 112, 46, 115), F('builtin:map'), S('rules/clause-8.2.rules', 46, 16, 46, 116), S('rules/clause-8.2.rules', 47, 10, 47, 23), 'live service ', '{item}/id', S('rules/clause-8.2.rules', 48, 26, 48, 35), ' depends on ', ', which are not live', 'services')
 
 def build_140(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k4, k18, None)
+        s_0 = rt.member(root, k4, k17, None)
         s_1 = rt.member(root, k52, k53, None)
         s_2 = rt.member(root, k54, k55, None)
         passed = 0
@@ -4992,22 +4992,22 @@ def build_140(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k9(charge(((v3 := item1[k3]), ([p5 for p5 in t4 if (((t7 in t8 if type(t7 := v3) is str and (type(t8 := (t6 if (t6 := p5.get(k4)) is not None else [])) is list or type(t8) is str) else _fb()) and (p5[k0] == k6))) is True] if type(t4 := charge(s_1)) is list else _fb()))[-1]), (lambda p9: p9[k3]))
-                    v10 = k9(charge(([p12 for p12 in t11 if (((t14 in t15 if type(t14 := item1[k3]) is str and (type(t15 := (t13 if (t13 := p12.get(k4)) is not None else [])) is list or type(t15) is str) else _fb()) and (p12[k0] == k11))) is True] if type(t11 := charge(s_2)) is list else _fb())), (lambda p16: p16[k3]))
-                    if (k14(v2) == k15) and (k14(v10) == k15):
+                    v2 = ([p4[k3] for p4 in t3] if type(t3 := charge(((v5 := item1[k3]), ([p7 for p7 in t6 if (((t9 in t10 if type(t9 := v5) is str and (type(t10 := (t8 if (t8 := p7.get(k4)) is not None else [])) is list or type(t10) is str) else _fb()) and (p7[k0] == k6))) is True] if type(t6 := charge(s_1)) is list else _fb()))[-1])) is list else _fb())
+                    v11 = ([p13[k3] for p13 in t12] if type(t12 := charge(([p15 for p15 in t14 if (((t17 in t18 if type(t17 := item1[k3]) is str and (type(t18 := (t16 if (t16 := p15.get(k4)) is not None else [])) is list or type(t18) is str) else _fb()) and (p15[k0] == k10))) is True] if type(t14 := charge(s_2)) is list else _fb()))) is list else _fb())
+                    if (k13(v2) == k14) and (k13(v11) == k14):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k18)
+                return RuleRun(passed, [], k17)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_140():
-    return ('status', 'retired', S('rules/clause-8.2.rules', 56, 38, 56, 64), 'id', 'services', S('rules/clause-8.2.rules', 14, 72, 14, 108), 'active', S('rules/clause-8.2.rules', 14, 114, 14, 133), S('rules/clause-8.2.rules', 14, 72, 14, 133), F('builtin:map'), S('rules/clause-8.2.rules', 58, 42, 58, 78), 'agreed', S('rules/clause-8.2.rules', 58, 84, 58, 103), S('rules/clause-8.2.rules', 58, 42, 58, 103), F('builtin:length'), 0, S('rules/clause-8.2.rules', 59, 10, 59, 27), S('rules/clause-8.2.rules', 60, 10, 60, 32), '/services', S('rules/clause-8.2.rules', 56, 23, 56, 30), '{item}/status', S('rules/clause-8.2.rules', 56, 38, 56, 51), '{item}/id', S('rules/clause-8.2.rules', 57, 36, 57, 45), '/configuration_items/{*}/services', S('rules/clause-8.2.rules', 14, 94, 14, 103), F('builtin:default'), S('rules/clause-8.2.rules', 14, 86, 14, 108), '/configuration_items/{*}/status', S('rules/clause-8.2.rules', 14, 114, 14, 121), F('builtin:filter'), S('rules/clause-8.2.rules', 14, 39, 14, 134), '`dlv_active_items(service.id)`/{*}/id', S('rules/clause-8.2.rules', 57, 54, 57, 57), S('rules/clause-8.2.rules', 57, 15, 57, 58), S('rules/clause-8.2.rules', 58, 42, 58, 51), '/slas/{*}/services', S('rules/clause-8.2.rules', 58, 64, 58, 73), S('rules/clause-8.2.rules', 58, 56, 58, 78), '/slas/{*}/status', S('rules/clause-8.2.rules', 58, 84, 58, 91), S('rules/clause-8.2.rules', 58, 24, 58, 104), '`filter(slas, a -> service.id in default(a.services, []) and a.status == "agreed")`/{*}/id', S('rules/clause-8.2.rules', 58, 112, 58, 115), S('rules/clause-8.2.rules', 58, 20, 58, 116), S('rules/clause-8.2.rules', 59, 10, 59, 22), 'retired service ', S('rules/clause-8.2.rules', 59, 52, 59, 61), ' still has active configuration items ', S('rules/clause-8.2.rules', 60, 10, 60, 27), S('rules/clause-8.2.rules', 61, 29, 61, 38), ' is still covered by agreed SLAs ', 'configuration_items', '/configuration_items', 'slas', '/slas')
+    return ('status', 'retired', S('rules/clause-8.2.rules', 56, 38, 56, 64), 'id', 'services', S('rules/clause-8.2.rules', 14, 72, 14, 108), 'active', S('rules/clause-8.2.rules', 14, 114, 14, 133), S('rules/clause-8.2.rules', 14, 72, 14, 133), S('rules/clause-8.2.rules', 58, 42, 58, 78), 'agreed', S('rules/clause-8.2.rules', 58, 84, 58, 103), S('rules/clause-8.2.rules', 58, 42, 58, 103), F('builtin:length'), 0, S('rules/clause-8.2.rules', 59, 10, 59, 27), S('rules/clause-8.2.rules', 60, 10, 60, 32), '/services', S('rules/clause-8.2.rules', 56, 23, 56, 30), '{item}/status', S('rules/clause-8.2.rules', 56, 38, 56, 51), '{item}/id', S('rules/clause-8.2.rules', 57, 36, 57, 45), '/configuration_items/{*}/services', S('rules/clause-8.2.rules', 14, 94, 14, 103), F('builtin:default'), S('rules/clause-8.2.rules', 14, 86, 14, 108), '/configuration_items/{*}/status', S('rules/clause-8.2.rules', 14, 114, 14, 121), F('builtin:filter'), S('rules/clause-8.2.rules', 14, 39, 14, 134), '`dlv_active_items(service.id)`/{*}/id', S('rules/clause-8.2.rules', 57, 54, 57, 57), F('builtin:map'), S('rules/clause-8.2.rules', 57, 15, 57, 58), S('rules/clause-8.2.rules', 58, 42, 58, 51), '/slas/{*}/services', S('rules/clause-8.2.rules', 58, 64, 58, 73), S('rules/clause-8.2.rules', 58, 56, 58, 78), '/slas/{*}/status', S('rules/clause-8.2.rules', 58, 84, 58, 91), S('rules/clause-8.2.rules', 58, 24, 58, 104), '`filter(slas, a -> service.id in default(a.services, []) and a.status == "agreed")`/{*}/id', S('rules/clause-8.2.rules', 58, 112, 58, 115), S('rules/clause-8.2.rules', 58, 20, 58, 116), S('rules/clause-8.2.rules', 59, 10, 59, 22), 'retired service ', S('rules/clause-8.2.rules', 59, 52, 59, 61), ' still has active configuration items ', S('rules/clause-8.2.rules', 60, 10, 60, 27), S('rules/clause-8.2.rules', 61, 29, 61, 38), ' is still covered by agreed SLAs ', 'configuration_items', '/configuration_items', 'slas', '/slas')
 
 def build_141(K, careful):
     def run(root, ctx):
@@ -5051,7 +5051,7 @@ def build_142(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k36, k10, None)
+        s_0 = rt.member(root, k36, k9, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5068,21 +5068,21 @@ def build_142(K, careful):
                 try:
                     if not (((item1[k0] in k1) and (item1.get(k2) is not None))):
                         continue
-                    v3 = k6(charge(([p5 for p5 in t4 if ((not (p5.get(k4) is not None))) is True] if type(t4 := charge(item1[k2])) is list else _fb())), (lambda p7: p7[k5]))
-                    if (k7(v3) == k8):
+                    v3 = ([p5[k4] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if ((not (p7.get(k5) is not None))) is True] if type(t6 := charge(item1[k2])) is list else _fb()))) is list else _fb())
+                    if (k6(v3) == k7):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k10)
+                return RuleRun(passed, [], k9)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_142():
-    return ('status', FS(('live', 'pipeline')), 'requirements', S('rules/clause-8.2.rules', 81, 38, 81, 108), 'source', 'id', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.2.rules', 83, 10, 83, 30), '/services', S('rules/clause-8.2.rules', 81, 23, 81, 30), '{item}/status', S('rules/clause-8.2.rules', 81, 38, 81, 51), 'live', 'pipeline', S('rules/clause-8.2.rules', 81, 38, 81, 75), '{item}/requirements', S('rules/clause-8.2.rules', 81, 88, 81, 107), F('builtin:exists'), S('rules/clause-8.2.rules', 81, 81, 81, 108), S('rules/clause-8.2.rules', 82, 29, 82, 48), '{item}/requirements/{*}/source', S('rules/clause-8.2.rules', 82, 67, 82, 74), S('rules/clause-8.2.rules', 82, 60, 82, 75), S('rules/clause-8.2.rules', 82, 56, 82, 75), F('builtin:filter'), S('rules/clause-8.2.rules', 82, 22, 82, 76), '`filter(service.requirements, r -> not exists(r.source))`/{*}/id', S('rules/clause-8.2.rules', 82, 84, 82, 87), S('rules/clause-8.2.rules', 82, 18, 82, 88), S('rules/clause-8.2.rules', 83, 10, 83, 25), 'service ', '{item}/id', S('rules/clause-8.2.rules', 84, 21, 84, 30), ' has requirements with no recorded source: ', 'services')
+    return ('status', FS(('live', 'pipeline')), 'requirements', S('rules/clause-8.2.rules', 81, 38, 81, 108), 'id', 'source', F('builtin:length'), 0, S('rules/clause-8.2.rules', 83, 10, 83, 30), '/services', S('rules/clause-8.2.rules', 81, 23, 81, 30), '{item}/status', S('rules/clause-8.2.rules', 81, 38, 81, 51), 'live', 'pipeline', S('rules/clause-8.2.rules', 81, 38, 81, 75), '{item}/requirements', S('rules/clause-8.2.rules', 81, 88, 81, 107), F('builtin:exists'), S('rules/clause-8.2.rules', 81, 81, 81, 108), S('rules/clause-8.2.rules', 82, 29, 82, 48), '{item}/requirements/{*}/source', S('rules/clause-8.2.rules', 82, 67, 82, 74), S('rules/clause-8.2.rules', 82, 60, 82, 75), S('rules/clause-8.2.rules', 82, 56, 82, 75), F('builtin:filter'), S('rules/clause-8.2.rules', 82, 22, 82, 76), '`filter(service.requirements, r -> not exists(r.source))`/{*}/id', S('rules/clause-8.2.rules', 82, 84, 82, 87), F('builtin:map'), S('rules/clause-8.2.rules', 82, 18, 82, 88), S('rules/clause-8.2.rules', 83, 10, 83, 25), 'service ', '{item}/id', S('rules/clause-8.2.rules', 84, 21, 84, 30), ' has requirements with no recorded source: ', 'services')
 
 def build_143(K, careful):
     def run(root, ctx):
@@ -5126,7 +5126,7 @@ def build_144(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k35, k13, None)
+        s_0 = rt.member(root, k35, k12, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5143,21 +5143,21 @@ def build_144(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k9(charge(([p4 for p4 in t3 if (((t6 in t7 if type(t6 := p4[k3]) is str and (type(t7 := (t5 if (t5 := item1.get(k4)) is not None else [])) is list or type(t7) is str) else _fb()) and (p4[k0] == k6))) is True] if type(t3 := charge(s_0)) is list else _fb())), (lambda p8: p8[k3]))
-                    if (k10(v2) == k11):
+                    v2 = ([p4[k3] for p4 in t3] if type(t3 := charge(([p6 for p6 in t5 if (((t8 in t9 if type(t8 := p6[k3]) is str and (type(t9 := (t7 if (t7 := item1.get(k4)) is not None else [])) is list or type(t9) is str) else _fb()) and (p6[k0] == k6))) is True] if type(t5 := charge(s_0)) is list else _fb()))) is list else _fb())
+                    if (k9(v2) == k10):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k13)
+                return RuleRun(passed, [], k12)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_144():
-    return ('status', 'pipeline', S('rules/clause-8.2.rules', 102, 38, 102, 65), 'id', 'depends_on', S('rules/clause-8.2.rules', 103, 43, 103, 81), 'retired', S('rules/clause-8.2.rules', 103, 87, 103, 107), S('rules/clause-8.2.rules', 103, 43, 103, 107), F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.2.rules', 104, 10, 104, 29), '/services', S('rules/clause-8.2.rules', 102, 23, 102, 30), '{item}/status', S('rules/clause-8.2.rules', 102, 38, 102, 51), '/services/{*}/id', S('rules/clause-8.2.rules', 103, 43, 103, 46), '{item}/depends_on', S('rules/clause-8.2.rules', 103, 59, 103, 76), F('builtin:default'), S('rules/clause-8.2.rules', 103, 51, 103, 81), '/services/{*}/status', S('rules/clause-8.2.rules', 103, 87, 103, 94), F('builtin:filter'), S('rules/clause-8.2.rules', 103, 21, 103, 108), '`filter(services, d -> d.id in default(service.depends_on, []) and d.status == "retired")`/{*}/id', S('rules/clause-8.2.rules', 103, 116, 103, 119), S('rules/clause-8.2.rules', 103, 17, 103, 120), S('rules/clause-8.2.rules', 104, 10, 104, 24), 'service ', '{item}/id', S('rules/clause-8.2.rules', 105, 21, 105, 30), ', being prepared, depends on retired services ', 'services')
+    return ('status', 'pipeline', S('rules/clause-8.2.rules', 102, 38, 102, 65), 'id', 'depends_on', S('rules/clause-8.2.rules', 103, 43, 103, 81), 'retired', S('rules/clause-8.2.rules', 103, 87, 103, 107), S('rules/clause-8.2.rules', 103, 43, 103, 107), F('builtin:length'), 0, S('rules/clause-8.2.rules', 104, 10, 104, 29), '/services', S('rules/clause-8.2.rules', 102, 23, 102, 30), '{item}/status', S('rules/clause-8.2.rules', 102, 38, 102, 51), '/services/{*}/id', S('rules/clause-8.2.rules', 103, 43, 103, 46), '{item}/depends_on', S('rules/clause-8.2.rules', 103, 59, 103, 76), F('builtin:default'), S('rules/clause-8.2.rules', 103, 51, 103, 81), '/services/{*}/status', S('rules/clause-8.2.rules', 103, 87, 103, 94), F('builtin:filter'), S('rules/clause-8.2.rules', 103, 21, 103, 108), '`filter(services, d -> d.id in default(service.depends_on, []) and d.status == "retired")`/{*}/id', S('rules/clause-8.2.rules', 103, 116, 103, 119), F('builtin:map'), S('rules/clause-8.2.rules', 103, 17, 103, 120), S('rules/clause-8.2.rules', 104, 10, 104, 24), 'service ', '{item}/id', S('rules/clause-8.2.rules', 105, 21, 105, 30), ', being prepared, depends on retired services ', 'services')
 
 def build_145(K, careful):
     def run(root, ctx):
@@ -5276,7 +5276,7 @@ def build_148(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, k83, k84, k85, k86, k87, k88, k89, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k85, k21, None)
+        s_0 = rt.member(root, k85, k20, None)
         s_1 = rt.member(root, k86, k87, None)
         s_2 = rt.member(root, k88, k89, None)
         passed = 0
@@ -5287,7 +5287,7 @@ def build_148(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix13 = _index_of(ctx, charge(s_2))
+                ix14 = _index_of(ctx, charge(s_2))
             except Exception:
                 fast = False
         if fast:
@@ -5296,22 +5296,22 @@ def build_148(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (item1.get(k3) is not None)) is True else None if t5 is False else _fb())
-                    v6 = ((next((p9 for p9 in t8 if ((pd(p9[k4]) == v2)) is True), None) if type(t8 := charge(item1[k3])) is list else _fb()) if (t10 := (item1.get(k3) is not None)) is True else None if t10 is False else _fb())
-                    if (v2 is not None) and (((v11 := v2), (v12 := pdur(s_1[k8][k9])), rt.arith(k13, v11, k11(v12, pdur(s_1[k8][k10])), k12))[-1] >= today) and (v6[k15] != k16) and (ix13.get(v6[k18])[k0] == k19):
+                    v2 = (k5(charge(([pd(p5[k4]) for p5 in t4] if type(t4 := charge(item1[k3])) is list else _fb()))) if (t6 := (item1.get(k3) is not None)) is True else None if t6 is False else _fb())
+                    v7 = ((next((p10 for p10 in t9 if ((pd(p10[k4]) == v2)) is True), None) if type(t9 := charge(item1[k3])) is list else _fb()) if (t11 := (item1.get(k3) is not None)) is True else None if t11 is False else _fb())
+                    if (v2 is not None) and (((v12 := v2), (v13 := pdur(s_1[k7][k8])), rt.arith(k12, v12, k10(v13, pdur(s_1[k7][k9])), k11))[-1] >= today) and (v7[k14] != k15) and (ix14.get(v7[k17])[k0] == k18):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k21)
+                return RuleRun(passed, [], k20)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_148():
-    return ('status', 'active', S('rules/clause-8.2.rules', 146, 37, 146, 60), 'evaluations', 'evaluated_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.2.rules', 148, 80, 148, 101), 'intervals', 'party_evaluation', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.2.rules', 150, 10, 150, 66), 'result', 'rejected', S('rules/clause-8.2.rules', 151, 10, 151, 36), 'criteria', 'current', S('rules/clause-8.2.rules', 152, 10, 152, 63), '/suppliers', S('rules/clause-8.2.rules', 146, 21, 146, 29), '{item}/status', S('rules/clause-8.2.rules', 146, 37, 146, 48), '{item}/evaluations', S('rules/clause-8.2.rules', 147, 24, 147, 40), F('builtin:exists'), S('rules/clause-8.2.rules', 147, 17, 147, 41), S('rules/clause-8.2.rules', 147, 56, 147, 72), '{item}/evaluations/{*}/evaluated_on', S('rules/clause-8.2.rules', 147, 80, 147, 93), F('read:date'), 'date', S('rules/clause-8.2.rules', 147, 52, 147, 94), S('rules/clause-8.2.rules', 147, 48, 147, 95), S('rules/clause-8.2.rules', 147, 14, 147, 105), S('rules/clause-8.2.rules', 148, 26, 148, 42), S('rules/clause-8.2.rules', 148, 19, 148, 43), S('rules/clause-8.2.rules', 148, 56, 148, 72), S('rules/clause-8.2.rules', 148, 80, 148, 93), F('builtin:first'), S('rules/clause-8.2.rules', 148, 50, 148, 102), S('rules/clause-8.2.rules', 148, 16, 148, 112), S('rules/clause-8.2.rules', 149, 10, 149, 21), 'name', '{item}/name', S('rules/clause-8.2.rules', 149, 30, 149, 39), ' (', 'id', '{item}/id', S('rules/clause-8.2.rules', 149, 44, 149, 51), ') has never been evaluated', '/meta/intervals', S('rules/clause-8.2.rules', 150, 26, 150, 39), '/meta/intervals/party_evaluation', S('rules/clause-8.2.rules', 150, 26, 150, 56), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.2.rules', 150, 75, 150, 84), S('rules/clause-8.2.rules', 150, 89, 150, 96), ') was last evaluated on ', ', beyond the evaluation interval', '`if exists(party.evaluations) then first(party.evaluations, e -> e.evaluated_on == last) else null`/result', S('rules/clause-8.2.rules', 151, 10, 151, 22), S('rules/clause-8.2.rules', 151, 45, 151, 54), S('rules/clause-8.2.rules', 151, 59, 151, 66), ') is active although its latest evaluation, on ', ', rejected it', '`if exists(party.evaluations) then first(party.evaluations, e -> e.evaluated_on == last) else null`/criteria', S('rules/clause-8.2.rules', 152, 28, 152, 42), F('builtin:lookup'), S('rules/clause-8.2.rules', 152, 10, 152, 43), '`lookup(documents, latest.criteria)`/status', S('rules/clause-8.2.rules', 152, 10, 152, 50), S('rules/clause-8.2.rules', 153, 13, 153, 22), S('rules/clause-8.2.rules', 153, 27, 153, 34), ') was last evaluated against ', S('rules/clause-8.2.rules', 153, 66, 153, 80), ', which is not a current document', 'suppliers', 'meta', '/meta', 'documents', '/documents')
+    return ('status', 'active', S('rules/clause-8.2.rules', 146, 37, 146, 60), 'evaluations', 'evaluated_on', F('builtin:max'), S('rules/clause-8.2.rules', 148, 80, 148, 101), 'intervals', 'party_evaluation', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.2.rules', 150, 10, 150, 66), 'result', 'rejected', S('rules/clause-8.2.rules', 151, 10, 151, 36), 'criteria', 'current', S('rules/clause-8.2.rules', 152, 10, 152, 63), '/suppliers', S('rules/clause-8.2.rules', 146, 21, 146, 29), '{item}/status', S('rules/clause-8.2.rules', 146, 37, 146, 48), '{item}/evaluations', S('rules/clause-8.2.rules', 147, 24, 147, 40), F('builtin:exists'), S('rules/clause-8.2.rules', 147, 17, 147, 41), S('rules/clause-8.2.rules', 147, 56, 147, 72), '{item}/evaluations/{*}/evaluated_on', S('rules/clause-8.2.rules', 147, 80, 147, 93), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.2.rules', 147, 52, 147, 94), S('rules/clause-8.2.rules', 147, 48, 147, 95), S('rules/clause-8.2.rules', 147, 14, 147, 105), S('rules/clause-8.2.rules', 148, 26, 148, 42), S('rules/clause-8.2.rules', 148, 19, 148, 43), S('rules/clause-8.2.rules', 148, 56, 148, 72), S('rules/clause-8.2.rules', 148, 80, 148, 93), F('builtin:first'), S('rules/clause-8.2.rules', 148, 50, 148, 102), S('rules/clause-8.2.rules', 148, 16, 148, 112), S('rules/clause-8.2.rules', 149, 10, 149, 21), 'name', '{item}/name', S('rules/clause-8.2.rules', 149, 30, 149, 39), ' (', 'id', '{item}/id', S('rules/clause-8.2.rules', 149, 44, 149, 51), ') has never been evaluated', '/meta/intervals', S('rules/clause-8.2.rules', 150, 26, 150, 39), '/meta/intervals/party_evaluation', S('rules/clause-8.2.rules', 150, 26, 150, 56), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.2.rules', 150, 75, 150, 84), S('rules/clause-8.2.rules', 150, 89, 150, 96), ') was last evaluated on ', ', beyond the evaluation interval', '`if exists(party.evaluations) then first(party.evaluations, e -> e.evaluated_on == last) else null`/result', S('rules/clause-8.2.rules', 151, 10, 151, 22), S('rules/clause-8.2.rules', 151, 45, 151, 54), S('rules/clause-8.2.rules', 151, 59, 151, 66), ') is active although its latest evaluation, on ', ', rejected it', '`if exists(party.evaluations) then first(party.evaluations, e -> e.evaluated_on == last) else null`/criteria', S('rules/clause-8.2.rules', 152, 28, 152, 42), F('builtin:lookup'), S('rules/clause-8.2.rules', 152, 10, 152, 43), '`lookup(documents, latest.criteria)`/status', S('rules/clause-8.2.rules', 152, 10, 152, 50), S('rules/clause-8.2.rules', 153, 13, 153, 22), S('rules/clause-8.2.rules', 153, 27, 153, 34), ') was last evaluated against ', S('rules/clause-8.2.rules', 153, 66, 153, 80), ', which is not a current document', 'suppliers', 'meta', '/meta', 'documents', '/documents')
 
 def build_149(K, careful):
     def run(root, ctx):
@@ -5820,7 +5820,7 @@ def build_163(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k36, k11, None)
+        s_0 = rt.member(root, k36, k10, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -5829,7 +5829,7 @@ def build_163(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix5 = _index_of(ctx, charge(s_0))
+                ix7 = _index_of(ctx, charge(s_0))
             except Exception:
                 fast = False
         if fast:
@@ -5838,21 +5838,21 @@ def build_163(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k7(charge(([p4 for p4 in t3 if ((ix5.get(p4[k3])[k0] == k4)) is True] if type(t3 := charge((t6 if (t6 := item1.get(k6)) is not None else []))) is list else _fb())), (lambda p7: p7[k3]))
-                    if (k8(v2) == k9):
+                    v2 = ([p4[k3] for p4 in t3] if type(t3 := charge(([p6 for p6 in t5 if ((ix7.get(p6[k3])[k0] == k4)) is True] if type(t5 := charge((t8 if (t8 := item1.get(k6)) is not None else []))) is list else _fb()))) is list else _fb())
+                    if (k7(v2) == k8):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k11)
+                return RuleRun(passed, [], k10)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_163():
-    return ('status', 'active', S('rules/clause-8.2.rules', 320, 46, 320, 68), 'target', 'retired', S('rules/clause-8.2.rules', 321, 64, 321, 120), 'relationships', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.2.rules', 322, 10, 322, 27), '/configuration_items', S('rules/clause-8.2.rules', 320, 20, 320, 38), '{item}/status', S('rules/clause-8.2.rules', 320, 46, 320, 56), '{item}/relationships', S('rules/clause-8.2.rules', 321, 34, 321, 51), F('builtin:default'), S('rules/clause-8.2.rules', 321, 26, 321, 56), '`default(item.relationships, [])`/{*}/target', S('rules/clause-8.2.rules', 321, 92, 321, 99), F('builtin:lookup'), S('rules/clause-8.2.rules', 321, 64, 321, 100), '`lookup(configuration_items, r.target)`/status', S('rules/clause-8.2.rules', 321, 64, 321, 107), F('builtin:filter'), S('rules/clause-8.2.rules', 321, 19, 321, 121), '`filter(default(item.relationships, []), r -> lookup(configuration_items, r.target).status == "retired")`/{*}/target', S('rules/clause-8.2.rules', 321, 129, 321, 136), S('rules/clause-8.2.rules', 321, 15, 321, 137), S('rules/clause-8.2.rules', 322, 10, 322, 22), 'configuration item ', 'id', '{item}/id', S('rules/clause-8.2.rules', 323, 32, 323, 38), ' is related to retired items ', 'configuration_items')
+    return ('status', 'active', S('rules/clause-8.2.rules', 320, 46, 320, 68), 'target', 'retired', S('rules/clause-8.2.rules', 321, 64, 321, 120), 'relationships', F('builtin:length'), 0, S('rules/clause-8.2.rules', 322, 10, 322, 27), '/configuration_items', S('rules/clause-8.2.rules', 320, 20, 320, 38), '{item}/status', S('rules/clause-8.2.rules', 320, 46, 320, 56), '{item}/relationships', S('rules/clause-8.2.rules', 321, 34, 321, 51), F('builtin:default'), S('rules/clause-8.2.rules', 321, 26, 321, 56), '`default(item.relationships, [])`/{*}/target', S('rules/clause-8.2.rules', 321, 92, 321, 99), F('builtin:lookup'), S('rules/clause-8.2.rules', 321, 64, 321, 100), '`lookup(configuration_items, r.target)`/status', S('rules/clause-8.2.rules', 321, 64, 321, 107), F('builtin:filter'), S('rules/clause-8.2.rules', 321, 19, 321, 121), '`filter(default(item.relationships, []), r -> lookup(configuration_items, r.target).status == "retired")`/{*}/target', S('rules/clause-8.2.rules', 321, 129, 321, 136), F('builtin:map'), S('rules/clause-8.2.rules', 321, 15, 321, 137), S('rules/clause-8.2.rules', 322, 10, 322, 22), 'configuration item ', 'id', '{item}/id', S('rules/clause-8.2.rules', 323, 32, 323, 38), ' is related to retired items ', 'configuration_items')
 
 def build_164(K, careful):
     def run(root, ctx):
@@ -5938,7 +5938,7 @@ def build_166(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k4, k23, None)
+        s_0 = rt.member(root, k4, k22, None)
         s_1 = rt.member(root, k6, k80, None)
         passed = 0
         fast = False
@@ -5957,22 +5957,22 @@ def build_166(K, careful):
                     if not ((item1[k0] != k1)):
                         continue
                     v2 = ([p4 for p4 in t3 if (((t6 in t7 if type(t6 := item1[k3]) is str and (type(t7 := (t5 if (t5 := p4.get(k4)) is not None else [])) is list or type(t7) is str) else _fb()) or (t9 in t10 if type(t9 := p4[k3]) is str and (type(t10 := (t8 if (t8 := item1.get(k6)) is not None else [])) is list or type(t10) is str) else _fb()))) is True] if type(t3 := charge(s_1)) is list else _fb())
-                    v11 = k13(charge(k12(charge(([p13 for p13 in t12 if (((p13[k9] is not None) and (p13[k0] in k10))) is True] if type(t12 := charge(v2)) is list else _fb())), (lambda p14: pdt(p14[k9])))))
-                    v15 = k12(charge(([p17 for p17 in t16 if (((t19 in t20 if type(t19 := p17[k3]) is str and (type(t20 := (t18 if (t18 := item1.get(k6)) is not None else [])) is list or type(t20) is str) else _fb()) and (p17[k9] is None))) is True] if type(t16 := charge(v2)) is list else _fb())), (lambda p21: p21[k3]))
-                    if (k16(v15) == k17) and ((rt.order(k21, pd(item1[k19]), v11, k20) if (t22 := (v11 is None)) is False else True if t22 is True else _fb())) is True:
+                    v11 = k12(charge(([pdt(p13[k9]) for p13 in t12] if type(t12 := charge(([p15 for p15 in t14 if (((p15[k9] is not None) and (p15[k0] in k10))) is True] if type(t14 := charge(v2)) is list else _fb()))) is list else _fb())))
+                    v16 = ([p18[k3] for p18 in t17] if type(t17 := charge(([p20 for p20 in t19 if (((t22 in t23 if type(t22 := p20[k3]) is str and (type(t23 := (t21 if (t21 := item1.get(k6)) is not None else [])) is list or type(t23) is str) else _fb()) and (p20[k9] is None))) is True] if type(t19 := charge(v2)) is list else _fb()))) is list else _fb())
+                    if (k15(v16) == k16) and ((rt.order(k20, pd(item1[k18]), v11, k19) if (t24 := (v11 is None)) is False else True if t24 is True else _fb())) is True:
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k23)
+                return RuleRun(passed, [], k22)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_166():
-    return ('status', 'planned', S('rules/clause-8.2.rules', 352, 46, 352, 69), 'id', 'configuration_items', S('rules/clause-8.2.rules', 353, 38, 353, 83), 'changes', S('rules/clause-8.2.rules', 353, 88, 353, 121), S('rules/clause-8.2.rules', 353, 38, 353, 121), 'implemented_at', FS(('closed', 'implemented', 'reviewed')), S('rules/clause-8.2.rules', 354, 43, 354, 122), F('builtin:map'), F('builtin:max'), S('rules/clause-8.2.rules', 355, 41, 355, 74), S('rules/clause-8.2.rules', 355, 41, 355, 104), F('builtin:length'), 0, S('rules/clause-8.2.rules', 356, 10, 356, 28), 'updated_on', S('rules/clause-8.2.rules', 357, 26, 357, 48), '>=', S('rules/clause-8.2.rules', 357, 10, 357, 48), '/configuration_items', S('rules/clause-8.2.rules', 352, 20, 352, 38), '{item}/status', S('rules/clause-8.2.rules', 352, 46, 352, 56), '{item}/id', S('rules/clause-8.2.rules', 353, 38, 353, 44), '/changes/{*}/configuration_items', S('rules/clause-8.2.rules', 353, 57, 353, 78), F('builtin:default'), S('rules/clause-8.2.rules', 353, 49, 353, 83), '/changes/{*}/id', S('rules/clause-8.2.rules', 353, 88, 353, 92), '{item}/changes', S('rules/clause-8.2.rules', 353, 105, 353, 116), S('rules/clause-8.2.rules', 353, 97, 353, 121), F('builtin:filter'), S('rules/clause-8.2.rules', 353, 16, 353, 122), '`filter(changes, ch -> item.id in default(ch.configuration_items, []) or ch.id in default(item.changes, []))`/{*}/implemented_at', S('rules/clause-8.2.rules', 354, 43, 354, 59), F('read:date-time'), 'date-time', S('rules/clause-8.2.rules', 354, 43, 354, 67), '`filter(changes, ch -> item.id in default(ch.configuration_items, []) or ch.id in default(item.changes, []))`/{*}/status', S('rules/clause-8.2.rules', 354, 73, 354, 81), 'implemented', 'reviewed', 'closed', S('rules/clause-8.2.rules', 354, 73, 354, 122), S('rules/clause-8.2.rules', 354, 22, 354, 123), '`filter(linked, ch -> ch.implemented_at != null and ch.status in ["implemented", "reviewed", "closed"])`/{*}/implemented_at', S('rules/clause-8.2.rules', 354, 132, 354, 148), S('rules/clause-8.2.rules', 354, 18, 354, 149), S('rules/clause-8.2.rules', 354, 14, 354, 150), '`filter(changes, ch -> item.id in default(ch.configuration_items, []) or ch.id in default(item.changes, []))`/{*}/id', S('rules/clause-8.2.rules', 355, 41, 355, 45), S('rules/clause-8.2.rules', 355, 58, 355, 69), S('rules/clause-8.2.rules', 355, 50, 355, 74), S('rules/clause-8.2.rules', 355, 80, 355, 96), S('rules/clause-8.2.rules', 355, 80, 355, 104), S('rules/clause-8.2.rules', 355, 20, 355, 105), '`filter(linked, ch -> ch.id in default(item.changes, []) and ch.implemented_at == null)`/{*}/id', S('rules/clause-8.2.rules', 355, 114, 355, 118), S('rules/clause-8.2.rules', 355, 16, 355, 119), S('rules/clause-8.2.rules', 356, 10, 356, 23), 'configuration item ', S('rules/clause-8.2.rules', 356, 56, 356, 62), ' names changes ', ', which were never implemented', S('rules/clause-8.2.rules', 357, 10, 357, 21), '{item}/updated_on', S('rules/clause-8.2.rules', 357, 26, 357, 40), F('read:date'), 'date', S('rules/clause-8.2.rules', 358, 32, 358, 38), ' was last updated on ', S('rules/clause-8.2.rules', 358, 62, 358, 76), ', before the change implemented ', '/changes')
+    return ('status', 'planned', S('rules/clause-8.2.rules', 352, 46, 352, 69), 'id', 'configuration_items', S('rules/clause-8.2.rules', 353, 38, 353, 83), 'changes', S('rules/clause-8.2.rules', 353, 88, 353, 121), S('rules/clause-8.2.rules', 353, 38, 353, 121), 'implemented_at', FS(('closed', 'implemented', 'reviewed')), S('rules/clause-8.2.rules', 354, 43, 354, 122), F('builtin:max'), S('rules/clause-8.2.rules', 355, 41, 355, 74), S('rules/clause-8.2.rules', 355, 41, 355, 104), F('builtin:length'), 0, S('rules/clause-8.2.rules', 356, 10, 356, 28), 'updated_on', S('rules/clause-8.2.rules', 357, 26, 357, 48), '>=', S('rules/clause-8.2.rules', 357, 10, 357, 48), '/configuration_items', S('rules/clause-8.2.rules', 352, 20, 352, 38), '{item}/status', S('rules/clause-8.2.rules', 352, 46, 352, 56), '{item}/id', S('rules/clause-8.2.rules', 353, 38, 353, 44), '/changes/{*}/configuration_items', S('rules/clause-8.2.rules', 353, 57, 353, 78), F('builtin:default'), S('rules/clause-8.2.rules', 353, 49, 353, 83), '/changes/{*}/id', S('rules/clause-8.2.rules', 353, 88, 353, 92), '{item}/changes', S('rules/clause-8.2.rules', 353, 105, 353, 116), S('rules/clause-8.2.rules', 353, 97, 353, 121), F('builtin:filter'), S('rules/clause-8.2.rules', 353, 16, 353, 122), '`filter(changes, ch -> item.id in default(ch.configuration_items, []) or ch.id in default(item.changes, []))`/{*}/implemented_at', S('rules/clause-8.2.rules', 354, 43, 354, 59), F('read:date-time'), 'date-time', S('rules/clause-8.2.rules', 354, 43, 354, 67), '`filter(changes, ch -> item.id in default(ch.configuration_items, []) or ch.id in default(item.changes, []))`/{*}/status', S('rules/clause-8.2.rules', 354, 73, 354, 81), 'implemented', 'reviewed', 'closed', S('rules/clause-8.2.rules', 354, 73, 354, 122), S('rules/clause-8.2.rules', 354, 22, 354, 123), '`filter(linked, ch -> ch.implemented_at != null and ch.status in ["implemented", "reviewed", "closed"])`/{*}/implemented_at', S('rules/clause-8.2.rules', 354, 132, 354, 148), F('builtin:map'), S('rules/clause-8.2.rules', 354, 18, 354, 149), S('rules/clause-8.2.rules', 354, 14, 354, 150), '`filter(changes, ch -> item.id in default(ch.configuration_items, []) or ch.id in default(item.changes, []))`/{*}/id', S('rules/clause-8.2.rules', 355, 41, 355, 45), S('rules/clause-8.2.rules', 355, 58, 355, 69), S('rules/clause-8.2.rules', 355, 50, 355, 74), S('rules/clause-8.2.rules', 355, 80, 355, 96), S('rules/clause-8.2.rules', 355, 80, 355, 104), S('rules/clause-8.2.rules', 355, 20, 355, 105), '`filter(linked, ch -> ch.id in default(item.changes, []) and ch.implemented_at == null)`/{*}/id', S('rules/clause-8.2.rules', 355, 114, 355, 118), S('rules/clause-8.2.rules', 355, 16, 355, 119), S('rules/clause-8.2.rules', 356, 10, 356, 23), 'configuration item ', S('rules/clause-8.2.rules', 356, 56, 356, 62), ' names changes ', ', which were never implemented', S('rules/clause-8.2.rules', 357, 10, 357, 21), '{item}/updated_on', S('rules/clause-8.2.rules', 357, 26, 357, 40), F('read:date'), 'date', S('rules/clause-8.2.rules', 358, 32, 358, 38), ' was last updated on ', S('rules/clause-8.2.rules', 358, 62, 358, 76), ', before the change implemented ', '/changes')
 
 def build_167(K, careful):
     def run(root, ctx):
@@ -6216,7 +6216,7 @@ def build_173(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k56, k14, None)
+        s_0 = rt.member(root, k56, k13, None)
         s_1 = rt.member(root, k57, k58, None)
         passed = 0
         fast = False
@@ -6234,28 +6234,28 @@ def build_173(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (item1.get(k3) is not None)) is True else None if t5 is False else _fb())
-                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_1[k7][k9])), k11))[-1] >= today):
+                    v2 = (k5(charge(([pd(p5[k4]) for p5 in t4] if type(t4 := charge(item1[k3])) is list else _fb()))) if (t6 := (item1.get(k3) is not None)) is True else None if t6 is False else _fb())
+                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_1[k6][k8])), k10))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_173():
-    return ('status', 'active', S('rules/clause-8.3.rules', 92, 40, 92, 66), 'service_reviews', 'held_on', F('builtin:map'), F('builtin:max'), 'intervals', 'customer_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 95, 10, 95, 65), '/customers', S('rules/clause-8.3.rules', 92, 24, 92, 32), '{item}/status', S('rules/clause-8.3.rules', 92, 40, 92, 54), '{item}/service_reviews', S('rules/clause-8.3.rules', 93, 24, 93, 47), F('builtin:exists'), S('rules/clause-8.3.rules', 93, 17, 93, 48), S('rules/clause-8.3.rules', 93, 63, 93, 86), '{item}/service_reviews/{*}/held_on', S('rules/clause-8.3.rules', 93, 94, 93, 102), F('read:date'), 'date', S('rules/clause-8.3.rules', 93, 59, 93, 103), S('rules/clause-8.3.rules', 93, 55, 93, 104), S('rules/clause-8.3.rules', 93, 14, 93, 114), S('rules/clause-8.3.rules', 94, 10, 94, 21), 'no service review has been held with customer ', 'id', '{item}/id', S('rules/clause-8.3.rules', 94, 76, 94, 86), ' (', 'name', '{item}/name', S('rules/clause-8.3.rules', 94, 91, 94, 103), ')', '/meta/intervals', S('rules/clause-8.3.rules', 95, 26, 95, 39), '/meta/intervals/customer_review', S('rules/clause-8.3.rules', 95, 26, 95, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the last service review with customer ', S('rules/clause-8.3.rules', 96, 51, 96, 61), S('rules/clause-8.3.rules', 96, 66, 96, 78), ') was on ', ', beyond the review interval', 'customers', 'meta', '/meta')
+    return ('status', 'active', S('rules/clause-8.3.rules', 92, 40, 92, 66), 'service_reviews', 'held_on', F('builtin:max'), 'intervals', 'customer_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 95, 10, 95, 65), '/customers', S('rules/clause-8.3.rules', 92, 24, 92, 32), '{item}/status', S('rules/clause-8.3.rules', 92, 40, 92, 54), '{item}/service_reviews', S('rules/clause-8.3.rules', 93, 24, 93, 47), F('builtin:exists'), S('rules/clause-8.3.rules', 93, 17, 93, 48), S('rules/clause-8.3.rules', 93, 63, 93, 86), '{item}/service_reviews/{*}/held_on', S('rules/clause-8.3.rules', 93, 94, 93, 102), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.3.rules', 93, 59, 93, 103), S('rules/clause-8.3.rules', 93, 55, 93, 104), S('rules/clause-8.3.rules', 93, 14, 93, 114), S('rules/clause-8.3.rules', 94, 10, 94, 21), 'no service review has been held with customer ', 'id', '{item}/id', S('rules/clause-8.3.rules', 94, 76, 94, 86), ' (', 'name', '{item}/name', S('rules/clause-8.3.rules', 94, 91, 94, 103), ')', '/meta/intervals', S('rules/clause-8.3.rules', 95, 26, 95, 39), '/meta/intervals/customer_review', S('rules/clause-8.3.rules', 95, 26, 95, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the last service review with customer ', S('rules/clause-8.3.rules', 96, 51, 96, 61), S('rules/clause-8.3.rules', 96, 66, 96, 78), ') was on ', ', beyond the review interval', 'customers', 'meta', '/meta')
 
 def build_174(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k55, k14, None)
+        s_0 = rt.member(root, k55, k13, None)
         s_1 = rt.member(root, k56, k57, None)
         passed = 0
         fast = False
@@ -6273,28 +6273,28 @@ def build_174(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (k6(charge(k5(charge(item1[k3]), (lambda p4: pd(p4[k4]))))) if (t5 := (item1.get(k3) is not None)) is True else None if t5 is False else _fb())
-                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_1[k7][k9])), k11))[-1] >= today):
+                    v2 = (k5(charge(([pd(p5[k4]) for p5 in t4] if type(t4 := charge(item1[k3])) is list else _fb()))) if (t6 := (item1.get(k3) is not None)) is True else None if t6 is False else _fb())
+                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_1[k6][k8])), k10))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_174():
-    return ('status', 'active', S('rules/clause-8.3.rules', 104, 40, 104, 66), 'surveys', 'conducted_on', F('builtin:map'), F('builtin:max'), 'intervals', 'satisfaction_survey', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 107, 10, 107, 69), '/customers', S('rules/clause-8.3.rules', 104, 24, 104, 32), '{item}/status', S('rules/clause-8.3.rules', 104, 40, 104, 54), '{item}/surveys', S('rules/clause-8.3.rules', 105, 24, 105, 39), F('builtin:exists'), S('rules/clause-8.3.rules', 105, 17, 105, 40), S('rules/clause-8.3.rules', 105, 55, 105, 70), '{item}/surveys/{*}/conducted_on', S('rules/clause-8.3.rules', 105, 78, 105, 91), F('read:date'), 'date', S('rules/clause-8.3.rules', 105, 51, 105, 92), S('rules/clause-8.3.rules', 105, 47, 105, 93), S('rules/clause-8.3.rules', 105, 14, 105, 103), S('rules/clause-8.3.rules', 106, 10, 106, 21), 'the satisfaction of customer ', 'id', '{item}/id', S('rules/clause-8.3.rules', 106, 59, 106, 69), ' (', 'name', '{item}/name', S('rules/clause-8.3.rules', 106, 74, 106, 86), ') has never been measured', '/meta/intervals', S('rules/clause-8.3.rules', 107, 26, 107, 39), '/meta/intervals/satisfaction_survey', S('rules/clause-8.3.rules', 107, 26, 107, 59), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.3.rules', 108, 42, 108, 52), S('rules/clause-8.3.rules', 108, 57, 108, 69), ') was last measured on ', ', beyond the survey interval', 'customers', 'meta', '/meta')
+    return ('status', 'active', S('rules/clause-8.3.rules', 104, 40, 104, 66), 'surveys', 'conducted_on', F('builtin:max'), 'intervals', 'satisfaction_survey', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 107, 10, 107, 69), '/customers', S('rules/clause-8.3.rules', 104, 24, 104, 32), '{item}/status', S('rules/clause-8.3.rules', 104, 40, 104, 54), '{item}/surveys', S('rules/clause-8.3.rules', 105, 24, 105, 39), F('builtin:exists'), S('rules/clause-8.3.rules', 105, 17, 105, 40), S('rules/clause-8.3.rules', 105, 55, 105, 70), '{item}/surveys/{*}/conducted_on', S('rules/clause-8.3.rules', 105, 78, 105, 91), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.3.rules', 105, 51, 105, 92), S('rules/clause-8.3.rules', 105, 47, 105, 93), S('rules/clause-8.3.rules', 105, 14, 105, 103), S('rules/clause-8.3.rules', 106, 10, 106, 21), 'the satisfaction of customer ', 'id', '{item}/id', S('rules/clause-8.3.rules', 106, 59, 106, 69), ' (', 'name', '{item}/name', S('rules/clause-8.3.rules', 106, 74, 106, 86), ') has never been measured', '/meta/intervals', S('rules/clause-8.3.rules', 107, 26, 107, 39), '/meta/intervals/satisfaction_survey', S('rules/clause-8.3.rules', 107, 26, 107, 59), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.3.rules', 108, 42, 108, 52), S('rules/clause-8.3.rules', 108, 57, 108, 69), ') was last measured on ', ', beyond the survey interval', 'customers', 'meta', '/meta')
 
 def build_175(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k37, k10, None)
+        s_0 = rt.member(root, k37, k9, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6311,28 +6311,28 @@ def build_175(K, careful):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v3 = k6(charge(([p5 for p5 in t4 if (((p5[k1] is None) or (pd(p5[k1]) < pd(p5[k2])))) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p6: p6[k5]))
-                    if (k7(v3) == k8):
+                    v3 = ([p5[k1] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if (((p7[k2] is None) or (pd(p7[k2]) < pd(p7[k3])))) is True] if type(t6 := charge(item1[k0])) is list else _fb()))) is list else _fb())
+                    if (k6(v3) == k7):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k10)
+                return RuleRun(passed, [], k9)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_175():
-    return ('surveys', 'analysed_on', 'conducted_on', S('rules/clause-8.3.rules', 117, 79, 117, 108), S('rules/clause-8.3.rules', 117, 54, 117, 108), 'id', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.3.rules', 118, 10, 118, 32), '/customers', S('rules/clause-8.3.rules', 116, 24, 116, 32), '{item}/surveys', S('rules/clause-8.3.rules', 116, 47, 116, 62), F('builtin:exists'), S('rules/clause-8.3.rules', 116, 40, 116, 63), S('rules/clause-8.3.rules', 117, 31, 117, 46), '{item}/surveys/{*}/analysed_on', S('rules/clause-8.3.rules', 117, 54, 117, 66), F('read:date'), 'date', S('rules/clause-8.3.rules', 117, 54, 117, 74), S('rules/clause-8.3.rules', 117, 79, 117, 91), '{item}/surveys/{*}/conducted_on', S('rules/clause-8.3.rules', 117, 95, 117, 108), '<', F('builtin:filter'), S('rules/clause-8.3.rules', 117, 24, 117, 109), '`filter(customer.surveys, s -> s.analysed_on == null or s.analysed_on < s.conducted_on)`/{*}/id', S('rules/clause-8.3.rules', 117, 117, 117, 120), S('rules/clause-8.3.rules', 117, 20, 117, 121), S('rules/clause-8.3.rules', 118, 10, 118, 27), 'the satisfaction surveys ', ' of customer ', '{item}/id', S('rules/clause-8.3.rules', 119, 63, 119, 73), ' have not been analysed', 'customers')
+    return ('surveys', 'id', 'analysed_on', 'conducted_on', S('rules/clause-8.3.rules', 117, 79, 117, 108), S('rules/clause-8.3.rules', 117, 54, 117, 108), F('builtin:length'), 0, S('rules/clause-8.3.rules', 118, 10, 118, 32), '/customers', S('rules/clause-8.3.rules', 116, 24, 116, 32), '{item}/surveys', S('rules/clause-8.3.rules', 116, 47, 116, 62), F('builtin:exists'), S('rules/clause-8.3.rules', 116, 40, 116, 63), S('rules/clause-8.3.rules', 117, 31, 117, 46), '{item}/surveys/{*}/analysed_on', S('rules/clause-8.3.rules', 117, 54, 117, 66), F('read:date'), 'date', S('rules/clause-8.3.rules', 117, 54, 117, 74), S('rules/clause-8.3.rules', 117, 79, 117, 91), '{item}/surveys/{*}/conducted_on', S('rules/clause-8.3.rules', 117, 95, 117, 108), '<', F('builtin:filter'), S('rules/clause-8.3.rules', 117, 24, 117, 109), '`filter(customer.surveys, s -> s.analysed_on == null or s.analysed_on < s.conducted_on)`/{*}/id', S('rules/clause-8.3.rules', 117, 117, 117, 120), F('builtin:map'), S('rules/clause-8.3.rules', 117, 20, 117, 121), S('rules/clause-8.3.rules', 118, 10, 118, 27), 'the satisfaction surveys ', ' of customer ', '{item}/id', S('rules/clause-8.3.rules', 119, 63, 119, 73), ' have not been analysed', 'customers')
 
 def build_176(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k46, k14, None)
+        s_0 = rt.member(root, k46, k13, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6349,28 +6349,28 @@ def build_176(K, careful):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v3 = k12(charge(([p5 for p5 in t4 if (((((p5[k1] is not None) and (p5[k2] is not None)) and (p5[k1] < p5[k2])) and (k7((t6 if (t6 := p5.get(k6)) is not None else [])) == k8))) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p7: p7[k11]))
-                    if (k7(v3) == k8):
+                    v3 = ([p5[k1] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if (((((p7[k2] is not None) and (p7[k3] is not None)) and (p7[k2] < p7[k3])) and (k8((t8 if (t8 := p7.get(k7)) is not None else [])) == k9))) is True] if type(t6 := charge(item1[k0])) is list else _fb()))) is list else _fb())
+                    if (k8(v3) == k9):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_176():
-    return ('surveys', 'score', 'target', S('rules/clause-8.3.rules', 128, 49, 128, 84), S('rules/clause-8.3.rules', 128, 90, 128, 107), S('rules/clause-8.3.rules', 128, 49, 128, 107), 'actions', F('builtin:length'), 0, S('rules/clause-8.3.rules', 128, 113, 128, 147), S('rules/clause-8.3.rules', 128, 49, 128, 147), 'id', F('builtin:map'), S('rules/clause-8.3.rules', 129, 10, 129, 27), '/customers', S('rules/clause-8.3.rules', 127, 24, 127, 32), '{item}/surveys', S('rules/clause-8.3.rules', 127, 47, 127, 62), F('builtin:exists'), S('rules/clause-8.3.rules', 127, 40, 127, 63), S('rules/clause-8.3.rules', 128, 26, 128, 41), '{item}/surveys/{*}/score', S('rules/clause-8.3.rules', 128, 49, 128, 55), S('rules/clause-8.3.rules', 128, 49, 128, 63), '{item}/surveys/{*}/target', S('rules/clause-8.3.rules', 128, 69, 128, 76), S('rules/clause-8.3.rules', 128, 69, 128, 84), S('rules/clause-8.3.rules', 128, 90, 128, 96), S('rules/clause-8.3.rules', 128, 100, 128, 107), '<', '{item}/surveys/{*}/actions', S('rules/clause-8.3.rules', 128, 128, 128, 136), F('builtin:default'), S('rules/clause-8.3.rules', 128, 120, 128, 141), S('rules/clause-8.3.rules', 128, 113, 128, 142), F('builtin:filter'), S('rules/clause-8.3.rules', 128, 19, 128, 148), '`filter(customer.surveys, s -> s.score != null and s.target != null and s.score < s.target and length(default(s.actions, [])) == 0)`/{*}/id', S('rules/clause-8.3.rules', 128, 156, 128, 159), S('rules/clause-8.3.rules', 128, 15, 128, 160), S('rules/clause-8.3.rules', 129, 10, 129, 22), 'surveys ', ' of customer ', '{item}/id', S('rules/clause-8.3.rules', 130, 41, 130, 51), ' scored below their target, with no action recorded', 'customers')
+    return ('surveys', 'id', 'score', 'target', S('rules/clause-8.3.rules', 128, 49, 128, 84), S('rules/clause-8.3.rules', 128, 90, 128, 107), S('rules/clause-8.3.rules', 128, 49, 128, 107), 'actions', F('builtin:length'), 0, S('rules/clause-8.3.rules', 128, 113, 128, 147), S('rules/clause-8.3.rules', 128, 49, 128, 147), S('rules/clause-8.3.rules', 129, 10, 129, 27), '/customers', S('rules/clause-8.3.rules', 127, 24, 127, 32), '{item}/surveys', S('rules/clause-8.3.rules', 127, 47, 127, 62), F('builtin:exists'), S('rules/clause-8.3.rules', 127, 40, 127, 63), S('rules/clause-8.3.rules', 128, 26, 128, 41), '{item}/surveys/{*}/score', S('rules/clause-8.3.rules', 128, 49, 128, 55), S('rules/clause-8.3.rules', 128, 49, 128, 63), '{item}/surveys/{*}/target', S('rules/clause-8.3.rules', 128, 69, 128, 76), S('rules/clause-8.3.rules', 128, 69, 128, 84), S('rules/clause-8.3.rules', 128, 90, 128, 96), S('rules/clause-8.3.rules', 128, 100, 128, 107), '<', '{item}/surveys/{*}/actions', S('rules/clause-8.3.rules', 128, 128, 128, 136), F('builtin:default'), S('rules/clause-8.3.rules', 128, 120, 128, 141), S('rules/clause-8.3.rules', 128, 113, 128, 142), F('builtin:filter'), S('rules/clause-8.3.rules', 128, 19, 128, 148), '`filter(customer.surveys, s -> s.score != null and s.target != null and s.score < s.target and length(default(s.actions, [])) == 0)`/{*}/id', S('rules/clause-8.3.rules', 128, 156, 128, 159), F('builtin:map'), S('rules/clause-8.3.rules', 128, 15, 128, 160), S('rules/clause-8.3.rules', 129, 10, 129, 22), 'surveys ', ' of customer ', '{item}/id', S('rules/clause-8.3.rules', 130, 41, 130, 51), ' scored below their target, with no action recorded', 'customers')
 
 def build_177(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k64, k17, None)
+        s_0 = rt.member(root, k64, k16, None)
         s_1 = rt.member(root, k65, k66, None)
         passed = 0
         fast = False
@@ -6388,21 +6388,21 @@ def build_177(K, careful):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v3 = k13(charge(([p5 for p5 in t4 if (((v6 := p5), (False if (t13 := ((pd(t7) if (t7 := v6.get(k1)) is not None else None) is not None)) is True else ((pd(v6[k2]) > ((v8 := pd(v6[k3])), (v9 := pdur(s_1[k4][k5])), rt.arith(k9, v8, k7(v9, pdur(s_1[k4][k6])), k8))[-1]) if (t12 := (v6[k2] is not None)) is True else (((v10 := pd(v6[k3])), (v11 := pdur(s_1[k4][k5])), rt.arith(k9, v10, k7(v11, pdur(s_1[k4][k6])), k8))[-1] < today) if t12 is False else _fb()) if t13 is False else _fb()))[-1]) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p14: p14[k12]))
-                    if (k14(v3) == k15):
+                    v3 = ([p5[k1] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if (((v8 := p7), (False if (t15 := ((pd(t9) if (t9 := v8.get(k2)) is not None else None) is not None)) is True else ((pd(v8[k3]) > ((v10 := pd(v8[k4])), (v11 := pdur(s_1[k5][k6])), rt.arith(k10, v10, k8(v11, pdur(s_1[k5][k7])), k9))[-1]) if (t14 := (v8[k3] is not None)) is True else (((v12 := pd(v8[k4])), (v13 := pdur(s_1[k5][k6])), rt.arith(k10, v12, k8(v13, pdur(s_1[k5][k7])), k9))[-1] < today) if t14 is False else _fb()) if t15 is False else _fb()))[-1]) is True] if type(t6 := charge(item1[k0])) is list else _fb()))) is list else _fb())
+                    if (k13(v3) == k14):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k17)
+                return RuleRun(passed, [], k16)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_177():
-    return ('complaints', 'escalated_on', 'closed_on', 'received_on', 'intervals', 'complaint_resolution', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 17, 118, 17, 192), S('rules/clause-8.3.rules', 17, 199, 17, 267), 'id', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.3.rules', 140, 10, 140, 26), '/customers', S('rules/clause-8.3.rules', 138, 24, 138, 32), '{item}/complaints', S('rules/clause-8.3.rules', 138, 47, 138, 65), F('builtin:exists'), S('rules/clause-8.3.rules', 138, 40, 138, 66), S('rules/clause-8.3.rules', 139, 25, 139, 43), '{item}/complaints/{*}/escalated_on', S('rules/clause-8.3.rules', 17, 43, 17, 56), F('read:date'), 'date', S('rules/clause-8.3.rules', 17, 35, 17, 63), S('rules/clause-8.3.rules', 17, 35, 17, 71), '{item}/complaints/{*}/closed_on', S('rules/clause-8.3.rules', 17, 93, 17, 103), S('rules/clause-8.3.rules', 17, 93, 17, 111), S('rules/clause-8.3.rules', 17, 118, 17, 128), '{item}/complaints/{*}/received_on', S('rules/clause-8.3.rules', 17, 142, 17, 154), '/meta/intervals', S('rules/clause-8.3.rules', 17, 157, 17, 170), '/meta/intervals/complaint_resolution', S('rules/clause-8.3.rules', 17, 157, 17, 191), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>', S('rules/clause-8.3.rules', 17, 209, 17, 221), S('rules/clause-8.3.rules', 17, 224, 17, 237), S('rules/clause-8.3.rules', 17, 224, 17, 258), '<', S('rules/clause-8.3.rules', 17, 90, 17, 267), S('rules/clause-8.3.rules', 17, 32, 17, 268), F('builtin:filter'), S('rules/clause-8.3.rules', 139, 18, 139, 72), '`filter(customer.complaints, k -> brm_complaint_late(k))`/{*}/id', S('rules/clause-8.3.rules', 139, 80, 139, 83), S('rules/clause-8.3.rules', 139, 14, 139, 84), S('rules/clause-8.3.rules', 140, 10, 140, 21), 'complaints ', ' of customer ', '{item}/id', S('rules/clause-8.3.rules', 141, 43, 141, 53), ' were neither resolved nor escalated within the allowed time', 'customers', 'meta', '/meta')
+    return ('complaints', 'id', 'escalated_on', 'closed_on', 'received_on', 'intervals', 'complaint_resolution', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 17, 118, 17, 192), S('rules/clause-8.3.rules', 17, 199, 17, 267), F('builtin:length'), 0, S('rules/clause-8.3.rules', 140, 10, 140, 26), '/customers', S('rules/clause-8.3.rules', 138, 24, 138, 32), '{item}/complaints', S('rules/clause-8.3.rules', 138, 47, 138, 65), F('builtin:exists'), S('rules/clause-8.3.rules', 138, 40, 138, 66), S('rules/clause-8.3.rules', 139, 25, 139, 43), '{item}/complaints/{*}/escalated_on', S('rules/clause-8.3.rules', 17, 43, 17, 56), F('read:date'), 'date', S('rules/clause-8.3.rules', 17, 35, 17, 63), S('rules/clause-8.3.rules', 17, 35, 17, 71), '{item}/complaints/{*}/closed_on', S('rules/clause-8.3.rules', 17, 93, 17, 103), S('rules/clause-8.3.rules', 17, 93, 17, 111), S('rules/clause-8.3.rules', 17, 118, 17, 128), '{item}/complaints/{*}/received_on', S('rules/clause-8.3.rules', 17, 142, 17, 154), '/meta/intervals', S('rules/clause-8.3.rules', 17, 157, 17, 170), '/meta/intervals/complaint_resolution', S('rules/clause-8.3.rules', 17, 157, 17, 191), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>', S('rules/clause-8.3.rules', 17, 209, 17, 221), S('rules/clause-8.3.rules', 17, 224, 17, 237), S('rules/clause-8.3.rules', 17, 224, 17, 258), '<', S('rules/clause-8.3.rules', 17, 90, 17, 267), S('rules/clause-8.3.rules', 17, 32, 17, 268), F('builtin:filter'), S('rules/clause-8.3.rules', 139, 18, 139, 72), '`filter(customer.complaints, k -> brm_complaint_late(k))`/{*}/id', S('rules/clause-8.3.rules', 139, 80, 139, 83), F('builtin:map'), S('rules/clause-8.3.rules', 139, 14, 139, 84), S('rules/clause-8.3.rules', 140, 10, 140, 21), 'complaints ', ' of customer ', '{item}/id', S('rules/clause-8.3.rules', 141, 43, 141, 53), ' were neither resolved nor escalated within the allowed time', 'customers', 'meta', '/meta')
 
 def build_178(K, careful):
     def run(root, ctx):
@@ -6559,7 +6559,7 @@ def build_182(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k80, k24, None)
+        s_0 = rt.member(root, k80, k23, None)
         s_1 = rt.member(root, k81, k82, None)
         passed = 0
         fast = False
@@ -6577,29 +6577,29 @@ def build_182(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k7(charge(k6(charge(item1[k3]), (lambda p3: pd(p3[k4][k5])))))
-                    v4 = k6(charge(([p6 for p6 in t5 if (((pd(p6[k4][k5]) != v2) and (not any((pd(p8[k4][k9]) == (pd(p6[k4][k5]) + k10)) for p8 in t7) if type(t7 := charge(item1[k3])) is list else _fb()))) is True] if type(t5 := charge(item1[k3])) is list else _fb())), (lambda p9: pd(p9[k4][k5])))
-                    if (v2 is not None) and (((v10 := v2), (v11 := pdur(s_1[k14][k15])), rt.arith(k19, v10, k17(v11, pdur(s_1[k14][k16])), k18))[-1] >= today) and (k21(v4) == k22):
+                    v2 = k6(charge(([pd(p4[k3][k4]) for p4 in t3] if type(t3 := charge(item1[k5])) is list else _fb())))
+                    v5 = ([pd(p7[k3][k4]) for p7 in t6] if type(t6 := charge(([p9 for p9 in t8 if (((pd(p9[k3][k4]) != v2) and (not any((pd(p11[k3][k8]) == (pd(p9[k3][k4]) + k9)) for p11 in t10) if type(t10 := charge(item1[k5])) is list else _fb()))) is True] if type(t8 := charge(item1[k5])) is list else _fb()))) is list else _fb())
+                    if (v2 is not None) and (((v12 := v2), (v13 := pdur(s_1[k13][k14])), rt.arith(k18, v12, k16(v13, pdur(s_1[k13][k15])), k17))[-1] >= today) and (k20(v5) == k21):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k24)
+                return RuleRun(passed, [], k23)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_182():
-    return ('status', 'agreed', S('rules/clause-8.3.rules', 194, 36, 194, 63), 'reports', 'period', 'end', F('builtin:map'), F('builtin:max'), S('rules/clause-8.3.rules', 196, 49, 196, 68), 'start', TD(1, 0, 0), S('rules/clause-8.3.rules', 196, 121, 196, 140), S('rules/clause-8.3.rules', 196, 103, 196, 140), S('rules/clause-8.3.rules', 196, 49, 196, 141), 'intervals', 'sla_reporting', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 198, 10, 198, 63), F('builtin:length'), 0, S('rules/clause-8.3.rules', 199, 10, 199, 26), '/slas', S('rules/clause-8.3.rules', 194, 25, 194, 28), '{item}/status', S('rules/clause-8.3.rules', 194, 36, 194, 51), '{item}/reports', S('rules/clause-8.3.rules', 195, 22, 195, 38), '{item}/reports/{*}/period', S('rules/clause-8.3.rules', 195, 46, 195, 53), '{item}/reports/{*}/period/end', S('rules/clause-8.3.rules', 195, 46, 195, 57), F('read:date'), 'date', S('rules/clause-8.3.rules', 195, 18, 195, 58), S('rules/clause-8.3.rules', 195, 14, 195, 59), S('rules/clause-8.3.rules', 196, 25, 196, 41), S('rules/clause-8.3.rules', 196, 49, 196, 56), S('rules/clause-8.3.rules', 196, 49, 196, 60), S('rules/clause-8.3.rules', 196, 79, 196, 95), S('rules/clause-8.3.rules', 196, 103, 196, 110), '{item}/reports/{*}/period/start', S('rules/clause-8.3.rules', 196, 103, 196, 116), S('rules/clause-8.3.rules', 196, 121, 196, 128), S('rules/clause-8.3.rules', 196, 121, 196, 132), F('builtin:none'), S('rules/clause-8.3.rules', 196, 74, 196, 141), F('builtin:filter'), S('rules/clause-8.3.rules', 196, 18, 196, 142), '`filter(agreement.reports, r -> r.period.end != last and none(agreement.reports, n -> n.period.start == r.period.end + 1 day))`/{*}/period', S('rules/clause-8.3.rules', 196, 150, 196, 157), '`filter(agreement.reports, r -> r.period.end != last and none(agreement.reports, n -> n.period.start == r.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.3.rules', 196, 150, 196, 161), S('rules/clause-8.3.rules', 196, 14, 196, 162), S('rules/clause-8.3.rules', 197, 10, 197, 21), 'no performance report exists for SLA ', 'id', '{item}/id', S('rules/clause-8.3.rules', 197, 67, 197, 78), '/meta/intervals', S('rules/clause-8.3.rules', 198, 26, 198, 39), '/meta/intervals/sla_reporting', S('rules/clause-8.3.rules', 198, 26, 198, 53), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the last report for SLA ', S('rules/clause-8.3.rules', 198, 96, 198, 107), ' covers the period ending ', '; one is due every reporting period', S('rules/clause-8.3.rules', 199, 10, 199, 21), 'the reports for SLA ', S('rules/clause-8.3.rules', 200, 33, 200, 44), ' miss the period following ', 'slas', 'meta', '/meta')
+    return ('status', 'agreed', S('rules/clause-8.3.rules', 194, 36, 194, 63), 'period', 'end', 'reports', F('builtin:max'), S('rules/clause-8.3.rules', 196, 49, 196, 68), 'start', TD(1, 0, 0), S('rules/clause-8.3.rules', 196, 121, 196, 140), S('rules/clause-8.3.rules', 196, 103, 196, 140), S('rules/clause-8.3.rules', 196, 49, 196, 141), 'intervals', 'sla_reporting', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 198, 10, 198, 63), F('builtin:length'), 0, S('rules/clause-8.3.rules', 199, 10, 199, 26), '/slas', S('rules/clause-8.3.rules', 194, 25, 194, 28), '{item}/status', S('rules/clause-8.3.rules', 194, 36, 194, 51), '{item}/reports', S('rules/clause-8.3.rules', 195, 22, 195, 38), '{item}/reports/{*}/period', S('rules/clause-8.3.rules', 195, 46, 195, 53), '{item}/reports/{*}/period/end', S('rules/clause-8.3.rules', 195, 46, 195, 57), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.3.rules', 195, 18, 195, 58), S('rules/clause-8.3.rules', 195, 14, 195, 59), S('rules/clause-8.3.rules', 196, 25, 196, 41), S('rules/clause-8.3.rules', 196, 49, 196, 56), S('rules/clause-8.3.rules', 196, 49, 196, 60), S('rules/clause-8.3.rules', 196, 79, 196, 95), S('rules/clause-8.3.rules', 196, 103, 196, 110), '{item}/reports/{*}/period/start', S('rules/clause-8.3.rules', 196, 103, 196, 116), S('rules/clause-8.3.rules', 196, 121, 196, 128), S('rules/clause-8.3.rules', 196, 121, 196, 132), F('builtin:none'), S('rules/clause-8.3.rules', 196, 74, 196, 141), F('builtin:filter'), S('rules/clause-8.3.rules', 196, 18, 196, 142), '`filter(agreement.reports, r -> r.period.end != last and none(agreement.reports, n -> n.period.start == r.period.end + 1 day))`/{*}/period', S('rules/clause-8.3.rules', 196, 150, 196, 157), '`filter(agreement.reports, r -> r.period.end != last and none(agreement.reports, n -> n.period.start == r.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.3.rules', 196, 150, 196, 161), S('rules/clause-8.3.rules', 196, 14, 196, 162), S('rules/clause-8.3.rules', 197, 10, 197, 21), 'no performance report exists for SLA ', 'id', '{item}/id', S('rules/clause-8.3.rules', 197, 67, 197, 78), '/meta/intervals', S('rules/clause-8.3.rules', 198, 26, 198, 39), '/meta/intervals/sla_reporting', S('rules/clause-8.3.rules', 198, 26, 198, 53), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the last report for SLA ', S('rules/clause-8.3.rules', 198, 96, 198, 107), ' covers the period ending ', '; one is due every reporting period', S('rules/clause-8.3.rules', 199, 10, 199, 21), 'the reports for SLA ', S('rules/clause-8.3.rules', 200, 33, 200, 44), ' miss the period following ', 'slas', 'meta', '/meta')
 
 def build_183(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k48, k14, None)
+        s_0 = rt.member(root, k48, k13, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6616,28 +6616,28 @@ def build_183(K, careful):
                 try:
                     if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
-                    v3 = k10(charge(([p5 for p5 in t4 if ((any((not (True if any((p9[k5] == p7[k6]) for p9 in t8 if type(p9) is not dict or k5 in p9) else False if all(type(p9) is not dict or k5 in p9 for p9 in t8) else _fb()) if type(t8 := charge(p5[k8])) is list else _fb()) for p7 in t6) if type(t6 := charge((t10 if (t10 := item1.get(k9)) is not None else []))) is list else _fb())) is True] if type(t4 := charge(item1[k3])) is list else _fb())), (lambda p11: p11[k6]))
-                    if (k11(v3) == k12):
+                    v3 = ([p5[k5] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if ((any((not (True if any((p11[k6] == p9[k5]) for p11 in t10 if type(p11) is not dict or k6 in p11) else False if all(type(p11) is not dict or k6 in p11 for p11 in t10) else _fb()) if type(t10 := charge(p7[k8])) is list else _fb()) for p9 in t8) if type(t8 := charge((t12 if (t12 := item1.get(k9)) is not None else []))) is list else _fb())) is True] if type(t6 := charge(item1[k3])) is list else _fb()))) is list else _fb())
+                    if (k10(v3) == k11):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_183():
-    return ('status', 'agreed', S('rules/clause-8.3.rules', 208, 36, 208, 63), 'reports', S('rules/clause-8.3.rules', 208, 36, 208, 93), 'target', 'id', S('rules/clause-8.3.rules', 209, 117, 209, 132), 'results', 'targets', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.3.rules', 210, 10, 210, 32), '/slas', S('rules/clause-8.3.rules', 208, 25, 208, 28), '{item}/status', S('rules/clause-8.3.rules', 208, 36, 208, 51), '{item}/reports', S('rules/clause-8.3.rules', 208, 76, 208, 92), F('builtin:exists'), S('rules/clause-8.3.rules', 208, 69, 208, 93), S('rules/clause-8.3.rules', 209, 31, 209, 47), '{item}/targets', S('rules/clause-8.3.rules', 209, 67, 209, 83), F('builtin:default'), S('rules/clause-8.3.rules', 209, 59, 209, 88), '{item}/reports/{*}/results', S('rules/clause-8.3.rules', 209, 101, 209, 109), '{item}/reports/{*}/results/{*}/target', S('rules/clause-8.3.rules', 209, 117, 209, 124), '`default(agreement.targets, [])`/{*}/id', S('rules/clause-8.3.rules', 209, 129, 209, 132), F('builtin:none'), S('rules/clause-8.3.rules', 209, 96, 209, 133), F('builtin:any'), S('rules/clause-8.3.rules', 209, 55, 209, 134), F('builtin:filter'), S('rules/clause-8.3.rules', 209, 24, 209, 135), '`filter(agreement.reports, r -> any(default(agreement.targets, []), t -> none(r.results, x -> x.target == t.id)))`/{*}/id', S('rules/clause-8.3.rules', 209, 143, 209, 146), S('rules/clause-8.3.rules', 209, 20, 209, 147), S('rules/clause-8.3.rules', 210, 10, 210, 27), 'reports ', ' of SLA ', '{item}/id', S('rules/clause-8.3.rules', 211, 41, 211, 52), ' leave out at least one target', 'slas')
+    return ('status', 'agreed', S('rules/clause-8.3.rules', 208, 36, 208, 63), 'reports', S('rules/clause-8.3.rules', 208, 36, 208, 93), 'id', 'target', S('rules/clause-8.3.rules', 209, 117, 209, 132), 'results', 'targets', F('builtin:length'), 0, S('rules/clause-8.3.rules', 210, 10, 210, 32), '/slas', S('rules/clause-8.3.rules', 208, 25, 208, 28), '{item}/status', S('rules/clause-8.3.rules', 208, 36, 208, 51), '{item}/reports', S('rules/clause-8.3.rules', 208, 76, 208, 92), F('builtin:exists'), S('rules/clause-8.3.rules', 208, 69, 208, 93), S('rules/clause-8.3.rules', 209, 31, 209, 47), '{item}/targets', S('rules/clause-8.3.rules', 209, 67, 209, 83), F('builtin:default'), S('rules/clause-8.3.rules', 209, 59, 209, 88), '{item}/reports/{*}/results', S('rules/clause-8.3.rules', 209, 101, 209, 109), '{item}/reports/{*}/results/{*}/target', S('rules/clause-8.3.rules', 209, 117, 209, 124), '`default(agreement.targets, [])`/{*}/id', S('rules/clause-8.3.rules', 209, 129, 209, 132), F('builtin:none'), S('rules/clause-8.3.rules', 209, 96, 209, 133), F('builtin:any'), S('rules/clause-8.3.rules', 209, 55, 209, 134), F('builtin:filter'), S('rules/clause-8.3.rules', 209, 24, 209, 135), '`filter(agreement.reports, r -> any(default(agreement.targets, []), t -> none(r.results, x -> x.target == t.id)))`/{*}/id', S('rules/clause-8.3.rules', 209, 143, 209, 146), F('builtin:map'), S('rules/clause-8.3.rules', 209, 20, 209, 147), S('rules/clause-8.3.rules', 210, 10, 210, 27), 'reports ', ' of SLA ', '{item}/id', S('rules/clause-8.3.rules', 211, 41, 211, 52), ' leave out at least one target', 'slas')
 
 def build_184(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k67, k22, None)
+        s_0 = rt.member(root, k67, k21, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -6654,21 +6654,21 @@ def build_184(K, careful):
                 try:
                     if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
-                    v3 = k18(charge(([p5 for p5 in t4 if ((any((t14 if (t14 := (((t12 if (t12 := p7.get(k14)) is not None else None) is None) if (t13 := (False if (t11 := ((v8 := k7(ctx, charge(item1[k5]), p7[k6])), (v9 := p7[k8]), ((v9 >= v8[k8]) if (t10 := (v8[k9] == k10)) is True else (v9 <= v8[k8]) if t10 is False else _fb()))[-1]) is True else True if t11 is False else _fb())) is True else False if t13 is False else _fb())) is True or t14 is False else _fb()) for p7 in t6) if type(t6 := charge(p5[k16])) is list else _fb())) is True] if type(t4 := charge(item1[k3])) is list else _fb())), (lambda p15: p15[k17]))
-                    if (k19(v3) == k20):
+                    v3 = ([p5[k5] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if ((any((t16 if (t16 := (((t14 if (t14 := p9.get(k15)) is not None else None) is None) if (t15 := (False if (t13 := ((v10 := k8(ctx, charge(item1[k6]), p9[k7])), (v11 := p9[k9]), ((v11 >= v10[k9]) if (t12 := (v10[k10] == k11)) is True else (v11 <= v10[k9]) if t12 is False else _fb()))[-1]) is True else True if t13 is False else _fb())) is True else False if t15 is False else _fb())) is True or t16 is False else _fb()) for p9 in t8) if type(t8 := charge(p7[k17])) is list else _fb())) is True] if type(t6 := charge(item1[k3])) is list else _fb()))) is list else _fb())
+                    if (k18(v3) == k19):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k22)
+                return RuleRun(passed, [], k21)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_184():
-    return ('status', 'agreed', S('rules/clause-8.3.rules', 219, 36, 219, 63), 'reports', S('rules/clause-8.3.rules', 219, 36, 219, 93), 'targets', 'target', F('builtin:lookup'), 'value', 'direction', 'at_least', S('rules/clause-8.3.rules', 13, 43, 13, 72), S('rules/clause-8.3.rules', 13, 79, 13, 99), S('rules/clause-8.3.rules', 13, 106, 13, 126), 'improvement', S('rules/clause-8.3.rules', 220, 74, 220, 178), 'results', 'id', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.3.rules', 221, 10, 221, 31), '/slas', S('rules/clause-8.3.rules', 219, 25, 219, 28), '{item}/status', S('rules/clause-8.3.rules', 219, 36, 219, 51), '{item}/reports', S('rules/clause-8.3.rules', 219, 76, 219, 92), F('builtin:exists'), S('rules/clause-8.3.rules', 219, 69, 219, 93), S('rules/clause-8.3.rules', 220, 30, 220, 46), '{item}/reports/{*}/results', S('rules/clause-8.3.rules', 220, 58, 220, 66), '{item}/targets', S('rules/clause-8.3.rules', 220, 100, 220, 116), '{item}/reports/{*}/results/{*}/target', S('rules/clause-8.3.rules', 220, 119, 220, 126), S('rules/clause-8.3.rules', 220, 93, 220, 127), '{item}/reports/{*}/results/{*}/value', S('rules/clause-8.3.rules', 220, 130, 220, 136), '`lookup(agreement.targets, x.target)`/direction', S('rules/clause-8.3.rules', 13, 43, 13, 58), '`lookup(agreement.targets, x.target)`/value', S('rules/clause-8.3.rules', 13, 88, 13, 99), '>=', S('rules/clause-8.3.rules', 13, 115, 13, 126), '<=', S('rules/clause-8.3.rules', 13, 40, 13, 126), S('rules/clause-8.3.rules', 220, 74, 220, 137), '{item}/reports/{*}/results/{*}/improvement', S('rules/clause-8.3.rules', 220, 151, 220, 163), F('builtin:default'), S('rules/clause-8.3.rules', 220, 143, 220, 170), S('rules/clause-8.3.rules', 220, 143, 220, 178), F('builtin:any'), S('rules/clause-8.3.rules', 220, 54, 220, 179), F('builtin:filter'), S('rules/clause-8.3.rules', 220, 23, 220, 180), '`filter(agreement.reports, r -> any(r.results, x -> not slm_target_met(lookup(agreement.targets, x.target), x.value) and default(x.improvement, null) == null))`/{*}/id', S('rules/clause-8.3.rules', 220, 188, 220, 191), S('rules/clause-8.3.rules', 220, 19, 220, 192), S('rules/clause-8.3.rules', 221, 10, 221, 26), 'reports ', ' of SLA ', '{item}/id', S('rules/clause-8.3.rules', 222, 40, 222, 51), ' show missed targets with no improvement recorded', 'slas')
+    return ('status', 'agreed', S('rules/clause-8.3.rules', 219, 36, 219, 63), 'reports', S('rules/clause-8.3.rules', 219, 36, 219, 93), 'id', 'targets', 'target', F('builtin:lookup'), 'value', 'direction', 'at_least', S('rules/clause-8.3.rules', 13, 43, 13, 72), S('rules/clause-8.3.rules', 13, 79, 13, 99), S('rules/clause-8.3.rules', 13, 106, 13, 126), 'improvement', S('rules/clause-8.3.rules', 220, 74, 220, 178), 'results', F('builtin:length'), 0, S('rules/clause-8.3.rules', 221, 10, 221, 31), '/slas', S('rules/clause-8.3.rules', 219, 25, 219, 28), '{item}/status', S('rules/clause-8.3.rules', 219, 36, 219, 51), '{item}/reports', S('rules/clause-8.3.rules', 219, 76, 219, 92), F('builtin:exists'), S('rules/clause-8.3.rules', 219, 69, 219, 93), S('rules/clause-8.3.rules', 220, 30, 220, 46), '{item}/reports/{*}/results', S('rules/clause-8.3.rules', 220, 58, 220, 66), '{item}/targets', S('rules/clause-8.3.rules', 220, 100, 220, 116), '{item}/reports/{*}/results/{*}/target', S('rules/clause-8.3.rules', 220, 119, 220, 126), S('rules/clause-8.3.rules', 220, 93, 220, 127), '{item}/reports/{*}/results/{*}/value', S('rules/clause-8.3.rules', 220, 130, 220, 136), '`lookup(agreement.targets, x.target)`/direction', S('rules/clause-8.3.rules', 13, 43, 13, 58), '`lookup(agreement.targets, x.target)`/value', S('rules/clause-8.3.rules', 13, 88, 13, 99), '>=', S('rules/clause-8.3.rules', 13, 115, 13, 126), '<=', S('rules/clause-8.3.rules', 13, 40, 13, 126), S('rules/clause-8.3.rules', 220, 74, 220, 137), '{item}/reports/{*}/results/{*}/improvement', S('rules/clause-8.3.rules', 220, 151, 220, 163), F('builtin:default'), S('rules/clause-8.3.rules', 220, 143, 220, 170), S('rules/clause-8.3.rules', 220, 143, 220, 178), F('builtin:any'), S('rules/clause-8.3.rules', 220, 54, 220, 179), F('builtin:filter'), S('rules/clause-8.3.rules', 220, 23, 220, 180), '`filter(agreement.reports, r -> any(r.results, x -> not slm_target_met(lookup(agreement.targets, x.target), x.value) and default(x.improvement, null) == null))`/{*}/id', S('rules/clause-8.3.rules', 220, 188, 220, 191), F('builtin:map'), S('rules/clause-8.3.rules', 220, 19, 220, 192), S('rules/clause-8.3.rules', 221, 10, 221, 26), 'reports ', ' of SLA ', '{item}/id', S('rules/clause-8.3.rules', 222, 40, 222, 51), ' show missed targets with no improvement recorded', 'slas')
 
 def build_185(K, careful):
     def run(root, ctx):
@@ -6750,7 +6750,7 @@ def build_187(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k61, k18, None)
+        s_0 = rt.member(root, k61, k17, None)
         s_1 = rt.member(root, k62, k63, None)
         passed = 0
         fast = False
@@ -6768,28 +6768,28 @@ def build_187(K, careful):
                 try:
                     if not (((item1[k0] == k1) and (item1[k3] == k4))):
                         continue
-                    v2 = (k10(charge(k9(charge(item1[k7]), (lambda p4: pd(p4[k8]))))) if (t5 := (item1.get(k7) is not None)) is True else None if t5 is False else _fb())
-                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k11][k12])), rt.arith(k16, v6, k14(v7, pdur(s_1[k11][k13])), k15))[-1] >= today):
+                    v2 = (k9(charge(([pd(p5[k8]) for p5 in t4] if type(t4 := charge(item1[k7])) is list else _fb()))) if (t6 := (item1.get(k7) is not None)) is True else None if t6 is False else _fb())
+                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k10][k11])), rt.arith(k15, v7, k13(v8, pdur(s_1[k10][k12])), k14))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k18)
+                return RuleRun(passed, [], k17)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_187():
-    return ('kind', 'external_supplier', S('rules/clause-8.3.rules', 255, 37, 255, 69), 'status', 'active', S('rules/clause-8.3.rules', 255, 75, 255, 98), S('rules/clause-8.3.rules', 255, 37, 255, 98), 'performance_reviews', 'held_on', F('builtin:map'), F('builtin:max'), 'intervals', 'supplier_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 258, 10, 258, 65), '/suppliers', S('rules/clause-8.3.rules', 255, 21, 255, 29), '{item}/kind', S('rules/clause-8.3.rules', 255, 37, 255, 46), '{item}/status', S('rules/clause-8.3.rules', 255, 75, 255, 86), '{item}/performance_reviews', S('rules/clause-8.3.rules', 256, 24, 256, 48), F('builtin:exists'), S('rules/clause-8.3.rules', 256, 17, 256, 49), S('rules/clause-8.3.rules', 256, 64, 256, 88), '{item}/performance_reviews/{*}/held_on', S('rules/clause-8.3.rules', 256, 96, 256, 104), F('read:date'), 'date', S('rules/clause-8.3.rules', 256, 60, 256, 105), S('rules/clause-8.3.rules', 256, 56, 256, 106), S('rules/clause-8.3.rules', 256, 14, 256, 116), S('rules/clause-8.3.rules', 257, 10, 257, 21), 'the performance of supplier ', 'name', '{item}/name', S('rules/clause-8.3.rules', 257, 58, 257, 67), ' (', 'id', '{item}/id', S('rules/clause-8.3.rules', 257, 72, 257, 79), ') has never been reviewed', '/meta/intervals', S('rules/clause-8.3.rules', 258, 26, 258, 39), '/meta/intervals/supplier_review', S('rules/clause-8.3.rules', 258, 26, 258, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.3.rules', 259, 41, 259, 50), S('rules/clause-8.3.rules', 259, 55, 259, 62), ') was last reviewed on ', ', beyond the review interval', 'suppliers', 'meta', '/meta')
+    return ('kind', 'external_supplier', S('rules/clause-8.3.rules', 255, 37, 255, 69), 'status', 'active', S('rules/clause-8.3.rules', 255, 75, 255, 98), S('rules/clause-8.3.rules', 255, 37, 255, 98), 'performance_reviews', 'held_on', F('builtin:max'), 'intervals', 'supplier_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 258, 10, 258, 65), '/suppliers', S('rules/clause-8.3.rules', 255, 21, 255, 29), '{item}/kind', S('rules/clause-8.3.rules', 255, 37, 255, 46), '{item}/status', S('rules/clause-8.3.rules', 255, 75, 255, 86), '{item}/performance_reviews', S('rules/clause-8.3.rules', 256, 24, 256, 48), F('builtin:exists'), S('rules/clause-8.3.rules', 256, 17, 256, 49), S('rules/clause-8.3.rules', 256, 64, 256, 88), '{item}/performance_reviews/{*}/held_on', S('rules/clause-8.3.rules', 256, 96, 256, 104), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.3.rules', 256, 60, 256, 105), S('rules/clause-8.3.rules', 256, 56, 256, 106), S('rules/clause-8.3.rules', 256, 14, 256, 116), S('rules/clause-8.3.rules', 257, 10, 257, 21), 'the performance of supplier ', 'name', '{item}/name', S('rules/clause-8.3.rules', 257, 58, 257, 67), ' (', 'id', '{item}/id', S('rules/clause-8.3.rules', 257, 72, 257, 79), ') has never been reviewed', '/meta/intervals', S('rules/clause-8.3.rules', 258, 26, 258, 39), '/meta/intervals/supplier_review', S('rules/clause-8.3.rules', 258, 26, 258, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.3.rules', 259, 41, 259, 50), S('rules/clause-8.3.rules', 259, 55, 259, 62), ') was last reviewed on ', ', beyond the review interval', 'suppliers', 'meta', '/meta')
 
 def build_188(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k80, k26, None)
+        s_0 = rt.member(root, k80, k25, None)
         s_1 = rt.member(root, k81, k82, None)
         passed = 0
         fast = False
@@ -6807,29 +6807,29 @@ def build_188(K, careful):
                 try:
                     if not (((item1[k0] == k1) and (item1.get(k3) is not None))):
                         continue
-                    v3 = k18(charge(([p5 for p5 in t4 if (((p5[k5] == k6) and (((v6 := pd(p5[k8])), (v7 := pdur(s_1[k9][k10])), rt.arith(k14, v6, k12(v7, pdur(s_1[k9][k11])), k13))[-1] < today))) is True] if type(t4 := charge(item1[k3])) is list else _fb())), (lambda p8: p8[k17]))
-                    v9 = k18(charge(([p11 for p11 in t10 if (((p11[k5] in k19) and ((pd(t12) if (t12 := p11.get(k20)) is not None else None) is None))) is True] if type(t10 := charge(item1[k3])) is list else _fb())), (lambda p13: p13[k17]))
-                    if (k22(v3) == k23) and (k22(v9) == k23):
+                    v3 = ([p5[k5] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if (((p7[k6] == k7) and (((v8 := pd(p7[k9])), (v9 := pdur(s_1[k10][k11])), rt.arith(k15, v8, k13(v9, pdur(s_1[k10][k12])), k14))[-1] < today))) is True] if type(t6 := charge(item1[k3])) is list else _fb()))) is list else _fb())
+                    v10 = ([p12[k5] for p12 in t11] if type(t11 := charge(([p14 for p14 in t13 if (((p14[k6] in k18) and ((pd(t15) if (t15 := p14.get(k19)) is not None else None) is None))) is True] if type(t13 := charge(item1[k3])) is list else _fb()))) is list else _fb())
+                    if (k21(v3) == k22) and (k21(v10) == k22):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k26)
+                return RuleRun(passed, [], k25)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_188():
-    return ('kind', 'external_supplier', S('rules/clause-8.3.rules', 267, 37, 267, 69), 'disputes', S('rules/clause-8.3.rules', 267, 37, 267, 96), 'status', 'open', S('rules/clause-8.3.rules', 268, 47, 268, 64), 'raised_on', 'intervals', 'dispute_resolution', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 268, 70, 268, 134), S('rules/clause-8.3.rules', 268, 47, 268, 134), 'id', F('builtin:map'), FS(('closed', 'resolved')), 'resolved_on', S('rules/clause-8.3.rules', 269, 52, 269, 126), F('builtin:length'), 0, S('rules/clause-8.3.rules', 270, 10, 270, 27), S('rules/clause-8.3.rules', 271, 10, 271, 32), '/suppliers', S('rules/clause-8.3.rules', 267, 21, 267, 29), '{item}/kind', S('rules/clause-8.3.rules', 267, 37, 267, 46), '{item}/disputes', S('rules/clause-8.3.rules', 267, 82, 267, 95), F('builtin:exists'), S('rules/clause-8.3.rules', 267, 75, 267, 96), S('rules/clause-8.3.rules', 268, 26, 268, 39), '{item}/disputes/{*}/status', S('rules/clause-8.3.rules', 268, 47, 268, 54), '{item}/disputes/{*}/raised_on', S('rules/clause-8.3.rules', 268, 80, 268, 90), F('read:date'), 'date', '/meta/intervals', S('rules/clause-8.3.rules', 268, 93, 268, 106), '/meta/intervals/dispute_resolution', S('rules/clause-8.3.rules', 268, 93, 268, 125), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '<', F('builtin:filter'), S('rules/clause-8.3.rules', 268, 19, 268, 135), '`filter(party.disputes, d -> d.status == "open" and due_again(d.raised_on, meta.intervals.dispute_resolution) < today)`/{*}/id', S('rules/clause-8.3.rules', 268, 143, 268, 146), S('rules/clause-8.3.rules', 268, 15, 268, 147), S('rules/clause-8.3.rules', 269, 31, 269, 44), S('rules/clause-8.3.rules', 269, 52, 269, 59), 'resolved', 'closed', S('rules/clause-8.3.rules', 269, 52, 269, 85), '{item}/disputes/{*}/resolved_on', S('rules/clause-8.3.rules', 269, 99, 269, 111), S('rules/clause-8.3.rules', 269, 91, 269, 118), S('rules/clause-8.3.rules', 269, 91, 269, 126), S('rules/clause-8.3.rules', 269, 24, 269, 127), '`filter(party.disputes, d -> d.status in ["resolved", "closed"] and default(d.resolved_on, null) == null)`/{*}/id', S('rules/clause-8.3.rules', 269, 135, 269, 138), S('rules/clause-8.3.rules', 269, 20, 269, 139), S('rules/clause-8.3.rules', 270, 10, 270, 22), 'disputes ', ' with ', 'name', '{item}/name', S('rules/clause-8.3.rules', 270, 58, 270, 67), ' have been open beyond the allowed time without escalation', S('rules/clause-8.3.rules', 271, 10, 271, 27), S('rules/clause-8.3.rules', 272, 40, 272, 49), ' are marked resolved but have no resolution date', 'suppliers', 'meta', '/meta')
+    return ('kind', 'external_supplier', S('rules/clause-8.3.rules', 267, 37, 267, 69), 'disputes', S('rules/clause-8.3.rules', 267, 37, 267, 96), 'id', 'status', 'open', S('rules/clause-8.3.rules', 268, 47, 268, 64), 'raised_on', 'intervals', 'dispute_resolution', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 268, 70, 268, 134), S('rules/clause-8.3.rules', 268, 47, 268, 134), FS(('closed', 'resolved')), 'resolved_on', S('rules/clause-8.3.rules', 269, 52, 269, 126), F('builtin:length'), 0, S('rules/clause-8.3.rules', 270, 10, 270, 27), S('rules/clause-8.3.rules', 271, 10, 271, 32), '/suppliers', S('rules/clause-8.3.rules', 267, 21, 267, 29), '{item}/kind', S('rules/clause-8.3.rules', 267, 37, 267, 46), '{item}/disputes', S('rules/clause-8.3.rules', 267, 82, 267, 95), F('builtin:exists'), S('rules/clause-8.3.rules', 267, 75, 267, 96), S('rules/clause-8.3.rules', 268, 26, 268, 39), '{item}/disputes/{*}/status', S('rules/clause-8.3.rules', 268, 47, 268, 54), '{item}/disputes/{*}/raised_on', S('rules/clause-8.3.rules', 268, 80, 268, 90), F('read:date'), 'date', '/meta/intervals', S('rules/clause-8.3.rules', 268, 93, 268, 106), '/meta/intervals/dispute_resolution', S('rules/clause-8.3.rules', 268, 93, 268, 125), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '<', F('builtin:filter'), S('rules/clause-8.3.rules', 268, 19, 268, 135), '`filter(party.disputes, d -> d.status == "open" and due_again(d.raised_on, meta.intervals.dispute_resolution) < today)`/{*}/id', S('rules/clause-8.3.rules', 268, 143, 268, 146), F('builtin:map'), S('rules/clause-8.3.rules', 268, 15, 268, 147), S('rules/clause-8.3.rules', 269, 31, 269, 44), S('rules/clause-8.3.rules', 269, 52, 269, 59), 'resolved', 'closed', S('rules/clause-8.3.rules', 269, 52, 269, 85), '{item}/disputes/{*}/resolved_on', S('rules/clause-8.3.rules', 269, 99, 269, 111), S('rules/clause-8.3.rules', 269, 91, 269, 118), S('rules/clause-8.3.rules', 269, 91, 269, 126), S('rules/clause-8.3.rules', 269, 24, 269, 127), '`filter(party.disputes, d -> d.status in ["resolved", "closed"] and default(d.resolved_on, null) == null)`/{*}/id', S('rules/clause-8.3.rules', 269, 135, 269, 138), S('rules/clause-8.3.rules', 269, 20, 269, 139), S('rules/clause-8.3.rules', 270, 10, 270, 22), 'disputes ', ' with ', 'name', '{item}/name', S('rules/clause-8.3.rules', 270, 58, 270, 67), ' have been open beyond the allowed time without escalation', S('rules/clause-8.3.rules', 271, 10, 271, 27), S('rules/clause-8.3.rules', 272, 40, 272, 49), ' are marked resolved but have no resolution date', 'suppliers', 'meta', '/meta')
 
 def build_189(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, k83, k84, k85, k86, k87, k88, k89, k90, k91, k92, k93, k94, k95, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k93, k31, None)
+        s_0 = rt.member(root, k93, k30, None)
         s_1 = rt.member(root, k94, k95, None)
         passed = 0
         fast = False
@@ -6839,7 +6839,7 @@ def build_189(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix10 = _index_of(ctx, charge(s_1))
+                ix12 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
@@ -6848,21 +6848,21 @@ def build_189(K, careful):
                 try:
                     if not ((((item1[k0] == k1) and (item1[k3] == k4)) and (item1[k7] is not None))):
                         continue
-                    v2 = ((v3 := item1[k7]), k27(charge(([p5 for p5 in t4 if ((any((t14 if (t14 := (False if (t13 := ((v8 := p5), (v9 := k12(ctx, charge(ix10.get(p7[k9])[k10]), p7[k11])), (((v8[k21] >= v9[k21]) if (t11 := (v8[k16] == k19)) is True else (v8[k21] <= v9[k21]) if t11 is False else _fb()) if (t12 := (((v9 is not None) and (v8[k13] == v9[k13])) and (v8[k16] == v9[k16]))) is True else False if t12 is False else _fb()))[-1]) is True else True if t13 is False else _fb())) is True or t14 is False else _fb()) for p7 in t6) if type(t6 := charge((t15 if (t15 := p5.get(k25)) is not None else []))) is list else _fb())) is True] if type(t4 := charge((t16 if (t16 := v3.get(k10)) is not None else []))) is list else _fb())), (lambda p17: p17[k26])))[-1]
-                    if (k28(v2) == k29):
+                    v2 = ((v3 := item1[k7]), ([p5[k9] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if ((any((t16 if (t16 := (False if (t15 := ((v10 := p7), (v11 := k13(ctx, charge(ix12.get(p9[k10])[k11]), p9[k12])), (((v10[k22] >= v11[k22]) if (t13 := (v10[k17] == k20)) is True else (v10[k22] <= v11[k22]) if t13 is False else _fb()) if (t14 := (((v11 is not None) and (v10[k14] == v11[k14])) and (v10[k17] == v11[k17]))) is True else False if t14 is False else _fb()))[-1]) is True else True if t15 is False else _fb())) is True or t16 is False else _fb()) for p9 in t8) if type(t8 := charge((t17 if (t17 := p7.get(k26)) is not None else []))) is list else _fb())) is True] if type(t6 := charge((t18 if (t18 := v3.get(k11)) is not None else []))) is list else _fb()))) is list else _fb()))[-1]
+                    if (k27(v2) == k28):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k31)
+                return RuleRun(passed, [], k30)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_189():
-    return ('kind', 'external_supplier', S('rules/clause-8.3.rules', 280, 37, 280, 69), 'status', 'active', S('rules/clause-8.3.rules', 280, 75, 280, 98), S('rules/clause-8.3.rules', 280, 37, 280, 98), 'agreement', S('rules/clause-8.3.rules', 280, 37, 280, 126), 'sla', 'targets', 'target', F('builtin:lookup'), 'unit', S('rules/clause-8.3.rules', 21, 46, 21, 62), S('rules/clause-8.3.rules', 21, 31, 21, 62), 'direction', S('rules/clause-8.3.rules', 21, 68, 21, 94), S('rules/clause-8.3.rules', 21, 31, 21, 94), 'at_least', S('rules/clause-8.3.rules', 21, 104, 21, 128), 'value', S('rules/clause-8.3.rules', 21, 135, 21, 153), S('rules/clause-8.3.rules', 21, 160, 21, 178), S('rules/clause-8.3.rules', 21, 31, 21, 179), 'supports', 'id', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.3.rules', 282, 10, 282, 27), '/suppliers', S('rules/clause-8.3.rules', 280, 21, 280, 29), '{item}/kind', S('rules/clause-8.3.rules', 280, 37, 280, 46), '{item}/status', S('rules/clause-8.3.rules', 280, 75, 280, 86), '{item}/agreement', S('rules/clause-8.3.rules', 280, 104, 280, 118), S('rules/clause-8.3.rules', 280, 104, 280, 126), S('rules/clause-8.3.rules', 281, 33, 281, 47), '{item}/agreement/targets', S('rules/clause-8.3.rules', 25, 58, 25, 74), F('builtin:default'), S('rules/clause-8.3.rules', 25, 50, 25, 79), '`default(agreement.targets, [])`/{*}/supports', S('rules/clause-8.3.rules', 25, 99, 25, 108), S('rules/clause-8.3.rules', 25, 91, 25, 113), '`default(t.supports, [])`/{*}/sla', S('rules/clause-8.3.rules', 25, 162, 25, 166), S('rules/clause-8.3.rules', 25, 149, 25, 167), '`lookup(slas, l.sla)`/targets', S('rules/clause-8.3.rules', 25, 149, 25, 175), '`default(t.supports, [])`/{*}/target', S('rules/clause-8.3.rules', 25, 178, 25, 185), S('rules/clause-8.3.rules', 25, 142, 25, 186), S('rules/clause-8.3.rules', 21, 31, 21, 40), '`default(agreement.targets, [])`/{*}/unit', S('rules/clause-8.3.rules', 21, 46, 21, 51), '`lookup(lookup(slas, l.sla).targets, l.target)`/unit', S('rules/clause-8.3.rules', 21, 56, 21, 62), '`default(agreement.targets, [])`/{*}/direction', S('rules/clause-8.3.rules', 21, 68, 21, 78), '`lookup(lookup(slas, l.sla).targets, l.target)`/direction', S('rules/clause-8.3.rules', 21, 83, 21, 94), S('rules/clause-8.3.rules', 21, 104, 21, 114), '`default(agreement.targets, [])`/{*}/value', S('rules/clause-8.3.rules', 21, 135, 21, 141), '`lookup(lookup(slas, l.sla).targets, l.target)`/value', S('rules/clause-8.3.rules', 21, 146, 21, 153), '>=', S('rules/clause-8.3.rules', 21, 160, 21, 166), S('rules/clause-8.3.rules', 21, 171, 21, 178), '<=', S('rules/clause-8.3.rules', 21, 101, 21, 178), S('rules/clause-8.3.rules', 25, 121, 25, 187), F('builtin:any'), S('rules/clause-8.3.rules', 25, 87, 25, 188), F('builtin:filter'), S('rules/clause-8.3.rules', 25, 43, 25, 189), '`filter(default(agreement.targets, []), t -> any(default(t.supports, []), l -> not sup_as_strict(t, lookup(lookup(slas, l.sla).targets, l.target))))`/{*}/id', S('rules/clause-8.3.rules', 25, 197, 25, 200), S('rules/clause-8.3.rules', 25, 39, 25, 201), S('rules/clause-8.3.rules', 282, 10, 282, 22), 'targets ', ' of the contract with ', 'name', '{item}/name', S('rules/clause-8.3.rules', 283, 50, 283, 59), ' (', '{item}/id', S('rules/clause-8.3.rules', 283, 64, 283, 71), ') are looser than, or do not match, the SLA targets they support', 'suppliers', 'slas', '/slas')
+    return ('kind', 'external_supplier', S('rules/clause-8.3.rules', 280, 37, 280, 69), 'status', 'active', S('rules/clause-8.3.rules', 280, 75, 280, 98), S('rules/clause-8.3.rules', 280, 37, 280, 98), 'agreement', S('rules/clause-8.3.rules', 280, 37, 280, 126), 'id', 'sla', 'targets', 'target', F('builtin:lookup'), 'unit', S('rules/clause-8.3.rules', 21, 46, 21, 62), S('rules/clause-8.3.rules', 21, 31, 21, 62), 'direction', S('rules/clause-8.3.rules', 21, 68, 21, 94), S('rules/clause-8.3.rules', 21, 31, 21, 94), 'at_least', S('rules/clause-8.3.rules', 21, 104, 21, 128), 'value', S('rules/clause-8.3.rules', 21, 135, 21, 153), S('rules/clause-8.3.rules', 21, 160, 21, 178), S('rules/clause-8.3.rules', 21, 31, 21, 179), 'supports', F('builtin:length'), 0, S('rules/clause-8.3.rules', 282, 10, 282, 27), '/suppliers', S('rules/clause-8.3.rules', 280, 21, 280, 29), '{item}/kind', S('rules/clause-8.3.rules', 280, 37, 280, 46), '{item}/status', S('rules/clause-8.3.rules', 280, 75, 280, 86), '{item}/agreement', S('rules/clause-8.3.rules', 280, 104, 280, 118), S('rules/clause-8.3.rules', 280, 104, 280, 126), S('rules/clause-8.3.rules', 281, 33, 281, 47), '{item}/agreement/targets', S('rules/clause-8.3.rules', 25, 58, 25, 74), F('builtin:default'), S('rules/clause-8.3.rules', 25, 50, 25, 79), '`default(agreement.targets, [])`/{*}/supports', S('rules/clause-8.3.rules', 25, 99, 25, 108), S('rules/clause-8.3.rules', 25, 91, 25, 113), '`default(t.supports, [])`/{*}/sla', S('rules/clause-8.3.rules', 25, 162, 25, 166), S('rules/clause-8.3.rules', 25, 149, 25, 167), '`lookup(slas, l.sla)`/targets', S('rules/clause-8.3.rules', 25, 149, 25, 175), '`default(t.supports, [])`/{*}/target', S('rules/clause-8.3.rules', 25, 178, 25, 185), S('rules/clause-8.3.rules', 25, 142, 25, 186), S('rules/clause-8.3.rules', 21, 31, 21, 40), '`default(agreement.targets, [])`/{*}/unit', S('rules/clause-8.3.rules', 21, 46, 21, 51), '`lookup(lookup(slas, l.sla).targets, l.target)`/unit', S('rules/clause-8.3.rules', 21, 56, 21, 62), '`default(agreement.targets, [])`/{*}/direction', S('rules/clause-8.3.rules', 21, 68, 21, 78), '`lookup(lookup(slas, l.sla).targets, l.target)`/direction', S('rules/clause-8.3.rules', 21, 83, 21, 94), S('rules/clause-8.3.rules', 21, 104, 21, 114), '`default(agreement.targets, [])`/{*}/value', S('rules/clause-8.3.rules', 21, 135, 21, 141), '`lookup(lookup(slas, l.sla).targets, l.target)`/value', S('rules/clause-8.3.rules', 21, 146, 21, 153), '>=', S('rules/clause-8.3.rules', 21, 160, 21, 166), S('rules/clause-8.3.rules', 21, 171, 21, 178), '<=', S('rules/clause-8.3.rules', 21, 101, 21, 178), S('rules/clause-8.3.rules', 25, 121, 25, 187), F('builtin:any'), S('rules/clause-8.3.rules', 25, 87, 25, 188), F('builtin:filter'), S('rules/clause-8.3.rules', 25, 43, 25, 189), '`filter(default(agreement.targets, []), t -> any(default(t.supports, []), l -> not sup_as_strict(t, lookup(lookup(slas, l.sla).targets, l.target))))`/{*}/id', S('rules/clause-8.3.rules', 25, 197, 25, 200), F('builtin:map'), S('rules/clause-8.3.rules', 25, 39, 25, 201), S('rules/clause-8.3.rules', 282, 10, 282, 22), 'targets ', ' of the contract with ', 'name', '{item}/name', S('rules/clause-8.3.rules', 283, 50, 283, 59), ' (', '{item}/id', S('rules/clause-8.3.rules', 283, 64, 283, 71), ') are looser than, or do not match, the SLA targets they support', 'suppliers', 'slas', '/slas')
 
 def build_190(K, careful):
     def run(root, ctx):
@@ -6980,7 +6980,7 @@ def build_193(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, k68, k69, k70, k71, k72, k73, k74, k75, k76, k77, k78, k79, k80, k81, k82, k83, k84, k85, k86, k87, k88, k89, k90, k91, k92, k93, k94, k95, k96, k97, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k95, k30, None)
+        s_0 = rt.member(root, k95, k29, None)
         s_1 = rt.member(root, k96, k97, None)
         passed = 0
         fast = False
@@ -6990,7 +6990,7 @@ def build_193(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix10 = _index_of(ctx, charge(s_1))
+                ix12 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
@@ -6999,21 +6999,21 @@ def build_193(K, careful):
                 try:
                     if not ((((item1[k0] in k1) and (item1[k2] == k3)) and (item1[k6] is not None))):
                         continue
-                    v2 = ((v3 := item1[k6]), k26(charge(([p5 for p5 in t4 if ((any((t14 if (t14 := (False if (t13 := ((v8 := p5), (v9 := k11(ctx, charge(ix10.get(p7[k8])[k9]), p7[k10])), (((v8[k20] >= v9[k20]) if (t11 := (v8[k15] == k18)) is True else (v8[k20] <= v9[k20]) if t11 is False else _fb()) if (t12 := (((v9 is not None) and (v8[k12] == v9[k12])) and (v8[k15] == v9[k15]))) is True else False if t12 is False else _fb()))[-1]) is True else True if t13 is False else _fb())) is True or t14 is False else _fb()) for p7 in t6) if type(t6 := charge((t15 if (t15 := p5.get(k24)) is not None else []))) is list else _fb())) is True] if type(t4 := charge((t16 if (t16 := v3.get(k9)) is not None else []))) is list else _fb())), (lambda p17: p17[k25])))[-1]
-                    if (k27(v2) == k28):
+                    v2 = ((v3 := item1[k6]), ([p5[k8] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if ((any((t16 if (t16 := (False if (t15 := ((v10 := p7), (v11 := k12(ctx, charge(ix12.get(p9[k9])[k10]), p9[k11])), (((v10[k21] >= v11[k21]) if (t13 := (v10[k16] == k19)) is True else (v10[k21] <= v11[k21]) if t13 is False else _fb()) if (t14 := (((v11 is not None) and (v10[k13] == v11[k13])) and (v10[k16] == v11[k16]))) is True else False if t14 is False else _fb()))[-1]) is True else True if t15 is False else _fb())) is True or t16 is False else _fb()) for p9 in t8) if type(t8 := charge((t17 if (t17 := p7.get(k25)) is not None else []))) is list else _fb())) is True] if type(t6 := charge((t18 if (t18 := v3.get(k10)) is not None else []))) is list else _fb()))) is list else _fb()))[-1]
+                    if (k26(v2) == k27):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k30)
+                return RuleRun(passed, [], k29)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_193():
-    return ('kind', FS(('customer_as_supplier', 'internal_supplier')), 'status', 'active', S('rules/clause-8.3.rules', 324, 101, 324, 124), S('rules/clause-8.3.rules', 324, 37, 324, 124), 'agreement', S('rules/clause-8.3.rules', 324, 37, 324, 152), 'sla', 'targets', 'target', F('builtin:lookup'), 'unit', S('rules/clause-8.3.rules', 21, 46, 21, 62), S('rules/clause-8.3.rules', 21, 31, 21, 62), 'direction', S('rules/clause-8.3.rules', 21, 68, 21, 94), S('rules/clause-8.3.rules', 21, 31, 21, 94), 'at_least', S('rules/clause-8.3.rules', 21, 104, 21, 128), 'value', S('rules/clause-8.3.rules', 21, 135, 21, 153), S('rules/clause-8.3.rules', 21, 160, 21, 178), S('rules/clause-8.3.rules', 21, 31, 21, 179), 'supports', 'id', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.3.rules', 326, 10, 326, 27), '/suppliers', S('rules/clause-8.3.rules', 324, 21, 324, 29), '{item}/kind', S('rules/clause-8.3.rules', 324, 37, 324, 46), 'internal_supplier', 'customer_as_supplier', S('rules/clause-8.3.rules', 324, 37, 324, 95), '{item}/status', S('rules/clause-8.3.rules', 324, 101, 324, 112), '{item}/agreement', S('rules/clause-8.3.rules', 324, 130, 324, 144), S('rules/clause-8.3.rules', 324, 130, 324, 152), S('rules/clause-8.3.rules', 325, 33, 325, 47), '{item}/agreement/targets', S('rules/clause-8.3.rules', 25, 58, 25, 74), F('builtin:default'), S('rules/clause-8.3.rules', 25, 50, 25, 79), '`default(agreement.targets, [])`/{*}/supports', S('rules/clause-8.3.rules', 25, 99, 25, 108), S('rules/clause-8.3.rules', 25, 91, 25, 113), '`default(t.supports, [])`/{*}/sla', S('rules/clause-8.3.rules', 25, 162, 25, 166), S('rules/clause-8.3.rules', 25, 149, 25, 167), '`lookup(slas, l.sla)`/targets', S('rules/clause-8.3.rules', 25, 149, 25, 175), '`default(t.supports, [])`/{*}/target', S('rules/clause-8.3.rules', 25, 178, 25, 185), S('rules/clause-8.3.rules', 25, 142, 25, 186), S('rules/clause-8.3.rules', 21, 31, 21, 40), '`default(agreement.targets, [])`/{*}/unit', S('rules/clause-8.3.rules', 21, 46, 21, 51), '`lookup(lookup(slas, l.sla).targets, l.target)`/unit', S('rules/clause-8.3.rules', 21, 56, 21, 62), '`default(agreement.targets, [])`/{*}/direction', S('rules/clause-8.3.rules', 21, 68, 21, 78), '`lookup(lookup(slas, l.sla).targets, l.target)`/direction', S('rules/clause-8.3.rules', 21, 83, 21, 94), S('rules/clause-8.3.rules', 21, 104, 21, 114), '`default(agreement.targets, [])`/{*}/value', S('rules/clause-8.3.rules', 21, 135, 21, 141), '`lookup(lookup(slas, l.sla).targets, l.target)`/value', S('rules/clause-8.3.rules', 21, 146, 21, 153), '>=', S('rules/clause-8.3.rules', 21, 160, 21, 166), S('rules/clause-8.3.rules', 21, 171, 21, 178), '<=', S('rules/clause-8.3.rules', 21, 101, 21, 178), S('rules/clause-8.3.rules', 25, 121, 25, 187), F('builtin:any'), S('rules/clause-8.3.rules', 25, 87, 25, 188), F('builtin:filter'), S('rules/clause-8.3.rules', 25, 43, 25, 189), '`filter(default(agreement.targets, []), t -> any(default(t.supports, []), l -> not sup_as_strict(t, lookup(lookup(slas, l.sla).targets, l.target))))`/{*}/id', S('rules/clause-8.3.rules', 25, 197, 25, 200), S('rules/clause-8.3.rules', 25, 39, 25, 201), S('rules/clause-8.3.rules', 326, 10, 326, 22), 'targets ', ' of the agreement with ', 'name', '{item}/name', S('rules/clause-8.3.rules', 327, 51, 327, 60), ' (', '{item}/id', S('rules/clause-8.3.rules', 327, 65, 327, 72), ') are looser than, or do not match, the SLA targets they support', 'suppliers', 'slas', '/slas')
+    return ('kind', FS(('customer_as_supplier', 'internal_supplier')), 'status', 'active', S('rules/clause-8.3.rules', 324, 101, 324, 124), S('rules/clause-8.3.rules', 324, 37, 324, 124), 'agreement', S('rules/clause-8.3.rules', 324, 37, 324, 152), 'id', 'sla', 'targets', 'target', F('builtin:lookup'), 'unit', S('rules/clause-8.3.rules', 21, 46, 21, 62), S('rules/clause-8.3.rules', 21, 31, 21, 62), 'direction', S('rules/clause-8.3.rules', 21, 68, 21, 94), S('rules/clause-8.3.rules', 21, 31, 21, 94), 'at_least', S('rules/clause-8.3.rules', 21, 104, 21, 128), 'value', S('rules/clause-8.3.rules', 21, 135, 21, 153), S('rules/clause-8.3.rules', 21, 160, 21, 178), S('rules/clause-8.3.rules', 21, 31, 21, 179), 'supports', F('builtin:length'), 0, S('rules/clause-8.3.rules', 326, 10, 326, 27), '/suppliers', S('rules/clause-8.3.rules', 324, 21, 324, 29), '{item}/kind', S('rules/clause-8.3.rules', 324, 37, 324, 46), 'internal_supplier', 'customer_as_supplier', S('rules/clause-8.3.rules', 324, 37, 324, 95), '{item}/status', S('rules/clause-8.3.rules', 324, 101, 324, 112), '{item}/agreement', S('rules/clause-8.3.rules', 324, 130, 324, 144), S('rules/clause-8.3.rules', 324, 130, 324, 152), S('rules/clause-8.3.rules', 325, 33, 325, 47), '{item}/agreement/targets', S('rules/clause-8.3.rules', 25, 58, 25, 74), F('builtin:default'), S('rules/clause-8.3.rules', 25, 50, 25, 79), '`default(agreement.targets, [])`/{*}/supports', S('rules/clause-8.3.rules', 25, 99, 25, 108), S('rules/clause-8.3.rules', 25, 91, 25, 113), '`default(t.supports, [])`/{*}/sla', S('rules/clause-8.3.rules', 25, 162, 25, 166), S('rules/clause-8.3.rules', 25, 149, 25, 167), '`lookup(slas, l.sla)`/targets', S('rules/clause-8.3.rules', 25, 149, 25, 175), '`default(t.supports, [])`/{*}/target', S('rules/clause-8.3.rules', 25, 178, 25, 185), S('rules/clause-8.3.rules', 25, 142, 25, 186), S('rules/clause-8.3.rules', 21, 31, 21, 40), '`default(agreement.targets, [])`/{*}/unit', S('rules/clause-8.3.rules', 21, 46, 21, 51), '`lookup(lookup(slas, l.sla).targets, l.target)`/unit', S('rules/clause-8.3.rules', 21, 56, 21, 62), '`default(agreement.targets, [])`/{*}/direction', S('rules/clause-8.3.rules', 21, 68, 21, 78), '`lookup(lookup(slas, l.sla).targets, l.target)`/direction', S('rules/clause-8.3.rules', 21, 83, 21, 94), S('rules/clause-8.3.rules', 21, 104, 21, 114), '`default(agreement.targets, [])`/{*}/value', S('rules/clause-8.3.rules', 21, 135, 21, 141), '`lookup(lookup(slas, l.sla).targets, l.target)`/value', S('rules/clause-8.3.rules', 21, 146, 21, 153), '>=', S('rules/clause-8.3.rules', 21, 160, 21, 166), S('rules/clause-8.3.rules', 21, 171, 21, 178), '<=', S('rules/clause-8.3.rules', 21, 101, 21, 178), S('rules/clause-8.3.rules', 25, 121, 25, 187), F('builtin:any'), S('rules/clause-8.3.rules', 25, 87, 25, 188), F('builtin:filter'), S('rules/clause-8.3.rules', 25, 43, 25, 189), '`filter(default(agreement.targets, []), t -> any(default(t.supports, []), l -> not sup_as_strict(t, lookup(lookup(slas, l.sla).targets, l.target))))`/{*}/id', S('rules/clause-8.3.rules', 25, 197, 25, 200), F('builtin:map'), S('rules/clause-8.3.rules', 25, 39, 25, 201), S('rules/clause-8.3.rules', 326, 10, 326, 22), 'targets ', ' of the agreement with ', 'name', '{item}/name', S('rules/clause-8.3.rules', 327, 51, 327, 60), ' (', '{item}/id', S('rules/clause-8.3.rules', 327, 65, 327, 72), ') are looser than, or do not match, the SLA targets they support', 'suppliers', 'slas', '/slas')
 
 def build_194(K, careful):
     def run(root, ctx):
@@ -7057,7 +7057,7 @@ def build_195(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k63, k17, None)
+        s_0 = rt.member(root, k63, k16, None)
         s_1 = rt.member(root, k64, k65, None)
         passed = 0
         fast = False
@@ -7075,21 +7075,21 @@ def build_195(K, careful):
                 try:
                     if not (((item1[k0] in k1) and (item1[k2] == k3))):
                         continue
-                    v2 = (k9(charge(k8(charge(item1[k6]), (lambda p4: pd(p4[k7]))))) if (t5 := (item1.get(k6) is not None)) is True else None if t5 is False else _fb())
-                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k10][k11])), rt.arith(k15, v6, k13(v7, pdur(s_1[k10][k12])), k14))[-1] >= today):
+                    v2 = (k8(charge(([pd(p5[k7]) for p5 in t4] if type(t4 := charge(item1[k6])) is list else _fb()))) if (t6 := (item1.get(k6) is not None)) is True else None if t6 is False else _fb())
+                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k9][k10])), rt.arith(k14, v7, k12(v8, pdur(s_1[k9][k11])), k13))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k17)
+                return RuleRun(passed, [], k16)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_195():
-    return ('kind', FS(('customer_as_supplier', 'internal_supplier')), 'status', 'active', S('rules/clause-8.3.rules', 346, 101, 346, 124), S('rules/clause-8.3.rules', 346, 37, 346, 124), 'performance_reviews', 'held_on', F('builtin:map'), F('builtin:max'), 'intervals', 'supplier_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 349, 10, 349, 65), '/suppliers', S('rules/clause-8.3.rules', 346, 21, 346, 29), '{item}/kind', S('rules/clause-8.3.rules', 346, 37, 346, 46), 'internal_supplier', 'customer_as_supplier', S('rules/clause-8.3.rules', 346, 37, 346, 95), '{item}/status', S('rules/clause-8.3.rules', 346, 101, 346, 112), '{item}/performance_reviews', S('rules/clause-8.3.rules', 347, 24, 347, 48), F('builtin:exists'), S('rules/clause-8.3.rules', 347, 17, 347, 49), S('rules/clause-8.3.rules', 347, 64, 347, 88), '{item}/performance_reviews/{*}/held_on', S('rules/clause-8.3.rules', 347, 96, 347, 104), F('read:date'), 'date', S('rules/clause-8.3.rules', 347, 60, 347, 105), S('rules/clause-8.3.rules', 347, 56, 347, 106), S('rules/clause-8.3.rules', 347, 14, 347, 116), S('rules/clause-8.3.rules', 348, 10, 348, 21), 'the performance of ', 'name', '{item}/name', S('rules/clause-8.3.rules', 348, 49, 348, 58), ' (', 'id', '{item}/id', S('rules/clause-8.3.rules', 348, 63, 348, 70), ') has never been reviewed', '/meta/intervals', S('rules/clause-8.3.rules', 349, 26, 349, 39), '/meta/intervals/supplier_review', S('rules/clause-8.3.rules', 349, 26, 349, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.3.rules', 350, 32, 350, 41), S('rules/clause-8.3.rules', 350, 46, 350, 53), ') was last reviewed on ', ', beyond the review interval', 'suppliers', 'meta', '/meta')
+    return ('kind', FS(('customer_as_supplier', 'internal_supplier')), 'status', 'active', S('rules/clause-8.3.rules', 346, 101, 346, 124), S('rules/clause-8.3.rules', 346, 37, 346, 124), 'performance_reviews', 'held_on', F('builtin:max'), 'intervals', 'supplier_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.3.rules', 349, 10, 349, 65), '/suppliers', S('rules/clause-8.3.rules', 346, 21, 346, 29), '{item}/kind', S('rules/clause-8.3.rules', 346, 37, 346, 46), 'internal_supplier', 'customer_as_supplier', S('rules/clause-8.3.rules', 346, 37, 346, 95), '{item}/status', S('rules/clause-8.3.rules', 346, 101, 346, 112), '{item}/performance_reviews', S('rules/clause-8.3.rules', 347, 24, 347, 48), F('builtin:exists'), S('rules/clause-8.3.rules', 347, 17, 347, 49), S('rules/clause-8.3.rules', 347, 64, 347, 88), '{item}/performance_reviews/{*}/held_on', S('rules/clause-8.3.rules', 347, 96, 347, 104), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.3.rules', 347, 60, 347, 105), S('rules/clause-8.3.rules', 347, 56, 347, 106), S('rules/clause-8.3.rules', 347, 14, 347, 116), S('rules/clause-8.3.rules', 348, 10, 348, 21), 'the performance of ', 'name', '{item}/name', S('rules/clause-8.3.rules', 348, 49, 348, 58), ' (', 'id', '{item}/id', S('rules/clause-8.3.rules', 348, 63, 348, 70), ') has never been reviewed', '/meta/intervals', S('rules/clause-8.3.rules', 349, 26, 349, 39), '/meta/intervals/supplier_review', S('rules/clause-8.3.rules', 349, 26, 349, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.3.rules', 350, 32, 350, 41), S('rules/clause-8.3.rules', 350, 46, 350, 53), ') was last reviewed on ', ', beyond the review interval', 'suppliers', 'meta', '/meta')
 
 def build_196(K, careful):
     def run(root, ctx):
@@ -7244,7 +7244,7 @@ def build_200(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k50, k15, None)
+        s_0 = rt.member(root, k50, k14, None)
         s_1 = rt.member(root, k51, k52, None)
         s_2 = rt.member(root, k53, k54, None)
         passed = 0
@@ -7255,7 +7255,7 @@ def build_200(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix3 = _groups_of(ctx, charge(s_1), k3)
+                ix5 = _groups_of(ctx, charge(s_1), k4)
             except Exception:
                 fast = False
         if fast:
@@ -7264,28 +7264,28 @@ def build_200(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = k7(charge(k6(charge(list(ix3.get(item1[k4], ()))), (lambda p4: pd(p4[k5])))))
-                    if (v2 is not None) and (((v5 := v2), (v6 := pdur(s_2[k8][k9])), rt.arith(k13, v5, k11(v6, pdur(s_2[k8][k10])), k12))[-1] >= today):
+                    v2 = k6(charge(([pd(p4[k3]) for p4 in t3] if type(t3 := charge(list(ix5.get(item1[k5], ())))) is list else _fb())))
+                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_2[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_2[k7][k9])), k11))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k15)
+                return RuleRun(passed, [], k14)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_200():
-    return ('status', 'live', S('rules/clause-8.4.rules', 61, 38, 61, 61), 'service', 'id', 'analysed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'demand_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 64, 10, 64, 63), '/services', S('rules/clause-8.4.rules', 61, 23, 61, 30), '{item}/status', S('rules/clause-8.4.rules', 61, 38, 61, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 62, 42, 62, 50), '{item}/id', S('rules/clause-8.4.rules', 62, 55, 62, 64), S('rules/clause-8.4.rules', 62, 42, 62, 64), F('builtin:filter'), S('rules/clause-8.4.rules', 62, 22, 62, 65), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 62, 73, 62, 85), F('read:date'), 'date', S('rules/clause-8.4.rules', 62, 18, 62, 86), S('rules/clause-8.4.rules', 62, 14, 62, 87), S('rules/clause-8.4.rules', 63, 10, 63, 21), 'the demand for live service ', S('rules/clause-8.4.rules', 63, 58, 63, 67), ' has never been analysed', '/meta/intervals', S('rules/clause-8.4.rules', 64, 26, 64, 39), '/meta/intervals/demand_review', S('rules/clause-8.4.rules', 64, 26, 64, 53), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.4.rules', 65, 41, 65, 50), ' was last analysed on ', ', beyond the interval', 'services', 'demand', '/demand', 'meta', '/meta')
+    return ('status', 'live', S('rules/clause-8.4.rules', 61, 38, 61, 61), 'analysed_on', 'service', 'id', F('builtin:max'), 'intervals', 'demand_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 64, 10, 64, 63), '/services', S('rules/clause-8.4.rules', 61, 23, 61, 30), '{item}/status', S('rules/clause-8.4.rules', 61, 38, 61, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 62, 42, 62, 50), '{item}/id', S('rules/clause-8.4.rules', 62, 55, 62, 64), S('rules/clause-8.4.rules', 62, 42, 62, 64), F('builtin:filter'), S('rules/clause-8.4.rules', 62, 22, 62, 65), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 62, 73, 62, 85), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.4.rules', 62, 18, 62, 86), S('rules/clause-8.4.rules', 62, 14, 62, 87), S('rules/clause-8.4.rules', 63, 10, 63, 21), 'the demand for live service ', S('rules/clause-8.4.rules', 63, 58, 63, 67), ' has never been analysed', '/meta/intervals', S('rules/clause-8.4.rules', 64, 26, 64, 39), '/meta/intervals/demand_review', S('rules/clause-8.4.rules', 64, 26, 64, 53), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.4.rules', 65, 41, 65, 50), ' was last analysed on ', ', beyond the interval', 'services', 'demand', '/demand', 'meta', '/meta')
 
 def build_201(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k13, None)
+        s_0 = rt.member(root, k53, k12, None)
         s_1 = rt.member(root, k54, k55, None)
         passed = 0
         fast = False
@@ -7305,29 +7305,29 @@ def build_201(K, careful):
                     if not ((item1[k0] == k1)):
                         continue
                     v2 = list(ix3.get(item1[k4], ()))
-                    v4 = k7(charge(k6(charge(v2), (lambda p5: pd(p5[k5])))))
-                    v6 = (next((p8 for p8 in t7 if ((pd(p8[k5]) == v4)) is True), None) if type(t7 := charge(v2)) is list else _fb())
-                    if (v6 is not None) and (any((pd(p10[k9][k10]) > today) for p10 in t9) if type(t9 := charge(v6[k12])) is list else _fb()):
+                    v4 = k6(charge(([pd(p6[k5]) for p6 in t5] if type(t5 := charge(v2)) is list else _fb())))
+                    v7 = (next((p9 for p9 in t8 if ((pd(p9[k5]) == v4)) is True), None) if type(t8 := charge(v2)) is list else _fb())
+                    if (v7 is not None) and (any((pd(p11[k8][k9]) > today) for p11 in t10) if type(t10 := charge(v7[k11])) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k13)
+                return RuleRun(passed, [], k12)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_201():
-    return ('status', 'live', S('rules/clause-8.4.rules', 73, 38, 73, 61), 'service', 'id', 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 76, 37, 76, 57), 'period', 'end', S('rules/clause-8.4.rules', 78, 37, 78, 56), 'forecasts', '/services', S('rules/clause-8.4.rules', 73, 23, 73, 30), '{item}/status', S('rules/clause-8.4.rules', 73, 38, 73, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 74, 38, 74, 46), '{item}/id', S('rules/clause-8.4.rules', 74, 51, 74, 60), S('rules/clause-8.4.rules', 74, 38, 74, 60), F('builtin:filter'), S('rules/clause-8.4.rules', 74, 18, 74, 61), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 75, 37, 75, 49), F('read:date'), 'date', S('rules/clause-8.4.rules', 75, 18, 75, 50), S('rules/clause-8.4.rules', 75, 14, 75, 51), S('rules/clause-8.4.rules', 76, 37, 76, 49), F('builtin:first'), S('rules/clause-8.4.rules', 76, 16, 76, 58), S('rules/clause-8.4.rules', 77, 10, 77, 23), 'the demand for live service ', S('rules/clause-8.4.rules', 77, 60, 77, 69), ' has never been analysed', '`first(analyses, d -> d.analysed_on == last)`/forecasts', S('rules/clause-8.4.rules', 78, 14, 78, 29), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period', S('rules/clause-8.4.rules', 78, 37, 78, 44), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 78, 37, 78, 48), '>', F('builtin:any'), S('rules/clause-8.4.rules', 78, 10, 78, 57), 'the latest demand analysis of ', S('rules/clause-8.4.rules', 79, 43, 79, 52), ' (', '`first(analyses, d -> d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 79, 57, 79, 65), ', ', ') forecasts no period after ', 'services', 'demand', '/demand')
+    return ('status', 'live', S('rules/clause-8.4.rules', 73, 38, 73, 61), 'service', 'id', 'analysed_on', F('builtin:max'), S('rules/clause-8.4.rules', 76, 37, 76, 57), 'period', 'end', S('rules/clause-8.4.rules', 78, 37, 78, 56), 'forecasts', '/services', S('rules/clause-8.4.rules', 73, 23, 73, 30), '{item}/status', S('rules/clause-8.4.rules', 73, 38, 73, 51), '/demand/{*}/service', S('rules/clause-8.4.rules', 74, 38, 74, 46), '{item}/id', S('rules/clause-8.4.rules', 74, 51, 74, 60), S('rules/clause-8.4.rules', 74, 38, 74, 60), F('builtin:filter'), S('rules/clause-8.4.rules', 74, 18, 74, 61), '`filter(demand, d -> d.service == service.id)`/{*}/analysed_on', S('rules/clause-8.4.rules', 75, 37, 75, 49), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.4.rules', 75, 18, 75, 50), S('rules/clause-8.4.rules', 75, 14, 75, 51), S('rules/clause-8.4.rules', 76, 37, 76, 49), F('builtin:first'), S('rules/clause-8.4.rules', 76, 16, 76, 58), S('rules/clause-8.4.rules', 77, 10, 77, 23), 'the demand for live service ', S('rules/clause-8.4.rules', 77, 60, 77, 69), ' has never been analysed', '`first(analyses, d -> d.analysed_on == last)`/forecasts', S('rules/clause-8.4.rules', 78, 14, 78, 29), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period', S('rules/clause-8.4.rules', 78, 37, 78, 44), '`first(analyses, d -> d.analysed_on == last)`/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 78, 37, 78, 48), '>', F('builtin:any'), S('rules/clause-8.4.rules', 78, 10, 78, 57), 'the latest demand analysis of ', S('rules/clause-8.4.rules', 79, 43, 79, 52), ' (', '`first(analyses, d -> d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 79, 57, 79, 65), ', ', ') forecasts no period after ', 'services', 'demand', '/demand')
 
 def build_202(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k53, k13, None)
+        s_0 = rt.member(root, k53, k12, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7336,36 +7336,36 @@ def build_202(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix3 = _groups_of(ctx, charge(s_0), k0)
+                ix5 = _groups_of(ctx, charge(s_0), k1)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = k3(charge(k2(charge(list(ix3.get(item1[k0], ()))), (lambda p4: pd(p4[k1])))))
-                    v5 = ([p7 for p7 in t6 if (((pd(p7[k4][k5]) < v2) and (p7[k7] is None))) is True] if type(t6 := charge(item1[k9])) is list else _fb())
-                    if (k10(v5) == k11):
+                    v2 = k2(charge(([pd(p4[k0]) for p4 in t3] if type(t3 := charge(list(ix5.get(item1[k1], ())))) is list else _fb())))
+                    v6 = ([p8 for p8 in t7 if (((pd(p8[k3][k4]) < v2) and (p8[k6] is None))) is True] if type(t7 := charge(item1[k8])) is list else _fb())
+                    if (k9(v6) == k10):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k13)
+                return RuleRun(passed, [], k12)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_202():
-    return ('service', 'analysed_on', F('builtin:map'), F('builtin:max'), 'period', 'end', S('rules/clause-8.4.rules', 89, 51, 89, 71), 'actual', S('rules/clause-8.4.rules', 89, 51, 89, 92), 'forecasts', F('builtin:length'), 0, S('rules/clause-8.4.rules', 90, 10, 90, 31), '/demand', S('rules/clause-8.4.rules', 87, 24, 87, 29), '/demand/{*}/service', S('rules/clause-8.4.rules', 88, 44, 88, 52), '{item}/service', S('rules/clause-8.4.rules', 88, 57, 88, 72), S('rules/clause-8.4.rules', 88, 44, 88, 72), F('builtin:filter'), S('rules/clause-8.4.rules', 88, 24, 88, 73), '`filter(demand, d -> d.service == analysis.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 88, 81, 88, 93), F('read:date'), 'date', S('rules/clause-8.4.rules', 88, 20, 88, 94), S('rules/clause-8.4.rules', 88, 16, 88, 95), '{item}/forecasts', S('rules/clause-8.4.rules', 89, 26, 89, 43), '{item}/forecasts/{*}/period', S('rules/clause-8.4.rules', 89, 51, 89, 58), '{item}/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 89, 51, 89, 62), '<', '{item}/forecasts/{*}/actual', S('rules/clause-8.4.rules', 89, 77, 89, 84), S('rules/clause-8.4.rules', 89, 77, 89, 92), S('rules/clause-8.4.rules', 89, 19, 89, 93), S('rules/clause-8.4.rules', 90, 10, 90, 26), 'demand analysis ', 'id', '{item}/id', S('rules/clause-8.4.rules', 91, 29, 91, 39), ' of ', S('rules/clause-8.4.rules', 91, 46, 91, 61), ' forecast periods ending ', '`filter(analysis.forecasts, f -> f.period.end < latest and f.actual == null)`/{*}/period', S('rules/clause-8.4.rules', 91, 109, 91, 116), '`filter(analysis.forecasts, f -> f.period.end < latest and f.actual == null)`/{*}/period/end', S('rules/clause-8.4.rules', 91, 109, 91, 120), S('rules/clause-8.4.rules', 91, 89, 91, 121), ' that have ended without the actual demand recorded', 'demand')
+    return ('analysed_on', 'service', F('builtin:max'), 'period', 'end', S('rules/clause-8.4.rules', 89, 51, 89, 71), 'actual', S('rules/clause-8.4.rules', 89, 51, 89, 92), 'forecasts', F('builtin:length'), 0, S('rules/clause-8.4.rules', 90, 10, 90, 31), '/demand', S('rules/clause-8.4.rules', 87, 24, 87, 29), '/demand/{*}/service', S('rules/clause-8.4.rules', 88, 44, 88, 52), '{item}/service', S('rules/clause-8.4.rules', 88, 57, 88, 72), S('rules/clause-8.4.rules', 88, 44, 88, 72), F('builtin:filter'), S('rules/clause-8.4.rules', 88, 24, 88, 73), '`filter(demand, d -> d.service == analysis.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 88, 81, 88, 93), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.4.rules', 88, 20, 88, 94), S('rules/clause-8.4.rules', 88, 16, 88, 95), '{item}/forecasts', S('rules/clause-8.4.rules', 89, 26, 89, 43), '{item}/forecasts/{*}/period', S('rules/clause-8.4.rules', 89, 51, 89, 58), '{item}/forecasts/{*}/period/end', S('rules/clause-8.4.rules', 89, 51, 89, 62), '<', '{item}/forecasts/{*}/actual', S('rules/clause-8.4.rules', 89, 77, 89, 84), S('rules/clause-8.4.rules', 89, 77, 89, 92), S('rules/clause-8.4.rules', 89, 19, 89, 93), S('rules/clause-8.4.rules', 90, 10, 90, 26), 'demand analysis ', 'id', '{item}/id', S('rules/clause-8.4.rules', 91, 29, 91, 39), ' of ', S('rules/clause-8.4.rules', 91, 46, 91, 61), ' forecast periods ending ', '`filter(analysis.forecasts, f -> f.period.end < latest and f.actual == null)`/{*}/period', S('rules/clause-8.4.rules', 91, 109, 91, 116), '`filter(analysis.forecasts, f -> f.period.end < latest and f.actual == null)`/{*}/period/end', S('rules/clause-8.4.rules', 91, 109, 91, 120), S('rules/clause-8.4.rules', 91, 89, 91, 121), ' that have ended without the actual demand recorded', 'demand')
 
 def build_203(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k49, k10, None)
+        s_0 = rt.member(root, k49, k9, None)
         s_1 = rt.member(root, k50, k51, None)
         passed = 0
         fast = False
@@ -7375,29 +7375,29 @@ def build_203(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix3 = _groups_of(ctx, charge(s_1), k0)
+                ix5 = _groups_of(ctx, charge(s_1), k1)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = k3(charge(k2(charge(list(ix3.get(item1[k0], ()))), (lambda p4: pd(p4[k1])))))
-                    v5 = (next((p7 for p7 in t6 if (((p7[k0] == item1[k0]) and (pd(p7[k1]) == v2))) is True), None) if type(t6 := charge(s_1)) is list else _fb())
-                    if (v5 is not None) and (t9 in t10 if type(t9 := v5[k7]) is str and (type(t10 := (t8 if (t8 := item1.get(k8)) is not None else [])) is list or type(t10) is str) else _fb()):
+                    v2 = k2(charge(([pd(p4[k0]) for p4 in t3] if type(t3 := charge(list(ix5.get(item1[k1], ())))) is list else _fb())))
+                    v6 = (next((p8 for p8 in t7 if (((p8[k1] == item1[k1]) and (pd(p8[k0]) == v2))) is True), None) if type(t7 := charge(s_1)) is list else _fb())
+                    if (v6 is not None) and (t10 in t11 if type(t10 := v6[k6]) is str and (type(t11 := (t9 if (t9 := item1.get(k7)) is not None else [])) is list or type(t11) is str) else _fb()):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k10)
+                return RuleRun(passed, [], k9)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_203():
-    return ('service', 'analysed_on', F('builtin:map'), F('builtin:max'), S('rules/clause-8.4.rules', 101, 35, 101, 59), S('rules/clause-8.4.rules', 101, 65, 101, 85), S('rules/clause-8.4.rules', 101, 35, 101, 85), 'id', 'demand_inputs', S('rules/clause-8.4.rules', 103, 10, 103, 53), '/capacity', S('rules/clause-8.4.rules', 99, 20, 99, 27), '/demand/{*}/service', S('rules/clause-8.4.rules', 100, 42, 100, 50), '{item}/service', S('rules/clause-8.4.rules', 100, 55, 100, 66), S('rules/clause-8.4.rules', 100, 42, 100, 66), F('builtin:filter'), S('rules/clause-8.4.rules', 100, 22, 100, 67), '`filter(demand, d -> d.service == plan.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 100, 75, 100, 87), F('read:date'), 'date', S('rules/clause-8.4.rules', 100, 18, 100, 88), S('rules/clause-8.4.rules', 100, 14, 100, 89), S('rules/clause-8.4.rules', 101, 35, 101, 43), S('rules/clause-8.4.rules', 101, 48, 101, 59), '/demand/{*}/analysed_on', S('rules/clause-8.4.rules', 101, 65, 101, 77), F('builtin:first'), S('rules/clause-8.4.rules', 101, 16, 101, 86), S('rules/clause-8.4.rules', 102, 10, 102, 23), 'no demand analysis exists for ', S('rules/clause-8.4.rules', 102, 62, 102, 73), ', whose capacity plan is ', '{item}/id', S('rules/clause-8.4.rules', 102, 101, 102, 107), '`first(demand, d -> d.service == plan.service and d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 103, 10, 103, 18), '{item}/demand_inputs', S('rules/clause-8.4.rules', 103, 31, 103, 48), F('builtin:default'), S('rules/clause-8.4.rules', 103, 23, 103, 53), 'capacity plan ', S('rules/clause-8.4.rules', 104, 27, 104, 33), ' does not use ', S('rules/clause-8.4.rules', 104, 50, 104, 58), ', the latest demand analysis of ', S('rules/clause-8.4.rules', 104, 93, 104, 104), 'capacity', 'demand', '/demand')
+    return ('analysed_on', 'service', F('builtin:max'), S('rules/clause-8.4.rules', 101, 35, 101, 59), S('rules/clause-8.4.rules', 101, 65, 101, 85), S('rules/clause-8.4.rules', 101, 35, 101, 85), 'id', 'demand_inputs', S('rules/clause-8.4.rules', 103, 10, 103, 53), '/capacity', S('rules/clause-8.4.rules', 99, 20, 99, 27), '/demand/{*}/service', S('rules/clause-8.4.rules', 100, 42, 100, 50), '{item}/service', S('rules/clause-8.4.rules', 100, 55, 100, 66), S('rules/clause-8.4.rules', 100, 42, 100, 66), F('builtin:filter'), S('rules/clause-8.4.rules', 100, 22, 100, 67), '`filter(demand, d -> d.service == plan.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 100, 75, 100, 87), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.4.rules', 100, 18, 100, 88), S('rules/clause-8.4.rules', 100, 14, 100, 89), S('rules/clause-8.4.rules', 101, 35, 101, 43), S('rules/clause-8.4.rules', 101, 48, 101, 59), '/demand/{*}/analysed_on', S('rules/clause-8.4.rules', 101, 65, 101, 77), F('builtin:first'), S('rules/clause-8.4.rules', 101, 16, 101, 86), S('rules/clause-8.4.rules', 102, 10, 102, 23), 'no demand analysis exists for ', S('rules/clause-8.4.rules', 102, 62, 102, 73), ', whose capacity plan is ', '{item}/id', S('rules/clause-8.4.rules', 102, 101, 102, 107), '`first(demand, d -> d.service == plan.service and d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 103, 10, 103, 18), '{item}/demand_inputs', S('rules/clause-8.4.rules', 103, 31, 103, 48), F('builtin:default'), S('rules/clause-8.4.rules', 103, 23, 103, 53), 'capacity plan ', S('rules/clause-8.4.rules', 104, 27, 104, 33), ' does not use ', S('rules/clause-8.4.rules', 104, 50, 104, 58), ', the latest demand analysis of ', S('rules/clause-8.4.rules', 104, 93, 104, 104), 'capacity', 'demand', '/demand')
 
 def build_204(K, careful):
     def run(root, ctx):
@@ -7479,7 +7479,7 @@ def build_206(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, k63, k64, k65, k66, k67, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k65, k19, None)
+        s_0 = rt.member(root, k65, k18, None)
         s_1 = rt.member(root, k66, k67, None)
         passed = 0
         fast = False
@@ -7497,21 +7497,21 @@ def build_206(K, careful):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v3 = k15(charge(([p5 for p5 in t4 if ((not any(((p7[k1] == p5[k2]) and (((v8 := pd(p7[k4][k5])), (v9 := pdur(s_1[k6][k7])), rt.arith(k11, v8, k9(v9, pdur(s_1[k6][k8])), k10))[-1] >= today)) for p7 in t6) if type(t6 := charge(item1[k14])) is list else _fb())) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p10: p10[k2]))
-                    if (k16(v3) == k17):
+                    v3 = ([p5[k1] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if ((not any(((p9[k2] == p7[k1]) and (((v10 := pd(p9[k4][k5])), (v11 := pdur(s_1[k6][k7])), rt.arith(k11, v10, k9(v11, pdur(s_1[k6][k8])), k10))[-1] >= today)) for p9 in t8) if type(t8 := charge(item1[k14])) is list else _fb())) is True] if type(t6 := charge(item1[k0])) is list else _fb()))) is list else _fb())
+                    if (k15(v3) == k16):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k19)
+                return RuleRun(passed, [], k18)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_206():
-    return ('resources', 'resource', 'id', S('rules/clause-8.4.rules', 137, 75, 137, 92), 'period', 'end', 'intervals', 'capacity_monitoring', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 137, 98, 137, 165), S('rules/clause-8.4.rules', 137, 75, 137, 165), 'utilisation', F('builtin:map'), F('builtin:length'), 0, S('rules/clause-8.4.rules', 138, 10, 138, 27), '/capacity', S('rules/clause-8.4.rules', 136, 20, 136, 27), '{item}/resources', S('rules/clause-8.4.rules', 136, 42, 136, 55), F('builtin:exists'), S('rules/clause-8.4.rules', 136, 35, 136, 56), S('rules/clause-8.4.rules', 137, 26, 137, 39), '{item}/utilisation', S('rules/clause-8.4.rules', 137, 52, 137, 67), '{item}/utilisation/{*}/resource', S('rules/clause-8.4.rules', 137, 75, 137, 84), '{item}/resources/{*}/id', S('rules/clause-8.4.rules', 137, 89, 137, 92), '{item}/utilisation/{*}/period', S('rules/clause-8.4.rules', 137, 108, 137, 115), '{item}/utilisation/{*}/period/end', S('rules/clause-8.4.rules', 137, 108, 137, 119), F('read:date'), 'date', '/meta/intervals', S('rules/clause-8.4.rules', 137, 122, 137, 135), '/meta/intervals/capacity_monitoring', S('rules/clause-8.4.rules', 137, 122, 137, 155), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', F('builtin:none'), S('rules/clause-8.4.rules', 137, 47, 137, 166), F('builtin:filter'), S('rules/clause-8.4.rules', 137, 19, 137, 167), '`filter(plan.resources, r -> none(plan.utilisation, u -> u.resource == r.id and due_again(u.period.end, meta.intervals.capacity_monitoring) >= today))`/{*}/id', S('rules/clause-8.4.rules', 137, 175, 137, 178), S('rules/clause-8.4.rules', 137, 15, 137, 179), S('rules/clause-8.4.rules', 138, 10, 138, 22), 'capacity plan ', '{item}/id', S('rules/clause-8.4.rules', 139, 27, 139, 33), ' of ', 'service', '{item}/service', S('rules/clause-8.4.rules', 139, 40, 139, 51), ' has no recent utilisation for resources ', 'capacity', 'meta', '/meta')
+    return ('resources', 'id', 'resource', S('rules/clause-8.4.rules', 137, 75, 137, 92), 'period', 'end', 'intervals', 'capacity_monitoring', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 137, 98, 137, 165), S('rules/clause-8.4.rules', 137, 75, 137, 165), 'utilisation', F('builtin:length'), 0, S('rules/clause-8.4.rules', 138, 10, 138, 27), '/capacity', S('rules/clause-8.4.rules', 136, 20, 136, 27), '{item}/resources', S('rules/clause-8.4.rules', 136, 42, 136, 55), F('builtin:exists'), S('rules/clause-8.4.rules', 136, 35, 136, 56), S('rules/clause-8.4.rules', 137, 26, 137, 39), '{item}/utilisation', S('rules/clause-8.4.rules', 137, 52, 137, 67), '{item}/utilisation/{*}/resource', S('rules/clause-8.4.rules', 137, 75, 137, 84), '{item}/resources/{*}/id', S('rules/clause-8.4.rules', 137, 89, 137, 92), '{item}/utilisation/{*}/period', S('rules/clause-8.4.rules', 137, 108, 137, 115), '{item}/utilisation/{*}/period/end', S('rules/clause-8.4.rules', 137, 108, 137, 119), F('read:date'), 'date', '/meta/intervals', S('rules/clause-8.4.rules', 137, 122, 137, 135), '/meta/intervals/capacity_monitoring', S('rules/clause-8.4.rules', 137, 122, 137, 155), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', F('builtin:none'), S('rules/clause-8.4.rules', 137, 47, 137, 166), F('builtin:filter'), S('rules/clause-8.4.rules', 137, 19, 137, 167), '`filter(plan.resources, r -> none(plan.utilisation, u -> u.resource == r.id and due_again(u.period.end, meta.intervals.capacity_monitoring) >= today))`/{*}/id', S('rules/clause-8.4.rules', 137, 175, 137, 178), F('builtin:map'), S('rules/clause-8.4.rules', 137, 15, 137, 179), S('rules/clause-8.4.rules', 138, 10, 138, 22), 'capacity plan ', '{item}/id', S('rules/clause-8.4.rules', 139, 27, 139, 33), ' of ', 'service', '{item}/service', S('rules/clause-8.4.rules', 139, 40, 139, 51), ' has no recent utilisation for resources ', 'capacity', 'meta', '/meta')
 
 def build_207(K, careful):
     def run(root, ctx):
@@ -7556,7 +7556,7 @@ def build_208(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k58, k13, None)
+        s_0 = rt.member(root, k58, k12, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -7573,22 +7573,22 @@ def build_208(K, careful):
                 try:
                     if not ((item1.get(k0) is not None)):
                         continue
-                    v3 = k7(charge(([p5 for p5 in t4 if ((((pd(p5[k2]) > pd(p5[k1])) if (t7 := (p5[k2] is not None)) is True else (pd(p5[k1]) < today) if t7 is False else _fb()) if (t8 := (pd(t6) is not None if (t6 := p5.get(k1)) is not None else False)) is True else False if t8 is False else _fb())) is True] if type(t4 := charge(item1[k0])) is list else _fb())), (lambda p9: p9[k6]))
-                    v10 = k7(charge(([p12 for p12 in t11 if (((not (pd(t13) is not None if (t13 := p12.get(k1)) is not None else False)) and (p12[k2] is None))) is True] if type(t11 := charge(item1[k0])) is list else _fb())), (lambda p14: p14[k6]))
-                    if (k9(v10) == k10) and (k9(v3) == k10):
+                    v3 = ([p5[k1] for p5 in t4] if type(t4 := charge(([p7 for p7 in t6 if ((((pd(p7[k3]) > pd(p7[k2])) if (t9 := (p7[k3] is not None)) is True else (pd(p7[k2]) < today) if t9 is False else _fb()) if (t10 := (pd(t8) is not None if (t8 := p7.get(k2)) is not None else False)) is True else False if t10 is False else _fb())) is True] if type(t6 := charge(item1[k0])) is list else _fb()))) is list else _fb())
+                    v11 = ([p13[k1] for p13 in t12] if type(t12 := charge(([p15 for p15 in t14 if (((not (pd(t16) is not None if (t16 := p15.get(k2)) is not None else False)) and (p15[k3] is None))) is True] if type(t14 := charge(item1[k0])) is list else _fb()))) is list else _fb())
+                    if (k8(v11) == k9) and (k8(v3) == k9):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k13)
+                return RuleRun(passed, [], k12)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_208():
-    return ('breaches', 'due_on', 'closed_on', S('rules/clause-8.4.rules', 159, 98, 159, 119), S('rules/clause-8.4.rules', 159, 126, 159, 141), S('rules/clause-8.4.rules', 159, 48, 159, 142), 'id', F('builtin:map'), S('rules/clause-8.4.rules', 160, 48, 160, 91), F('builtin:length'), 0, S('rules/clause-8.4.rules', 161, 10, 161, 29), S('rules/clause-8.4.rules', 162, 10, 162, 29), '/capacity', S('rules/clause-8.4.rules', 158, 20, 158, 27), '{item}/breaches', S('rules/clause-8.4.rules', 158, 42, 158, 54), F('builtin:exists'), S('rules/clause-8.4.rules', 158, 35, 158, 55), S('rules/clause-8.4.rules', 159, 28, 159, 40), '{item}/breaches/{*}/due_on', S('rules/clause-8.4.rules', 159, 55, 159, 62), F('read:date'), 'date', S('rules/clause-8.4.rules', 159, 48, 159, 63), '{item}/breaches/{*}/closed_on', S('rules/clause-8.4.rules', 159, 73, 159, 83), S('rules/clause-8.4.rules', 159, 73, 159, 91), S('rules/clause-8.4.rules', 159, 98, 159, 108), S('rules/clause-8.4.rules', 159, 112, 159, 119), '>', S('rules/clause-8.4.rules', 159, 126, 159, 133), '<', S('rules/clause-8.4.rules', 159, 70, 159, 141), F('builtin:filter'), S('rules/clause-8.4.rules', 159, 21, 159, 143), '`filter(plan.breaches, b -> exists(b.due_on) and (if b.closed_on != null then b.closed_on > b.due_on else b.due_on < today))`/{*}/id', S('rules/clause-8.4.rules', 159, 151, 159, 154), S('rules/clause-8.4.rules', 159, 17, 159, 155), S('rules/clause-8.4.rules', 160, 28, 160, 40), S('rules/clause-8.4.rules', 160, 59, 160, 66), S('rules/clause-8.4.rules', 160, 52, 160, 67), S('rules/clause-8.4.rules', 160, 48, 160, 67), S('rules/clause-8.4.rules', 160, 73, 160, 83), S('rules/clause-8.4.rules', 160, 73, 160, 91), S('rules/clause-8.4.rules', 160, 21, 160, 92), '`filter(plan.breaches, b -> not exists(b.due_on) and b.closed_on == null)`/{*}/id', S('rules/clause-8.4.rules', 160, 100, 160, 103), S('rules/clause-8.4.rules', 160, 17, 160, 104), S('rules/clause-8.4.rules', 161, 10, 161, 24), 'capacity actions ', ' of plan ', '{item}/id', S('rules/clause-8.4.rules', 161, 73, 161, 79), ' are open without a due date', S('rules/clause-8.4.rules', 162, 10, 162, 24), S('rules/clause-8.4.rules', 163, 48, 163, 54), ' were not completed by their due date', 'capacity')
+    return ('breaches', 'id', 'due_on', 'closed_on', S('rules/clause-8.4.rules', 159, 98, 159, 119), S('rules/clause-8.4.rules', 159, 126, 159, 141), S('rules/clause-8.4.rules', 159, 48, 159, 142), S('rules/clause-8.4.rules', 160, 48, 160, 91), F('builtin:length'), 0, S('rules/clause-8.4.rules', 161, 10, 161, 29), S('rules/clause-8.4.rules', 162, 10, 162, 29), '/capacity', S('rules/clause-8.4.rules', 158, 20, 158, 27), '{item}/breaches', S('rules/clause-8.4.rules', 158, 42, 158, 54), F('builtin:exists'), S('rules/clause-8.4.rules', 158, 35, 158, 55), S('rules/clause-8.4.rules', 159, 28, 159, 40), '{item}/breaches/{*}/due_on', S('rules/clause-8.4.rules', 159, 55, 159, 62), F('read:date'), 'date', S('rules/clause-8.4.rules', 159, 48, 159, 63), '{item}/breaches/{*}/closed_on', S('rules/clause-8.4.rules', 159, 73, 159, 83), S('rules/clause-8.4.rules', 159, 73, 159, 91), S('rules/clause-8.4.rules', 159, 98, 159, 108), S('rules/clause-8.4.rules', 159, 112, 159, 119), '>', S('rules/clause-8.4.rules', 159, 126, 159, 133), '<', S('rules/clause-8.4.rules', 159, 70, 159, 141), F('builtin:filter'), S('rules/clause-8.4.rules', 159, 21, 159, 143), '`filter(plan.breaches, b -> exists(b.due_on) and (if b.closed_on != null then b.closed_on > b.due_on else b.due_on < today))`/{*}/id', S('rules/clause-8.4.rules', 159, 151, 159, 154), F('builtin:map'), S('rules/clause-8.4.rules', 159, 17, 159, 155), S('rules/clause-8.4.rules', 160, 28, 160, 40), S('rules/clause-8.4.rules', 160, 59, 160, 66), S('rules/clause-8.4.rules', 160, 52, 160, 67), S('rules/clause-8.4.rules', 160, 48, 160, 67), S('rules/clause-8.4.rules', 160, 73, 160, 83), S('rules/clause-8.4.rules', 160, 73, 160, 91), S('rules/clause-8.4.rules', 160, 21, 160, 92), '`filter(plan.breaches, b -> not exists(b.due_on) and b.closed_on == null)`/{*}/id', S('rules/clause-8.4.rules', 160, 100, 160, 103), S('rules/clause-8.4.rules', 160, 17, 160, 104), S('rules/clause-8.4.rules', 161, 10, 161, 24), 'capacity actions ', ' of plan ', '{item}/id', S('rules/clause-8.4.rules', 161, 73, 161, 79), ' are open without a due date', S('rules/clause-8.4.rules', 162, 10, 162, 24), S('rules/clause-8.4.rules', 163, 48, 163, 54), ' were not completed by their due date', 'capacity')
 
 def build_209(K, careful):
     def run(root, ctx):
@@ -8382,9 +8382,9 @@ def build_231(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                ix4 = _groups_of(ctx, charge(s_0), k1)
-                v1 = ((v3 := k0), k4(charge(k3(charge(list(ix4.get(v3, ()))), (lambda p5: pd(p5[k2]))))))[-1]
-                if (v1 is not None) and (((v6 := v1), (v7 := pdur(s_1[k5][k6])), rt.arith(k10, v6, k8(v7, pdur(s_1[k5][k7])), k9))[-1] >= today):
+                ix6 = _groups_of(ctx, charge(s_0), k2)
+                v1 = ((v3 := k0), k3(charge(([pd(p5[k1]) for p5 in t4] if type(t4 := charge(list(ix6.get(v3, ())))) is list else _fb()))))[-1]
+                if (v1 is not None) and (((v7 := v1), (v8 := pdur(s_1[k4][k5])), rt.arith(k9, v7, k7(v8, pdur(s_1[k4][k6])), k8))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -8393,7 +8393,7 @@ def build_231(K, careful):
     return run
 
 def constants_231():
-    return ('changes', 'subject', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.5.1.rules', 266, 10, 266, 64), '/trend_analyses/{*}/subject', S('rules/clause-8.5.1.rules', 24, 73, 24, 81), S('rules/clause-8.5.1.rules', 24, 73, 24, 92), F('builtin:filter'), S('rules/clause-8.5.1.rules', 24, 45, 24, 93), '`filter(trend_analyses, a -> a.subject == subject)`/{*}/performed_on', S('rules/clause-8.5.1.rules', 24, 101, 24, 114), F('read:date'), 'date', S('rules/clause-8.5.1.rules', 24, 41, 24, 115), S('rules/clause-8.5.1.rules', 24, 37, 24, 116), S('rules/clause-8.5.1.rules', 265, 10, 265, 21), 'no trend analysis of change records is recorded', '/meta/intervals', S('rules/clause-8.5.1.rules', 266, 26, 266, 39), '/meta/intervals/trend_analysis', S('rules/clause-8.5.1.rules', 266, 26, 266, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'change records were last analysed for trends on ', ', beyond the interval', 'trend_analyses', '/trend_analyses', 'meta', '/meta')
+    return ('changes', 'performed_on', 'subject', F('builtin:max'), 'intervals', 'trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.5.1.rules', 266, 10, 266, 64), '/trend_analyses/{*}/subject', S('rules/clause-8.5.1.rules', 24, 73, 24, 81), S('rules/clause-8.5.1.rules', 24, 73, 24, 92), F('builtin:filter'), S('rules/clause-8.5.1.rules', 24, 45, 24, 93), '`filter(trend_analyses, a -> a.subject == subject)`/{*}/performed_on', S('rules/clause-8.5.1.rules', 24, 101, 24, 114), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.5.1.rules', 24, 41, 24, 115), S('rules/clause-8.5.1.rules', 24, 37, 24, 116), S('rules/clause-8.5.1.rules', 265, 10, 265, 21), 'no trend analysis of change records is recorded', '/meta/intervals', S('rules/clause-8.5.1.rules', 266, 26, 266, 39), '/meta/intervals/trend_analysis', S('rules/clause-8.5.1.rules', 266, 26, 266, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'change records were last analysed for trends on ', ', beyond the interval', 'trend_analyses', '/trend_analyses', 'meta', '/meta')
 
 def build_232(K, careful):
     def run(root, ctx):
@@ -9268,21 +9268,21 @@ def build_254(K, careful):
                 try:
                     if not ((item1[k1] is not None)):
                         continue
-                    v2 = k7(charge(k6(charge(([p4 for p4 in t3 if ((((v5 := p4), (v5[k4] is not None))[-1] if (t6 := (p4[k2] == item1[k2])) is True else False if t6 is False else _fb())) is True] if type(t3 := charge(s_1)) is list else _fb())), (lambda p7: pdt(p7[k4])))))
-                    if (v2 is not None) and (rt.order(k11, rt.arith(k9, v2, pdur(item1[k1]), k8), today, k10)) is True:
+                    v2 = k6(charge(([pdt(p4[k2]) for p4 in t3] if type(t3 := charge(([p6 for p6 in t5 if ((((v7 := p6), (v7[k2] is not None))[-1] if (t8 := (p6[k3] == item1[k3])) is True else False if t8 is False else _fb())) is True] if type(t5 := charge(s_1)) is list else _fb()))) is list else _fb())))
+                    if (v2 is not None) and (rt.order(k10, rt.arith(k8, v2, pdur(item1[k1]), k7), today, k9)) is True:
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k12)
+                return RuleRun(passed, [], k11)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_254():
-    return ('types', 'frequency', 'type', S('rules/clause-8.5.3.rules', 91, 44, 91, 62), 'deployed_at', S('rules/clause-8.5.3.rules', 91, 44, 91, 82), F('builtin:map'), F('builtin:max'), S('rules/clause-8.5.3.rules', 93, 10, 93, 30), '+', S('rules/clause-8.5.3.rules', 93, 10, 93, 39), '>=', '/release_policy/types', S('rules/clause-8.5.3.rules', 90, 20, 90, 39), '{item}/frequency', S('rules/clause-8.5.3.rules', 90, 47, 90, 60), F('read:duration'), 'duration', S('rules/clause-8.5.3.rules', 90, 47, 90, 68), '/releases/{*}/type', S('rules/clause-8.5.3.rules', 91, 44, 91, 49), '{item}/type', S('rules/clause-8.5.3.rules', 91, 54, 91, 62), '/releases/{*}/deployed_at', S('rules/clause-8.5.3.rules', 6, 26, 6, 38), F('read:date-time'), 'date-time', S('rules/clause-8.5.3.rules', 6, 26, 6, 46), F('builtin:filter'), S('rules/clause-8.5.3.rules', 91, 22, 91, 83), '`filter(releases, r -> r.type == type.type and rel_deployed(r))`/{*}/deployed_at', S('rules/clause-8.5.3.rules', 91, 91, 91, 103), S('rules/clause-8.5.3.rules', 91, 18, 91, 104), S('rules/clause-8.5.3.rules', 91, 14, 91, 105), S('rules/clause-8.5.3.rules', 92, 10, 92, 21), 'no ', S('rules/clause-8.5.3.rules', 92, 33, 92, 41), ' release has been deployed', S('rules/clause-8.5.3.rules', 93, 17, 93, 30), 'the last ', S('rules/clause-8.5.3.rules', 93, 57, 93, 65), ' release was deployed on ', ', longer ago than its planned frequency of ', S('rules/clause-8.5.3.rules', 93, 142, 93, 155), 'release_policy', '/release_policy', 'releases', '/releases')
+    return ('types', 'frequency', 'deployed_at', 'type', S('rules/clause-8.5.3.rules', 91, 44, 91, 62), S('rules/clause-8.5.3.rules', 91, 44, 91, 82), F('builtin:max'), S('rules/clause-8.5.3.rules', 93, 10, 93, 30), '+', S('rules/clause-8.5.3.rules', 93, 10, 93, 39), '>=', '/release_policy/types', S('rules/clause-8.5.3.rules', 90, 20, 90, 39), '{item}/frequency', S('rules/clause-8.5.3.rules', 90, 47, 90, 60), F('read:duration'), 'duration', S('rules/clause-8.5.3.rules', 90, 47, 90, 68), '/releases/{*}/type', S('rules/clause-8.5.3.rules', 91, 44, 91, 49), '{item}/type', S('rules/clause-8.5.3.rules', 91, 54, 91, 62), '/releases/{*}/deployed_at', S('rules/clause-8.5.3.rules', 6, 26, 6, 38), F('read:date-time'), 'date-time', S('rules/clause-8.5.3.rules', 6, 26, 6, 46), F('builtin:filter'), S('rules/clause-8.5.3.rules', 91, 22, 91, 83), '`filter(releases, r -> r.type == type.type and rel_deployed(r))`/{*}/deployed_at', S('rules/clause-8.5.3.rules', 91, 91, 91, 103), F('builtin:map'), S('rules/clause-8.5.3.rules', 91, 18, 91, 104), S('rules/clause-8.5.3.rules', 91, 14, 91, 105), S('rules/clause-8.5.3.rules', 92, 10, 92, 21), 'no ', S('rules/clause-8.5.3.rules', 92, 33, 92, 41), ' release has been deployed', S('rules/clause-8.5.3.rules', 93, 17, 93, 30), 'the last ', S('rules/clause-8.5.3.rules', 93, 57, 93, 65), ' release was deployed on ', ', longer ago than its planned frequency of ', S('rules/clause-8.5.3.rules', 93, 142, 93, 155), 'release_policy', '/release_policy', 'releases', '/releases')
 
 def build_255(K, careful):
     def run(root, ctx):
@@ -9427,7 +9427,7 @@ def build_259(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                coll = charge(k2(charge(k1(charge(s_0), (lambda p2: p2[k0])))))
+                coll = charge(k1(charge(([p3[k0] for p3 in t2] if type(t2 := charge(s_0)) is list else _fb()))))
                 if type(coll) is not list:
                     _fb()
                 fast = True
@@ -9437,20 +9437,20 @@ def build_259(K, careful):
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (((v3 := item1), (next((p5 for p5 in t4 if ((p5[k0] == v3)) is True), None) if type(t4 := charge(s_1[k4])) is list else _fb()))[-1] is not None):
+                    if (((v4 := item1), (next((p6 for p6 in t5 if ((p6[k0] == v4)) is True), None) if type(t5 := charge(s_1[k3])) is list else _fb()))[-1] is not None):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k5)
+                return RuleRun(passed, [], k4)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_259():
-    return ('priority', F('builtin:map'), F('builtin:distinct'), S('rules/clause-8.6.rules', 9, 71, 9, 92), 'targets', '`distinct(map(incidents, i -> i.priority))`', '/incidents/{*}/priority', S('rules/clause-8.6.rules', 58, 53, 58, 62), S('rules/clause-8.6.rules', 58, 33, 58, 63), S('rules/clause-8.6.rules', 58, 24, 58, 64), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), F('builtin:first'), S('rules/clause-8.6.rules', 9, 31, 9, 93), S('rules/clause-8.6.rules', 59, 10, 59, 37), 'incidents of priority ', ' have no resolution target', 'incidents', '/incidents', 'incident_management', '/incident_management')
+    return ('priority', F('builtin:distinct'), S('rules/clause-8.6.rules', 9, 71, 9, 92), 'targets', '`distinct(map(incidents, i -> i.priority))`', '/incidents/{*}/priority', S('rules/clause-8.6.rules', 58, 53, 58, 62), F('builtin:map'), S('rules/clause-8.6.rules', 58, 33, 58, 63), S('rules/clause-8.6.rules', 58, 24, 58, 64), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), F('builtin:first'), S('rules/clause-8.6.rules', 9, 31, 9, 93), S('rules/clause-8.6.rules', 59, 10, 59, 37), 'incidents of priority ', ' have no resolution target', 'incidents', '/incidents', 'incident_management', '/incident_management')
 
 def build_260(K, careful):
     def run(root, ctx):
@@ -10053,9 +10053,9 @@ def build_275(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                ix3 = _groups_of(ctx, charge(s_0), k0)
-                v1 = k4(charge(k3(charge(list(ix3.get(k1, ()))), (lambda p4: pd(p4[k2])))))
-                if (v1 is not None) and (((v5 := v1), (v6 := pdur(s_1[k5][k6])), rt.arith(k10, v5, k8(v6, pdur(s_1[k5][k7])), k9))[-1] >= today):
+                ix5 = _groups_of(ctx, charge(s_0), k1)
+                v1 = k3(charge(([pd(p4[k0]) for p4 in t3] if type(t3 := charge(list(ix5.get(k2, ())))) is list else _fb())))
+                if (v1 is not None) and (((v6 := v1), (v7 := pdur(s_1[k4][k5])), rt.arith(k9, v6, k7(v7, pdur(s_1[k4][k6])), k8))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -10064,7 +10064,7 @@ def build_275(K, careful):
     return run
 
 def constants_275():
-    return ('subject', 'incidents', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.6.rules', 238, 10, 238, 64), '/trend_analyses/{*}/subject', S('rules/clause-8.6.rules', 18, 75, 18, 83), S('rules/clause-8.6.rules', 18, 75, 18, 98), F('builtin:filter'), S('rules/clause-8.6.rules', 18, 47, 18, 99), '`filter(trend_analyses, a -> a.subject == "incidents")`/{*}/performed_on', S('rules/clause-8.6.rules', 18, 107, 18, 120), F('read:date'), 'date', S('rules/clause-8.6.rules', 18, 43, 18, 121), S('rules/clause-8.6.rules', 18, 39, 18, 122), S('rules/clause-8.6.rules', 237, 10, 237, 21), 'no trend analysis of incident records is recorded', '/meta/intervals', S('rules/clause-8.6.rules', 238, 26, 238, 39), '/meta/intervals/trend_analysis', S('rules/clause-8.6.rules', 238, 26, 238, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'incident records were last analysed for trends on ', ', beyond the interval', 'trend_analyses', '/trend_analyses', 'meta', '/meta')
+    return ('performed_on', 'subject', 'incidents', F('builtin:max'), 'intervals', 'trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.6.rules', 238, 10, 238, 64), '/trend_analyses/{*}/subject', S('rules/clause-8.6.rules', 18, 75, 18, 83), S('rules/clause-8.6.rules', 18, 75, 18, 98), F('builtin:filter'), S('rules/clause-8.6.rules', 18, 47, 18, 99), '`filter(trend_analyses, a -> a.subject == "incidents")`/{*}/performed_on', S('rules/clause-8.6.rules', 18, 107, 18, 120), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.6.rules', 18, 43, 18, 121), S('rules/clause-8.6.rules', 18, 39, 18, 122), S('rules/clause-8.6.rules', 237, 10, 237, 21), 'no trend analysis of incident records is recorded', '/meta/intervals', S('rules/clause-8.6.rules', 238, 26, 238, 39), '/meta/intervals/trend_analysis', S('rules/clause-8.6.rules', 238, 26, 238, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'incident records were last analysed for trends on ', ', beyond the interval', 'trend_analyses', '/trend_analyses', 'meta', '/meta')
 
 def build_276(K, careful):
     def run(root, ctx):
@@ -10072,41 +10072,41 @@ def build_276(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k39, k40, None)
-        s_1 = rt.member(root, k6, k41, None)
+        s_1 = rt.member(root, k5, k41, None)
         s_2 = rt.member(root, k42, k43, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
                 v1 = s_0[k0]
-                coll = charge(k3(charge(k2(charge(([p4 for p4 in t3 if ((p4.get(k1) is not None)) is True] if type(t3 := charge(s_1)) is list else _fb())), (lambda p6: p6[k1])))))
+                coll = charge(k2(charge(([p4[k1] for p4 in t3] if type(t3 := charge(([p6 for p6 in t5 if ((p6.get(k1) is not None)) is True] if type(t5 := charge(s_1)) is list else _fb()))) is list else _fb()))))
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix7 = _groups_of(ctx, charge(s_1), k1)
-                ix12 = _index_of(ctx, charge(s_1))
+                ix8 = _groups_of(ctx, charge(s_1), k1)
+                ix13 = _index_of(ctx, charge(s_1))
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item2 in enumerate(coll):
                 try:
-                    if not ((len(ix7.get(item2, ())) >= v1)):
+                    if not ((len(ix8.get(item2, ())) >= v1)):
                         continue
-                    if (any((any((ix12.get(p11)[k1] == item2) for p11 in t10) if type(t10 := charge(p9[k6])) is list else _fb()) for p9 in t8) if type(t8 := charge(s_2)) is list else _fb()):
+                    if (any((any((ix13.get(p12)[k1] == item2) for p12 in t11) if type(t11 := charge(p10[k5])) is list else _fb()) for p10 in t9) if type(t9 := charge(s_2)) is list else _fb()):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k7)
+                return RuleRun(passed, [], k6)
             return careful()(root, ctx, passed, slow, coll, v1)
         return careful()(root, ctx, 0, None, None, None)
     return run
 
 def constants_276():
-    return ('recurrence_threshold', 'title', F('builtin:map'), F('builtin:distinct'), S('rules/clause-8.6.rules', 247, 96, 247, 147), S('rules/clause-8.6.rules', 248, 52, 248, 87), 'incidents', '`distinct(map(filter(incidents, i -> exists(i.title)), i -> i.title))`', '/incident_management/recurrence_threshold', S('rules/clause-8.6.rules', 246, 19, 246, 58), '/incidents/{*}/title', S('rules/clause-8.6.rules', 247, 64, 247, 70), F('builtin:exists'), S('rules/clause-8.6.rules', 247, 57, 247, 71), F('builtin:filter'), S('rules/clause-8.6.rules', 247, 34, 247, 72), '`filter(incidents, i -> exists(i.title))`/{*}/title', S('rules/clause-8.6.rules', 247, 80, 247, 86), S('rules/clause-8.6.rules', 247, 30, 247, 87), S('rules/clause-8.6.rules', 247, 21, 247, 88), S('rules/clause-8.6.rules', 247, 118, 247, 124), S('rules/clause-8.6.rules', 247, 118, 247, 133), F('builtin:count'), S('rules/clause-8.6.rules', 247, 96, 247, 134), '>=', '/problems/{*}/incidents', S('rules/clause-8.6.rules', 248, 33, 248, 43), F('builtin:lookup'), S('rules/clause-8.6.rules', 248, 52, 248, 72), '`lookup(incidents, id)`/title', S('rules/clause-8.6.rules', 248, 52, 248, 78), F('builtin:any'), S('rules/clause-8.6.rules', 248, 29, 248, 88), S('rules/clause-8.6.rules', 248, 10, 248, 89), S('rules/clause-8.6.rules', 249, 35, 249, 41), S('rules/clause-8.6.rules', 249, 35, 249, 50), S('rules/clause-8.6.rules', 249, 13, 249, 51), ' incidents titled "', '" are not linked to any problem', 'incident_management', '/incident_management', '/incidents', 'problems', '/problems')
+    return ('recurrence_threshold', 'title', F('builtin:distinct'), S('rules/clause-8.6.rules', 247, 96, 247, 147), S('rules/clause-8.6.rules', 248, 52, 248, 87), 'incidents', '`distinct(map(filter(incidents, i -> exists(i.title)), i -> i.title))`', '/incident_management/recurrence_threshold', S('rules/clause-8.6.rules', 246, 19, 246, 58), '/incidents/{*}/title', S('rules/clause-8.6.rules', 247, 64, 247, 70), F('builtin:exists'), S('rules/clause-8.6.rules', 247, 57, 247, 71), F('builtin:filter'), S('rules/clause-8.6.rules', 247, 34, 247, 72), '`filter(incidents, i -> exists(i.title))`/{*}/title', S('rules/clause-8.6.rules', 247, 80, 247, 86), F('builtin:map'), S('rules/clause-8.6.rules', 247, 30, 247, 87), S('rules/clause-8.6.rules', 247, 21, 247, 88), S('rules/clause-8.6.rules', 247, 118, 247, 124), S('rules/clause-8.6.rules', 247, 118, 247, 133), F('builtin:count'), S('rules/clause-8.6.rules', 247, 96, 247, 134), '>=', '/problems/{*}/incidents', S('rules/clause-8.6.rules', 248, 33, 248, 43), F('builtin:lookup'), S('rules/clause-8.6.rules', 248, 52, 248, 72), '`lookup(incidents, id)`/title', S('rules/clause-8.6.rules', 248, 52, 248, 78), F('builtin:any'), S('rules/clause-8.6.rules', 248, 29, 248, 88), S('rules/clause-8.6.rules', 248, 10, 248, 89), S('rules/clause-8.6.rules', 249, 35, 249, 41), S('rules/clause-8.6.rules', 249, 35, 249, 50), S('rules/clause-8.6.rules', 249, 13, 249, 51), ' incidents titled "', '" are not linked to any problem', 'incident_management', '/incident_management', '/incidents', 'problems', '/problems')
 
 def build_277(K, careful):
     def run(root, ctx):
@@ -10439,22 +10439,22 @@ def build_285(K, careful):
                 try:
                     v2 = ((v3 := item1[k1]), list(ix4.get(v3, ())))[-1]
                     v5 = ((v6 := item1), k7(charge([(pd(t7) if (t7 := v6.get(k4)) is not None else pd(s_1[k5][k6])), pd(s_1[k5][k6])])))[-1]
-                    v8 = k7(charge(k10(charge(v2), (lambda p9: pd(p9[k8][k9])))))
-                    v10 = ([p12 for p12 in t11 if (((pd(p12[k8][k9]) != v8) and (not any((pd(p14[k8][k6]) == (pd(p12[k8][k9]) + k12)) for p14 in t13) if type(t13 := charge(v2)) is list else _fb()))) is True] if type(t11 := charge(v2)) is list else _fb())
-                    if (k16(v2) > k17) and (k19(charge(k10(charge(v2), (lambda p15: pd(p15[k8][k6]))))) <= v5) and (((v16 := v8), (v17 := pdur(item1[k21])), (rt.arith(k24, rt.arith(k24, (v16 + k12), v17, k23), v17, k25) - k12))[-1] >= today) and (k16(v10) == k17):
+                    v8 = k7(charge(([pd(p10[k8][k9]) for p10 in t9] if type(t9 := charge(v2)) is list else _fb())))
+                    v11 = ([p13 for p13 in t12 if (((pd(p13[k8][k9]) != v8) and (not any((pd(p15[k8][k6]) == (pd(p13[k8][k9]) + k11)) for p15 in t14) if type(t14 := charge(v2)) is list else _fb()))) is True] if type(t12 := charge(v2)) is list else _fb())
+                    if (k15(v2) > k16) and (k18(charge(([pd(p17[k8][k6]) for p17 in t16] if type(t16 := charge(v2)) is list else _fb()))) <= v5) and (((v18 := v8), (v19 := pdur(item1[k20])), (rt.arith(k23, rt.arith(k23, (v18 + k11), v19, k22), v19, k24) - k11))[-1] >= today) and (k15(v11) == k16):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k29)
+                return RuleRun(passed, [], k28)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_285():
-    return ('targets', 'id', 'target', 'measurements', 'effective_from', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-8.7.1.rules', 49, 36, 49, 59), TD(1, 0, 0), S('rules/clause-8.7.1.rules', 49, 103, 49, 122), S('rules/clause-8.7.1.rules', 49, 85, 49, 122), S('rules/clause-8.7.1.rules', 49, 36, 49, 123), F('builtin:length'), 0, S('rules/clause-8.7.1.rules', 50, 10, 50, 29), F('builtin:min'), S('rules/clause-8.7.1.rules', 51, 10, 51, 56), 'measurement_period', S('rules/clause-8.7.1.rules', 14, 48, 14, 63), S('rules/clause-8.7.1.rules', 14, 48, 14, 72), '+', S('rules/clause-8.7.1.rules', 14, 48, 14, 81), S('rules/clause-8.7.1.rules', 14, 48, 14, 89), S('rules/clause-8.7.1.rules', 52, 10, 52, 74), S('rules/clause-8.7.1.rules', 53, 10, 53, 26), '/availability/targets', S('rules/clause-8.7.1.rules', 45, 22, 45, 41), '{item}/id', S('rules/clause-8.7.1.rules', 46, 38, 46, 46), '/availability/measurements', S('rules/clause-8.7.1.rules', 6, 48, 6, 72), '/availability/measurements/{*}/target', S('rules/clause-8.7.1.rules', 6, 80, 6, 87), S('rules/clause-8.7.1.rules', 6, 80, 6, 100), F('builtin:filter'), S('rules/clause-8.7.1.rules', 6, 41, 6, 101), '{item}/effective_from', S('rules/clause-8.7.1.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-8.7.1.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-8.7.1.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-8.7.1.rules', 10, 41, 10, 95), S('rules/clause-8.7.1.rules', 10, 98, 10, 114), S('rules/clause-8.7.1.rules', 10, 98, 10, 120), S('rules/clause-8.7.1.rules', 10, 36, 10, 122), '`avl_measurements_of(target.id)`/{*}/period', S('rules/clause-8.7.1.rules', 48, 41, 48, 48), '`avl_measurements_of(target.id)`/{*}/period/end', S('rules/clause-8.7.1.rules', 48, 41, 48, 52), S('rules/clause-8.7.1.rules', 48, 22, 48, 53), S('rules/clause-8.7.1.rules', 48, 18, 48, 54), S('rules/clause-8.7.1.rules', 49, 36, 49, 43), S('rules/clause-8.7.1.rules', 49, 36, 49, 47), S('rules/clause-8.7.1.rules', 49, 85, 49, 92), '`avl_measurements_of(target.id)`/{*}/period/start', S('rules/clause-8.7.1.rules', 49, 85, 49, 98), S('rules/clause-8.7.1.rules', 49, 103, 49, 110), S('rules/clause-8.7.1.rules', 49, 103, 49, 114), F('builtin:none'), S('rules/clause-8.7.1.rules', 49, 65, 49, 123), S('rules/clause-8.7.1.rules', 49, 14, 49, 124), S('rules/clause-8.7.1.rules', 50, 10, 50, 25), '>', 'availability of ', 'service', '{item}/service', S('rules/clause-8.7.1.rules', 50, 54, 50, 67), ' has never been measured against target ', S('rules/clause-8.7.1.rules', 50, 110, 50, 118), S('rules/clause-8.7.1.rules', 51, 33, 51, 40), S('rules/clause-8.7.1.rules', 51, 33, 51, 46), S('rules/clause-8.7.1.rules', 51, 14, 51, 47), S('rules/clause-8.7.1.rules', 51, 10, 51, 48), '<=', S('rules/clause-8.7.1.rules', 51, 81, 51, 94), ' is measured only from ', S('rules/clause-8.7.1.rules', 51, 143, 51, 150), S('rules/clause-8.7.1.rules', 51, 143, 51, 156), S('rules/clause-8.7.1.rules', 51, 124, 51, 157), S('rules/clause-8.7.1.rules', 51, 120, 51, 158), ', not from ', '{item}/measurement_period', S('rules/clause-8.7.1.rules', 52, 40, 52, 64), F('read:duration'), 'duration', '-', '>=', 'the last availability figure for ', S('rules/clause-8.7.1.rules', 52, 116, 52, 129), ' ends on ', '; later periods are not measured', S('rules/clause-8.7.1.rules', 53, 10, 53, 21), S('rules/clause-8.7.1.rules', 54, 29, 54, 42), ' is not measured for the period after ', '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period', S('rules/clause-8.7.1.rules', 54, 98, 54, 105), '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.7.1.rules', 54, 98, 54, 109), S('rules/clause-8.7.1.rules', 54, 83, 54, 110), 'availability', '/availability', 'meta', '/meta')
+    return ('targets', 'id', 'target', 'measurements', 'effective_from', 'audit_period', 'start', F('builtin:max'), 'period', 'end', S('rules/clause-8.7.1.rules', 49, 36, 49, 59), TD(1, 0, 0), S('rules/clause-8.7.1.rules', 49, 103, 49, 122), S('rules/clause-8.7.1.rules', 49, 85, 49, 122), S('rules/clause-8.7.1.rules', 49, 36, 49, 123), F('builtin:length'), 0, S('rules/clause-8.7.1.rules', 50, 10, 50, 29), F('builtin:min'), S('rules/clause-8.7.1.rules', 51, 10, 51, 56), 'measurement_period', S('rules/clause-8.7.1.rules', 14, 48, 14, 63), S('rules/clause-8.7.1.rules', 14, 48, 14, 72), '+', S('rules/clause-8.7.1.rules', 14, 48, 14, 81), S('rules/clause-8.7.1.rules', 14, 48, 14, 89), S('rules/clause-8.7.1.rules', 52, 10, 52, 74), S('rules/clause-8.7.1.rules', 53, 10, 53, 26), '/availability/targets', S('rules/clause-8.7.1.rules', 45, 22, 45, 41), '{item}/id', S('rules/clause-8.7.1.rules', 46, 38, 46, 46), '/availability/measurements', S('rules/clause-8.7.1.rules', 6, 48, 6, 72), '/availability/measurements/{*}/target', S('rules/clause-8.7.1.rules', 6, 80, 6, 87), S('rules/clause-8.7.1.rules', 6, 80, 6, 100), F('builtin:filter'), S('rules/clause-8.7.1.rules', 6, 41, 6, 101), '{item}/effective_from', S('rules/clause-8.7.1.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-8.7.1.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-8.7.1.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-8.7.1.rules', 10, 41, 10, 95), S('rules/clause-8.7.1.rules', 10, 98, 10, 114), S('rules/clause-8.7.1.rules', 10, 98, 10, 120), S('rules/clause-8.7.1.rules', 10, 36, 10, 122), '`avl_measurements_of(target.id)`/{*}/period', S('rules/clause-8.7.1.rules', 48, 41, 48, 48), '`avl_measurements_of(target.id)`/{*}/period/end', S('rules/clause-8.7.1.rules', 48, 41, 48, 52), F('builtin:map'), S('rules/clause-8.7.1.rules', 48, 22, 48, 53), S('rules/clause-8.7.1.rules', 48, 18, 48, 54), S('rules/clause-8.7.1.rules', 49, 36, 49, 43), S('rules/clause-8.7.1.rules', 49, 36, 49, 47), S('rules/clause-8.7.1.rules', 49, 85, 49, 92), '`avl_measurements_of(target.id)`/{*}/period/start', S('rules/clause-8.7.1.rules', 49, 85, 49, 98), S('rules/clause-8.7.1.rules', 49, 103, 49, 110), S('rules/clause-8.7.1.rules', 49, 103, 49, 114), F('builtin:none'), S('rules/clause-8.7.1.rules', 49, 65, 49, 123), S('rules/clause-8.7.1.rules', 49, 14, 49, 124), S('rules/clause-8.7.1.rules', 50, 10, 50, 25), '>', 'availability of ', 'service', '{item}/service', S('rules/clause-8.7.1.rules', 50, 54, 50, 67), ' has never been measured against target ', S('rules/clause-8.7.1.rules', 50, 110, 50, 118), S('rules/clause-8.7.1.rules', 51, 33, 51, 40), S('rules/clause-8.7.1.rules', 51, 33, 51, 46), S('rules/clause-8.7.1.rules', 51, 14, 51, 47), S('rules/clause-8.7.1.rules', 51, 10, 51, 48), '<=', S('rules/clause-8.7.1.rules', 51, 81, 51, 94), ' is measured only from ', S('rules/clause-8.7.1.rules', 51, 143, 51, 150), S('rules/clause-8.7.1.rules', 51, 143, 51, 156), S('rules/clause-8.7.1.rules', 51, 124, 51, 157), S('rules/clause-8.7.1.rules', 51, 120, 51, 158), ', not from ', '{item}/measurement_period', S('rules/clause-8.7.1.rules', 52, 40, 52, 64), F('read:duration'), 'duration', '-', '>=', 'the last availability figure for ', S('rules/clause-8.7.1.rules', 52, 116, 52, 129), ' ends on ', '; later periods are not measured', S('rules/clause-8.7.1.rules', 53, 10, 53, 21), S('rules/clause-8.7.1.rules', 54, 29, 54, 42), ' is not measured for the period after ', '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period', S('rules/clause-8.7.1.rules', 54, 98, 54, 105), '`filter(measured, m -> m.period.end != last_end and none(measured, n -> n.period.start == m.period.end + 1 day))`/{*}/period/end', S('rules/clause-8.7.1.rules', 54, 98, 54, 109), S('rules/clause-8.7.1.rules', 54, 83, 54, 110), 'availability', '/availability', 'meta', '/meta')
 
 def build_286(K, careful):
     def run(root, ctx):
@@ -10701,28 +10701,28 @@ def build_292(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix4 = _groups_of(ctx, charge(s_0[k3]), k2)
+                ix6 = _groups_of(ctx, charge(s_0[k4]), k3)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ((v3 := item1[k1]), k6(charge(k5(charge(list(ix4.get(v3, ()))), (lambda p5: pd(p5[k4]))))))[-1]
-                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_1[k7][k9])), k11))[-1] >= today):
+                    v2 = ((v3 := item1[k1]), k5(charge(([pd(p5[k2]) for p5 in t4] if type(t4 := charge(list(ix6.get(v3, ())))) is list else _fb()))))[-1]
+                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k6][k7])), rt.arith(k11, v7, k9(v8, pdur(s_1[k6][k8])), k10))[-1] >= today):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k14)
+                return RuleRun(passed, [], k13)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_292():
-    return ('plans', 'id', 'plan', 'tests', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'continuity_test', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.2.rules', 49, 10, 49, 65), '/continuity/plans', S('rules/clause-8.7.2.rules', 46, 20, 46, 35), '{item}/id', S('rules/clause-8.7.2.rules', 47, 29, 47, 35), '/continuity/tests', S('rules/clause-8.7.2.rules', 12, 49, 12, 64), '/continuity/tests/{*}/plan', S('rules/clause-8.7.2.rules', 12, 72, 12, 77), S('rules/clause-8.7.2.rules', 12, 72, 12, 88), F('builtin:filter'), S('rules/clause-8.7.2.rules', 12, 42, 12, 89), '`filter(continuity.tests, t -> t.plan == plan_id)`/{*}/performed_on', S('rules/clause-8.7.2.rules', 12, 97, 12, 110), F('read:date'), 'date', S('rules/clause-8.7.2.rules', 12, 38, 12, 111), S('rules/clause-8.7.2.rules', 12, 34, 12, 112), S('rules/clause-8.7.2.rules', 48, 10, 48, 21), 'continuity plan ', S('rules/clause-8.7.2.rules', 48, 46, 48, 52), ' has never been tested', '/meta/intervals', S('rules/clause-8.7.2.rules', 49, 26, 49, 39), '/meta/intervals/continuity_test', S('rules/clause-8.7.2.rules', 49, 26, 49, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.7.2.rules', 50, 29, 50, 35), ' was last tested on ', ', beyond the test interval', 'continuity', '/continuity', 'meta', '/meta')
+    return ('plans', 'id', 'performed_on', 'plan', 'tests', F('builtin:max'), 'intervals', 'continuity_test', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.2.rules', 49, 10, 49, 65), '/continuity/plans', S('rules/clause-8.7.2.rules', 46, 20, 46, 35), '{item}/id', S('rules/clause-8.7.2.rules', 47, 29, 47, 35), '/continuity/tests', S('rules/clause-8.7.2.rules', 12, 49, 12, 64), '/continuity/tests/{*}/plan', S('rules/clause-8.7.2.rules', 12, 72, 12, 77), S('rules/clause-8.7.2.rules', 12, 72, 12, 88), F('builtin:filter'), S('rules/clause-8.7.2.rules', 12, 42, 12, 89), '`filter(continuity.tests, t -> t.plan == plan_id)`/{*}/performed_on', S('rules/clause-8.7.2.rules', 12, 97, 12, 110), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.7.2.rules', 12, 38, 12, 111), S('rules/clause-8.7.2.rules', 12, 34, 12, 112), S('rules/clause-8.7.2.rules', 48, 10, 48, 21), 'continuity plan ', S('rules/clause-8.7.2.rules', 48, 46, 48, 52), ' has never been tested', '/meta/intervals', S('rules/clause-8.7.2.rules', 49, 26, 49, 39), '/meta/intervals/continuity_test', S('rules/clause-8.7.2.rules', 49, 26, 49, 55), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.7.2.rules', 50, 29, 50, 35), ' was last tested on ', ', beyond the test interval', 'continuity', '/continuity', 'meta', '/meta')
 
 def build_293(K, careful):
     def run(root, ctx):
@@ -11066,8 +11066,8 @@ def build_302(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p3: pd(p3[k1])))))
-                if (v1 is not None) and (((v4 := v1), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
+                v1 = k2(charge(([pd(p4[k0]) for p4 in t3] if type(t3 := charge(s_0[k1])) is list else _fb())))
+                if (v1 is not None) and (((v5 := v1), (v6 := pdur(s_1[k3][k4])), rt.arith(k8, v5, k6(v6, pdur(s_1[k3][k5])), k7))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -11076,7 +11076,7 @@ def build_302(K, careful):
     return run
 
 def constants_302():
-    return ('risk_assessments', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'security_risk_assessment', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.3.rules', 82, 10, 82, 74), '/information_security/risk_assessments', S('rules/clause-8.7.3.rules', 80, 22, 80, 58), '/information_security/risk_assessments/{*}/performed_on', S('rules/clause-8.7.3.rules', 80, 66, 80, 79), F('read:date'), 'date', S('rules/clause-8.7.3.rules', 80, 18, 80, 80), S('rules/clause-8.7.3.rules', 80, 14, 80, 81), S('rules/clause-8.7.3.rules', 81, 10, 81, 21), 'no information security risk assessment is recorded', '/meta/intervals', S('rules/clause-8.7.3.rules', 82, 26, 82, 39), '/meta/intervals/security_risk_assessment', S('rules/clause-8.7.3.rules', 82, 26, 82, 64), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the last information security risk assessment was on ', ', beyond the assessment interval', 'information_security', '/information_security', 'meta', '/meta')
+    return ('performed_on', 'risk_assessments', F('builtin:max'), 'intervals', 'security_risk_assessment', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.3.rules', 82, 10, 82, 74), '/information_security/risk_assessments', S('rules/clause-8.7.3.rules', 80, 22, 80, 58), '/information_security/risk_assessments/{*}/performed_on', S('rules/clause-8.7.3.rules', 80, 66, 80, 79), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.7.3.rules', 80, 18, 80, 80), S('rules/clause-8.7.3.rules', 80, 14, 80, 81), S('rules/clause-8.7.3.rules', 81, 10, 81, 21), 'no information security risk assessment is recorded', '/meta/intervals', S('rules/clause-8.7.3.rules', 82, 26, 82, 39), '/meta/intervals/security_risk_assessment', S('rules/clause-8.7.3.rules', 82, 26, 82, 64), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the last information security risk assessment was on ', ', beyond the assessment interval', 'information_security', '/information_security', 'meta', '/meta')
 
 def build_303(K, careful):
     def run(root, ctx):
@@ -11176,21 +11176,21 @@ def build_305(K, careful):
                 try:
                     if not ((item1[k1] == k2)):
                         continue
-                    v2 = (k7(charge(k6(charge(item1[k4]), (lambda p4: pd(p4[k5]))))) if (t5 := (item1.get(k4) is not None)) is True else None if t5 is False else _fb())
-                    if (v2 is not None) and (((v6 := v2), (v7 := pdur(s_1[k8][k9])), rt.arith(k13, v6, k11(v7, pdur(s_1[k8][k10])), k12))[-1] >= today):
+                    v2 = (k6(charge(([pd(p5[k5]) for p5 in t4] if type(t4 := charge(item1[k4])) is list else _fb()))) if (t6 := (item1.get(k4) is not None)) is True else None if t6 is False else _fb())
+                    if (v2 is not None) and (((v7 := v2), (v8 := pdur(s_1[k7][k8])), rt.arith(k12, v7, k10(v8, pdur(s_1[k7][k9])), k11))[-1] >= today):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k15)
+                return RuleRun(passed, [], k14)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_305():
-    return ('controls', 'status', 'implemented', S('rules/clause-8.7.3.rules', 118, 59, 118, 89), 'effectiveness_reviews', 'reviewed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'security_control_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.3.rules', 121, 10, 121, 73), '/information_security/controls', S('rules/clause-8.7.3.rules', 118, 23, 118, 51), '{item}/status', S('rules/clause-8.7.3.rules', 118, 59, 118, 72), '{item}/effectiveness_reviews', S('rules/clause-8.7.3.rules', 119, 24, 119, 52), F('builtin:exists'), S('rules/clause-8.7.3.rules', 119, 17, 119, 53), S('rules/clause-8.7.3.rules', 119, 68, 119, 96), '{item}/effectiveness_reviews/{*}/reviewed_on', S('rules/clause-8.7.3.rules', 119, 104, 119, 116), F('read:date'), 'date', S('rules/clause-8.7.3.rules', 119, 64, 119, 117), S('rules/clause-8.7.3.rules', 119, 60, 119, 118), S('rules/clause-8.7.3.rules', 119, 14, 119, 128), S('rules/clause-8.7.3.rules', 120, 10, 120, 21), 'control ', 'id', '{item}/id', S('rules/clause-8.7.3.rules', 120, 38, 120, 47), ' has never been reviewed for effectiveness', '/meta/intervals', S('rules/clause-8.7.3.rules', 121, 26, 121, 39), '/meta/intervals/security_control_review', S('rules/clause-8.7.3.rules', 121, 26, 121, 63), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.7.3.rules', 122, 21, 122, 30), ' was last reviewed for effectiveness on ', ', beyond the review interval', 'information_security', '/information_security', 'meta', '/meta')
+    return ('controls', 'status', 'implemented', S('rules/clause-8.7.3.rules', 118, 59, 118, 89), 'effectiveness_reviews', 'reviewed_on', F('builtin:max'), 'intervals', 'security_control_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.3.rules', 121, 10, 121, 73), '/information_security/controls', S('rules/clause-8.7.3.rules', 118, 23, 118, 51), '{item}/status', S('rules/clause-8.7.3.rules', 118, 59, 118, 72), '{item}/effectiveness_reviews', S('rules/clause-8.7.3.rules', 119, 24, 119, 52), F('builtin:exists'), S('rules/clause-8.7.3.rules', 119, 17, 119, 53), S('rules/clause-8.7.3.rules', 119, 68, 119, 96), '{item}/effectiveness_reviews/{*}/reviewed_on', S('rules/clause-8.7.3.rules', 119, 104, 119, 116), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.7.3.rules', 119, 64, 119, 117), S('rules/clause-8.7.3.rules', 119, 60, 119, 118), S('rules/clause-8.7.3.rules', 119, 14, 119, 128), S('rules/clause-8.7.3.rules', 120, 10, 120, 21), 'control ', 'id', '{item}/id', S('rules/clause-8.7.3.rules', 120, 38, 120, 47), ' has never been reviewed for effectiveness', '/meta/intervals', S('rules/clause-8.7.3.rules', 121, 26, 121, 39), '/meta/intervals/security_control_review', S('rules/clause-8.7.3.rules', 121, 26, 121, 63), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', S('rules/clause-8.7.3.rules', 122, 21, 122, 30), ' was last reviewed for effectiveness on ', ', beyond the review interval', 'information_security', '/information_security', 'meta', '/meta')
 
 def build_306(K, careful):
     def run(root, ctx):
@@ -11426,8 +11426,8 @@ def build_312(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p3: pd(p3[k1])))))
-                if (v1 is not None) and (((v4 := v1), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
+                v1 = k2(charge(([pd(p4[k0]) for p4 in t3] if type(t3 := charge(s_0[k1])) is list else _fb())))
+                if (v1 is not None) and (((v5 := v1), (v6 := pdur(s_1[k3][k4])), rt.arith(k8, v5, k6(v6, pdur(s_1[k3][k5])), k7))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -11436,7 +11436,7 @@ def build_312(K, careful):
     return run
 
 def constants_312():
-    return ('trend_analyses', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'security_trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.3.rules', 202, 10, 202, 73), '/information_security/trend_analyses', S('rules/clause-8.7.3.rules', 200, 22, 200, 56), '/information_security/trend_analyses/{*}/performed_on', S('rules/clause-8.7.3.rules', 200, 64, 200, 77), F('read:date'), 'date', S('rules/clause-8.7.3.rules', 200, 18, 200, 78), S('rules/clause-8.7.3.rules', 200, 14, 200, 79), S('rules/clause-8.7.3.rules', 201, 10, 201, 21), 'no analysis of security incident trends is recorded', '/meta/intervals', S('rules/clause-8.7.3.rules', 202, 26, 202, 39), '/meta/intervals/security_trend_analysis', S('rules/clause-8.7.3.rules', 202, 26, 202, 63), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'security incident trends were last analysed on ', ', beyond the interval', 'information_security', '/information_security', 'meta', '/meta')
+    return ('performed_on', 'trend_analyses', F('builtin:max'), 'intervals', 'security_trend_analysis', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.7.3.rules', 202, 10, 202, 73), '/information_security/trend_analyses', S('rules/clause-8.7.3.rules', 200, 22, 200, 56), '/information_security/trend_analyses/{*}/performed_on', S('rules/clause-8.7.3.rules', 200, 64, 200, 77), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.7.3.rules', 200, 18, 200, 78), S('rules/clause-8.7.3.rules', 200, 14, 200, 79), S('rules/clause-8.7.3.rules', 201, 10, 201, 21), 'no analysis of security incident trends is recorded', '/meta/intervals', S('rules/clause-8.7.3.rules', 202, 26, 202, 39), '/meta/intervals/security_trend_analysis', S('rules/clause-8.7.3.rules', 202, 26, 202, 63), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'security incident trends were last analysed on ', ', beyond the interval', 'information_security', '/information_security', 'meta', '/meta')
 
 def build_313(K, careful):
     def run(root, ctx):
@@ -11573,22 +11573,22 @@ def build_316(K, careful):
                         continue
                     v3 = ((v4 := item1[k2]), list(ix5.get(v4, ())))[-1]
                     v6 = ((v7 := item1), k8(charge([(pd(t8) if (t8 := v7.get(k5)) is not None else pd(s_1[k6][k7])), pd(s_1[k6][k7])])))[-1]
-                    v9 = k8(charge(k11(charge(v3), (lambda p10: pd(p10[k9][k10])))))
-                    v11 = ([p13 for p13 in t12 if (((pd(p13[k9][k10]) != v9) and (not any((pd(p15[k9][k7]) == (pd(p13[k9][k10]) + k13)) for p15 in t14) if type(t14 := charge(v3)) is list else _fb()))) is True] if type(t12 := charge(v3)) is list else _fb())
-                    if (k17(v3) > k18) and (k20(charge(k11(charge(v3), (lambda p16: pd(p16[k9][k7]))))) <= v6) and (((v17 := v9), (v18 := pdur(item1[k1])), (rt.arith(k24, rt.arith(k24, (v17 + k13), v18, k23), v18, k25) - k13))[-1] >= today) and (k17(v11) == k18):
+                    v9 = k8(charge(([pd(p11[k9][k10]) for p11 in t10] if type(t10 := charge(v3)) is list else _fb())))
+                    v12 = ([p14 for p14 in t13 if (((pd(p14[k9][k10]) != v9) and (not any((pd(p16[k9][k7]) == (pd(p14[k9][k10]) + k12)) for p16 in t15) if type(t15 := charge(v3)) is list else _fb()))) is True] if type(t13 := charge(v3)) is list else _fb())
+                    if (k16(v3) > k17) and (k19(charge(([pd(p18[k9][k7]) for p18 in t17] if type(t17 := charge(v3)) is list else _fb()))) <= v6) and (((v19 := v9), (v20 := pdur(item1[k1])), (rt.arith(k23, rt.arith(k23, (v19 + k12), v20, k22), v20, k24) - k12))[-1] >= today) and (k16(v12) == k17):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k29)
+                return RuleRun(passed, [], k28)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_316():
-    return ('kpis', 'frequency', 'id', 'kpi', 'results', 'measured_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.1.rules', 52, 35, 52, 58), TD(1, 0, 0), S('rules/clause-9.1.rules', 52, 101, 52, 120), S('rules/clause-9.1.rules', 52, 83, 52, 120), S('rules/clause-9.1.rules', 52, 35, 52, 121), F('builtin:length'), 0, S('rules/clause-9.1.rules', 53, 10, 53, 28), F('builtin:min'), S('rules/clause-9.1.rules', 54, 10, 54, 55), S('rules/clause-9.1.rules', 14, 49, 14, 64), S('rules/clause-9.1.rules', 14, 49, 14, 73), '+', S('rules/clause-9.1.rules', 14, 49, 14, 82), S('rules/clause-9.1.rules', 14, 49, 14, 90), S('rules/clause-9.1.rules', 55, 10, 55, 63), S('rules/clause-9.1.rules', 56, 10, 56, 26), '/measurements/kpis', S('rules/clause-9.1.rules', 48, 19, 48, 35), '{item}/frequency', S('rules/clause-9.1.rules', 48, 50, 48, 62), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.1.rules', 48, 43, 48, 63), '{item}/id', S('rules/clause-9.1.rules', 49, 33, 49, 38), '/measurements/results', S('rules/clause-9.1.rules', 6, 41, 6, 60), '/measurements/results/{*}/kpi', S('rules/clause-9.1.rules', 6, 68, 6, 72), S('rules/clause-9.1.rules', 6, 68, 6, 82), F('builtin:filter'), S('rules/clause-9.1.rules', 6, 34, 6, 83), '{item}/measured_since', S('rules/clause-9.1.rules', 10, 47, 10, 64), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.1.rules', 10, 67, 10, 83), '/meta/audit_period/start', S('rules/clause-9.1.rules', 10, 67, 10, 89), F('builtin:default'), S('rules/clause-9.1.rules', 10, 39, 10, 90), S('rules/clause-9.1.rules', 10, 93, 10, 109), S('rules/clause-9.1.rules', 10, 93, 10, 115), S('rules/clause-9.1.rules', 10, 34, 10, 117), '`meas_results_of(kpi.id)`/{*}/period', S('rules/clause-9.1.rules', 51, 40, 51, 47), '`meas_results_of(kpi.id)`/{*}/period/end', S('rules/clause-9.1.rules', 51, 40, 51, 51), S('rules/clause-9.1.rules', 51, 22, 51, 52), S('rules/clause-9.1.rules', 51, 18, 51, 53), S('rules/clause-9.1.rules', 52, 35, 52, 42), S('rules/clause-9.1.rules', 52, 35, 52, 46), S('rules/clause-9.1.rules', 52, 83, 52, 90), '`meas_results_of(kpi.id)`/{*}/period/start', S('rules/clause-9.1.rules', 52, 83, 52, 96), S('rules/clause-9.1.rules', 52, 101, 52, 108), S('rules/clause-9.1.rules', 52, 101, 52, 112), F('builtin:none'), S('rules/clause-9.1.rules', 52, 64, 52, 121), S('rules/clause-9.1.rules', 52, 14, 52, 122), S('rules/clause-9.1.rules', 53, 10, 53, 24), '>', 'indicator ', S('rules/clause-9.1.rules', 53, 47, 53, 52), ' has no recorded results', S('rules/clause-9.1.rules', 54, 32, 54, 39), S('rules/clause-9.1.rules', 54, 32, 54, 45), S('rules/clause-9.1.rules', 54, 14, 54, 46), S('rules/clause-9.1.rules', 54, 10, 54, 47), '<=', S('rules/clause-9.1.rules', 54, 74, 54, 79), ' has results only from ', S('rules/clause-9.1.rules', 54, 127, 54, 134), S('rules/clause-9.1.rules', 54, 127, 54, 140), S('rules/clause-9.1.rules', 54, 109, 54, 141), S('rules/clause-9.1.rules', 54, 105, 54, 142), ', not from ', S('rules/clause-9.1.rules', 55, 41, 55, 53), '-', '>=', 'the last result of indicator ', S('rules/clause-9.1.rules', 55, 101, 55, 106), ' ends on ', '; later periods are not recorded', S('rules/clause-9.1.rules', 56, 10, 56, 21), S('rules/clause-9.1.rules', 57, 23, 57, 28), ' has no result for the period after ', '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period', S('rules/clause-9.1.rules', 57, 82, 57, 89), '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.1.rules', 57, 82, 57, 93), S('rules/clause-9.1.rules', 57, 67, 57, 94), 'measurements', '/measurements', 'meta', '/meta')
+    return ('kpis', 'frequency', 'id', 'kpi', 'results', 'measured_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', S('rules/clause-9.1.rules', 52, 35, 52, 58), TD(1, 0, 0), S('rules/clause-9.1.rules', 52, 101, 52, 120), S('rules/clause-9.1.rules', 52, 83, 52, 120), S('rules/clause-9.1.rules', 52, 35, 52, 121), F('builtin:length'), 0, S('rules/clause-9.1.rules', 53, 10, 53, 28), F('builtin:min'), S('rules/clause-9.1.rules', 54, 10, 54, 55), S('rules/clause-9.1.rules', 14, 49, 14, 64), S('rules/clause-9.1.rules', 14, 49, 14, 73), '+', S('rules/clause-9.1.rules', 14, 49, 14, 82), S('rules/clause-9.1.rules', 14, 49, 14, 90), S('rules/clause-9.1.rules', 55, 10, 55, 63), S('rules/clause-9.1.rules', 56, 10, 56, 26), '/measurements/kpis', S('rules/clause-9.1.rules', 48, 19, 48, 35), '{item}/frequency', S('rules/clause-9.1.rules', 48, 50, 48, 62), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.1.rules', 48, 43, 48, 63), '{item}/id', S('rules/clause-9.1.rules', 49, 33, 49, 38), '/measurements/results', S('rules/clause-9.1.rules', 6, 41, 6, 60), '/measurements/results/{*}/kpi', S('rules/clause-9.1.rules', 6, 68, 6, 72), S('rules/clause-9.1.rules', 6, 68, 6, 82), F('builtin:filter'), S('rules/clause-9.1.rules', 6, 34, 6, 83), '{item}/measured_since', S('rules/clause-9.1.rules', 10, 47, 10, 64), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.1.rules', 10, 67, 10, 83), '/meta/audit_period/start', S('rules/clause-9.1.rules', 10, 67, 10, 89), F('builtin:default'), S('rules/clause-9.1.rules', 10, 39, 10, 90), S('rules/clause-9.1.rules', 10, 93, 10, 109), S('rules/clause-9.1.rules', 10, 93, 10, 115), S('rules/clause-9.1.rules', 10, 34, 10, 117), '`meas_results_of(kpi.id)`/{*}/period', S('rules/clause-9.1.rules', 51, 40, 51, 47), '`meas_results_of(kpi.id)`/{*}/period/end', S('rules/clause-9.1.rules', 51, 40, 51, 51), F('builtin:map'), S('rules/clause-9.1.rules', 51, 22, 51, 52), S('rules/clause-9.1.rules', 51, 18, 51, 53), S('rules/clause-9.1.rules', 52, 35, 52, 42), S('rules/clause-9.1.rules', 52, 35, 52, 46), S('rules/clause-9.1.rules', 52, 83, 52, 90), '`meas_results_of(kpi.id)`/{*}/period/start', S('rules/clause-9.1.rules', 52, 83, 52, 96), S('rules/clause-9.1.rules', 52, 101, 52, 108), S('rules/clause-9.1.rules', 52, 101, 52, 112), F('builtin:none'), S('rules/clause-9.1.rules', 52, 64, 52, 121), S('rules/clause-9.1.rules', 52, 14, 52, 122), S('rules/clause-9.1.rules', 53, 10, 53, 24), '>', 'indicator ', S('rules/clause-9.1.rules', 53, 47, 53, 52), ' has no recorded results', S('rules/clause-9.1.rules', 54, 32, 54, 39), S('rules/clause-9.1.rules', 54, 32, 54, 45), S('rules/clause-9.1.rules', 54, 14, 54, 46), S('rules/clause-9.1.rules', 54, 10, 54, 47), '<=', S('rules/clause-9.1.rules', 54, 74, 54, 79), ' has results only from ', S('rules/clause-9.1.rules', 54, 127, 54, 134), S('rules/clause-9.1.rules', 54, 127, 54, 140), S('rules/clause-9.1.rules', 54, 109, 54, 141), S('rules/clause-9.1.rules', 54, 105, 54, 142), ', not from ', S('rules/clause-9.1.rules', 55, 41, 55, 53), '-', '>=', 'the last result of indicator ', S('rules/clause-9.1.rules', 55, 101, 55, 106), ' ends on ', '; later periods are not recorded', S('rules/clause-9.1.rules', 56, 10, 56, 21), S('rules/clause-9.1.rules', 57, 23, 57, 28), ' has no result for the period after ', '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period', S('rules/clause-9.1.rules', 57, 82, 57, 89), '`filter(results, r -> r.period.end != last_end and none(results, n -> n.period.start == r.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.1.rules', 57, 82, 57, 93), S('rules/clause-9.1.rules', 57, 67, 57, 94), 'measurements', '/measurements', 'meta', '/meta')
 
 def build_317(K, careful):
     def run(root, ctx):
@@ -11637,8 +11637,8 @@ def build_318(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p3: pd(p3[k1])))))
-                if (v1 is not None) and (((v4 := v1), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
+                v1 = k2(charge(([pd(p4[k0]) for p4 in t3] if type(t3 := charge(s_0[k1])) is list else _fb())))
+                if (v1 is not None) and (((v5 := v1), (v6 := pdur(s_1[k3][k4])), rt.arith(k8, v5, k6(v6, pdur(s_1[k3][k5])), k7))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -11647,7 +11647,7 @@ def build_318(K, careful):
     return run
 
 def constants_318():
-    return ('evaluations', 'performed_on', F('builtin:map'), F('builtin:max'), 'intervals', 'sms_evaluation', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-9.1.rules', 79, 10, 79, 64), '/measurements/evaluations', S('rules/clause-9.1.rules', 77, 22, 77, 45), '/measurements/evaluations/{*}/performed_on', S('rules/clause-9.1.rules', 77, 53, 77, 66), F('read:date'), 'date', S('rules/clause-9.1.rules', 77, 18, 77, 67), S('rules/clause-9.1.rules', 77, 14, 77, 68), S('rules/clause-9.1.rules', 78, 10, 78, 21), "no evaluation of the SMS's performance and effectiveness is recorded", '/meta/intervals', S('rules/clause-9.1.rules', 79, 26, 79, 39), '/meta/intervals/sms_evaluation', S('rules/clause-9.1.rules', 79, 26, 79, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the SMS was last evaluated on ', ', beyond the evaluation interval', 'measurements', '/measurements', 'meta', '/meta')
+    return ('performed_on', 'evaluations', F('builtin:max'), 'intervals', 'sms_evaluation', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-9.1.rules', 79, 10, 79, 64), '/measurements/evaluations', S('rules/clause-9.1.rules', 77, 22, 77, 45), '/measurements/evaluations/{*}/performed_on', S('rules/clause-9.1.rules', 77, 53, 77, 66), F('read:date'), 'date', F('builtin:map'), S('rules/clause-9.1.rules', 77, 18, 77, 67), S('rules/clause-9.1.rules', 77, 14, 77, 68), S('rules/clause-9.1.rules', 78, 10, 78, 21), "no evaluation of the SMS's performance and effectiveness is recorded", '/meta/intervals', S('rules/clause-9.1.rules', 79, 26, 79, 39), '/meta/intervals/sms_evaluation', S('rules/clause-9.1.rules', 79, 26, 79, 54), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the SMS was last evaluated on ', ', beyond the evaluation interval', 'measurements', '/measurements', 'meta', '/meta')
 
 def build_319(K, careful):
     def run(root, ctx):
@@ -11942,8 +11942,8 @@ def build_327(K, careful):
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = k3(charge(k2(charge(s_0[k0]), (lambda p3: pd(p3[k1])))))
-                if (v1 is not None) and (((v4 := v1), (v5 := pdur(s_1[k4][k5])), rt.arith(k9, v4, k7(v5, pdur(s_1[k4][k6])), k8))[-1] >= today):
+                v1 = k2(charge(([pd(p4[k0]) for p4 in t3] if type(t3 := charge(s_0[k1])) is list else _fb())))
+                if (v1 is not None) and (((v5 := v1), (v6 := pdur(s_1[k3][k4])), rt.arith(k8, v5, k6(v6, pdur(s_1[k3][k5])), k7))[-1] >= today):
                     return RuleRun(1, [], None)
                 _fb()
             except Exception:
@@ -11952,7 +11952,7 @@ def build_327(K, careful):
     return run
 
 def constants_327():
-    return ('reviews', 'held_on', F('builtin:map'), F('builtin:max'), 'intervals', 'management_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-9.3.rules', 19, 10, 19, 67), '/management_reviews/reviews', S('rules/clause-9.3.rules', 17, 22, 17, 47), '/management_reviews/reviews/{*}/held_on', S('rules/clause-9.3.rules', 17, 55, 17, 63), F('read:date'), 'date', S('rules/clause-9.3.rules', 17, 18, 17, 64), S('rules/clause-9.3.rules', 17, 14, 17, 65), S('rules/clause-9.3.rules', 18, 10, 18, 21), 'no management review is recorded', '/meta/intervals', S('rules/clause-9.3.rules', 19, 26, 19, 39), '/meta/intervals/management_review', S('rules/clause-9.3.rules', 19, 26, 19, 57), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the last management review was held on ', ', beyond the review interval', 'management_reviews', '/management_reviews', 'meta', '/meta')
+    return ('held_on', 'reviews', F('builtin:max'), 'intervals', 'management_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-9.3.rules', 19, 10, 19, 67), '/management_reviews/reviews', S('rules/clause-9.3.rules', 17, 22, 17, 47), '/management_reviews/reviews/{*}/held_on', S('rules/clause-9.3.rules', 17, 55, 17, 63), F('read:date'), 'date', F('builtin:map'), S('rules/clause-9.3.rules', 17, 18, 17, 64), S('rules/clause-9.3.rules', 17, 14, 17, 65), S('rules/clause-9.3.rules', 18, 10, 18, 21), 'no management review is recorded', '/meta/intervals', S('rules/clause-9.3.rules', 19, 26, 19, 39), '/meta/intervals/management_review', S('rules/clause-9.3.rules', 19, 26, 19, 57), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the last management review was held on ', ', beyond the review interval', 'management_reviews', '/management_reviews', 'meta', '/meta')
 
 def build_328(K, careful):
     def run(root, ctx):
@@ -12120,22 +12120,22 @@ def build_332(K, careful):
                 try:
                     if not ((any((pd(p3[k1]) < pd(item1[k1])) for p3 in t2) if type(t2 := charge(s_0[k0])) is list else _fb())):
                         continue
-                    v4 = ((v5 := item1), (next((p7 for p7 in t6 if ((pd(p7[k1]) == k5(charge(k4(charge(([p9 for p9 in t8 if ((pd(p9[k1]) < pd(v5[k1]))) is True] if type(t8 := charge(s_0[k0])) is list else _fb())), (lambda p10: pd(p10[k1]))))))) is True), None) if type(t6 := charge(s_0[k0])) is list else _fb()))[-1]
-                    v11 = ([p13 for p13 in t12 if (((p13[k7] == v4[k8]) and (t15 not in t16 if type(t15 := p13[k8]) is str and (type(t16 := (t14 if (t14 := item1.get(k10)) is not None else [])) is list or type(t16) is str) else _fb()))) is True] if type(t12 := charge(s_0[k13])) is list else _fb())
-                    if (k14(v11) == k15):
+                    v4 = ((v5 := item1), (next((p7 for p7 in t6 if ((pd(p7[k1]) == k4(charge(([pd(p9[k1]) for p9 in t8] if type(t8 := charge(([p11 for p11 in t10 if ((pd(p11[k1]) < pd(v5[k1]))) is True] if type(t10 := charge(s_0[k0])) is list else _fb()))) is list else _fb()))))) is True), None) if type(t6 := charge(s_0[k0])) is list else _fb()))[-1]
+                    v12 = ([p14 for p14 in t13 if (((p14[k6] == v4[k7]) and (t16 not in t17 if type(t16 := p14[k7]) is str and (type(t17 := (t15 if (t15 := item1.get(k9)) is not None else [])) is list or type(t17) is str) else _fb()))) is True] if type(t13 := charge(s_0[k12])) is list else _fb())
+                    if (k13(v12) == k14):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k17)
+                return RuleRun(passed, [], k16)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_332():
-    return ('reviews', 'held_on', S('rules/clause-9.3.rules', 71, 92, 71, 117), S('rules/clause-9.3.rules', 9, 130, 9, 155), F('builtin:map'), F('builtin:max'), S('rules/clause-9.3.rules', 9, 69, 9, 174), 'review', 'id', S('rules/clause-9.3.rules', 73, 56, 73, 78), 'followed_up', S('rules/clause-9.3.rules', 73, 84, 73, 126), S('rules/clause-9.3.rules', 73, 56, 73, 126), 'actions', F('builtin:length'), 0, S('rules/clause-9.3.rules', 74, 10, 74, 28), '/management_reviews/reviews', S('rules/clause-9.3.rules', 71, 22, 71, 47), S('rules/clause-9.3.rules', 71, 59, 71, 84), '/management_reviews/reviews/{*}/held_on', S('rules/clause-9.3.rules', 71, 92, 71, 100), F('read:date'), 'date', '{item}/held_on', S('rules/clause-9.3.rules', 71, 104, 71, 117), '<', F('builtin:any'), S('rules/clause-9.3.rules', 71, 55, 71, 118), S('rules/clause-9.3.rules', 9, 36, 9, 61), S('rules/clause-9.3.rules', 9, 69, 9, 77), S('rules/clause-9.3.rules', 9, 97, 9, 122), S('rules/clause-9.3.rules', 9, 130, 9, 138), S('rules/clause-9.3.rules', 9, 142, 9, 155), F('builtin:filter'), S('rules/clause-9.3.rules', 9, 90, 9, 156), '`filter(management_reviews.reviews, q -> q.held_on < review.held_on)`/{*}/held_on', S('rules/clause-9.3.rules', 9, 164, 9, 172), S('rules/clause-9.3.rules', 9, 86, 9, 173), S('rules/clause-9.3.rules', 9, 82, 9, 174), F('builtin:first'), S('rules/clause-9.3.rules', 9, 30, 9, 175), '/management_reviews/actions', S('rules/clause-9.3.rules', 73, 23, 73, 48), '/management_reviews/actions/{*}/review', S('rules/clause-9.3.rules', 73, 56, 73, 63), '`mr_previous(review)`/id', S('rules/clause-9.3.rules', 73, 68, 73, 78), '/management_reviews/actions/{*}/id', S('rules/clause-9.3.rules', 73, 84, 73, 87), '{item}/followed_up', S('rules/clause-9.3.rules', 73, 104, 73, 121), F('builtin:default'), S('rules/clause-9.3.rules', 73, 96, 73, 126), S('rules/clause-9.3.rules', 73, 16, 73, 127), S('rules/clause-9.3.rules', 74, 10, 74, 23), 'management review ', '{item}/id', S('rules/clause-9.3.rules', 75, 31, 75, 39), ' did not follow up ', '`filter(management_reviews.actions, a -> a.review == previous.id and a.id not in default(review.followed_up, []))`/{*}/id', S('rules/clause-9.3.rules', 75, 78, 75, 81), S('rules/clause-9.3.rules', 75, 61, 75, 82), ' from review ', S('rules/clause-9.3.rules', 75, 98, 75, 108), 'management_reviews', '/management_reviews')
+    return ('reviews', 'held_on', S('rules/clause-9.3.rules', 71, 92, 71, 117), S('rules/clause-9.3.rules', 9, 130, 9, 155), F('builtin:max'), S('rules/clause-9.3.rules', 9, 69, 9, 174), 'review', 'id', S('rules/clause-9.3.rules', 73, 56, 73, 78), 'followed_up', S('rules/clause-9.3.rules', 73, 84, 73, 126), S('rules/clause-9.3.rules', 73, 56, 73, 126), 'actions', F('builtin:length'), 0, S('rules/clause-9.3.rules', 74, 10, 74, 28), '/management_reviews/reviews', S('rules/clause-9.3.rules', 71, 22, 71, 47), S('rules/clause-9.3.rules', 71, 59, 71, 84), '/management_reviews/reviews/{*}/held_on', S('rules/clause-9.3.rules', 71, 92, 71, 100), F('read:date'), 'date', '{item}/held_on', S('rules/clause-9.3.rules', 71, 104, 71, 117), '<', F('builtin:any'), S('rules/clause-9.3.rules', 71, 55, 71, 118), S('rules/clause-9.3.rules', 9, 36, 9, 61), S('rules/clause-9.3.rules', 9, 69, 9, 77), S('rules/clause-9.3.rules', 9, 97, 9, 122), S('rules/clause-9.3.rules', 9, 130, 9, 138), S('rules/clause-9.3.rules', 9, 142, 9, 155), F('builtin:filter'), S('rules/clause-9.3.rules', 9, 90, 9, 156), '`filter(management_reviews.reviews, q -> q.held_on < review.held_on)`/{*}/held_on', S('rules/clause-9.3.rules', 9, 164, 9, 172), F('builtin:map'), S('rules/clause-9.3.rules', 9, 86, 9, 173), S('rules/clause-9.3.rules', 9, 82, 9, 174), F('builtin:first'), S('rules/clause-9.3.rules', 9, 30, 9, 175), '/management_reviews/actions', S('rules/clause-9.3.rules', 73, 23, 73, 48), '/management_reviews/actions/{*}/review', S('rules/clause-9.3.rules', 73, 56, 73, 63), '`mr_previous(review)`/id', S('rules/clause-9.3.rules', 73, 68, 73, 78), '/management_reviews/actions/{*}/id', S('rules/clause-9.3.rules', 73, 84, 73, 87), '{item}/followed_up', S('rules/clause-9.3.rules', 73, 104, 73, 121), F('builtin:default'), S('rules/clause-9.3.rules', 73, 96, 73, 126), S('rules/clause-9.3.rules', 73, 16, 73, 127), S('rules/clause-9.3.rules', 74, 10, 74, 23), 'management review ', '{item}/id', S('rules/clause-9.3.rules', 75, 31, 75, 39), ' did not follow up ', '`filter(management_reviews.actions, a -> a.review == previous.id and a.id not in default(review.followed_up, []))`/{*}/id', S('rules/clause-9.3.rules', 75, 78, 75, 81), S('rules/clause-9.3.rules', 75, 61, 75, 82), ' from review ', S('rules/clause-9.3.rules', 75, 98, 75, 108), 'management_reviews', '/management_reviews')
 
 def build_333(K, careful):
     def run(root, ctx):
@@ -12273,22 +12273,22 @@ def build_336(K, careful):
                         continue
                     v3 = ((v4 := item1[k2]), list(ix5.get(v4, ())))[-1]
                     v6 = ((v7 := item1), k8(charge([(pd(t8) if (t8 := v7.get(k5)) is not None else pd(s_1[k6][k7])), pd(s_1[k6][k7])])))[-1]
-                    v9 = k8(charge(k11(charge(v3), (lambda p10: pd(p10[k9][k10])))))
-                    v11 = ([p13 for p13 in t12 if (((pd(p13[k9][k10]) != v9) and (not any((pd(p15[k9][k7]) == (pd(p13[k9][k10]) + k13)) for p15 in t14) if type(t14 := charge(v3)) is list else _fb()))) is True] if type(t12 := charge(v3)) is list else _fb())
-                    if (k17(v3) > k18) and (k20(charge(k11(charge(v3), (lambda p16: pd(p16[k9][k7]))))) <= v6) and (((v17 := v9), (v18 := pdur(item1[k1])), (v19 := pdur(item1[k22])), rt.arith(k25, (rt.arith(k25, (v17 + k13), v18, k24) - k13), v19, k27))[-1] >= today) and (k17(v11) == k18):
+                    v9 = k8(charge(([pd(p11[k9][k10]) for p11 in t10] if type(t10 := charge(v3)) is list else _fb())))
+                    v12 = ([p14 for p14 in t13 if (((pd(p14[k9][k10]) != v9) and (not any((pd(p16[k9][k7]) == (pd(p14[k9][k10]) + k12)) for p16 in t15) if type(t15 := charge(v3)) is list else _fb()))) is True] if type(t13 := charge(v3)) is list else _fb())
+                    if (k16(v3) > k17) and (k19(charge(([pd(p18[k9][k7]) for p18 in t17] if type(t17 := charge(v3)) is list else _fb()))) <= v6) and (((v19 := v9), (v20 := pdur(item1[k1])), (v21 := pdur(item1[k21])), rt.arith(k24, (rt.arith(k24, (v19 + k12), v20, k23) - k12), v21, k26))[-1] >= today) and (k16(v12) == k17):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k30)
+                return RuleRun(passed, [], k29)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_336():
-    return ('reports', 'frequency', 'id', 'report', 'issues', 'produced_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', F('builtin:map'), S('rules/clause-9.4.rules', 52, 36, 52, 59), TD(1, 0, 0), S('rules/clause-9.4.rules', 52, 103, 52, 122), S('rules/clause-9.4.rules', 52, 85, 52, 122), S('rules/clause-9.4.rules', 52, 36, 52, 123), F('builtin:length'), 0, S('rules/clause-9.4.rules', 53, 10, 53, 29), F('builtin:min'), S('rules/clause-9.4.rules', 54, 10, 54, 56), 'due_within', S('rules/clause-9.4.rules', 14, 62, 14, 77), S('rules/clause-9.4.rules', 14, 62, 14, 89), '+', S('rules/clause-9.4.rules', 14, 62, 14, 97), S('rules/clause-9.4.rules', 14, 62, 14, 110), S('rules/clause-9.4.rules', 55, 10, 55, 83), S('rules/clause-9.4.rules', 56, 10, 56, 26), '/service_reports/reports', S('rules/clause-9.4.rules', 48, 22, 48, 44), '{item}/frequency', S('rules/clause-9.4.rules', 48, 59, 48, 74), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.4.rules', 48, 52, 48, 75), '{item}/id', S('rules/clause-9.4.rules', 49, 32, 49, 40), '/service_reports/issues', S('rules/clause-9.4.rules', 6, 42, 6, 63), '/service_reports/issues/{*}/report', S('rules/clause-9.4.rules', 6, 71, 6, 78), S('rules/clause-9.4.rules', 6, 71, 6, 91), F('builtin:filter'), S('rules/clause-9.4.rules', 6, 35, 6, 92), '{item}/produced_since', S('rules/clause-9.4.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.4.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-9.4.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-9.4.rules', 10, 41, 10, 95), S('rules/clause-9.4.rules', 10, 98, 10, 114), S('rules/clause-9.4.rules', 10, 98, 10, 120), S('rules/clause-9.4.rules', 10, 36, 10, 122), '`rep_issues_of(report.id)`/{*}/period', S('rules/clause-9.4.rules', 51, 41, 51, 48), '`rep_issues_of(report.id)`/{*}/period/end', S('rules/clause-9.4.rules', 51, 41, 51, 52), S('rules/clause-9.4.rules', 51, 22, 51, 53), S('rules/clause-9.4.rules', 51, 18, 51, 54), S('rules/clause-9.4.rules', 52, 36, 52, 43), S('rules/clause-9.4.rules', 52, 36, 52, 47), S('rules/clause-9.4.rules', 52, 85, 52, 92), '`rep_issues_of(report.id)`/{*}/period/start', S('rules/clause-9.4.rules', 52, 85, 52, 98), S('rules/clause-9.4.rules', 52, 103, 52, 110), S('rules/clause-9.4.rules', 52, 103, 52, 114), F('builtin:none'), S('rules/clause-9.4.rules', 52, 65, 52, 123), S('rules/clause-9.4.rules', 52, 14, 52, 124), S('rules/clause-9.4.rules', 53, 10, 53, 25), '>', 'service report ', S('rules/clause-9.4.rules', 53, 53, 53, 61), ' has never been issued', S('rules/clause-9.4.rules', 54, 33, 54, 40), S('rules/clause-9.4.rules', 54, 33, 54, 46), S('rules/clause-9.4.rules', 54, 14, 54, 47), S('rules/clause-9.4.rules', 54, 10, 54, 48), '<=', S('rules/clause-9.4.rules', 54, 80, 54, 88), ' was issued only from ', S('rules/clause-9.4.rules', 54, 136, 54, 143), S('rules/clause-9.4.rules', 54, 136, 54, 149), S('rules/clause-9.4.rules', 54, 117, 54, 150), S('rules/clause-9.4.rules', 54, 113, 54, 151), ', not from ', S('rules/clause-9.4.rules', 55, 39, 55, 54), '{item}/due_within', S('rules/clause-9.4.rules', 55, 57, 55, 73), '-', '>=', 'the last issue of service report ', S('rules/clause-9.4.rules', 55, 125, 55, 133), ' covers up to ', '; later issues are overdue', S('rules/clause-9.4.rules', 56, 10, 56, 21), S('rules/clause-9.4.rules', 57, 28, 57, 36), ' was not issued for the period after ', '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period', S('rules/clause-9.4.rules', 57, 91, 57, 98), '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.4.rules', 57, 91, 57, 102), S('rules/clause-9.4.rules', 57, 76, 57, 103), 'service_reports', '/service_reports', 'meta', '/meta')
+    return ('reports', 'frequency', 'id', 'report', 'issues', 'produced_since', 'audit_period', 'start', F('builtin:max'), 'period', 'end', S('rules/clause-9.4.rules', 52, 36, 52, 59), TD(1, 0, 0), S('rules/clause-9.4.rules', 52, 103, 52, 122), S('rules/clause-9.4.rules', 52, 85, 52, 122), S('rules/clause-9.4.rules', 52, 36, 52, 123), F('builtin:length'), 0, S('rules/clause-9.4.rules', 53, 10, 53, 29), F('builtin:min'), S('rules/clause-9.4.rules', 54, 10, 54, 56), 'due_within', S('rules/clause-9.4.rules', 14, 62, 14, 77), S('rules/clause-9.4.rules', 14, 62, 14, 89), '+', S('rules/clause-9.4.rules', 14, 62, 14, 97), S('rules/clause-9.4.rules', 14, 62, 14, 110), S('rules/clause-9.4.rules', 55, 10, 55, 83), S('rules/clause-9.4.rules', 56, 10, 56, 26), '/service_reports/reports', S('rules/clause-9.4.rules', 48, 22, 48, 44), '{item}/frequency', S('rules/clause-9.4.rules', 48, 59, 48, 74), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-9.4.rules', 48, 52, 48, 75), '{item}/id', S('rules/clause-9.4.rules', 49, 32, 49, 40), '/service_reports/issues', S('rules/clause-9.4.rules', 6, 42, 6, 63), '/service_reports/issues/{*}/report', S('rules/clause-9.4.rules', 6, 71, 6, 78), S('rules/clause-9.4.rules', 6, 71, 6, 91), F('builtin:filter'), S('rules/clause-9.4.rules', 6, 35, 6, 92), '{item}/produced_since', S('rules/clause-9.4.rules', 10, 49, 10, 69), F('read:date'), 'date', '/meta/audit_period', S('rules/clause-9.4.rules', 10, 72, 10, 88), '/meta/audit_period/start', S('rules/clause-9.4.rules', 10, 72, 10, 94), F('builtin:default'), S('rules/clause-9.4.rules', 10, 41, 10, 95), S('rules/clause-9.4.rules', 10, 98, 10, 114), S('rules/clause-9.4.rules', 10, 98, 10, 120), S('rules/clause-9.4.rules', 10, 36, 10, 122), '`rep_issues_of(report.id)`/{*}/period', S('rules/clause-9.4.rules', 51, 41, 51, 48), '`rep_issues_of(report.id)`/{*}/period/end', S('rules/clause-9.4.rules', 51, 41, 51, 52), F('builtin:map'), S('rules/clause-9.4.rules', 51, 22, 51, 53), S('rules/clause-9.4.rules', 51, 18, 51, 54), S('rules/clause-9.4.rules', 52, 36, 52, 43), S('rules/clause-9.4.rules', 52, 36, 52, 47), S('rules/clause-9.4.rules', 52, 85, 52, 92), '`rep_issues_of(report.id)`/{*}/period/start', S('rules/clause-9.4.rules', 52, 85, 52, 98), S('rules/clause-9.4.rules', 52, 103, 52, 110), S('rules/clause-9.4.rules', 52, 103, 52, 114), F('builtin:none'), S('rules/clause-9.4.rules', 52, 65, 52, 123), S('rules/clause-9.4.rules', 52, 14, 52, 124), S('rules/clause-9.4.rules', 53, 10, 53, 25), '>', 'service report ', S('rules/clause-9.4.rules', 53, 53, 53, 61), ' has never been issued', S('rules/clause-9.4.rules', 54, 33, 54, 40), S('rules/clause-9.4.rules', 54, 33, 54, 46), S('rules/clause-9.4.rules', 54, 14, 54, 47), S('rules/clause-9.4.rules', 54, 10, 54, 48), '<=', S('rules/clause-9.4.rules', 54, 80, 54, 88), ' was issued only from ', S('rules/clause-9.4.rules', 54, 136, 54, 143), S('rules/clause-9.4.rules', 54, 136, 54, 149), S('rules/clause-9.4.rules', 54, 117, 54, 150), S('rules/clause-9.4.rules', 54, 113, 54, 151), ', not from ', S('rules/clause-9.4.rules', 55, 39, 55, 54), '{item}/due_within', S('rules/clause-9.4.rules', 55, 57, 55, 73), '-', '>=', 'the last issue of service report ', S('rules/clause-9.4.rules', 55, 125, 55, 133), ' covers up to ', '; later issues are overdue', S('rules/clause-9.4.rules', 56, 10, 56, 21), S('rules/clause-9.4.rules', 57, 28, 57, 36), ' was not issued for the period after ', '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period', S('rules/clause-9.4.rules', 57, 91, 57, 98), '`filter(produced, i -> i.period.end != last_end and none(produced, n -> n.period.start == i.period.end + 1 day))`/{*}/period/end', S('rules/clause-9.4.rules', 57, 91, 57, 102), S('rules/clause-9.4.rules', 57, 76, 57, 103), 'service_reports', '/service_reports', 'meta', '/meta')
 
 def build_337(K, careful):
     def run(root, ctx):

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '9930aab45afb996d9028f85c2f6516c7bb426ba28957841d84827ede839054a2'
+KEY = 'df0152d276e42cca8332baa0715c080cc43b6c764d20f0ab267ab6ce76dff64b'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
