@@ -98,6 +98,19 @@ def test_where_no_fork_can_run_or_help_there_is_no_background_job(monkeypatch: p
     assert BackgroundValidation.start(lambda: []) is None
 
 
+def test_when_no_process_can_be_made_the_check_does_the_work_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(background.os, "fork", refuse_fork)
+    before = len(os.listdir("/proc/self/fd"))
+    assert ForkedCall.start(lambda: 1) is None
+    assert len(os.listdir("/proc/self/fd")) == before  # the pipe was closed again
+    bundle = api.load_bundle(EXAMPLE, jobs=2)
+    report = api.check(bundle, api.load_rules(), as_of=dt.date(2025, 6, 30), jobs=2)
+    assert report.gate("minor") is False and len(report.rules) > 300
+
+
 @pytest.mark.parametrize("status, spare", [("0.50 0.40 0.30 1/77 4292", True), ("1.90 1.60 1.30 2/77 4292", False),
                                            ("nonsense", True)])
 def test_a_processor_is_spare_while_nothing_else_runs(tmp_path: Path, status: str, spare: bool) -> None:
