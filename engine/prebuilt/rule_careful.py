@@ -10,7 +10,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'd2279c7ddfdd23940a3fafade50e85b6c858645ab9032c085ad9eec08af2a50f'
+KEY = '4ee22c40db8e0287a9f4bf1e5dd6e37d5c28c6cbb66d5fc92727f27b9e56d427'
 
 def careful_0(K):
     def careful_run(root, ctx, passed, slow, coll):
@@ -5471,7 +5471,7 @@ def careful_92(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k27, k10, None)
+        s_0 = rt.member(root, k27, k8, None)
         tr = {}
         if slow is None:
             coll = _tr(tr, 0, s_0)
@@ -5480,7 +5480,7 @@ def careful_92(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -5488,21 +5488,21 @@ def careful_92(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k10, k11)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v5 = _tr(tr, 18, rt.call(k22, k23, (charge(_tr(tr, 5, s_0)), (lambda p6: _tr(tr, 17, rt.and_(_tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p6), k0, k14, k15)), _tr(tr, 8, k1), k3)), lambda: _tr(tr, 16, rt.equal(_tr(tr, 12, rt.call(k5, k18, (_tr(tr, 11, rt.member(_tr(tr, 10, p6), k4, k16, k17)),), True)), _tr(tr, 15, rt.call(k5, k21, (_tr(tr, 14, rt.member(_tr(tr, 13, item1), k4, k19, k20)),), True)), k6)), k7))),), True))
-                e = rt.truth(_tr(tr, 21, rt.equal(_tr(tr, 19, v5), _tr(tr, 20, k8), k9)), k9, 'condition of `expect`')
+                v5 = _tr(tr, 18, rt.call(k22, k23, (charge(_tr(tr, 5, s_0)), (lambda p6: _tr(tr, 17, rt.and_(_tr(tr, 9, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p6), k0, k12, k13)), _tr(tr, 8, k1), k14)), lambda: _tr(tr, 16, rt.equal(_tr(tr, 12, rt.call(k4, k17, (_tr(tr, 11, rt.member(_tr(tr, 10, p6), k3, k15, k16)),), True)), _tr(tr, 15, rt.call(k4, k20, (_tr(tr, 14, rt.member(_tr(tr, 13, item1), k3, k18, k19)),), True)), k5)), k21))),), True))
+                e = rt.truth(_tr(tr, 21, rt.equal(_tr(tr, 19, v5), _tr(tr, 20, k6), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 22, v5)), k24, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k4, k19, k25))), k26,))
+                        r.message = ''.join((_text(_tr(tr, 22, v5)), k24, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item1), k3, k18, k25))), k26,))
                     except EvalError:
                         r.message = None
                     break
@@ -5522,7 +5522,7 @@ def careful_92(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k10)
+        return RuleRun(passed, results, k8)
     return careful_run
 
 def careful_93(K):
@@ -15764,13 +15764,13 @@ def careful_254(K):
         s_1 = rt.member(root, k46, k47, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k11, k12))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k9, k10))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -15778,32 +15778,32 @@ def careful_254(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.convert(k15, k16, rt.member(_tr(tr, 2, item1), k1, k13, k14), k14)), _tr(tr, 4, None), k17)), k17, 'condition of `where`')
+                w = rt.truth(_tr(tr, 5, rt.not_equal(_tr(tr, 3, rt.convert(k13, k14, rt.member(_tr(tr, 2, item1), k1, k11, k12), k12)), _tr(tr, 4, None), k15)), k15, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v9 = _tr(tr, 23, rt.call(k6, k33, (charge(_tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 19, rt.call(k27, k28, (charge(_tr(tr, 6, s_1)), (lambda p10: _tr(tr, 18, rt.and_(_tr(tr, 11, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p10), k3, k18, k19)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k20, k21)), k4)), lambda: _tr(tr, 17, ((v11 := _tr(tr, 12, p10)), _tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.convert(k24, k25, rt.member(_tr(tr, 13, v11), k2, k22, k23), k23)), _tr(tr, 15, None), k26)))[-1]), k5))),), True))), (lambda p12: _tr(tr, 21, rt.convert(k24, k25, rt.member(_tr(tr, 20, p12), k2, k29, k30), k30))),), True))),), True))
-                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v9), _tr(tr, 25, None), k34)), k34, 'condition of `expect`')
+                v8 = _tr(tr, 23, rt.call(k4, k33, (charge(_tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 19, rt.call(k27, k28, (charge(_tr(tr, 6, s_1)), (lambda p9: _tr(tr, 18, rt.and_(_tr(tr, 11, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p9), k3, k16, k17)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k3, k18, k19)), k20)), lambda: _tr(tr, 17, ((v10 := _tr(tr, 12, p9)), _tr(tr, 16, rt.not_equal(_tr(tr, 14, rt.convert(k23, k24, rt.member(_tr(tr, 13, v10), k2, k21, k22), k22)), _tr(tr, 15, None), k25)))[-1]), k26))),), True))), (lambda p11: _tr(tr, 21, rt.convert(k23, k24, rt.member(_tr(tr, 20, p11), k2, k29, k30), k30))),), True))),), True))
+                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v8), _tr(tr, 25, None), k34)), k34, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k35, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k3, k20, k36))), k37,))
+                        r.message = ''.join((k35, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k3, k18, k36))), k37,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 34, rt.order(k10, _tr(tr, 32, rt.arith(k8, _tr(tr, 29, v9), _tr(tr, 31, rt.convert(k15, k16, rt.member(_tr(tr, 30, item1), k1, k13, k38), k38)), k7)), _tr(tr, 33, today), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 34, rt.order(k8, _tr(tr, 32, rt.arith(k6, _tr(tr, 29, v8), _tr(tr, 31, rt.convert(k13, k14, rt.member(_tr(tr, 30, item1), k1, k11, k38), k38)), k5)), _tr(tr, 33, today), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k20, k40))), k41, _text(_tr(tr, 37, v9)), k42, _text(_tr(tr, 39, rt.convert(k15, k16, rt.member(_tr(tr, 38, item1), k1, k13, k43), k43))),))
+                        r.message = ''.join((k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k3, k18, k40))), k41, _text(_tr(tr, 37, v8)), k42, _text(_tr(tr, 39, rt.convert(k13, k14, rt.member(_tr(tr, 38, item1), k1, k11, k43), k43))),))
                     except EvalError:
                         r.message = None
                     break
@@ -15823,7 +15823,7 @@ def careful_254(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k11)
+        return RuleRun(passed, results, k9)
     return careful_run
 
 def careful_255(K):
@@ -16112,13 +16112,13 @@ def careful_260(K):
         s_1 = rt.member(root, k61, k62, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k17, k18))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k15, k16))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -16126,16 +16126,16 @@ def careful_260(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v9 = _tr(tr, 13, rt.call(k28, k29, (charge(_tr(tr, 2, s_1)), (lambda p10: _tr(tr, 12, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p10), k1, k19, k20)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k1, k21, k22)), k2)), lambda: _tr(tr, 11, rt.not_equal(_tr(tr, 9, rt.convert(k25, k26, rt.member(_tr(tr, 8, p10), k3, k23, k24), k24)), _tr(tr, 10, None), k27)), k4))),), True))
-                v11 = _tr(tr, 23, rt.call(k40, k41, (charge(_tr(tr, 14, v9)), (lambda p12: _tr(tr, 22, rt.order(k39, _tr(tr, 19, rt.arith(k34, _tr(tr, 16, rt.convert(k25, k26, rt.member(_tr(tr, 15, p12), k3, k30, k31), k31)), _tr(tr, 18, rt.convert(k25, k26, rt.member(_tr(tr, 17, p12), k5, k32, k33), k33)), k6)), _tr(tr, 21, rt.convert(k37, k38, rt.member(_tr(tr, 20, item1), k7, k35, k36), k36)), k8))),), True))
-                e = rt.truth(_tr(tr, 37, rt.or_(_tr(tr, 27, rt.equal(_tr(tr, 25, rt.call(k9, k42, (_tr(tr, 24, v9),), True)), _tr(tr, 26, k10), k11)), lambda: _tr(tr, 36, rt.order(k49, _tr(tr, 31, rt.arith(k44, _tr(tr, 28, v11), _tr(tr, 30, rt.call(k9, k43, (_tr(tr, 29, v9),), True)), k12)), _tr(tr, 35, rt.call(k47, k48, (_tr(tr, 33, rt.member(_tr(tr, 32, item1), k13, k45, k46)), _tr(tr, 34, k14),), False)), k15)), k16)), k16, 'condition of `expect`')
+                v9 = _tr(tr, 13, rt.call(k28, k29, (charge(_tr(tr, 2, s_1)), (lambda p10: _tr(tr, 12, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p10), k1, k17, k18)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k1, k19, k20)), k21)), lambda: _tr(tr, 11, rt.not_equal(_tr(tr, 9, rt.convert(k24, k25, rt.member(_tr(tr, 8, p10), k2, k22, k23), k23)), _tr(tr, 10, None), k26)), k27))),), True))
+                v11 = _tr(tr, 23, rt.call(k40, k41, (charge(_tr(tr, 14, v9)), (lambda p12: _tr(tr, 22, rt.order(k39, _tr(tr, 19, rt.arith(k34, _tr(tr, 16, rt.convert(k24, k25, rt.member(_tr(tr, 15, p12), k2, k30, k31), k31)), _tr(tr, 18, rt.convert(k24, k25, rt.member(_tr(tr, 17, p12), k3, k32, k33), k33)), k4)), _tr(tr, 21, rt.convert(k37, k38, rt.member(_tr(tr, 20, item1), k5, k35, k36), k36)), k6))),), True))
+                e = rt.truth(_tr(tr, 37, rt.or_(_tr(tr, 27, rt.equal(_tr(tr, 25, rt.call(k7, k42, (_tr(tr, 24, v9),), True)), _tr(tr, 26, k8), k9)), lambda: _tr(tr, 36, rt.order(k49, _tr(tr, 31, rt.arith(k44, _tr(tr, 28, v11), _tr(tr, 30, rt.call(k7, k43, (_tr(tr, 29, v9),), True)), k10)), _tr(tr, 35, rt.call(k47, k48, (_tr(tr, 33, rt.member(_tr(tr, 32, item1), k11, k45, k46)), _tr(tr, 34, k12),), False)), k13)), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k1, k21, k50))), k51, _text(_tr(tr, 40, v11)), k52, _text(_tr(tr, 42, rt.call(k9, k53, (_tr(tr, 41, v9),), True))), k54, _text(_tr(tr, 44, rt.convert(k37, k38, rt.member(_tr(tr, 43, item1), k7, k35, k55), k55))), k56, _text(_tr(tr, 48, rt.call(k47, k58, (_tr(tr, 46, rt.member(_tr(tr, 45, item1), k13, k45, k57)), _tr(tr, 47, k14),), False))),))
+                        r.message = ''.join((_text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k1, k19, k50))), k51, _text(_tr(tr, 40, v11)), k52, _text(_tr(tr, 42, rt.call(k7, k53, (_tr(tr, 41, v9),), True))), k54, _text(_tr(tr, 44, rt.convert(k37, k38, rt.member(_tr(tr, 43, item1), k5, k35, k55), k55))), k56, _text(_tr(tr, 48, rt.call(k47, k58, (_tr(tr, 46, rt.member(_tr(tr, 45, item1), k11, k45, k57)), _tr(tr, 47, k12),), False))),))
                     except EvalError:
                         r.message = None
                     break
@@ -16155,7 +16155,7 @@ def careful_260(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k17)
+        return RuleRun(passed, results, k15)
     return careful_run
 
 def careful_261(K):
@@ -16635,13 +16635,13 @@ def careful_268(K):
         s_1 = rt.member(root, k79, k80, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k25, k26))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k23, k24))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k26)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k24)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -16649,22 +16649,22 @@ def careful_268(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.call(k31, k32, (_tr(tr, 3, rt.convert(k29, k30, rt.member(_tr(tr, 2, item1), k1, k27, k28), k28)),), False)), k32, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.call(k29, k30, (_tr(tr, 3, rt.convert(k27, k28, rt.member(_tr(tr, 2, item1), k1, k25, k26), k26)),), False)), k30, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v12 = _tr(tr, 16, rt.call(k42, k43, (charge(_tr(tr, 5, s_1)), (lambda p13: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p13), k2, k33, k34)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k2, k35, k36)), k3)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.convert(k39, k40, rt.member(_tr(tr, 11, p13), k4, k37, k38), k38)), _tr(tr, 13, None), k41)), k5))),), True))
-                v14 = _tr(tr, 37, rt.call(k58, k59, (charge(_tr(tr, 17, v12)), (lambda p15: _tr(tr, 36, rt.order(k57, _tr(tr, 33, rt.arith(k55, _tr(tr, 30, rt.convert(k39, k40, rt.member(_tr(tr, 29, rt.call(k49, k50, (charge(_tr(tr, 19, rt.member(_tr(tr, 18, p15), k12, k44, k45))), (lambda p16: _tr(tr, 28, rt.and_(_tr(tr, 23, rt.not_equal(_tr(tr, 21, rt.member(_tr(tr, 20, p16), k6, k46, k47)), _tr(tr, 22, k7), k8)), lambda: _tr(tr, 27, rt.not_equal(_tr(tr, 25, rt.member(_tr(tr, 24, p16), k6, k46, k48)), _tr(tr, 26, k9), k10)), k11))),), True)), k13, k51, k52), k52)), _tr(tr, 32, rt.convert(k39, k40, rt.member(_tr(tr, 31, p15), k14, k53, k54), k54)), k15)), _tr(tr, 35, rt.convert(k29, k30, rt.member(_tr(tr, 34, item1), k1, k27, k56), k56)), k16))),), True))
-                e = rt.truth(_tr(tr, 51, rt.or_(_tr(tr, 41, rt.equal(_tr(tr, 39, rt.call(k17, k60, (_tr(tr, 38, v12),), True)), _tr(tr, 40, k18), k19)), lambda: _tr(tr, 50, rt.order(k67, _tr(tr, 45, rt.arith(k62, _tr(tr, 42, v14), _tr(tr, 44, rt.call(k17, k61, (_tr(tr, 43, v12),), True)), k20)), _tr(tr, 49, rt.call(k65, k66, (_tr(tr, 47, rt.member(_tr(tr, 46, item1), k21, k63, k64)), _tr(tr, 48, k22),), False)), k23)), k24)), k24, 'condition of `expect`')
+                v12 = _tr(tr, 16, rt.call(k42, k43, (charge(_tr(tr, 5, s_1)), (lambda p13: _tr(tr, 15, rt.and_(_tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p13), k2, k31, k32)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k2, k33, k34)), k35)), lambda: _tr(tr, 14, rt.not_equal(_tr(tr, 12, rt.convert(k38, k39, rt.member(_tr(tr, 11, p13), k3, k36, k37), k37)), _tr(tr, 13, None), k40)), k41))),), True))
+                v14 = _tr(tr, 37, rt.call(k58, k59, (charge(_tr(tr, 17, v12)), (lambda p15: _tr(tr, 36, rt.order(k57, _tr(tr, 33, rt.arith(k55, _tr(tr, 30, rt.convert(k38, k39, rt.member(_tr(tr, 29, rt.call(k49, k50, (charge(_tr(tr, 19, rt.member(_tr(tr, 18, p15), k10, k44, k45))), (lambda p16: _tr(tr, 28, rt.and_(_tr(tr, 23, rt.not_equal(_tr(tr, 21, rt.member(_tr(tr, 20, p16), k4, k46, k47)), _tr(tr, 22, k5), k6)), lambda: _tr(tr, 27, rt.not_equal(_tr(tr, 25, rt.member(_tr(tr, 24, p16), k4, k46, k48)), _tr(tr, 26, k7), k8)), k9))),), True)), k11, k51, k52), k52)), _tr(tr, 32, rt.convert(k38, k39, rt.member(_tr(tr, 31, p15), k12, k53, k54), k54)), k13)), _tr(tr, 35, rt.convert(k27, k28, rt.member(_tr(tr, 34, item1), k1, k25, k56), k56)), k14))),), True))
+                e = rt.truth(_tr(tr, 51, rt.or_(_tr(tr, 41, rt.equal(_tr(tr, 39, rt.call(k15, k60, (_tr(tr, 38, v12),), True)), _tr(tr, 40, k16), k17)), lambda: _tr(tr, 50, rt.order(k67, _tr(tr, 45, rt.arith(k62, _tr(tr, 42, v14), _tr(tr, 44, rt.call(k15, k61, (_tr(tr, 43, v12),), True)), k18)), _tr(tr, 49, rt.call(k65, k66, (_tr(tr, 47, rt.member(_tr(tr, 46, item1), k19, k63, k64)), _tr(tr, 48, k20),), False)), k21)), k22)), k22, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k2, k35, k68))), k69, _text(_tr(tr, 54, v14)), k70, _text(_tr(tr, 56, rt.call(k17, k71, (_tr(tr, 55, v12),), True))), k72, _text(_tr(tr, 58, rt.convert(k29, k30, rt.member(_tr(tr, 57, item1), k1, k27, k73), k73))), k74, _text(_tr(tr, 62, rt.call(k65, k76, (_tr(tr, 60, rt.member(_tr(tr, 59, item1), k21, k63, k75)), _tr(tr, 61, k22),), False))),))
+                        r.message = ''.join((_text(_tr(tr, 53, rt.member(_tr(tr, 52, item1), k2, k33, k68))), k69, _text(_tr(tr, 54, v14)), k70, _text(_tr(tr, 56, rt.call(k15, k71, (_tr(tr, 55, v12),), True))), k72, _text(_tr(tr, 58, rt.convert(k27, k28, rt.member(_tr(tr, 57, item1), k1, k25, k73), k73))), k74, _text(_tr(tr, 62, rt.call(k65, k76, (_tr(tr, 60, rt.member(_tr(tr, 59, item1), k19, k63, k75)), _tr(tr, 61, k20),), False))),))
                     except EvalError:
                         r.message = None
                     break
@@ -16684,7 +16684,7 @@ def careful_268(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k25)
+        return RuleRun(passed, results, k23)
     return careful_run
 
 def careful_269(K):
@@ -16850,7 +16850,7 @@ def careful_271(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k60, k17, None)
+        s_0 = rt.member(root, k60, k15, None)
         s_1 = rt.member(root, k61, k62, None)
         tr = {}
         if slow is None:
@@ -16860,7 +16860,7 @@ def careful_271(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k18)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -16868,16 +16868,16 @@ def careful_271(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v9 = _tr(tr, 12, rt.call(k28, k29, (charge(_tr(tr, 1, s_1)), (lambda p10: _tr(tr, 11, rt.and_(_tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p10), k0, k19, k20)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k1, k21, k22)), k2)), lambda: _tr(tr, 10, rt.not_equal(_tr(tr, 8, rt.convert(k25, k26, rt.member(_tr(tr, 7, p10), k3, k23, k24), k24)), _tr(tr, 9, None), k27)), k4))),), True))
-                v11 = _tr(tr, 22, rt.call(k40, k41, (charge(_tr(tr, 13, v9)), (lambda p12: _tr(tr, 21, rt.order(k39, _tr(tr, 18, rt.arith(k34, _tr(tr, 15, rt.convert(k25, k26, rt.member(_tr(tr, 14, p12), k3, k30, k31), k31)), _tr(tr, 17, rt.convert(k25, k26, rt.member(_tr(tr, 16, p12), k5, k32, k33), k33)), k6)), _tr(tr, 20, rt.convert(k37, k38, rt.member(_tr(tr, 19, item1), k7, k35, k36), k36)), k8))),), True))
-                e = rt.truth(_tr(tr, 36, rt.or_(_tr(tr, 26, rt.equal(_tr(tr, 24, rt.call(k9, k42, (_tr(tr, 23, v9),), True)), _tr(tr, 25, k10), k11)), lambda: _tr(tr, 35, rt.order(k49, _tr(tr, 30, rt.arith(k44, _tr(tr, 27, v11), _tr(tr, 29, rt.call(k9, k43, (_tr(tr, 28, v9),), True)), k12)), _tr(tr, 34, rt.call(k47, k48, (_tr(tr, 32, rt.member(_tr(tr, 31, item1), k13, k45, k46)), _tr(tr, 33, k14),), False)), k15)), k16)), k16, 'condition of `expect`')
+                v9 = _tr(tr, 12, rt.call(k28, k29, (charge(_tr(tr, 1, s_1)), (lambda p10: _tr(tr, 11, rt.and_(_tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p10), k0, k17, k18)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k1, k19, k20)), k21)), lambda: _tr(tr, 10, rt.not_equal(_tr(tr, 8, rt.convert(k24, k25, rt.member(_tr(tr, 7, p10), k2, k22, k23), k23)), _tr(tr, 9, None), k26)), k27))),), True))
+                v11 = _tr(tr, 22, rt.call(k40, k41, (charge(_tr(tr, 13, v9)), (lambda p12: _tr(tr, 21, rt.order(k39, _tr(tr, 18, rt.arith(k34, _tr(tr, 15, rt.convert(k24, k25, rt.member(_tr(tr, 14, p12), k2, k30, k31), k31)), _tr(tr, 17, rt.convert(k24, k25, rt.member(_tr(tr, 16, p12), k3, k32, k33), k33)), k4)), _tr(tr, 20, rt.convert(k37, k38, rt.member(_tr(tr, 19, item1), k5, k35, k36), k36)), k6))),), True))
+                e = rt.truth(_tr(tr, 36, rt.or_(_tr(tr, 26, rt.equal(_tr(tr, 24, rt.call(k7, k42, (_tr(tr, 23, v9),), True)), _tr(tr, 25, k8), k9)), lambda: _tr(tr, 35, rt.order(k49, _tr(tr, 30, rt.arith(k44, _tr(tr, 27, v11), _tr(tr, 29, rt.call(k7, k43, (_tr(tr, 28, v9),), True)), k10)), _tr(tr, 34, rt.call(k47, k48, (_tr(tr, 32, rt.member(_tr(tr, 31, item1), k11, k45, k46)), _tr(tr, 33, k12),), False)), k13)), k14)), k14, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k50, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k1, k21, k51))), k52, _text(_tr(tr, 39, v11)), k53, _text(_tr(tr, 41, rt.call(k9, k54, (_tr(tr, 40, v9),), True))), k55, _text(_tr(tr, 43, rt.convert(k37, k38, rt.member(_tr(tr, 42, item1), k7, k35, k56), k56))), k57, _text(_tr(tr, 47, rt.call(k47, k59, (_tr(tr, 45, rt.member(_tr(tr, 44, item1), k13, k45, k58)), _tr(tr, 46, k14),), False))),))
+                        r.message = ''.join((k50, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k1, k19, k51))), k52, _text(_tr(tr, 39, v11)), k53, _text(_tr(tr, 41, rt.call(k7, k54, (_tr(tr, 40, v9),), True))), k55, _text(_tr(tr, 43, rt.convert(k37, k38, rt.member(_tr(tr, 42, item1), k5, k35, k56), k56))), k57, _text(_tr(tr, 47, rt.call(k47, k59, (_tr(tr, 45, rt.member(_tr(tr, 44, item1), k11, k45, k58)), _tr(tr, 46, k12),), False))),))
                     except EvalError:
                         r.message = None
                     break
@@ -16897,7 +16897,7 @@ def careful_271(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k17)
+        return RuleRun(passed, results, k15)
     return careful_run
 
 def careful_272(K):
@@ -20831,13 +20831,13 @@ def careful_332(K):
         s_0 = rt.member(root, k65, k66, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k16, k17))
+            coll = _tr(tr, 1, rt.member(_tr(tr, 0, s_0), k0, k14, k15))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -20845,22 +20845,22 @@ def careful_332(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 9, rt.call(k26, k27, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k0, k16, k18))), (lambda p18: _tr(tr, 8, rt.order(k25, _tr(tr, 5, rt.convert(k21, k22, rt.member(_tr(tr, 4, p18), k1, k19, k20), k20)), _tr(tr, 7, rt.convert(k21, k22, rt.member(_tr(tr, 6, item1), k1, k23, k24), k24)), k2))),), True)), k27, 'condition of `where`')
+                w = rt.truth(_tr(tr, 9, rt.call(k24, k25, (charge(_tr(tr, 3, rt.member(_tr(tr, 2, s_0), k0, k14, k16))), (lambda p18: _tr(tr, 8, rt.order(k23, _tr(tr, 5, rt.convert(k19, k20, rt.member(_tr(tr, 4, p18), k1, k17, k18), k18)), _tr(tr, 7, rt.convert(k19, k20, rt.member(_tr(tr, 6, item1), k1, k21, k22), k22)), k2))),), True)), k25, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v19 = _tr(tr, 29, ((v20 := _tr(tr, 10, item1)), _tr(tr, 28, rt.call(k40, k41, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, s_0), k0, k16, k28))), (lambda p21: _tr(tr, 27, rt.equal(_tr(tr, 14, rt.convert(k21, k22, rt.member(_tr(tr, 13, p21), k1, k19, k29), k29)), _tr(tr, 26, rt.call(k4, k39, (charge(_tr(tr, 25, rt.call(k37, k38, (charge(_tr(tr, 22, rt.call(k33, k34, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k0, k16, k30))), (lambda p22: _tr(tr, 21, rt.order(k25, _tr(tr, 18, rt.convert(k21, k22, rt.member(_tr(tr, 17, p22), k1, k19, k31), k31)), _tr(tr, 20, rt.convert(k21, k22, rt.member(_tr(tr, 19, v20), k1, k23, k32), k32)), k3))),), True))), (lambda p23: _tr(tr, 24, rt.convert(k21, k22, rt.member(_tr(tr, 23, p23), k1, k35, k36), k36))),), True))),), True)), k5))),), True)))[-1])
-                v24 = _tr(tr, 45, rt.call(k33, k54, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, s_0), k12, k42, k43))), (lambda p25: _tr(tr, 44, rt.and_(_tr(tr, 36, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p25), k6, k44, k45)), _tr(tr, 35, rt.member(_tr(tr, 34, v19), k7, k46, k47)), k8)), lambda: _tr(tr, 43, rt.not_contains(_tr(tr, 42, rt.call(k52, k53, (_tr(tr, 40, rt.member(_tr(tr, 39, item1), k9, k50, k51)), _tr(tr, 41, _list_of()),), False)), _tr(tr, 38, rt.member(_tr(tr, 37, p25), k7, k48, k49)), k10)), k11))),), True))
-                e = rt.truth(_tr(tr, 49, rt.equal(_tr(tr, 47, rt.call(k13, k55, (_tr(tr, 46, v24),), True)), _tr(tr, 48, k14), k15)), k15, 'condition of `expect`')
+                v19 = _tr(tr, 29, ((v20 := _tr(tr, 10, item1)), _tr(tr, 28, rt.call(k38, k39, (charge(_tr(tr, 12, rt.member(_tr(tr, 11, s_0), k0, k14, k26))), (lambda p21: _tr(tr, 27, rt.equal(_tr(tr, 14, rt.convert(k19, k20, rt.member(_tr(tr, 13, p21), k1, k17, k27), k27)), _tr(tr, 26, rt.call(k4, k37, (charge(_tr(tr, 25, rt.call(k35, k36, (charge(_tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 16, rt.member(_tr(tr, 15, s_0), k0, k14, k28))), (lambda p22: _tr(tr, 21, rt.order(k23, _tr(tr, 18, rt.convert(k19, k20, rt.member(_tr(tr, 17, p22), k1, k17, k29), k29)), _tr(tr, 20, rt.convert(k19, k20, rt.member(_tr(tr, 19, v20), k1, k21, k30), k30)), k3))),), True))), (lambda p23: _tr(tr, 24, rt.convert(k19, k20, rt.member(_tr(tr, 23, p23), k1, k33, k34), k34))),), True))),), True)), k5))),), True)))[-1])
+                v24 = _tr(tr, 45, rt.call(k31, k54, (charge(_tr(tr, 31, rt.member(_tr(tr, 30, s_0), k7, k40, k41))), (lambda p25: _tr(tr, 44, rt.and_(_tr(tr, 36, rt.equal(_tr(tr, 33, rt.member(_tr(tr, 32, p25), k6, k42, k43)), _tr(tr, 35, rt.member(_tr(tr, 34, v19), k8, k44, k45)), k46)), lambda: _tr(tr, 43, rt.not_contains(_tr(tr, 42, rt.call(k51, k52, (_tr(tr, 40, rt.member(_tr(tr, 39, item1), k9, k49, k50)), _tr(tr, 41, _list_of()),), False)), _tr(tr, 38, rt.member(_tr(tr, 37, p25), k8, k47, k48)), k10)), k53))),), True))
+                e = rt.truth(_tr(tr, 49, rt.equal(_tr(tr, 47, rt.call(k11, k55, (_tr(tr, 46, v24),), True)), _tr(tr, 48, k12), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k56, _text(_tr(tr, 51, rt.member(_tr(tr, 50, item1), k7, k57, k58))), k59, _text(_tr(tr, 55, rt.call(k37, k62, (charge(_tr(tr, 52, v24)), (lambda p26: _tr(tr, 54, rt.member(_tr(tr, 53, p26), k7, k60, k61))),), True))), k63, _text(_tr(tr, 57, rt.member(_tr(tr, 56, v19), k7, k46, k64))),))
+                        r.message = ''.join((k56, _text(_tr(tr, 51, rt.member(_tr(tr, 50, item1), k8, k57, k58))), k59, _text(_tr(tr, 55, rt.call(k35, k62, (charge(_tr(tr, 52, v24)), (lambda p26: _tr(tr, 54, rt.member(_tr(tr, 53, p26), k8, k60, k61))),), True))), k63, _text(_tr(tr, 57, rt.member(_tr(tr, 56, v19), k8, k44, k64))),))
                     except EvalError:
                         r.message = None
                     break
@@ -20880,7 +20880,7 @@ def careful_332(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k16)
+        return RuleRun(passed, results, k14)
     return careful_run
 
 def careful_333(K):

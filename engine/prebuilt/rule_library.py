@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'd2279c7ddfdd23940a3fafade50e85b6c858645ab9032c085ad9eec08af2a50f'
+KEY = '4ee22c40db8e0287a9f4bf1e5dd6e37d5c28c6cbb66d5fc92727f27b9e56d427'
 
 def build_0(K, careful):
     def run(root, ctx):
@@ -3175,7 +3175,7 @@ def build_92(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k27, k10, None)
+        s_0 = rt.member(root, k27, k8, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing:
@@ -3184,6 +3184,7 @@ def build_92(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_0), k0)
             except Exception:
                 fast = False
         if fast:
@@ -3192,21 +3193,21 @@ def build_92(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (len([1 for p4 in t3 if (((p4[k0] == k1) and (k5(p4[k4]) == k5(item1[k4])))) is True]) if type(t3 := charge(s_0)) is list else _fb())
-                    if (v2 == k8):
+                    v2 = len([1 for p4 in ix3.get(k1, ()) if ((k4(p4[k3]) == k4(item1[k3]))) is True])
+                    if (v2 == k6):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k10)
+                return RuleRun(passed, [], k8)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_92():
-    return ('status', 'current', S('rules/clause-7.5.rules', 118, 35, 118, 57), S('rules/clause-7.5.rules', 119, 37, 119, 57), 'title', F('builtin:lower'), S('rules/clause-7.5.rules', 119, 63, 119, 96), S('rules/clause-7.5.rules', 119, 37, 119, 96), 1, S('rules/clause-7.5.rules', 120, 10, 120, 19), '/documents', S('rules/clause-7.5.rules', 118, 19, 118, 27), '{item}/status', S('rules/clause-7.5.rules', 118, 35, 118, 44), '/documents/{*}/status', S('rules/clause-7.5.rules', 119, 37, 119, 44), '/documents/{*}/title', S('rules/clause-7.5.rules', 119, 69, 119, 75), S('rules/clause-7.5.rules', 119, 63, 119, 76), '{item}/title', S('rules/clause-7.5.rules', 119, 87, 119, 95), S('rules/clause-7.5.rules', 119, 81, 119, 96), F('builtin:count'), S('rules/clause-7.5.rules', 119, 15, 119, 97), ' current documents are titled "', S('rules/clause-7.5.rules', 121, 52, 121, 60), '"', 'documents')
+    return ('status', 'current', S('rules/clause-7.5.rules', 118, 35, 118, 57), 'title', F('builtin:lower'), S('rules/clause-7.5.rules', 119, 63, 119, 96), 1, S('rules/clause-7.5.rules', 120, 10, 120, 19), '/documents', S('rules/clause-7.5.rules', 118, 19, 118, 27), '{item}/status', S('rules/clause-7.5.rules', 118, 35, 118, 44), '/documents/{*}/status', S('rules/clause-7.5.rules', 119, 37, 119, 44), S('rules/clause-7.5.rules', 119, 37, 119, 57), '/documents/{*}/title', S('rules/clause-7.5.rules', 119, 69, 119, 75), S('rules/clause-7.5.rules', 119, 63, 119, 76), '{item}/title', S('rules/clause-7.5.rules', 119, 87, 119, 95), S('rules/clause-7.5.rules', 119, 81, 119, 96), S('rules/clause-7.5.rules', 119, 37, 119, 96), F('builtin:count'), S('rules/clause-7.5.rules', 119, 15, 119, 97), ' current documents are titled "', S('rules/clause-7.5.rules', 121, 52, 121, 60), '"', 'documents')
 
 def build_93(K, careful):
     def run(root, ctx):
@@ -9260,6 +9261,7 @@ def build_254(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix5 = _groups_of(ctx, charge(s_1), k3)
             except Exception:
                 fast = False
         if fast:
@@ -9268,21 +9270,21 @@ def build_254(K, careful):
                 try:
                     if not ((item1[k1] is not None)):
                         continue
-                    v2 = k6(charge(([pdt(p4[k2]) for p4 in t3] if type(t3 := charge(([p6 for p6 in t5 if ((((v7 := p6), (v7[k2] is not None))[-1] if (t8 := (p6[k3] == item1[k3])) is True else False if t8 is False else _fb())) is True] if type(t5 := charge(s_1)) is list else _fb()))) is list else _fb())))
-                    if (v2 is not None) and (rt.order(k10, rt.arith(k8, v2, pdur(item1[k1]), k7), today, k9)) is True:
+                    v2 = k4(charge(([pdt(p4[k2]) for p4 in t3] if type(t3 := charge([p6 for p6 in ix5.get(item1[k3], ()) if (((v7 := p6), (v7[k2] is not None))[-1]) is True])) is list else _fb())))
+                    if (v2 is not None) and (rt.order(k8, rt.arith(k6, v2, pdur(item1[k1]), k5), today, k7)) is True:
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k11)
+                return RuleRun(passed, [], k9)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_254():
-    return ('types', 'frequency', 'deployed_at', 'type', S('rules/clause-8.5.3.rules', 91, 44, 91, 62), S('rules/clause-8.5.3.rules', 91, 44, 91, 82), F('builtin:max'), S('rules/clause-8.5.3.rules', 93, 10, 93, 30), '+', S('rules/clause-8.5.3.rules', 93, 10, 93, 39), '>=', '/release_policy/types', S('rules/clause-8.5.3.rules', 90, 20, 90, 39), '{item}/frequency', S('rules/clause-8.5.3.rules', 90, 47, 90, 60), F('read:duration'), 'duration', S('rules/clause-8.5.3.rules', 90, 47, 90, 68), '/releases/{*}/type', S('rules/clause-8.5.3.rules', 91, 44, 91, 49), '{item}/type', S('rules/clause-8.5.3.rules', 91, 54, 91, 62), '/releases/{*}/deployed_at', S('rules/clause-8.5.3.rules', 6, 26, 6, 38), F('read:date-time'), 'date-time', S('rules/clause-8.5.3.rules', 6, 26, 6, 46), F('builtin:filter'), S('rules/clause-8.5.3.rules', 91, 22, 91, 83), '`filter(releases, r -> r.type == type.type and rel_deployed(r))`/{*}/deployed_at', S('rules/clause-8.5.3.rules', 91, 91, 91, 103), F('builtin:map'), S('rules/clause-8.5.3.rules', 91, 18, 91, 104), S('rules/clause-8.5.3.rules', 91, 14, 91, 105), S('rules/clause-8.5.3.rules', 92, 10, 92, 21), 'no ', S('rules/clause-8.5.3.rules', 92, 33, 92, 41), ' release has been deployed', S('rules/clause-8.5.3.rules', 93, 17, 93, 30), 'the last ', S('rules/clause-8.5.3.rules', 93, 57, 93, 65), ' release was deployed on ', ', longer ago than its planned frequency of ', S('rules/clause-8.5.3.rules', 93, 142, 93, 155), 'release_policy', '/release_policy', 'releases', '/releases')
+    return ('types', 'frequency', 'deployed_at', 'type', F('builtin:max'), S('rules/clause-8.5.3.rules', 93, 10, 93, 30), '+', S('rules/clause-8.5.3.rules', 93, 10, 93, 39), '>=', '/release_policy/types', S('rules/clause-8.5.3.rules', 90, 20, 90, 39), '{item}/frequency', S('rules/clause-8.5.3.rules', 90, 47, 90, 60), F('read:duration'), 'duration', S('rules/clause-8.5.3.rules', 90, 47, 90, 68), '/releases/{*}/type', S('rules/clause-8.5.3.rules', 91, 44, 91, 49), '{item}/type', S('rules/clause-8.5.3.rules', 91, 54, 91, 62), S('rules/clause-8.5.3.rules', 91, 44, 91, 62), '/releases/{*}/deployed_at', S('rules/clause-8.5.3.rules', 6, 26, 6, 38), F('read:date-time'), 'date-time', S('rules/clause-8.5.3.rules', 6, 26, 6, 46), S('rules/clause-8.5.3.rules', 91, 44, 91, 82), F('builtin:filter'), S('rules/clause-8.5.3.rules', 91, 22, 91, 83), '`filter(releases, r -> r.type == type.type and rel_deployed(r))`/{*}/deployed_at', S('rules/clause-8.5.3.rules', 91, 91, 91, 103), F('builtin:map'), S('rules/clause-8.5.3.rules', 91, 18, 91, 104), S('rules/clause-8.5.3.rules', 91, 14, 91, 105), S('rules/clause-8.5.3.rules', 92, 10, 92, 21), 'no ', S('rules/clause-8.5.3.rules', 92, 33, 92, 41), ' release has been deployed', S('rules/clause-8.5.3.rules', 93, 17, 93, 30), 'the last ', S('rules/clause-8.5.3.rules', 93, 57, 93, 65), ' release was deployed on ', ', longer ago than its planned frequency of ', S('rules/clause-8.5.3.rules', 93, 142, 93, 155), 'release_policy', '/release_policy', 'releases', '/releases')
 
 def build_255(K, careful):
     def run(root, ctx):
@@ -9467,28 +9469,29 @@ def build_260(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1), k1)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ([p4 for p4 in t3 if (((p4[k1] == item1[k1]) and (p4[k3] is not None))) is True] if type(t3 := charge(s_1)) is list else _fb())
-                    v5 = (len([1 for p7 in t6 if (((pdt(p7[k3]) - pdt(p7[k5])) <= pdur(item1[k7]))) is True]) if type(t6 := charge(v2)) is list else _fb())
-                    if ((k9(v2) == k10) or ((v5 / k9(v2)) >= (t8 if (t8 := item1.get(k13)) is not None else k14))):
+                    v2 = [p4 for p4 in ix3.get(item1[k1], ()) if ((p4[k2] is not None)) is True]
+                    v5 = (len([1 for p7 in t6 if (((pdt(p7[k2]) - pdt(p7[k3])) <= pdur(item1[k5]))) is True]) if type(t6 := charge(v2)) is list else _fb())
+                    if ((k7(v2) == k8) or ((v5 / k7(v2)) >= (t8 if (t8 := item1.get(k11)) is not None else k12))):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k17)
+                return RuleRun(passed, [], k15)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_260():
-    return ('targets', 'priority', S('rules/clause-8.6.rules', 69, 41, 69, 69), 'resolved_at', S('rules/clause-8.6.rules', 69, 41, 69, 95), 'opened_at', S('rules/clause-8.6.rules', 70, 34, 70, 60), 'resolve_within', S('rules/clause-8.6.rules', 70, 34, 70, 85), F('builtin:length'), 0, S('rules/clause-8.6.rules', 71, 10, 71, 30), S('rules/clause-8.6.rules', 71, 35, 71, 56), 'attainment', 1, S('rules/clause-8.6.rules', 71, 35, 71, 89), S('rules/clause-8.6.rules', 71, 10, 71, 89), '/incident_management/targets', S('rules/clause-8.6.rules', 68, 22, 68, 48), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 69, 41, 69, 50), '{item}/priority', S('rules/clause-8.6.rules', 69, 55, 69, 69), '/incidents/{*}/resolved_at', S('rules/clause-8.6.rules', 69, 75, 69, 87), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 69, 75, 69, 95), F('builtin:filter'), S('rules/clause-8.6.rules', 69, 18, 69, 96), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/resolved_at', S('rules/clause-8.6.rules', 70, 34, 70, 46), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/opened_at', S('rules/clause-8.6.rules', 70, 50, 70, 60), '-', '{item}/resolve_within', S('rules/clause-8.6.rules', 70, 65, 70, 85), F('read:duration'), 'duration', '<=', F('builtin:count'), S('rules/clause-8.6.rules', 70, 13, 70, 86), S('rules/clause-8.6.rules', 71, 10, 71, 25), S('rules/clause-8.6.rules', 71, 41, 71, 56), '/', '{item}/attainment', S('rules/clause-8.6.rules', 71, 69, 71, 85), F('builtin:default'), S('rules/clause-8.6.rules', 71, 61, 71, 89), '>=', S('rules/clause-8.6.rules', 72, 13, 72, 27), ': ', ' of ', S('rules/clause-8.6.rules', 72, 41, 72, 56), ' resolved incidents were restored within ', S('rules/clause-8.6.rules', 72, 100, 72, 120), ', below the agreed share of ', S('rules/clause-8.6.rules', 72, 159, 72, 175), S('rules/clause-8.6.rules', 72, 151, 72, 179), 'incident_management', '/incident_management', 'incidents', '/incidents')
+    return ('targets', 'priority', 'resolved_at', 'opened_at', S('rules/clause-8.6.rules', 70, 34, 70, 60), 'resolve_within', S('rules/clause-8.6.rules', 70, 34, 70, 85), F('builtin:length'), 0, S('rules/clause-8.6.rules', 71, 10, 71, 30), S('rules/clause-8.6.rules', 71, 35, 71, 56), 'attainment', 1, S('rules/clause-8.6.rules', 71, 35, 71, 89), S('rules/clause-8.6.rules', 71, 10, 71, 89), '/incident_management/targets', S('rules/clause-8.6.rules', 68, 22, 68, 48), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 69, 41, 69, 50), '{item}/priority', S('rules/clause-8.6.rules', 69, 55, 69, 69), S('rules/clause-8.6.rules', 69, 41, 69, 69), '/incidents/{*}/resolved_at', S('rules/clause-8.6.rules', 69, 75, 69, 87), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 69, 75, 69, 95), S('rules/clause-8.6.rules', 69, 41, 69, 95), F('builtin:filter'), S('rules/clause-8.6.rules', 69, 18, 69, 96), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/resolved_at', S('rules/clause-8.6.rules', 70, 34, 70, 46), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/opened_at', S('rules/clause-8.6.rules', 70, 50, 70, 60), '-', '{item}/resolve_within', S('rules/clause-8.6.rules', 70, 65, 70, 85), F('read:duration'), 'duration', '<=', F('builtin:count'), S('rules/clause-8.6.rules', 70, 13, 70, 86), S('rules/clause-8.6.rules', 71, 10, 71, 25), S('rules/clause-8.6.rules', 71, 41, 71, 56), '/', '{item}/attainment', S('rules/clause-8.6.rules', 71, 69, 71, 85), F('builtin:default'), S('rules/clause-8.6.rules', 71, 61, 71, 89), '>=', S('rules/clause-8.6.rules', 72, 13, 72, 27), ': ', ' of ', S('rules/clause-8.6.rules', 72, 41, 72, 56), ' resolved incidents were restored within ', S('rules/clause-8.6.rules', 72, 100, 72, 120), ', below the agreed share of ', S('rules/clause-8.6.rules', 72, 159, 72, 175), S('rules/clause-8.6.rules', 72, 151, 72, 179), 'incident_management', '/incident_management', 'incidents', '/incidents')
 
 def build_261(K, careful):
     def run(root, ctx):
@@ -9781,6 +9784,7 @@ def build_268(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix4 = _groups_of(ctx, charge(s_1), k2)
             except Exception:
                 fast = False
         if fast:
@@ -9789,22 +9793,22 @@ def build_268(K, careful):
                 try:
                     if not ((pdur(t2) is not None if (t2 := item1.get(k1)) is not None else False)):
                         continue
-                    v3 = ([p5 for p5 in t4 if (((p5[k2] == item1[k2]) and (p5[k4] is not None))) is True] if type(t4 := charge(s_1)) is list else _fb())
-                    v6 = (len([1 for p8 in t7 if (((pdt((next((p10 for p10 in t9 if (((p10[k6] != k7) and (p10[k6] != k9))) is True), None) if type(t9 := charge(p8[k12])) is list else _fb())[k13]) - pdt(p8[k14])) <= pdur(item1[k1]))) is True]) if type(t7 := charge(v3)) is list else _fb())
-                    if ((k17(v3) == k18) or ((v6 / k17(v3)) >= (t11 if (t11 := item1.get(k21)) is not None else k22))):
+                    v3 = [p5 for p5 in ix4.get(item1[k2], ()) if ((p5[k3] is not None)) is True]
+                    v6 = (len([1 for p8 in t7 if (((pdt((next((p10 for p10 in t9 if (((p10[k4] != k5) and (p10[k4] != k7))) is True), None) if type(t9 := charge(p8[k10])) is list else _fb())[k11]) - pdt(p8[k12])) <= pdur(item1[k1]))) is True]) if type(t7 := charge(v3)) is list else _fb())
+                    if ((k15(v3) == k16) or ((v6 / k15(v3)) >= (t11 if (t11 := item1.get(k19)) is not None else k20))):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k25)
+                return RuleRun(passed, [], k23)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_268():
-    return ('targets', 'respond_within', 'priority', S('rules/clause-8.6.rules', 155, 40, 155, 68), 'resolved_at', S('rules/clause-8.6.rules', 155, 40, 155, 94), 'kind', 'logged', S('rules/clause-8.6.rules', 156, 55, 156, 72), 'classified', S('rules/clause-8.6.rules', 156, 78, 156, 99), S('rules/clause-8.6.rules', 156, 55, 156, 99), 'actions', 'at', 'opened_at', S('rules/clause-8.6.rules', 156, 33, 156, 117), S('rules/clause-8.6.rules', 156, 33, 156, 142), F('builtin:length'), 0, S('rules/clause-8.6.rules', 157, 10, 157, 29), S('rules/clause-8.6.rules', 157, 34, 157, 54), 'attainment', 1, S('rules/clause-8.6.rules', 157, 34, 157, 87), S('rules/clause-8.6.rules', 157, 10, 157, 87), '/incident_management/targets', S('rules/clause-8.6.rules', 154, 22, 154, 48), '{item}/respond_within', S('rules/clause-8.6.rules', 154, 63, 154, 83), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-8.6.rules', 154, 56, 154, 84), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 155, 40, 155, 49), '{item}/priority', S('rules/clause-8.6.rules', 155, 54, 155, 68), '/incidents/{*}/resolved_at', S('rules/clause-8.6.rules', 155, 74, 155, 86), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 155, 74, 155, 94), F('builtin:filter'), S('rules/clause-8.6.rules', 155, 17, 155, 95), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions', S('rules/clause-8.6.rules', 156, 39, 156, 47), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions/{*}/kind', S('rules/clause-8.6.rules', 156, 55, 156, 60), S('rules/clause-8.6.rules', 156, 78, 156, 83), F('builtin:first'), S('rules/clause-8.6.rules', 156, 33, 156, 100), '`first(i.actions, a -> a.kind != "logged" and a.kind != "classified")`/at', S('rules/clause-8.6.rules', 156, 33, 156, 103), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/opened_at', S('rules/clause-8.6.rules', 156, 107, 156, 117), '-', S('rules/clause-8.6.rules', 156, 122, 156, 142), '<=', F('builtin:count'), S('rules/clause-8.6.rules', 156, 13, 156, 143), S('rules/clause-8.6.rules', 157, 10, 157, 24), S('rules/clause-8.6.rules', 157, 40, 157, 54), '/', '{item}/attainment', S('rules/clause-8.6.rules', 157, 67, 157, 83), F('builtin:default'), S('rules/clause-8.6.rules', 157, 59, 157, 87), '>=', S('rules/clause-8.6.rules', 158, 13, 158, 27), ': ', ' of ', S('rules/clause-8.6.rules', 158, 41, 158, 55), ' incidents had a first response within ', S('rules/clause-8.6.rules', 158, 97, 158, 117), ', below the agreed share of ', S('rules/clause-8.6.rules', 158, 156, 158, 172), S('rules/clause-8.6.rules', 158, 148, 158, 176), 'incident_management', '/incident_management', 'incidents', '/incidents')
+    return ('targets', 'respond_within', 'priority', 'resolved_at', 'kind', 'logged', S('rules/clause-8.6.rules', 156, 55, 156, 72), 'classified', S('rules/clause-8.6.rules', 156, 78, 156, 99), S('rules/clause-8.6.rules', 156, 55, 156, 99), 'actions', 'at', 'opened_at', S('rules/clause-8.6.rules', 156, 33, 156, 117), S('rules/clause-8.6.rules', 156, 33, 156, 142), F('builtin:length'), 0, S('rules/clause-8.6.rules', 157, 10, 157, 29), S('rules/clause-8.6.rules', 157, 34, 157, 54), 'attainment', 1, S('rules/clause-8.6.rules', 157, 34, 157, 87), S('rules/clause-8.6.rules', 157, 10, 157, 87), '/incident_management/targets', S('rules/clause-8.6.rules', 154, 22, 154, 48), '{item}/respond_within', S('rules/clause-8.6.rules', 154, 63, 154, 83), F('read:duration'), 'duration', F('builtin:exists'), S('rules/clause-8.6.rules', 154, 56, 154, 84), '/incidents/{*}/priority', S('rules/clause-8.6.rules', 155, 40, 155, 49), '{item}/priority', S('rules/clause-8.6.rules', 155, 54, 155, 68), S('rules/clause-8.6.rules', 155, 40, 155, 68), '/incidents/{*}/resolved_at', S('rules/clause-8.6.rules', 155, 74, 155, 86), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 155, 74, 155, 94), S('rules/clause-8.6.rules', 155, 40, 155, 94), F('builtin:filter'), S('rules/clause-8.6.rules', 155, 17, 155, 95), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions', S('rules/clause-8.6.rules', 156, 39, 156, 47), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/actions/{*}/kind', S('rules/clause-8.6.rules', 156, 55, 156, 60), S('rules/clause-8.6.rules', 156, 78, 156, 83), F('builtin:first'), S('rules/clause-8.6.rules', 156, 33, 156, 100), '`first(i.actions, a -> a.kind != "logged" and a.kind != "classified")`/at', S('rules/clause-8.6.rules', 156, 33, 156, 103), '`filter(incidents, i -> i.priority == target.priority and i.resolved_at != null)`/{*}/opened_at', S('rules/clause-8.6.rules', 156, 107, 156, 117), '-', S('rules/clause-8.6.rules', 156, 122, 156, 142), '<=', F('builtin:count'), S('rules/clause-8.6.rules', 156, 13, 156, 143), S('rules/clause-8.6.rules', 157, 10, 157, 24), S('rules/clause-8.6.rules', 157, 40, 157, 54), '/', '{item}/attainment', S('rules/clause-8.6.rules', 157, 67, 157, 83), F('builtin:default'), S('rules/clause-8.6.rules', 157, 59, 157, 87), '>=', S('rules/clause-8.6.rules', 158, 13, 158, 27), ': ', ' of ', S('rules/clause-8.6.rules', 158, 41, 158, 55), ' incidents had a first response within ', S('rules/clause-8.6.rules', 158, 97, 158, 117), ', below the agreed share of ', S('rules/clause-8.6.rules', 158, 156, 158, 172), S('rules/clause-8.6.rules', 158, 148, 158, 176), 'incident_management', '/incident_management', 'incidents', '/incidents')
 
 def build_269(K, careful):
     def run(root, ctx):
@@ -9891,7 +9895,7 @@ def build_271(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, k60, k61, k62, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k60, k17, None)
+        s_0 = rt.member(root, k60, k15, None)
         s_1 = rt.member(root, k61, k62, None)
         passed = 0
         fast = False
@@ -9901,28 +9905,29 @@ def build_271(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1), k0)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = ([p4 for p4 in t3 if (((p4[k0] == item1[k1]) and (p4[k3] is not None))) is True] if type(t3 := charge(s_1)) is list else _fb())
-                    v5 = (len([1 for p7 in t6 if (((pdt(p7[k3]) - pdt(p7[k5])) <= pdur(item1[k7]))) is True]) if type(t6 := charge(v2)) is list else _fb())
-                    if ((k9(v2) == k10) or ((v5 / k9(v2)) >= (t8 if (t8 := item1.get(k13)) is not None else k14))):
+                    v2 = [p4 for p4 in ix3.get(item1[k1], ()) if ((p4[k2] is not None)) is True]
+                    v5 = (len([1 for p7 in t6 if (((pdt(p7[k2]) - pdt(p7[k3])) <= pdur(item1[k5]))) is True]) if type(t6 := charge(v2)) is list else _fb())
+                    if ((k7(v2) == k8) or ((v5 / k7(v2)) >= (t8 if (t8 := item1.get(k11)) is not None else k12))):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k17)
+                return RuleRun(passed, [], k15)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_271():
-    return ('type', 'id', S('rules/clause-8.6.rules', 192, 44, 192, 60), 'fulfilled_at', S('rules/clause-8.6.rules', 192, 44, 192, 87), 'requested_at', S('rules/clause-8.6.rules', 193, 30, 193, 60), 'fulfil_within', S('rules/clause-8.6.rules', 193, 30, 193, 82), F('builtin:length'), 0, S('rules/clause-8.6.rules', 194, 10, 194, 26), S('rules/clause-8.6.rules', 194, 31, 194, 48), 'attainment', 1, S('rules/clause-8.6.rules', 194, 31, 194, 79), S('rules/clause-8.6.rules', 194, 10, 194, 79), '/request_types', S('rules/clause-8.6.rules', 191, 20, 191, 32), '/service_requests/{*}/type', S('rules/clause-8.6.rules', 192, 44, 192, 49), '{item}/id', S('rules/clause-8.6.rules', 192, 54, 192, 60), '/service_requests/{*}/fulfilled_at', S('rules/clause-8.6.rules', 192, 66, 192, 79), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 192, 66, 192, 87), F('builtin:filter'), S('rules/clause-8.6.rules', 192, 14, 192, 88), '`filter(service_requests, r -> r.type == type.id and r.fulfilled_at != null)`/{*}/fulfilled_at', S('rules/clause-8.6.rules', 193, 30, 193, 43), '`filter(service_requests, r -> r.type == type.id and r.fulfilled_at != null)`/{*}/requested_at', S('rules/clause-8.6.rules', 193, 47, 193, 60), '-', '{item}/fulfil_within', S('rules/clause-8.6.rules', 193, 65, 193, 82), F('read:duration'), 'duration', '<=', F('builtin:count'), S('rules/clause-8.6.rules', 193, 13, 193, 83), S('rules/clause-8.6.rules', 194, 10, 194, 21), S('rules/clause-8.6.rules', 194, 37, 194, 48), '/', '{item}/attainment', S('rules/clause-8.6.rules', 194, 61, 194, 75), F('builtin:default'), S('rules/clause-8.6.rules', 194, 53, 194, 79), '>=', 'request type ', S('rules/clause-8.6.rules', 195, 26, 195, 32), ': ', ' of ', S('rules/clause-8.6.rules', 195, 46, 195, 57), ' fulfilled requests met the ', S('rules/clause-8.6.rules', 195, 88, 195, 105), ' target, below the agreed share of ', S('rules/clause-8.6.rules', 195, 151, 195, 165), S('rules/clause-8.6.rules', 195, 143, 195, 169), 'request_types', 'service_requests', '/service_requests')
+    return ('type', 'id', 'fulfilled_at', 'requested_at', S('rules/clause-8.6.rules', 193, 30, 193, 60), 'fulfil_within', S('rules/clause-8.6.rules', 193, 30, 193, 82), F('builtin:length'), 0, S('rules/clause-8.6.rules', 194, 10, 194, 26), S('rules/clause-8.6.rules', 194, 31, 194, 48), 'attainment', 1, S('rules/clause-8.6.rules', 194, 31, 194, 79), S('rules/clause-8.6.rules', 194, 10, 194, 79), '/request_types', S('rules/clause-8.6.rules', 191, 20, 191, 32), '/service_requests/{*}/type', S('rules/clause-8.6.rules', 192, 44, 192, 49), '{item}/id', S('rules/clause-8.6.rules', 192, 54, 192, 60), S('rules/clause-8.6.rules', 192, 44, 192, 60), '/service_requests/{*}/fulfilled_at', S('rules/clause-8.6.rules', 192, 66, 192, 79), F('read:date-time'), 'date-time', S('rules/clause-8.6.rules', 192, 66, 192, 87), S('rules/clause-8.6.rules', 192, 44, 192, 87), F('builtin:filter'), S('rules/clause-8.6.rules', 192, 14, 192, 88), '`filter(service_requests, r -> r.type == type.id and r.fulfilled_at != null)`/{*}/fulfilled_at', S('rules/clause-8.6.rules', 193, 30, 193, 43), '`filter(service_requests, r -> r.type == type.id and r.fulfilled_at != null)`/{*}/requested_at', S('rules/clause-8.6.rules', 193, 47, 193, 60), '-', '{item}/fulfil_within', S('rules/clause-8.6.rules', 193, 65, 193, 82), F('read:duration'), 'duration', '<=', F('builtin:count'), S('rules/clause-8.6.rules', 193, 13, 193, 83), S('rules/clause-8.6.rules', 194, 10, 194, 21), S('rules/clause-8.6.rules', 194, 37, 194, 48), '/', '{item}/attainment', S('rules/clause-8.6.rules', 194, 61, 194, 75), F('builtin:default'), S('rules/clause-8.6.rules', 194, 53, 194, 79), '>=', 'request type ', S('rules/clause-8.6.rules', 195, 26, 195, 32), ': ', ' of ', S('rules/clause-8.6.rules', 195, 46, 195, 57), ' fulfilled requests met the ', S('rules/clause-8.6.rules', 195, 88, 195, 105), ' target, below the agreed share of ', S('rules/clause-8.6.rules', 195, 151, 195, 165), S('rules/clause-8.6.rules', 195, 143, 195, 169), 'request_types', 'service_requests', '/service_requests')
 
 def build_272(K, careful):
     def run(root, ctx):
@@ -12112,6 +12117,7 @@ def build_332(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix13 = _groups_of(ctx, charge(s_0[k7]), k6)
             except Exception:
                 fast = False
         if fast:
@@ -12121,21 +12127,21 @@ def build_332(K, careful):
                     if not ((any((pd(p3[k1]) < pd(item1[k1])) for p3 in t2) if type(t2 := charge(s_0[k0])) is list else _fb())):
                         continue
                     v4 = ((v5 := item1), (next((p7 for p7 in t6 if ((pd(p7[k1]) == k4(charge(([pd(p9[k1]) for p9 in t8] if type(t8 := charge(([p11 for p11 in t10 if ((pd(p11[k1]) < pd(v5[k1]))) is True] if type(t10 := charge(s_0[k0])) is list else _fb()))) is list else _fb()))))) is True), None) if type(t6 := charge(s_0[k0])) is list else _fb()))[-1]
-                    v12 = ([p14 for p14 in t13 if (((p14[k6] == v4[k7]) and (t16 not in t17 if type(t16 := p14[k7]) is str and (type(t17 := (t15 if (t15 := item1.get(k9)) is not None else [])) is list or type(t17) is str) else _fb()))) is True] if type(t13 := charge(s_0[k12])) is list else _fb())
-                    if (k13(v12) == k14):
+                    v12 = [p14 for p14 in ix13.get(v4[k8], ()) if ((t16 not in t17 if type(t16 := p14[k8]) is str and (type(t17 := (t15 if (t15 := item1.get(k9)) is not None else [])) is list or type(t17) is str) else _fb())) is True]
+                    if (k11(v12) == k12):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k16)
+                return RuleRun(passed, [], k14)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_332():
-    return ('reviews', 'held_on', S('rules/clause-9.3.rules', 71, 92, 71, 117), S('rules/clause-9.3.rules', 9, 130, 9, 155), F('builtin:max'), S('rules/clause-9.3.rules', 9, 69, 9, 174), 'review', 'id', S('rules/clause-9.3.rules', 73, 56, 73, 78), 'followed_up', S('rules/clause-9.3.rules', 73, 84, 73, 126), S('rules/clause-9.3.rules', 73, 56, 73, 126), 'actions', F('builtin:length'), 0, S('rules/clause-9.3.rules', 74, 10, 74, 28), '/management_reviews/reviews', S('rules/clause-9.3.rules', 71, 22, 71, 47), S('rules/clause-9.3.rules', 71, 59, 71, 84), '/management_reviews/reviews/{*}/held_on', S('rules/clause-9.3.rules', 71, 92, 71, 100), F('read:date'), 'date', '{item}/held_on', S('rules/clause-9.3.rules', 71, 104, 71, 117), '<', F('builtin:any'), S('rules/clause-9.3.rules', 71, 55, 71, 118), S('rules/clause-9.3.rules', 9, 36, 9, 61), S('rules/clause-9.3.rules', 9, 69, 9, 77), S('rules/clause-9.3.rules', 9, 97, 9, 122), S('rules/clause-9.3.rules', 9, 130, 9, 138), S('rules/clause-9.3.rules', 9, 142, 9, 155), F('builtin:filter'), S('rules/clause-9.3.rules', 9, 90, 9, 156), '`filter(management_reviews.reviews, q -> q.held_on < review.held_on)`/{*}/held_on', S('rules/clause-9.3.rules', 9, 164, 9, 172), F('builtin:map'), S('rules/clause-9.3.rules', 9, 86, 9, 173), S('rules/clause-9.3.rules', 9, 82, 9, 174), F('builtin:first'), S('rules/clause-9.3.rules', 9, 30, 9, 175), '/management_reviews/actions', S('rules/clause-9.3.rules', 73, 23, 73, 48), '/management_reviews/actions/{*}/review', S('rules/clause-9.3.rules', 73, 56, 73, 63), '`mr_previous(review)`/id', S('rules/clause-9.3.rules', 73, 68, 73, 78), '/management_reviews/actions/{*}/id', S('rules/clause-9.3.rules', 73, 84, 73, 87), '{item}/followed_up', S('rules/clause-9.3.rules', 73, 104, 73, 121), F('builtin:default'), S('rules/clause-9.3.rules', 73, 96, 73, 126), S('rules/clause-9.3.rules', 73, 16, 73, 127), S('rules/clause-9.3.rules', 74, 10, 74, 23), 'management review ', '{item}/id', S('rules/clause-9.3.rules', 75, 31, 75, 39), ' did not follow up ', '`filter(management_reviews.actions, a -> a.review == previous.id and a.id not in default(review.followed_up, []))`/{*}/id', S('rules/clause-9.3.rules', 75, 78, 75, 81), S('rules/clause-9.3.rules', 75, 61, 75, 82), ' from review ', S('rules/clause-9.3.rules', 75, 98, 75, 108), 'management_reviews', '/management_reviews')
+    return ('reviews', 'held_on', S('rules/clause-9.3.rules', 71, 92, 71, 117), S('rules/clause-9.3.rules', 9, 130, 9, 155), F('builtin:max'), S('rules/clause-9.3.rules', 9, 69, 9, 174), 'review', 'actions', 'id', 'followed_up', S('rules/clause-9.3.rules', 73, 84, 73, 126), F('builtin:length'), 0, S('rules/clause-9.3.rules', 74, 10, 74, 28), '/management_reviews/reviews', S('rules/clause-9.3.rules', 71, 22, 71, 47), S('rules/clause-9.3.rules', 71, 59, 71, 84), '/management_reviews/reviews/{*}/held_on', S('rules/clause-9.3.rules', 71, 92, 71, 100), F('read:date'), 'date', '{item}/held_on', S('rules/clause-9.3.rules', 71, 104, 71, 117), '<', F('builtin:any'), S('rules/clause-9.3.rules', 71, 55, 71, 118), S('rules/clause-9.3.rules', 9, 36, 9, 61), S('rules/clause-9.3.rules', 9, 69, 9, 77), S('rules/clause-9.3.rules', 9, 97, 9, 122), S('rules/clause-9.3.rules', 9, 130, 9, 138), S('rules/clause-9.3.rules', 9, 142, 9, 155), F('builtin:filter'), S('rules/clause-9.3.rules', 9, 90, 9, 156), '`filter(management_reviews.reviews, q -> q.held_on < review.held_on)`/{*}/held_on', S('rules/clause-9.3.rules', 9, 164, 9, 172), F('builtin:map'), S('rules/clause-9.3.rules', 9, 86, 9, 173), S('rules/clause-9.3.rules', 9, 82, 9, 174), F('builtin:first'), S('rules/clause-9.3.rules', 9, 30, 9, 175), '/management_reviews/actions', S('rules/clause-9.3.rules', 73, 23, 73, 48), '/management_reviews/actions/{*}/review', S('rules/clause-9.3.rules', 73, 56, 73, 63), '`mr_previous(review)`/id', S('rules/clause-9.3.rules', 73, 68, 73, 78), S('rules/clause-9.3.rules', 73, 56, 73, 78), '/management_reviews/actions/{*}/id', S('rules/clause-9.3.rules', 73, 84, 73, 87), '{item}/followed_up', S('rules/clause-9.3.rules', 73, 104, 73, 121), F('builtin:default'), S('rules/clause-9.3.rules', 73, 96, 73, 126), S('rules/clause-9.3.rules', 73, 56, 73, 126), S('rules/clause-9.3.rules', 73, 16, 73, 127), S('rules/clause-9.3.rules', 74, 10, 74, 23), 'management review ', '{item}/id', S('rules/clause-9.3.rules', 75, 31, 75, 39), ' did not follow up ', '`filter(management_reviews.actions, a -> a.review == previous.id and a.id not in default(review.followed_up, []))`/{*}/id', S('rules/clause-9.3.rules', 75, 78, 75, 81), S('rules/clause-9.3.rules', 75, 61, 75, 82), ' from review ', S('rules/clause-9.3.rules', 75, 98, 75, 108), 'management_reviews', '/management_reviews')
 
 def build_333(K, careful):
     def run(root, ctx):

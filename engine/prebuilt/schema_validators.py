@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'df0152d276e42cca8332baa0715c080cc43b6c764d20f0ab267ab6ce76dff64b'
+KEY = 'e7f4ebd6985f0fe7353d008ff704b6455d4c0709a556bd3616dae6a53abf9c75'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
