@@ -261,7 +261,7 @@ class _Generator:
         return self.hoisted[code]
 
     def _fast_grouped(self, node: ast.Call, env: "_Env") -> str | None:
-        """count/filter(xs, x -> x.f == e), or `x -> x.f == e and more`, where xs is the
+        """count/filter/first(xs, x -> x.f == e), or `x -> x.f == e and more`, where xs is the
         same for every item and e does not mention x: the items of xs are grouped by f once,
         before the loop, and each call reads one group (testing `more` on its items only).
         Walking xs for every item instead makes a rule quadratic (every incident title
@@ -269,7 +269,7 @@ class _Generator:
         path (both sides text, or both numbers: see _binary), which a group's key then
         compares exactly as; `more` is tested as `and` would test it there."""
         lam, body = node.args[1], node.args[1].body
-        if node.name == "first" or not self._invariant(node.args[0], env):
+        if not self._invariant(node.args[0], env):
             return None
         test, more = (body.left, body.right) if isinstance(body, ast.Binary) and body.op == "and" else (body, None)
         if not isinstance(test, ast.Binary) or test.op != "==" \
@@ -281,13 +281,16 @@ class _Generator:
                 groups = self._hoist(node.args[0], env, "_groups_of", self.const(read.name))
                 group = f"{groups}.get({self.expr(other, env, True)}, ())"
                 if more is None:
-                    return f"len({group})" if node.name == "count" else f"list({group})"
+                    return {"count": f"len({group})", "filter": f"list({group})",
+                            "first": f"({group} or (None,))[0]"}[node.name]
                 param = self.fresh("p")
                 item_where = self.where(node.args[0], env) + "/" + ITEM_MARK
                 condition = self.expr(more, env.bind(lam.param, param, item_where), True)
                 if self.type_of(more) not in (T.BOOL, T.NULL):
                     t = self.fresh("t")
                     condition = f"({t} if ({t} := {condition}) is True or {t} is False or {t} is None else _fb())"
+                if node.name == "first":  # the group keeps the list's order, so its first is the list's
+                    return f"next(({param} for {param} in {group} if ({condition}) is True), None)"
                 selected = f"[{'1' if node.name == 'count' else param} for {param} in {group} if ({condition}) is True]"
                 return f"len({selected})" if node.name == "count" else selected
         return None

@@ -10,7 +10,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '4ee22c40db8e0287a9f4bf1e5dd6e37d5c28c6cbb66d5fc92727f27b9e56d427'
+KEY = 'af72a2ad1347d3f224c53e066fb381bb3636cf2e5f46e1d7b5633546a3feb0c3'
 
 def careful_0(K):
     def careful_run(root, ctx, passed, slow, coll):
@@ -2768,10 +2768,10 @@ def careful_48(K):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k33, None)
-        s_1 = rt.member(root, k34, k8, None)
+        s_1 = rt.member(root, k34, k7, None)
         tr = {}
         if slow is None:
-            v1 = _tr(tr, 5, rt.call(k11, k12, (charge(_tr(tr, 0, s_0)), (lambda p8: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p8), k0, k9, k10)), _tr(tr, 3, k1), k2))),), True))
+            v1 = _tr(tr, 5, rt.call(k11, k12, (charge(_tr(tr, 0, s_0)), (lambda p7: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p7), k0, k8, k9)), _tr(tr, 3, k1), k10))),), True))
             w = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k13)), k13, 'condition of `when`')
             if w is not True:
                 return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, missing=w if type(w) is Missing else None, trace=tr)], None)
@@ -2789,20 +2789,20 @@ def careful_48(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 13, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k0, k15, k16)), _tr(tr, 12, k3), k4)), k4, 'condition of `where`')
+                w = rt.truth(_tr(tr, 13, rt.equal(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k0, k15, k16)), _tr(tr, 12, k2), k3)), k3, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 20, rt.contains(_tr(tr, 19, rt.call(k21, k22, (_tr(tr, 17, rt.member(_tr(tr, 16, v1), k6, k19, k20)), _tr(tr, 18, _list_of()),), False)), _tr(tr, 15, rt.member(_tr(tr, 14, item2), k5, k17, k18)), k7)), k7, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 20, rt.contains(_tr(tr, 19, rt.call(k21, k22, (_tr(tr, 17, rt.member(_tr(tr, 16, v1), k5, k19, k20)), _tr(tr, 18, _list_of()),), False)), _tr(tr, 15, rt.member(_tr(tr, 14, item2), k4, k17, k18)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k23, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item2), k5, k17, k24))), k25, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item2), k26, k27, k28))), k29, _text(_tr(tr, 26, rt.member(_tr(tr, 25, v1), k5, k30, k31))),))
+                        r.message = ''.join((k23, _text(_tr(tr, 22, rt.member(_tr(tr, 21, item2), k4, k17, k24))), k25, _text(_tr(tr, 24, rt.member(_tr(tr, 23, item2), k26, k27, k28))), k29, _text(_tr(tr, 26, rt.member(_tr(tr, 25, v1), k4, k30, k31))),))
                     except EvalError:
                         r.message = None
                     break
@@ -2822,7 +2822,7 @@ def careful_48(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k8)
+        return RuleRun(passed, results, k7)
     return careful_run
 
 def careful_49(K):
@@ -6978,11 +6978,11 @@ def careful_117(K):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k46, None)
-        s_1 = rt.member(root, k47, k11, None)
+        s_1 = rt.member(root, k47, k10, None)
         s_2 = rt.member(root, k48, k49, None)
         tr = {}
         if slow is None:
-            v1 = _tr(tr, 5, rt.call(k14, k15, (charge(_tr(tr, 0, s_0)), (lambda p10: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p10), k0, k12, k13)), _tr(tr, 3, k1), k2))),), True))
+            v1 = _tr(tr, 5, rt.call(k14, k15, (charge(_tr(tr, 0, s_0)), (lambda p9: _tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, p9), k0, k11, k12)), _tr(tr, 3, k1), k13))),), True))
             w = rt.truth(_tr(tr, 8, rt.not_equal(_tr(tr, 6, v1), _tr(tr, 7, None), k16)), k16, 'condition of `when`')
             if w is not True:
                 return RuleRun(0, [ItemResult('missing' if type(w) is Missing else 'not_applicable', None, missing=w if type(w) is Missing else None, trace=tr)], None)
@@ -7000,21 +7000,21 @@ def careful_117(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k3, k18, k19)), k19, 'condition of `where`')
+                w = rt.truth(_tr(tr, 11, rt.member(_tr(tr, 10, item2), k2, k18, k19)), k19, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v11 = _tr(tr, 24, ((v12 := _tr(tr, 13, rt.member(_tr(tr, 12, item2), k4, k20, k21))), _tr(tr, 23, rt.call(k7, k33, (charge(_tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 19, rt.call(k25, k26, (charge(_tr(tr, 14, s_2)), (lambda p13: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p13), k6, k22, k23)), _tr(tr, 17, v12), k24))),), True))), (lambda p14: _tr(tr, 21, rt.convert(k29, k30, rt.member(_tr(tr, 20, p14), k5, k27, k28), k28))),), True))),), True)))[-1])
-                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v11), _tr(tr, 26, None), k34)), lambda: _tr(tr, 31, rt.order(k37, _tr(tr, 28, v11), _tr(tr, 30, rt.convert(k29, k30, rt.member(_tr(tr, 29, v1), k8, k35, k36), k36)), k9)), k10)), k10, 'condition of `expect`')
+                v10 = _tr(tr, 24, ((v11 := _tr(tr, 13, rt.member(_tr(tr, 12, item2), k3, k20, k21))), _tr(tr, 23, rt.call(k6, k33, (charge(_tr(tr, 22, rt.call(k31, k32, (charge(_tr(tr, 19, rt.call(k25, k26, (charge(_tr(tr, 14, s_2)), (lambda p12: _tr(tr, 18, rt.equal(_tr(tr, 16, rt.member(_tr(tr, 15, p12), k5, k22, k23)), _tr(tr, 17, v11), k24))),), True))), (lambda p13: _tr(tr, 21, rt.convert(k29, k30, rt.member(_tr(tr, 20, p13), k4, k27, k28), k28))),), True))),), True)))[-1])
+                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 27, rt.not_equal(_tr(tr, 25, v10), _tr(tr, 26, None), k34)), lambda: _tr(tr, 31, rt.order(k37, _tr(tr, 28, v10), _tr(tr, 30, rt.convert(k29, k30, rt.member(_tr(tr, 29, v1), k7, k35, k36), k36)), k8)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k4, k20, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k40, k41, k42))), k43, _text(_tr(tr, 38, rt.convert(k29, k30, rt.member(_tr(tr, 37, v1), k8, k35, k44), k44))),))
+                        r.message = ''.join((_text(_tr(tr, 34, rt.member(_tr(tr, 33, item2), k3, k20, k38))), k39, _text(_tr(tr, 36, rt.member(_tr(tr, 35, v1), k40, k41, k42))), k43, _text(_tr(tr, 38, rt.convert(k29, k30, rt.member(_tr(tr, 37, v1), k7, k35, k44), k44))),))
                     except EvalError:
                         r.message = None
                     break
@@ -7034,7 +7034,7 @@ def careful_117(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k11)
+        return RuleRun(passed, results, k10)
     return careful_run
 
 def careful_118(K):
@@ -12511,7 +12511,7 @@ def careful_203(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k49, k9, None)
+        s_0 = rt.member(root, k49, k7, None)
         s_1 = rt.member(root, k50, k51, None)
         tr = {}
         if slow is None:
@@ -12521,7 +12521,7 @@ def careful_203(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12529,27 +12529,27 @@ def careful_203(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v12 = _tr(tr, 11, rt.call(k2, k24, (charge(_tr(tr, 10, rt.call(k22, k23, (charge(_tr(tr, 7, rt.call(k16, k17, (charge(_tr(tr, 1, s_1)), (lambda p13: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p13), k1, k11, k12)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k1, k13, k14)), k15))),), True))), (lambda p14: _tr(tr, 9, rt.convert(k20, k21, rt.member(_tr(tr, 8, p14), k0, k18, k19), k19))),), True))),), True))
-                v15 = _tr(tr, 23, rt.call(k29, k30, (charge(_tr(tr, 12, s_1)), (lambda p16: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p16), k1, k11, k25)), _tr(tr, 16, rt.member(_tr(tr, 15, item1), k1, k13, k26)), k3)), lambda: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k20, k21, rt.member(_tr(tr, 18, p16), k0, k27, k28), k28)), _tr(tr, 20, v12), k4)), k5))),), True))
-                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v15), _tr(tr, 25, None), k31)), k31, 'condition of `expect`')
+                v11 = _tr(tr, 11, rt.call(k2, k22, (charge(_tr(tr, 10, rt.call(k20, k21, (charge(_tr(tr, 7, rt.call(k14, k15, (charge(_tr(tr, 1, s_1)), (lambda p12: _tr(tr, 6, rt.equal(_tr(tr, 3, rt.member(_tr(tr, 2, p12), k1, k9, k10)), _tr(tr, 5, rt.member(_tr(tr, 4, item1), k1, k11, k12)), k13))),), True))), (lambda p13: _tr(tr, 9, rt.convert(k18, k19, rt.member(_tr(tr, 8, p13), k0, k16, k17), k17))),), True))),), True))
+                v14 = _tr(tr, 23, rt.call(k29, k30, (charge(_tr(tr, 12, s_1)), (lambda p15: _tr(tr, 22, rt.and_(_tr(tr, 17, rt.equal(_tr(tr, 14, rt.member(_tr(tr, 13, p15), k1, k9, k23)), _tr(tr, 16, rt.member(_tr(tr, 15, item1), k1, k11, k24)), k25)), lambda: _tr(tr, 21, rt.equal(_tr(tr, 19, rt.convert(k18, k19, rt.member(_tr(tr, 18, p15), k0, k26, k27), k27)), _tr(tr, 20, v11), k3)), k28))),), True))
+                e = rt.truth(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v14), _tr(tr, 25, None), k31)), k31, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k32, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k1, k13, k33))), k34, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k6, k35, k36))),))
+                        r.message = ''.join((k32, _text(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k1, k11, k33))), k34, _text(_tr(tr, 30, rt.member(_tr(tr, 29, item1), k4, k35, k36))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 37, rt.contains(_tr(tr, 36, rt.call(k41, k42, (_tr(tr, 34, rt.member(_tr(tr, 33, item1), k7, k39, k40)), _tr(tr, 35, _list_of()),), False)), _tr(tr, 32, rt.member(_tr(tr, 31, v15), k6, k37, k38)), k8)), k8, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 37, rt.contains(_tr(tr, 36, rt.call(k41, k42, (_tr(tr, 34, rt.member(_tr(tr, 33, item1), k5, k39, k40)), _tr(tr, 35, _list_of()),), False)), _tr(tr, 32, rt.member(_tr(tr, 31, v14), k4, k37, k38)), k6)), k6, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k43, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k6, k35, k44))), k45, _text(_tr(tr, 41, rt.member(_tr(tr, 40, v15), k6, k37, k46))), k47, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k1, k13, k48))),))
+                        r.message = ''.join((k43, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k4, k35, k44))), k45, _text(_tr(tr, 41, rt.member(_tr(tr, 40, v14), k4, k37, k46))), k47, _text(_tr(tr, 43, rt.member(_tr(tr, 42, item1), k1, k11, k48))),))
                     except EvalError:
                         r.message = None
                     break
@@ -12569,7 +12569,7 @@ def careful_203(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k9)
+        return RuleRun(passed, results, k7)
     return careful_run
 
 def careful_204(K):
@@ -12577,7 +12577,7 @@ def careful_204(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k55, k15, None)
+        s_0 = rt.member(root, k55, k14, None)
         s_1 = rt.member(root, k56, k57, None)
         s_2 = rt.member(root, k58, k59, None)
         tr = {}
@@ -12588,7 +12588,7 @@ def careful_204(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k15)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -12596,32 +12596,32 @@ def careful_204(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k17, k18)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k16, k17)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v8 = _tr(tr, 11, rt.call(k23, k24, (charge(_tr(tr, 5, s_1)), (lambda p9: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p9), k3, k19, k20)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k21, k22)), k5))),), True))
-                e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v8), _tr(tr, 13, None), k25)), k25, 'condition of `expect`')
+                v7 = _tr(tr, 11, rt.call(k23, k24, (charge(_tr(tr, 5, s_1)), (lambda p8: _tr(tr, 10, rt.equal(_tr(tr, 7, rt.member(_tr(tr, 6, p8), k3, k18, k19)), _tr(tr, 9, rt.member(_tr(tr, 8, item1), k4, k20, k21)), k22))),), True))
+                e = rt.truth(_tr(tr, 14, rt.not_equal(_tr(tr, 12, v7), _tr(tr, 13, None), k25)), k25, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k26, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k4, k21, k27))), k28,))
+                        r.message = ''.join((k26, _text(_tr(tr, 16, rt.member(_tr(tr, 15, item1), k4, k20, k27))), k28,))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, rt.and_(_tr(tr, 19, rt.call(k33, k34, (_tr(tr, 18, rt.convert(k31, k32, rt.member(_tr(tr, 17, v8), k6, k29, k30), k30)),), False)), lambda: _tr(tr, 34, rt.order(k46, _tr(tr, 32, ((v10 := _tr(tr, 21, rt.convert(k31, k32, rt.member(_tr(tr, 20, v8), k6, k29, k35), k35))), (v11 := _tr(tr, 24, rt.convert(k40, k41, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k7, k36, k37)), k8, k38, k39), k39))), _tr(tr, 31, rt.arith(k12, _tr(tr, 25, v10), _tr(tr, 30, rt.call(k10, k45, (_tr(tr, 26, v11), _tr(tr, 29, rt.convert(k40, k41, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k7, k36, k42)), k9, k43, k44), k44)),), False)), k11)))[-1]), _tr(tr, 33, today), k13)), k14)), k14, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, rt.and_(_tr(tr, 19, rt.call(k33, k34, (_tr(tr, 18, rt.convert(k31, k32, rt.member(_tr(tr, 17, v7), k5, k29, k30), k30)),), False)), lambda: _tr(tr, 34, rt.order(k46, _tr(tr, 32, ((v9 := _tr(tr, 21, rt.convert(k31, k32, rt.member(_tr(tr, 20, v7), k5, k29, k35), k35))), (v10 := _tr(tr, 24, rt.convert(k40, k41, rt.member(_tr(tr, 23, rt.member(_tr(tr, 22, s_2), k6, k36, k37)), k7, k38, k39), k39))), _tr(tr, 31, rt.arith(k11, _tr(tr, 25, v9), _tr(tr, 30, rt.call(k9, k45, (_tr(tr, 26, v10), _tr(tr, 29, rt.convert(k40, k41, rt.member(_tr(tr, 28, rt.member(_tr(tr, 27, s_2), k6, k36, k42)), k8, k43, k44), k44)),), False)), k10)))[-1]), _tr(tr, 33, today), k12)), k13)), k13, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k47, _text(_tr(tr, 37, rt.member(_tr(tr, 36, v8), k4, k48, k49))), k50, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k4, k21, k51))), k52, _text(_tr(tr, 41, rt.convert(k31, k32, rt.member(_tr(tr, 40, v8), k6, k29, k53), k53))), k54,))
+                        r.message = ''.join((k47, _text(_tr(tr, 37, rt.member(_tr(tr, 36, v7), k4, k48, k49))), k50, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k4, k20, k51))), k52, _text(_tr(tr, 41, rt.convert(k31, k32, rt.member(_tr(tr, 40, v7), k5, k29, k53), k53))), k54,))
                     except EvalError:
                         r.message = None
                     break
@@ -12641,7 +12641,7 @@ def careful_204(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k15)
+        return RuleRun(passed, results, k14)
     return careful_run
 
 def careful_205(K):
@@ -13432,7 +13432,7 @@ def careful_219(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k45, k12, None)
+        s_0 = rt.member(root, k45, k11, None)
         s_1 = rt.member(root, k46, k47, None)
         tr = {}
         if slow is None:
@@ -13442,7 +13442,7 @@ def careful_219(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k13)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k12)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -13450,14 +13450,14 @@ def careful_219(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k14, k15)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k13, k14)), _tr(tr, 3, k1), k2)), k2, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v6 = _tr(tr, 14, rt.call(k24, k25, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k7, k16, k17))), (lambda p7: _tr(tr, 13, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p7), k3, k18, k19)), _tr(tr, 12, rt.call(k22, k23, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k4, k20, k21)), _tr(tr, 11, k5),), False)), k6))),), True))
-                e = rt.truth(_tr(tr, 17, rt.not_equal(_tr(tr, 15, v6), _tr(tr, 16, None), k26)), k26, 'condition of `expect`')
+                v5 = _tr(tr, 14, rt.call(k24, k25, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k4, k15, k16))), (lambda p6: _tr(tr, 13, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p6), k3, k17, k18)), _tr(tr, 12, rt.call(k21, k22, (_tr(tr, 10, rt.member(_tr(tr, 9, item1), k5, k19, k20)), _tr(tr, 11, k6),), False)), k23))),), True))
+                e = rt.truth(_tr(tr, 17, rt.not_equal(_tr(tr, 15, v5), _tr(tr, 16, None), k26)), k26, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -13468,14 +13468,14 @@ def careful_219(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 24, rt.order(k11, _tr(tr, 21, rt.convert(k33, k34, rt.member(_tr(tr, 20, v6), k8, k31, k32), k32)), _tr(tr, 23, rt.convert(k37, k38, rt.member(_tr(tr, 22, item1), k9, k35, k36), k36)), k10)), k10, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 24, rt.order(k10, _tr(tr, 21, rt.convert(k33, k34, rt.member(_tr(tr, 20, v5), k7, k31, k32), k32)), _tr(tr, 23, rt.convert(k37, k38, rt.member(_tr(tr, 22, item1), k8, k35, k36), k36)), k9)), k9, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k27, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k28, k39))), k40, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v6), k3, k41, k42))), k43, _text(_tr(tr, 30, rt.convert(k33, k34, rt.member(_tr(tr, 29, v6), k8, k31, k44), k44))),))
+                        r.message = ''.join((k27, _text(_tr(tr, 26, rt.member(_tr(tr, 25, item1), k3, k28, k39))), k40, _text(_tr(tr, 28, rt.member(_tr(tr, 27, v5), k3, k41, k42))), k43, _text(_tr(tr, 30, rt.convert(k33, k34, rt.member(_tr(tr, 29, v5), k7, k31, k44), k44))),))
                     except EvalError:
                         r.message = None
                     break
@@ -13495,7 +13495,7 @@ def careful_219(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k12)
+        return RuleRun(passed, results, k11)
     return careful_run
 
 def careful_220(K):
@@ -13723,7 +13723,7 @@ def careful_223(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k46, k10, None)
+        s_0 = rt.member(root, k46, k9, None)
         s_1 = rt.member(root, k47, k48, None)
         s_2 = rt.member(root, k49, k50, None)
         tr = {}
@@ -13734,7 +13734,7 @@ def careful_223(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k10)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -13742,32 +13742,32 @@ def careful_223(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 4, rt.not_equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k12, k13)), _tr(tr, 3, None), k14)), k14, 'condition of `where`')
+                w = rt.truth(_tr(tr, 4, rt.not_equal(_tr(tr, 2, rt.member(_tr(tr, 1, item1), k0, k11, k12)), _tr(tr, 3, None), k13)), k13, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                v13 = _tr(tr, 12, rt.call(k21, k22, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k3, k15, k16))), (lambda p14: _tr(tr, 11, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p14), k1, k17, k18)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k1, k19, k20)), k2))),), True))
-                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, v13), _tr(tr, 14, None), k23)), k23, 'condition of `expect`')
+                v12 = _tr(tr, 12, rt.call(k21, k22, (charge(_tr(tr, 6, rt.member(_tr(tr, 5, s_1), k2, k14, k15))), (lambda p13: _tr(tr, 11, rt.equal(_tr(tr, 8, rt.member(_tr(tr, 7, p13), k1, k16, k17)), _tr(tr, 10, rt.member(_tr(tr, 9, item1), k1, k18, k19)), k20))),), True))
+                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, v12), _tr(tr, 14, None), k23)), k23, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k24, _text(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k1, k19, k25))), k26, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k5, k27, k28))),))
+                        r.message = ''.join((k24, _text(_tr(tr, 17, rt.member(_tr(tr, 16, item1), k1, k18, k25))), k26, _text(_tr(tr, 19, rt.member(_tr(tr, 18, item1), k4, k27, k28))),))
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 35, ((v15 := _tr(tr, 21, rt.member(_tr(tr, 20, item1), k0, k12, k29))), (v16 := _tr(tr, 23, rt.member(_tr(tr, 22, v13), k4, k30, k31))), _tr(tr, 34, rt.call(k36, k37, (charge(_tr(tr, 24, s_2)), (lambda p17: _tr(tr, 33, rt.and_(_tr(tr, 28, rt.contains(_tr(tr, 27, v16), _tr(tr, 26, rt.member(_tr(tr, 25, p17), k5, k32, k33)), k6)), lambda: _tr(tr, 32, rt.contains(_tr(tr, 31, rt.member(_tr(tr, 30, p17), k7, k34, k35)), _tr(tr, 29, v15), k8)), k9))),), True)))[-1]), k38, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 35, ((v14 := _tr(tr, 21, rt.member(_tr(tr, 20, item1), k0, k11, k29))), (v15 := _tr(tr, 23, rt.member(_tr(tr, 22, v12), k3, k30, k31))), _tr(tr, 34, rt.call(k36, k37, (charge(_tr(tr, 24, s_2)), (lambda p16: _tr(tr, 33, rt.and_(_tr(tr, 28, rt.contains(_tr(tr, 27, v15), _tr(tr, 26, rt.member(_tr(tr, 25, p16), k4, k32, k33)), k5)), lambda: _tr(tr, 32, rt.contains(_tr(tr, 31, rt.member(_tr(tr, 30, p16), k6, k34, k35)), _tr(tr, 29, v14), k7)), k8))),), True)))[-1]), k38, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k39, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k5, k27, k40))), k41, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k0, k12, k42))), k43, _text(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k1, k19, k44))), k45,))
+                        r.message = ''.join((k39, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k4, k27, k40))), k41, _text(_tr(tr, 39, rt.member(_tr(tr, 38, item1), k0, k11, k42))), k43, _text(_tr(tr, 41, rt.member(_tr(tr, 40, item1), k1, k18, k44))), k45,))
                     except EvalError:
                         r.message = None
                     break
@@ -13787,7 +13787,7 @@ def careful_223(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k10)
+        return RuleRun(passed, results, k9)
     return careful_run
 
 def careful_224(K):
@@ -15990,7 +15990,7 @@ def careful_258(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k48, k10, None)
+        s_0 = rt.member(root, k48, k8, None)
         s_1 = rt.member(root, k49, k50, None)
         tr = {}
         if slow is None:
@@ -16000,7 +16000,7 @@ def careful_258(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k11)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -16008,8 +16008,8 @@ def careful_258(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                v7 = _tr(tr, 14, rt.call(k22, k23, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_1), k5, k12, k13))), (lambda p8: _tr(tr, 13, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p8), k0, k14, k15)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k16, k17)), k1)), lambda: _tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k2, k18, k19)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k20, k21)), k3)), k4))),), True))
-                e = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 17, rt.call(k25, k26, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k16, k24)),), False)), lambda: _tr(tr, 20, rt.call(k25, k28, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k2, k20, k27)),), False)), k6)), k6, 'condition of `expect`')
+                v7 = _tr(tr, 14, rt.call(k22, k23, (charge(_tr(tr, 2, rt.member(_tr(tr, 1, s_1), k1, k10, k11))), (lambda p8: _tr(tr, 13, rt.and_(_tr(tr, 7, rt.equal(_tr(tr, 4, rt.member(_tr(tr, 3, p8), k0, k12, k13)), _tr(tr, 6, rt.member(_tr(tr, 5, item1), k0, k14, k15)), k16)), lambda: _tr(tr, 12, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k2, k17, k18)), _tr(tr, 11, rt.member(_tr(tr, 10, item1), k2, k19, k20)), k3)), k21))),), True))
+                e = rt.truth(_tr(tr, 21, rt.and_(_tr(tr, 17, rt.call(k25, k26, (_tr(tr, 16, rt.member(_tr(tr, 15, item1), k0, k14, k24)),), False)), lambda: _tr(tr, 20, rt.call(k25, k28, (_tr(tr, 19, rt.member(_tr(tr, 18, item1), k2, k19, k27)),), False)), k4)), k4, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -16020,14 +16020,14 @@ def careful_258(K):
                     except EvalError:
                         r.message = None
                     break
-                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v7), _tr(tr, 25, None), k34)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, v7), k7, k35, k36)), _tr(tr, 30, rt.member(_tr(tr, 29, item1), k7, k37, k38)), k8)), k9)), k9, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 32, rt.and_(_tr(tr, 26, rt.not_equal(_tr(tr, 24, v7), _tr(tr, 25, None), k34)), lambda: _tr(tr, 31, rt.equal(_tr(tr, 28, rt.member(_tr(tr, 27, v7), k5, k35, k36)), _tr(tr, 30, rt.member(_tr(tr, 29, item1), k5, k37, k38)), k6)), k7)), k7, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=1, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=1, trace=tr)
                     try:
-                        r.message = ''.join((k29, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k30, k31, k39))), k40, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k7, k37, k41))), k42, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k0, k16, k43))), k44, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k2, k20, k45))), k46, _text(_tr(tr, 42, rt.member(_tr(tr, 41, v7), k7, k35, k47))),))
+                        r.message = ''.join((k29, _text(_tr(tr, 34, rt.member(_tr(tr, 33, item1), k30, k31, k39))), k40, _text(_tr(tr, 36, rt.member(_tr(tr, 35, item1), k5, k37, k41))), k42, _text(_tr(tr, 38, rt.member(_tr(tr, 37, item1), k0, k14, k43))), k44, _text(_tr(tr, 40, rt.member(_tr(tr, 39, item1), k2, k19, k45))), k46, _text(_tr(tr, 42, rt.member(_tr(tr, 41, v7), k5, k35, k47))),))
                     except EvalError:
                         r.message = None
                     break
@@ -16047,7 +16047,7 @@ def careful_258(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k10)
+        return RuleRun(passed, results, k8)
     return careful_run
 
 def careful_259(K):
@@ -16059,13 +16059,13 @@ def careful_259(K):
         s_1 = rt.member(root, k21, k22, None)
         tr = {}
         if slow is None:
-            coll = _tr(tr, 4, rt.call(k1, k9, (charge(_tr(tr, 3, rt.call(k7, k8, (charge(_tr(tr, 0, s_0)), (lambda p7: _tr(tr, 2, rt.member(_tr(tr, 1, p7), k0, k5, k6))),), True))),), True))
+            coll = _tr(tr, 4, rt.call(k1, k8, (charge(_tr(tr, 3, rt.call(k6, k7, (charge(_tr(tr, 0, s_0)), (lambda p6: _tr(tr, 2, rt.member(_tr(tr, 1, p6), k0, k4, k5))),), True))),), True))
             if type(coll) is Missing:
                 return RuleRun(0, [ItemResult('missing', None, missing=coll, trace=tr)], None)
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k9)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k8)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -16073,7 +16073,7 @@ def careful_259(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, ((v8 := _tr(tr, 5, item1)), _tr(tr, 12, rt.call(k14, k15, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k3, k10, k11))), (lambda p9: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p9), k0, k12, k13)), _tr(tr, 10, v8), k2))),), True)))[-1]), _tr(tr, 14, None), k16)), k16, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 15, rt.not_equal(_tr(tr, 13, ((v7 := _tr(tr, 5, item1)), _tr(tr, 12, rt.call(k14, k15, (charge(_tr(tr, 7, rt.member(_tr(tr, 6, s_1), k2, k9, k10))), (lambda p8: _tr(tr, 11, rt.equal(_tr(tr, 9, rt.member(_tr(tr, 8, p8), k0, k11, k12)), _tr(tr, 10, v7), k13))),), True)))[-1]), _tr(tr, 14, None), k16)), k16, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
@@ -16100,7 +16100,7 @@ def careful_259(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k4)
+        return RuleRun(passed, results, k3)
     return careful_run
 
 def careful_260(K):
@@ -16163,7 +16163,7 @@ def careful_261(K):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k55, k16, None)
+        s_0 = rt.member(root, k55, k15, None)
         s_1 = rt.member(root, k56, k57, None)
         tr = {}
         if slow is None:
@@ -16173,7 +16173,7 @@ def careful_261(K):
             if coll is None:
                 coll = []
             if type(coll) is not list:
-                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k17)
+                raise EvalError('`for each` needs a list, got a ' + rt.type_name(coll), k16)
             charge(coll)
             slow = range(len(coll))
         rule_tr = tr
@@ -16181,20 +16181,20 @@ def careful_261(K):
             tr = dict(rule_tr)
             r = None
             while True:
-                w = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 9, ((v9 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k20), _tr(tr, 5, k21), _tr(tr, 6, k22))), _tr(tr, 3, rt.member(_tr(tr, 2, v9), k0, k18, k19)), k23)))[-1]), lambda: _tr(tr, 25, rt.order(k10, _tr(tr, 23, rt.arith(k8, _tr(tr, 11, rt.convert(k26, k27, rt.member(_tr(tr, 10, item1), k2, k24, k25), k25)), _tr(tr, 22, rt.convert(k38, k39, rt.member(_tr(tr, 21, ((v10 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k28, k29))), _tr(tr, 20, rt.call(k34, k35, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k5, k30, k31))), (lambda p11: _tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p11), k3, k32, k33)), _tr(tr, 18, v10), k4))),), True)))[-1]), k6, k36, k37), k37)), k7)), _tr(tr, 24, today), k9)), k11)), k11, 'condition of `where`')
+                w = rt.truth(_tr(tr, 26, rt.and_(_tr(tr, 9, ((v8 := _tr(tr, 1, item1)), _tr(tr, 8, rt.contains(_tr(tr, 7, _list_of(_tr(tr, 4, k19), _tr(tr, 5, k20), _tr(tr, 6, k21))), _tr(tr, 3, rt.member(_tr(tr, 2, v8), k0, k17, k18)), k22)))[-1]), lambda: _tr(tr, 25, rt.order(k9, _tr(tr, 23, rt.arith(k7, _tr(tr, 11, rt.convert(k25, k26, rt.member(_tr(tr, 10, item1), k2, k23, k24), k24)), _tr(tr, 22, rt.convert(k38, k39, rt.member(_tr(tr, 21, ((v9 := _tr(tr, 13, rt.member(_tr(tr, 12, item1), k3, k27, k28))), _tr(tr, 20, rt.call(k34, k35, (charge(_tr(tr, 15, rt.member(_tr(tr, 14, s_1), k4, k29, k30))), (lambda p10: _tr(tr, 19, rt.equal(_tr(tr, 17, rt.member(_tr(tr, 16, p10), k3, k31, k32)), _tr(tr, 18, v9), k33))),), True)))[-1]), k5, k36, k37), k37)), k6)), _tr(tr, 24, today), k8)), k10)), k10, 'condition of `where`')
                 if type(w) is Missing:
                     r = ItemResult('missing', i, missing=w, trace=tr)
                     break
                 if w is not True:
                     break
-                e = rt.truth(_tr(tr, 33, rt.call(k44, k45, (charge(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k15, k40, k41))), (lambda p12: _tr(tr, 32, rt.equal(_tr(tr, 30, rt.member(_tr(tr, 29, p12), k12, k42, k43)), _tr(tr, 31, k13), k14))),), True)), k45, 'condition of `expect`')
+                e = rt.truth(_tr(tr, 33, rt.call(k44, k45, (charge(_tr(tr, 28, rt.member(_tr(tr, 27, item1), k14, k40, k41))), (lambda p11: _tr(tr, 32, rt.equal(_tr(tr, 30, rt.member(_tr(tr, 29, p11), k11, k42, k43)), _tr(tr, 31, k12), k13))),), True)), k45, 'condition of `expect`')
                 if type(e) is Missing:
                     r = ItemResult('missing', i, expect=0, missing=e, trace=tr)
                     break
                 if e is not True:
                     r = ItemResult('fail', i, expect=0, trace=tr)
                     try:
-                        r.message = ''.join((k46, _text(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k47, k48, k49))), k50, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k3, k28, k51))), k52, _text(_tr(tr, 39, rt.convert(k26, k27, rt.member(_tr(tr, 38, item1), k2, k24, k53), k53))), k54,))
+                        r.message = ''.join((k46, _text(_tr(tr, 35, rt.member(_tr(tr, 34, item1), k47, k48, k49))), k50, _text(_tr(tr, 37, rt.member(_tr(tr, 36, item1), k3, k27, k51))), k52, _text(_tr(tr, 39, rt.convert(k25, k26, rt.member(_tr(tr, 38, item1), k2, k23, k53), k53))), k54,))
                     except EvalError:
                         r.message = None
                     break
@@ -16214,7 +16214,7 @@ def careful_261(K):
                 continue
             r.item = coll[i]
             results.append(r)
-        return RuleRun(passed, results, k16)
+        return RuleRun(passed, results, k15)
     return careful_run
 
 def careful_262(K):

@@ -11,7 +11,7 @@ from engine.prebuilt.support import *  # its __all__: the names below use nothin
 # The compiler's names and its restricted builtins, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '4ee22c40db8e0287a9f4bf1e5dd6e37d5c28c6cbb66d5fc92727f27b9e56d427'
+KEY = 'af72a2ad1347d3f224c53e066fb381bb3636cf2e5f46e1d7b5633546a3feb0c3'
 
 def build_0(K, careful):
     def run(root, ctx):
@@ -1616,12 +1616,13 @@ def build_48(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k32, k33, None)
-        s_1 = rt.member(root, k34, k8, None)
+        s_1 = rt.member(root, k34, k7, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing:
             try:
-                v1 = (next((p4 for p4 in t3 if ((p4[k0] == k1)) is True), None) if type(t3 := charge(s_0)) is list else _fb())
+                ix3 = _groups_of(ctx, charge(s_0), k0)
+                v1 = (ix3.get(k1, ()) or (None,))[0]
                 if ((v1 is not None)) is not True:
                     _fb()
                 coll = charge(s_1)
@@ -1634,22 +1635,22 @@ def build_48(K, careful):
             slow = []
             for i, item2 in enumerate(coll):
                 try:
-                    if not ((item2[k0] == k3)):
+                    if not ((item2[k0] == k2)):
                         continue
-                    if (t6 in t7 if type(t6 := item2[k5]) is str and (type(t7 := (t5 if (t5 := v1.get(k6)) is not None else [])) is list or type(t7) is str) else _fb()):
+                    if (t5 in t6 if type(t5 := item2[k4]) is str and (type(t6 := (t4 if (t4 := v1.get(k5)) is not None else [])) is list or type(t6) is str) else _fb()):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k8)
+                return RuleRun(passed, [], k7)
             return careful()(root, ctx, passed, slow, coll, v1)
         return careful()(root, ctx, 0, None, None, None)
     return run
 
 def constants_48():
-    return ('kind', 'service_management', S('rules/clause-5.rules', 166, 37, 166, 66), 'customer', S('rules/clause-5.rules', 168, 46, 168, 69), 'id', 'shared_with', S('rules/clause-5.rules', 169, 10, 169, 52), '/interested_parties', '/policies/{*}/kind', S('rules/clause-5.rules', 166, 37, 166, 42), F('builtin:first'), S('rules/clause-5.rules', 166, 16, 166, 67), S('rules/clause-5.rules', 167, 8, 167, 21), S('rules/clause-5.rules', 168, 21, 168, 38), '{item}/kind', S('rules/clause-5.rules', 168, 46, 168, 55), '{item}/id', S('rules/clause-5.rules', 169, 10, 169, 17), '`first(policies, p -> p.kind == "service_management")`/shared_with', S('rules/clause-5.rules', 169, 30, 169, 47), F('builtin:default'), S('rules/clause-5.rules', 169, 22, 169, 52), 'customer ', S('rules/clause-5.rules', 170, 22, 170, 29), ' (', 'name', '{item}/name', S('rules/clause-5.rules', 170, 34, 170, 43), ') has not been given policy ', '`first(policies, p -> p.kind == "service_management")`/id', S('rules/clause-5.rules', 170, 74, 170, 82), 'policies', '/policies', 'interested_parties')
+    return ('kind', 'service_management', 'customer', S('rules/clause-5.rules', 168, 46, 168, 69), 'id', 'shared_with', S('rules/clause-5.rules', 169, 10, 169, 52), '/interested_parties', '/policies/{*}/kind', S('rules/clause-5.rules', 166, 37, 166, 42), S('rules/clause-5.rules', 166, 37, 166, 66), F('builtin:first'), S('rules/clause-5.rules', 166, 16, 166, 67), S('rules/clause-5.rules', 167, 8, 167, 21), S('rules/clause-5.rules', 168, 21, 168, 38), '{item}/kind', S('rules/clause-5.rules', 168, 46, 168, 55), '{item}/id', S('rules/clause-5.rules', 169, 10, 169, 17), '`first(policies, p -> p.kind == "service_management")`/shared_with', S('rules/clause-5.rules', 169, 30, 169, 47), F('builtin:default'), S('rules/clause-5.rules', 169, 22, 169, 52), 'customer ', S('rules/clause-5.rules', 170, 22, 170, 29), ' (', 'name', '{item}/name', S('rules/clause-5.rules', 170, 34, 170, 43), ') has not been given policy ', '`first(policies, p -> p.kind == "service_management")`/id', S('rules/clause-5.rules', 170, 74, 170, 82), 'policies', '/policies', 'interested_parties')
 
 def build_49(K, careful):
     def run(root, ctx):
@@ -4111,44 +4112,45 @@ def build_117(K, careful):
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
         s_0 = rt.member(root, k45, k46, None)
-        s_1 = rt.member(root, k47, k11, None)
+        s_1 = rt.member(root, k47, k10, None)
         s_2 = rt.member(root, k48, k49, None)
         passed = 0
         fast = False
         if type(s_0) is not Missing and type(s_1) is not Missing and type(s_2) is not Missing:
             try:
-                v1 = (next((p4 for p4 in t3 if ((p4[k0] == k1)) is True), None) if type(t3 := charge(s_0)) is list else _fb())
+                ix3 = _groups_of(ctx, charge(s_0), k0)
+                v1 = (ix3.get(k1, ()) or (None,))[0]
                 if ((v1 is not None)) is not True:
                     _fb()
                 coll = charge(s_1)
                 if type(coll) is not list:
                     _fb()
                 fast = True
-                ix9 = _groups_of(ctx, charge(s_2), k6)
+                ix8 = _groups_of(ctx, charge(s_2), k5)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item2 in enumerate(coll):
                 try:
-                    if item2[k3] is False:
+                    if item2[k2] is False:
                         continue
-                    if item2[k3] is True:
-                        v5 = ((v6 := item2[k4]), k7(charge(([pd(p8[k5]) for p8 in t7] if type(t7 := charge(list(ix9.get(v6, ())))) is list else _fb()))))[-1]
-                        if ((v5 is not None) and (v5 >= pd(v1[k8]))):
+                    if item2[k2] is True:
+                        v4 = ((v5 := item2[k3]), k6(charge(([pd(p7[k4]) for p7 in t6] if type(t6 := charge(list(ix8.get(v5, ())))) is list else _fb()))))[-1]
+                        if ((v4 is not None) and (v4 >= pd(v1[k7]))):
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k11)
+                return RuleRun(passed, [], k10)
             return careful()(root, ctx, passed, slow, coll, v1)
         return careful()(root, ctx, 0, None, None, None)
     return run
 
 def constants_117():
-    return ('kind', 'service_management', S('rules/clause-7.rules', 193, 37, 193, 66), 'active', 'id', 'completed_on', 'person', F('builtin:max'), 'approved_on', S('rules/clause-7.rules', 197, 27, 197, 52), S('rules/clause-7.rules', 197, 10, 197, 52), '/people', '/policies/{*}/kind', S('rules/clause-7.rules', 193, 37, 193, 42), F('builtin:first'), S('rules/clause-7.rules', 193, 16, 193, 67), S('rules/clause-7.rules', 194, 8, 194, 21), S('rules/clause-7.rules', 195, 22, 195, 27), '{item}/active', S('rules/clause-7.rules', 195, 35, 195, 47), '{item}/id', S('rules/clause-7.rules', 196, 23, 196, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), S('rules/clause-7.rules', 19, 58, 19, 75), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', F('builtin:map'), S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 197, 10, 197, 21), '`first(policies, p -> p.kind == "service_management")`/approved_on', S('rules/clause-7.rules', 197, 35, 197, 52), '>=', S('rules/clause-7.rules', 198, 13, 198, 21), ' has not been briefed since version ', 'version', '`first(policies, p -> p.kind == "service_management")`/version', S('rules/clause-7.rules', 198, 60, 198, 73), ' of the policy was approved on ', S('rules/clause-7.rules', 198, 107, 198, 124), 'policies', '/policies', 'people', 'awareness', '/awareness')
+    return ('kind', 'service_management', 'active', 'id', 'completed_on', 'person', F('builtin:max'), 'approved_on', S('rules/clause-7.rules', 197, 27, 197, 52), S('rules/clause-7.rules', 197, 10, 197, 52), '/people', '/policies/{*}/kind', S('rules/clause-7.rules', 193, 37, 193, 42), S('rules/clause-7.rules', 193, 37, 193, 66), F('builtin:first'), S('rules/clause-7.rules', 193, 16, 193, 67), S('rules/clause-7.rules', 194, 8, 194, 21), S('rules/clause-7.rules', 195, 22, 195, 27), '{item}/active', S('rules/clause-7.rules', 195, 35, 195, 47), '{item}/id', S('rules/clause-7.rules', 196, 23, 196, 31), '/awareness/{*}/person', S('rules/clause-7.rules', 19, 58, 19, 65), S('rules/clause-7.rules', 19, 58, 19, 75), F('builtin:filter'), S('rules/clause-7.rules', 19, 35, 19, 76), '`filter(awareness, a -> a.person == person)`/{*}/completed_on', S('rules/clause-7.rules', 19, 84, 19, 97), F('read:date'), 'date', F('builtin:map'), S('rules/clause-7.rules', 19, 31, 19, 98), S('rules/clause-7.rules', 19, 27, 19, 99), S('rules/clause-7.rules', 197, 10, 197, 21), '`first(policies, p -> p.kind == "service_management")`/approved_on', S('rules/clause-7.rules', 197, 35, 197, 52), '>=', S('rules/clause-7.rules', 198, 13, 198, 21), ' has not been briefed since version ', 'version', '`first(policies, p -> p.kind == "service_management")`/version', S('rules/clause-7.rules', 198, 60, 198, 73), ' of the policy was approved on ', S('rules/clause-7.rules', 198, 107, 198, 124), 'policies', '/policies', 'people', 'awareness', '/awareness')
 
 def build_118(K, careful):
     def run(root, ctx):
@@ -7366,7 +7368,7 @@ def build_203(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k49, k9, None)
+        s_0 = rt.member(root, k49, k7, None)
         s_1 = rt.member(root, k50, k51, None)
         passed = 0
         fast = False
@@ -7384,28 +7386,28 @@ def build_203(K, careful):
             for i, item1 in enumerate(coll):
                 try:
                     v2 = k2(charge(([pd(p4[k0]) for p4 in t3] if type(t3 := charge(list(ix5.get(item1[k1], ())))) is list else _fb())))
-                    v6 = (next((p8 for p8 in t7 if (((p8[k1] == item1[k1]) and (pd(p8[k0]) == v2))) is True), None) if type(t7 := charge(s_1)) is list else _fb())
-                    if (v6 is not None) and (t10 in t11 if type(t10 := v6[k6]) is str and (type(t11 := (t9 if (t9 := item1.get(k7)) is not None else [])) is list or type(t11) is str) else _fb()):
+                    v6 = next((p7 for p7 in ix5.get(item1[k1], ()) if ((pd(p7[k0]) == v2)) is True), None)
+                    if (v6 is not None) and (t9 in t10 if type(t9 := v6[k4]) is str and (type(t10 := (t8 if (t8 := item1.get(k5)) is not None else [])) is list or type(t10) is str) else _fb()):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k9)
+                return RuleRun(passed, [], k7)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_203():
-    return ('analysed_on', 'service', F('builtin:max'), S('rules/clause-8.4.rules', 101, 35, 101, 59), S('rules/clause-8.4.rules', 101, 65, 101, 85), S('rules/clause-8.4.rules', 101, 35, 101, 85), 'id', 'demand_inputs', S('rules/clause-8.4.rules', 103, 10, 103, 53), '/capacity', S('rules/clause-8.4.rules', 99, 20, 99, 27), '/demand/{*}/service', S('rules/clause-8.4.rules', 100, 42, 100, 50), '{item}/service', S('rules/clause-8.4.rules', 100, 55, 100, 66), S('rules/clause-8.4.rules', 100, 42, 100, 66), F('builtin:filter'), S('rules/clause-8.4.rules', 100, 22, 100, 67), '`filter(demand, d -> d.service == plan.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 100, 75, 100, 87), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.4.rules', 100, 18, 100, 88), S('rules/clause-8.4.rules', 100, 14, 100, 89), S('rules/clause-8.4.rules', 101, 35, 101, 43), S('rules/clause-8.4.rules', 101, 48, 101, 59), '/demand/{*}/analysed_on', S('rules/clause-8.4.rules', 101, 65, 101, 77), F('builtin:first'), S('rules/clause-8.4.rules', 101, 16, 101, 86), S('rules/clause-8.4.rules', 102, 10, 102, 23), 'no demand analysis exists for ', S('rules/clause-8.4.rules', 102, 62, 102, 73), ', whose capacity plan is ', '{item}/id', S('rules/clause-8.4.rules', 102, 101, 102, 107), '`first(demand, d -> d.service == plan.service and d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 103, 10, 103, 18), '{item}/demand_inputs', S('rules/clause-8.4.rules', 103, 31, 103, 48), F('builtin:default'), S('rules/clause-8.4.rules', 103, 23, 103, 53), 'capacity plan ', S('rules/clause-8.4.rules', 104, 27, 104, 33), ' does not use ', S('rules/clause-8.4.rules', 104, 50, 104, 58), ', the latest demand analysis of ', S('rules/clause-8.4.rules', 104, 93, 104, 104), 'capacity', 'demand', '/demand')
+    return ('analysed_on', 'service', F('builtin:max'), S('rules/clause-8.4.rules', 101, 65, 101, 85), 'id', 'demand_inputs', S('rules/clause-8.4.rules', 103, 10, 103, 53), '/capacity', S('rules/clause-8.4.rules', 99, 20, 99, 27), '/demand/{*}/service', S('rules/clause-8.4.rules', 100, 42, 100, 50), '{item}/service', S('rules/clause-8.4.rules', 100, 55, 100, 66), S('rules/clause-8.4.rules', 100, 42, 100, 66), F('builtin:filter'), S('rules/clause-8.4.rules', 100, 22, 100, 67), '`filter(demand, d -> d.service == plan.service)`/{*}/analysed_on', S('rules/clause-8.4.rules', 100, 75, 100, 87), F('read:date'), 'date', F('builtin:map'), S('rules/clause-8.4.rules', 100, 18, 100, 88), S('rules/clause-8.4.rules', 100, 14, 100, 89), S('rules/clause-8.4.rules', 101, 35, 101, 43), S('rules/clause-8.4.rules', 101, 48, 101, 59), S('rules/clause-8.4.rules', 101, 35, 101, 59), '/demand/{*}/analysed_on', S('rules/clause-8.4.rules', 101, 65, 101, 77), S('rules/clause-8.4.rules', 101, 35, 101, 85), F('builtin:first'), S('rules/clause-8.4.rules', 101, 16, 101, 86), S('rules/clause-8.4.rules', 102, 10, 102, 23), 'no demand analysis exists for ', S('rules/clause-8.4.rules', 102, 62, 102, 73), ', whose capacity plan is ', '{item}/id', S('rules/clause-8.4.rules', 102, 101, 102, 107), '`first(demand, d -> d.service == plan.service and d.analysed_on == last)`/id', S('rules/clause-8.4.rules', 103, 10, 103, 18), '{item}/demand_inputs', S('rules/clause-8.4.rules', 103, 31, 103, 48), F('builtin:default'), S('rules/clause-8.4.rules', 103, 23, 103, 53), 'capacity plan ', S('rules/clause-8.4.rules', 104, 27, 104, 33), ' does not use ', S('rules/clause-8.4.rules', 104, 50, 104, 58), ', the latest demand analysis of ', S('rules/clause-8.4.rules', 104, 93, 104, 104), 'capacity', 'demand', '/demand')
 
 def build_204(K, careful):
     def run(root, ctx):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, k58, k59, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k55, k15, None)
+        s_0 = rt.member(root, k55, k14, None)
         s_1 = rt.member(root, k56, k57, None)
         s_2 = rt.member(root, k58, k59, None)
         passed = 0
@@ -7416,6 +7418,7 @@ def build_204(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1), k3)
             except Exception:
                 fast = False
         if fast:
@@ -7424,21 +7427,21 @@ def build_204(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (next((p4 for p4 in t3 if ((p4[k3] == item1[k4])) is True), None) if type(t3 := charge(s_1)) is list else _fb())
-                    if (v2 is not None) and ((pd(t5) is not None if (t5 := v2.get(k6)) is not None else False) and (((v6 := pd(v2[k6])), (v7 := pdur(s_2[k7][k8])), rt.arith(k12, v6, k10(v7, pdur(s_2[k7][k9])), k11))[-1] >= today)):
+                    v2 = (ix3.get(item1[k4], ()) or (None,))[0]
+                    if (v2 is not None) and ((pd(t4) is not None if (t4 := v2.get(k5)) is not None else False) and (((v5 := pd(v2[k5])), (v6 := pdur(s_2[k6][k7])), rt.arith(k11, v5, k9(v6, pdur(s_2[k6][k8])), k10))[-1] >= today)):
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k15)
+                return RuleRun(passed, [], k14)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_204():
-    return ('status', 'live', S('rules/clause-8.4.rules', 114, 38, 114, 61), 'service', 'id', S('rules/clause-8.4.rules', 115, 35, 115, 57), 'reviewed_on', 'intervals', 'capacity_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 117, 39, 117, 106), S('rules/clause-8.4.rules', 117, 10, 117, 106), '/services', S('rules/clause-8.4.rules', 114, 23, 114, 30), '{item}/status', S('rules/clause-8.4.rules', 114, 38, 114, 51), '/capacity/{*}/service', S('rules/clause-8.4.rules', 115, 35, 115, 43), '{item}/id', S('rules/clause-8.4.rules', 115, 48, 115, 57), F('builtin:first'), S('rules/clause-8.4.rules', 115, 14, 115, 58), S('rules/clause-8.4.rules', 116, 10, 116, 21), 'live service ', S('rules/clause-8.4.rules', 116, 43, 116, 52), ' has no capacity plan', '`first(capacity, p -> p.service == service.id)`/reviewed_on', S('rules/clause-8.4.rules', 117, 17, 117, 32), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-8.4.rules', 117, 10, 117, 33), S('rules/clause-8.4.rules', 117, 49, 117, 64), '/meta/intervals', S('rules/clause-8.4.rules', 117, 67, 117, 80), '/meta/intervals/capacity_review', S('rules/clause-8.4.rules', 117, 67, 117, 96), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the capacity plan ', '`first(capacity, p -> p.service == service.id)`/id', S('rules/clause-8.4.rules', 118, 31, 118, 37), ' of ', S('rules/clause-8.4.rules', 118, 44, 118, 53), ' was last reviewed on ', S('rules/clause-8.4.rules', 118, 78, 118, 93), ', beyond the review interval', 'services', 'capacity', '/capacity', 'meta', '/meta')
+    return ('status', 'live', S('rules/clause-8.4.rules', 114, 38, 114, 61), 'service', 'id', 'reviewed_on', 'intervals', 'capacity_review', 'default', F('builtin:default'), S('rules/helpers.rules', 5, 35, 5, 81), '+', S('rules/clause-8.4.rules', 117, 39, 117, 106), S('rules/clause-8.4.rules', 117, 10, 117, 106), '/services', S('rules/clause-8.4.rules', 114, 23, 114, 30), '{item}/status', S('rules/clause-8.4.rules', 114, 38, 114, 51), '/capacity/{*}/service', S('rules/clause-8.4.rules', 115, 35, 115, 43), '{item}/id', S('rules/clause-8.4.rules', 115, 48, 115, 57), S('rules/clause-8.4.rules', 115, 35, 115, 57), F('builtin:first'), S('rules/clause-8.4.rules', 115, 14, 115, 58), S('rules/clause-8.4.rules', 116, 10, 116, 21), 'live service ', S('rules/clause-8.4.rules', 116, 43, 116, 52), ' has no capacity plan', '`first(capacity, p -> p.service == service.id)`/reviewed_on', S('rules/clause-8.4.rules', 117, 17, 117, 32), F('read:date'), 'date', F('builtin:exists'), S('rules/clause-8.4.rules', 117, 10, 117, 33), S('rules/clause-8.4.rules', 117, 49, 117, 64), '/meta/intervals', S('rules/clause-8.4.rules', 117, 67, 117, 80), '/meta/intervals/capacity_review', S('rules/clause-8.4.rules', 117, 67, 117, 96), F('read:duration'), 'duration', S('rules/helpers.rules', 5, 59, 5, 72), '/meta/intervals/default', S('rules/helpers.rules', 5, 59, 5, 80), S('rules/helpers.rules', 5, 41, 5, 81), '>=', 'the capacity plan ', '`first(capacity, p -> p.service == service.id)`/id', S('rules/clause-8.4.rules', 118, 31, 118, 37), ' of ', S('rules/clause-8.4.rules', 118, 44, 118, 53), ' was last reviewed on ', S('rules/clause-8.4.rules', 118, 78, 118, 93), ', beyond the review interval', 'services', 'capacity', '/capacity', 'meta', '/meta')
 
 def build_205(K, careful):
     def run(root, ctx):
@@ -7911,7 +7914,7 @@ def build_219(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k45, k12, None)
+        s_0 = rt.member(root, k45, k11, None)
         s_1 = rt.member(root, k46, k47, None)
         passed = 0
         fast = False
@@ -7921,6 +7924,7 @@ def build_219(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1[k4]), k3)
             except Exception:
                 fast = False
         if fast:
@@ -7929,21 +7933,21 @@ def build_219(K, careful):
                 try:
                     if not ((item1[k0] == k1)):
                         continue
-                    v2 = (next((p4 for p4 in t3 if ((p4[k3] == (t5 if (t5 := item1.get(k4)) is not None else k5))) is True), None) if type(t3 := charge(s_1[k7])) is list else _fb())
-                    if (v2 is not None) and (rt.order(k11, pd(v2[k8]), pdt(item1[k9]), k10)) is True:
+                    v2 = (ix3.get((t4 if (t4 := item1.get(k5)) is not None else k6), ()) or (None,))[0]
+                    if (v2 is not None) and (rt.order(k10, pd(v2[k7]), pdt(item1[k8]), k9)) is True:
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k12)
+                return RuleRun(passed, [], k11)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_219():
-    return ('category', 'standard', S('rules/clause-8.5.1.rules', 137, 36, 137, 64), 'id', 'model', '', S('rules/clause-8.5.1.rules', 138, 57, 138, 89), 'standard_models', 'approved_on', 'requested_at', S('rules/clause-8.5.1.rules', 140, 10, 140, 49), '<=', '/changes', S('rules/clause-8.5.1.rules', 137, 22, 137, 28), '{item}/category', S('rules/clause-8.5.1.rules', 137, 36, 137, 50), '/change_policy/standard_models', S('rules/clause-8.5.1.rules', 138, 21, 138, 49), '/change_policy/standard_models/{*}/id', S('rules/clause-8.5.1.rules', 138, 57, 138, 60), '{item}/model', S('rules/clause-8.5.1.rules', 138, 73, 138, 84), F('builtin:default'), S('rules/clause-8.5.1.rules', 138, 65, 138, 89), F('builtin:first'), S('rules/clause-8.5.1.rules', 138, 15, 138, 90), S('rules/clause-8.5.1.rules', 139, 10, 139, 22), 'standard change ', '{item}/id', S('rules/clause-8.5.1.rules', 139, 47, 139, 55), ' follows no approved standard change model', '`first(change_policy.standard_models, m -> m.id == default(change.model, ""))`/approved_on', S('rules/clause-8.5.1.rules', 140, 10, 140, 26), F('read:date'), 'date', '{item}/requested_at', S('rules/clause-8.5.1.rules', 140, 31, 140, 49), F('read:date-time'), 'date-time', S('rules/clause-8.5.1.rules', 140, 74, 140, 82), ' was requested before its model ', '`first(change_policy.standard_models, m -> m.id == default(change.model, ""))`/id', S('rules/clause-8.5.1.rules', 140, 117, 140, 124), ' was approved on ', S('rules/clause-8.5.1.rules', 140, 144, 140, 160), 'changes', 'change_policy', '/change_policy')
+    return ('category', 'standard', S('rules/clause-8.5.1.rules', 137, 36, 137, 64), 'id', 'standard_models', 'model', '', 'approved_on', 'requested_at', S('rules/clause-8.5.1.rules', 140, 10, 140, 49), '<=', '/changes', S('rules/clause-8.5.1.rules', 137, 22, 137, 28), '{item}/category', S('rules/clause-8.5.1.rules', 137, 36, 137, 50), '/change_policy/standard_models', S('rules/clause-8.5.1.rules', 138, 21, 138, 49), '/change_policy/standard_models/{*}/id', S('rules/clause-8.5.1.rules', 138, 57, 138, 60), '{item}/model', S('rules/clause-8.5.1.rules', 138, 73, 138, 84), F('builtin:default'), S('rules/clause-8.5.1.rules', 138, 65, 138, 89), S('rules/clause-8.5.1.rules', 138, 57, 138, 89), F('builtin:first'), S('rules/clause-8.5.1.rules', 138, 15, 138, 90), S('rules/clause-8.5.1.rules', 139, 10, 139, 22), 'standard change ', '{item}/id', S('rules/clause-8.5.1.rules', 139, 47, 139, 55), ' follows no approved standard change model', '`first(change_policy.standard_models, m -> m.id == default(change.model, ""))`/approved_on', S('rules/clause-8.5.1.rules', 140, 10, 140, 26), F('read:date'), 'date', '{item}/requested_at', S('rules/clause-8.5.1.rules', 140, 31, 140, 49), F('read:date-time'), 'date-time', S('rules/clause-8.5.1.rules', 140, 74, 140, 82), ' was requested before its model ', '`first(change_policy.standard_models, m -> m.id == default(change.model, ""))`/id', S('rules/clause-8.5.1.rules', 140, 117, 140, 124), ' was approved on ', S('rules/clause-8.5.1.rules', 140, 144, 140, 160), 'changes', 'change_policy', '/change_policy')
 
 def build_220(K, careful):
     def run(root, ctx):
@@ -8067,7 +8071,7 @@ def build_223(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k46, k10, None)
+        s_0 = rt.member(root, k46, k9, None)
         s_1 = rt.member(root, k47, k48, None)
         s_2 = rt.member(root, k49, k50, None)
         passed = 0
@@ -8078,6 +8082,7 @@ def build_223(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1[k2]), k1)
             except Exception:
                 fast = False
         if fast:
@@ -8086,21 +8091,21 @@ def build_223(K, careful):
                 try:
                     if not ((item1[k0] is not None)):
                         continue
-                    v2 = (next((p4 for p4 in t3 if ((p4[k1] == item1[k1])) is True), None) if type(t3 := charge(s_1[k3])) is list else _fb())
-                    if (v2 is not None) and (((v5 := item1[k0]), (v6 := v2[k4]), (any(((t9 in t10 if type(t9 := p8[k5]) is str and (type(t10 := v6) is list or type(t10) is str) else _fb()) and (t11 in t12 if type(t11 := v5) is str and (type(t12 := p8[k7]) is list or type(t12) is str) else _fb())) for p8 in t7) if type(t7 := charge(s_2)) is list else _fb()))[-1]) is True:
+                    v2 = (ix3.get(item1[k1], ()) or (None,))[0]
+                    if (v2 is not None) and (((v4 := item1[k0]), (v5 := v2[k3]), (any(((t8 in t9 if type(t8 := p7[k4]) is str and (type(t9 := v5) is list or type(t9) is str) else _fb()) and (t10 in t11 if type(t10 := v4) is str and (type(t11 := p7[k6]) is list or type(t11) is str) else _fb())) for p7 in t6) if type(t6 := charge(s_2)) is list else _fb()))[-1]) is True:
                         passed += 1
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k10)
+                return RuleRun(passed, [], k9)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_223():
-    return ('approved_by', 'category', S('rules/clause-8.5.1.rules', 183, 55, 183, 83), 'categories', 'approvers', 'id', S('rules/clause-8.5.1.rules', 21, 59, 21, 74), 'holders', S('rules/clause-8.5.1.rules', 21, 80, 21, 98), S('rules/clause-8.5.1.rules', 21, 59, 21, 98), '/changes', S('rules/clause-8.5.1.rules', 182, 22, 182, 28), '{item}/approved_by', S('rules/clause-8.5.1.rules', 182, 36, 182, 53), S('rules/clause-8.5.1.rules', 182, 36, 182, 61), '/change_policy/categories', S('rules/clause-8.5.1.rules', 183, 24, 183, 47), '/change_policy/categories/{*}/category', S('rules/clause-8.5.1.rules', 183, 55, 183, 64), '{item}/category', S('rules/clause-8.5.1.rules', 183, 69, 183, 83), F('builtin:first'), S('rules/clause-8.5.1.rules', 183, 18, 183, 84), S('rules/clause-8.5.1.rules', 184, 10, 184, 25), 'the change management policy has no category ', S('rules/clause-8.5.1.rules', 184, 79, 184, 93), ' for change ', '{item}/id', S('rules/clause-8.5.1.rules', 184, 108, 184, 116), S('rules/clause-8.5.1.rules', 185, 25, 185, 42), '`first(change_policy.categories, k -> k.category == change.category)`/approvers', S('rules/clause-8.5.1.rules', 185, 45, 185, 62), '/roles/{*}/id', S('rules/clause-8.5.1.rules', 21, 59, 21, 62), '/roles/{*}/holders', S('rules/clause-8.5.1.rules', 21, 90, 21, 98), F('builtin:any'), S('rules/clause-8.5.1.rules', 21, 43, 21, 99), S('rules/clause-8.5.1.rules', 185, 10, 185, 63), 'change ', S('rules/clause-8.5.1.rules', 185, 79, 185, 87), ' was approved by ', S('rules/clause-8.5.1.rules', 185, 107, 185, 124), ', who holds none of the roles that approve ', S('rules/clause-8.5.1.rules', 185, 170, 185, 184), ' changes', 'changes', 'change_policy', '/change_policy', 'roles', '/roles')
+    return ('approved_by', 'category', 'categories', 'approvers', 'id', S('rules/clause-8.5.1.rules', 21, 59, 21, 74), 'holders', S('rules/clause-8.5.1.rules', 21, 80, 21, 98), S('rules/clause-8.5.1.rules', 21, 59, 21, 98), '/changes', S('rules/clause-8.5.1.rules', 182, 22, 182, 28), '{item}/approved_by', S('rules/clause-8.5.1.rules', 182, 36, 182, 53), S('rules/clause-8.5.1.rules', 182, 36, 182, 61), '/change_policy/categories', S('rules/clause-8.5.1.rules', 183, 24, 183, 47), '/change_policy/categories/{*}/category', S('rules/clause-8.5.1.rules', 183, 55, 183, 64), '{item}/category', S('rules/clause-8.5.1.rules', 183, 69, 183, 83), S('rules/clause-8.5.1.rules', 183, 55, 183, 83), F('builtin:first'), S('rules/clause-8.5.1.rules', 183, 18, 183, 84), S('rules/clause-8.5.1.rules', 184, 10, 184, 25), 'the change management policy has no category ', S('rules/clause-8.5.1.rules', 184, 79, 184, 93), ' for change ', '{item}/id', S('rules/clause-8.5.1.rules', 184, 108, 184, 116), S('rules/clause-8.5.1.rules', 185, 25, 185, 42), '`first(change_policy.categories, k -> k.category == change.category)`/approvers', S('rules/clause-8.5.1.rules', 185, 45, 185, 62), '/roles/{*}/id', S('rules/clause-8.5.1.rules', 21, 59, 21, 62), '/roles/{*}/holders', S('rules/clause-8.5.1.rules', 21, 90, 21, 98), F('builtin:any'), S('rules/clause-8.5.1.rules', 21, 43, 21, 99), S('rules/clause-8.5.1.rules', 185, 10, 185, 63), 'change ', S('rules/clause-8.5.1.rules', 185, 79, 185, 87), ' was approved by ', S('rules/clause-8.5.1.rules', 185, 107, 185, 124), ', who holds none of the roles that approve ', S('rules/clause-8.5.1.rules', 185, 170, 185, 184), ' changes', 'changes', 'change_policy', '/change_policy', 'roles', '/roles')
 
 def build_224(K, careful):
     def run(root, ctx):
@@ -9386,7 +9391,7 @@ def build_258(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k48, k10, None)
+        s_0 = rt.member(root, k48, k8, None)
         s_1 = rt.member(root, k49, k50, None)
         passed = 0
         fast = False
@@ -9396,27 +9401,28 @@ def build_258(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix3 = _groups_of(ctx, charge(s_1[k1]), k0)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    v2 = (next((p4 for p4 in t3 if (((p4[k0] == item1[k0]) and (p4[k2] == item1[k2]))) is True), None) if type(t3 := charge(s_1[k5])) is list else _fb())
-                    if ((item1.get(k0) is not None) and (item1.get(k2) is not None)) and ((v2 is not None) and (v2[k7] == item1[k7])):
+                    v2 = next((p4 for p4 in ix3.get(item1[k0], ()) if ((p4[k2] == item1[k2])) is True), None)
+                    if ((item1.get(k0) is not None) and (item1.get(k2) is not None)) and ((v2 is not None) and (v2[k5] == item1[k5])):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k10)
+                return RuleRun(passed, [], k8)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_258():
-    return ('impact', S('rules/clause-8.6.rules', 48, 62, 48, 88), 'urgency', S('rules/clause-8.6.rules', 48, 94, 48, 122), S('rules/clause-8.6.rules', 48, 62, 48, 122), 'priority_matrix', S('rules/clause-8.6.rules', 49, 10, 49, 61), 'priority', S('rules/clause-8.6.rules', 50, 27, 50, 60), S('rules/clause-8.6.rules', 50, 10, 50, 60), '/incidents', S('rules/clause-8.6.rules', 47, 24, 47, 32), '/incident_management/priority_matrix', S('rules/clause-8.6.rules', 48, 20, 48, 54), '/incident_management/priority_matrix/{*}/impact', S('rules/clause-8.6.rules', 48, 62, 48, 69), '{item}/impact', S('rules/clause-8.6.rules', 48, 74, 48, 88), '/incident_management/priority_matrix/{*}/urgency', S('rules/clause-8.6.rules', 48, 94, 48, 102), '{item}/urgency', S('rules/clause-8.6.rules', 48, 107, 48, 122), F('builtin:first'), S('rules/clause-8.6.rules', 48, 14, 48, 123), S('rules/clause-8.6.rules', 49, 17, 49, 31), F('builtin:exists'), S('rules/clause-8.6.rules', 49, 10, 49, 32), S('rules/clause-8.6.rules', 49, 45, 49, 60), S('rules/clause-8.6.rules', 49, 38, 49, 61), 'incident ', 'id', '{item}/id', S('rules/clause-8.6.rules', 49, 79, 49, 89), ' records no impact or urgency', S('rules/clause-8.6.rules', 50, 10, 50, 21), '`first(incident_management.priority_matrix, m -> m.impact == incident.impact and m.urgency == incident.urgency)`/priority', S('rules/clause-8.6.rules', 50, 27, 50, 39), '{item}/priority', S('rules/clause-8.6.rules', 50, 44, 50, 60), S('rules/clause-8.6.rules', 50, 78, 50, 88), ' is ', S('rules/clause-8.6.rules', 50, 95, 50, 111), ', but impact ', S('rules/clause-8.6.rules', 50, 127, 50, 141), ' with urgency ', S('rules/clause-8.6.rules', 50, 158, 50, 173), ' gives ', S('rules/clause-8.6.rules', 50, 183, 50, 195), 'incidents', 'incident_management', '/incident_management')
+    return ('impact', 'priority_matrix', 'urgency', S('rules/clause-8.6.rules', 48, 94, 48, 122), S('rules/clause-8.6.rules', 49, 10, 49, 61), 'priority', S('rules/clause-8.6.rules', 50, 27, 50, 60), S('rules/clause-8.6.rules', 50, 10, 50, 60), '/incidents', S('rules/clause-8.6.rules', 47, 24, 47, 32), '/incident_management/priority_matrix', S('rules/clause-8.6.rules', 48, 20, 48, 54), '/incident_management/priority_matrix/{*}/impact', S('rules/clause-8.6.rules', 48, 62, 48, 69), '{item}/impact', S('rules/clause-8.6.rules', 48, 74, 48, 88), S('rules/clause-8.6.rules', 48, 62, 48, 88), '/incident_management/priority_matrix/{*}/urgency', S('rules/clause-8.6.rules', 48, 94, 48, 102), '{item}/urgency', S('rules/clause-8.6.rules', 48, 107, 48, 122), S('rules/clause-8.6.rules', 48, 62, 48, 122), F('builtin:first'), S('rules/clause-8.6.rules', 48, 14, 48, 123), S('rules/clause-8.6.rules', 49, 17, 49, 31), F('builtin:exists'), S('rules/clause-8.6.rules', 49, 10, 49, 32), S('rules/clause-8.6.rules', 49, 45, 49, 60), S('rules/clause-8.6.rules', 49, 38, 49, 61), 'incident ', 'id', '{item}/id', S('rules/clause-8.6.rules', 49, 79, 49, 89), ' records no impact or urgency', S('rules/clause-8.6.rules', 50, 10, 50, 21), '`first(incident_management.priority_matrix, m -> m.impact == incident.impact and m.urgency == incident.urgency)`/priority', S('rules/clause-8.6.rules', 50, 27, 50, 39), '{item}/priority', S('rules/clause-8.6.rules', 50, 44, 50, 60), S('rules/clause-8.6.rules', 50, 78, 50, 88), ' is ', S('rules/clause-8.6.rules', 50, 95, 50, 111), ', but impact ', S('rules/clause-8.6.rules', 50, 127, 50, 141), ' with urgency ', S('rules/clause-8.6.rules', 50, 158, 50, 173), ' gives ', S('rules/clause-8.6.rules', 50, 183, 50, 195), 'incidents', 'incident_management', '/incident_management')
 
 def build_259(K, careful):
     def run(root, ctx):
@@ -9433,26 +9439,27 @@ def build_259(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix5 = _groups_of(ctx, charge(s_1[k2]), k0)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    if (((v4 := item1), (next((p6 for p6 in t5 if ((p6[k0] == v4)) is True), None) if type(t5 := charge(s_1[k3])) is list else _fb()))[-1] is not None):
+                    if (((v4 := item1), (ix5.get(v4, ()) or (None,))[0])[-1] is not None):
                         continue
                 except Exception:
                     pass
                 slow.append(i)
             passed = len(coll) - len(slow)
             if not slow:
-                return RuleRun(passed, [], k4)
+                return RuleRun(passed, [], k3)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_259():
-    return ('priority', F('builtin:distinct'), S('rules/clause-8.6.rules', 9, 71, 9, 92), 'targets', '`distinct(map(incidents, i -> i.priority))`', '/incidents/{*}/priority', S('rules/clause-8.6.rules', 58, 53, 58, 62), F('builtin:map'), S('rules/clause-8.6.rules', 58, 33, 58, 63), S('rules/clause-8.6.rules', 58, 24, 58, 64), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), F('builtin:first'), S('rules/clause-8.6.rules', 9, 31, 9, 93), S('rules/clause-8.6.rules', 59, 10, 59, 37), 'incidents of priority ', ' have no resolution target', 'incidents', '/incidents', 'incident_management', '/incident_management')
+    return ('priority', F('builtin:distinct'), 'targets', '`distinct(map(incidents, i -> i.priority))`', '/incidents/{*}/priority', S('rules/clause-8.6.rules', 58, 53, 58, 62), F('builtin:map'), S('rules/clause-8.6.rules', 58, 33, 58, 63), S('rules/clause-8.6.rules', 58, 24, 58, 64), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), S('rules/clause-8.6.rules', 9, 71, 9, 92), F('builtin:first'), S('rules/clause-8.6.rules', 9, 31, 9, 93), S('rules/clause-8.6.rules', 59, 10, 59, 37), 'incidents of priority ', ' have no resolution target', 'incidents', '/incidents', 'incident_management', '/incident_management')
 
 def build_260(K, careful):
     def run(root, ctx):
@@ -9498,7 +9505,7 @@ def build_261(K, careful):
         k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10, k11, k12, k13, k14, k15, k16, k17, k18, k19, k20, k21, k22, k23, k24, k25, k26, k27, k28, k29, k30, k31, k32, k33, k34, k35, k36, k37, k38, k39, k40, k41, k42, k43, k44, k45, k46, k47, k48, k49, k50, k51, k52, k53, k54, k55, k56, k57, = K
         today = ctx.today
         pd, pdt, pdur, charge = _pd, _pdt, _pdur, ctx.charge
-        s_0 = rt.member(root, k55, k16, None)
+        s_0 = rt.member(root, k55, k15, None)
         s_1 = rt.member(root, k56, k57, None)
         passed = 0
         fast = False
@@ -9508,30 +9515,31 @@ def build_261(K, careful):
                 if type(coll) is not list:
                     _fb()
                 fast = True
+                ix4 = _groups_of(ctx, charge(s_1[k4]), k3)
             except Exception:
                 fast = False
         if fast:
             slow = []
             for i, item1 in enumerate(coll):
                 try:
-                    w = (rt.order(k10, rt.arith(k8, pdt(item1[k2]), pdur(((v3 := item1[k3]), (next((p5 for p5 in t4 if ((p5[k3] == v3)) is True), None) if type(t4 := charge(s_1[k5])) is list else _fb()))[-1][k6]), k7), today, k9) if (t6 := ((v2 := item1), (v2[k0] in k1))[-1]) is True else False if t6 is False else _fb())
+                    w = (rt.order(k9, rt.arith(k7, pdt(item1[k2]), pdur(((v3 := item1[k3]), (ix4.get(v3, ()) or (None,))[0])[-1][k5]), k6), today, k8) if (t5 := ((v2 := item1), (v2[k0] in k1))[-1]) is True else False if t5 is False else _fb())
                     if w is False:
                         continue
                     if w is True:
-                        if ((True if any((p8[k12] == k13) for p8 in t7 if type(p8) is not dict or k12 in p8) else False if all(type(p8) is not dict or k12 in p8 for p8 in t7) else _fb()) if type(t7 := charge(item1[k15])) is list else _fb()):
+                        if ((True if any((p7[k11] == k12) for p7 in t6 if type(p7) is not dict or k11 in p7) else False if all(type(p7) is not dict or k11 in p7 for p7 in t6) else _fb()) if type(t6 := charge(item1[k14])) is list else _fb()):
                             passed += 1
                             continue
                 except Exception:
                     pass
                 slow.append(i)
             if not slow:
-                return RuleRun(passed, [], k16)
+                return RuleRun(passed, [], k15)
             return careful()(root, ctx, passed, slow, coll)
         return careful()(root, ctx, 0, None, None)
     return run
 
 def constants_261():
-    return ('status', FS(('in_progress', 'new', 'on_hold')), 'opened_at', 'priority', S('rules/clause-8.6.rules', 9, 71, 9, 92), 'targets', 'resolve_within', S('rules/clause-8.6.rules', 80, 63, 80, 127), '+', S('rules/clause-8.6.rules', 80, 63, 80, 135), '<', S('rules/clause-8.6.rules', 80, 40, 80, 135), 'kind', 'escalated', S('rules/clause-8.6.rules', 81, 37, 81, 57), 'actions', '/incidents', S('rules/clause-8.6.rules', 80, 24, 80, 32), '{item}/status', S('rules/clause-8.6.rules', 12, 22, 12, 29), 'new', 'in_progress', 'on_hold', S('rules/clause-8.6.rules', 12, 22, 12, 66), '{item}/opened_at', S('rules/clause-8.6.rules', 80, 63, 80, 80), F('read:date-time'), 'date-time', '{item}/priority', S('rules/clause-8.6.rules', 80, 95, 80, 111), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), F('builtin:first'), S('rules/clause-8.6.rules', 9, 31, 9, 93), '`inc_target(incident.priority)`/resolve_within', S('rules/clause-8.6.rules', 80, 84, 80, 127), F('read:duration'), 'duration', '{item}/actions', S('rules/clause-8.6.rules', 81, 14, 81, 29), '{item}/actions/{*}/kind', S('rules/clause-8.6.rules', 81, 37, 81, 42), F('builtin:any'), S('rules/clause-8.6.rules', 81, 10, 81, 58), 'incident ', 'id', '{item}/id', S('rules/clause-8.6.rules', 82, 22, 82, 32), ' (', S('rules/clause-8.6.rules', 82, 37, 82, 53), ', opened ', S('rules/clause-8.6.rules', 82, 65, 82, 82), ') is past its resolution target and has not been escalated', 'incidents', 'incident_management', '/incident_management')
+    return ('status', FS(('in_progress', 'new', 'on_hold')), 'opened_at', 'priority', 'targets', 'resolve_within', S('rules/clause-8.6.rules', 80, 63, 80, 127), '+', S('rules/clause-8.6.rules', 80, 63, 80, 135), '<', S('rules/clause-8.6.rules', 80, 40, 80, 135), 'kind', 'escalated', S('rules/clause-8.6.rules', 81, 37, 81, 57), 'actions', '/incidents', S('rules/clause-8.6.rules', 80, 24, 80, 32), '{item}/status', S('rules/clause-8.6.rules', 12, 22, 12, 29), 'new', 'in_progress', 'on_hold', S('rules/clause-8.6.rules', 12, 22, 12, 66), '{item}/opened_at', S('rules/clause-8.6.rules', 80, 63, 80, 80), F('read:date-time'), 'date-time', '{item}/priority', S('rules/clause-8.6.rules', 80, 95, 80, 111), '/incident_management/targets', S('rules/clause-8.6.rules', 9, 37, 9, 63), '/incident_management/targets/{*}/priority', S('rules/clause-8.6.rules', 9, 71, 9, 80), S('rules/clause-8.6.rules', 9, 71, 9, 92), F('builtin:first'), S('rules/clause-8.6.rules', 9, 31, 9, 93), '`inc_target(incident.priority)`/resolve_within', S('rules/clause-8.6.rules', 80, 84, 80, 127), F('read:duration'), 'duration', '{item}/actions', S('rules/clause-8.6.rules', 81, 14, 81, 29), '{item}/actions/{*}/kind', S('rules/clause-8.6.rules', 81, 37, 81, 42), F('builtin:any'), S('rules/clause-8.6.rules', 81, 10, 81, 58), 'incident ', 'id', '{item}/id', S('rules/clause-8.6.rules', 82, 22, 82, 32), ' (', S('rules/clause-8.6.rules', 82, 37, 82, 53), ', opened ', S('rules/clause-8.6.rules', 82, 65, 82, 82), ') is past its resolution target and has not been escalated', 'incidents', 'incident_management', '/incident_management')
 
 def build_262(K, careful):
     def run(root, ctx):

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = 'e7f4ebd6985f0fe7353d008ff704b6455d4c0709a556bd3616dae6a53abf9c75'
+KEY = '67676c54434e0c7b735c282c8c7e8a97ce98e78d6f5f33e8fa09e111ecd3a017'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
