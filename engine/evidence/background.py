@@ -83,6 +83,8 @@ class ForkedCall:
         self._pid: int | None = pid
         self._pipe: int | None = pipe
         self._answer: tuple[bool, Any] | None = None
+        self._waiting = select.poll()  # not select(), which cannot watch a descriptor above 1023
+        self._waiting.register(pipe, select.POLLIN)
 
     @classmethod
     def start(cls, work: Callable[[], Any]) -> ForkedCall | None:
@@ -105,9 +107,7 @@ class ForkedCall:
     def answered(self) -> bool:
         """Without waiting: whether the child has finished (well or not)."""
         if self._answer is None and self._pipe is not None:
-            waiting = select.poll()  # not select(), which cannot watch a descriptor above 1023
-            waiting.register(self._pipe, select.POLLIN)
-            return bool(waiting.poll(0))
+            return bool(self._waiting.poll(0))
         return True
 
     def result(self) -> tuple[bool, Any]:

@@ -21,11 +21,11 @@ from engine.evidence.lines import LineIndex
 from engine.evidence.loader import READERS, Document, load_document
 from engine.evidence.pointer import format_pointer, parse_pointer
 from engine.evidence.source import Source, read_source
-from engine.evidence.yaml_reader import ReparsedYamlLocator
+from engine.evidence.yaml_reader import ReparsedYamlLocator, read_yaml
 from engine.record import Record
 
 RECORD_SUFFIXES = (".jsonl", ".csv")  # files holding one section's records
-YAML_SUFFIXES = (".yaml", ".yml")
+YAML_SUFFIXES = tuple(suffix for suffix, reader in READERS.items() if reader is read_yaml)
 
 
 class Bundle(Record):
@@ -209,11 +209,10 @@ def _parsed_yaml(file: _File, limits: Limits) -> tuple[dict, str, str] | None:
     """In the child: a YAML file's data, text and digest; None if it is refused (the parent
     reads it again, to refuse it itself)."""
     try:
-        source = read_source(Path(file.path), file.display, limits)
-        data, _ = READERS[file.suffix](source, limits)
+        document = load_document(Path(file.path), file.display, limits=limits)
     except DiagnosticError:
         return None
-    return data, source.text, source.sha256
+    return document.data, document.lines.text, document.sha256
 
 
 def _yaml_document(file: _File, parsed: tuple[dict, str, str], limits: Limits) -> Document:

@@ -210,7 +210,7 @@ class _Generator:
             # A comprehension, without a function call per item. The built-in's one other
             # case, a function giving a missing value, cannot arise here: this path reads
             # absent evidence as an error, which leaves it.
-            items, param, value = self._item_condition(node, env)
+            items, param, value = self._item_body(node, env)
             return self._over_list(node, env, items, f"[{value} for {param} in {items}]")
         args = []
         for i, arg in enumerate(node.args):
@@ -275,30 +275,30 @@ class _Generator:
         if not isinstance(test, ast.Binary) or test.op != "==" \
                 or not self.type_of(test.left) == self.type_of(test.right) in (T.STRING, T.NUMBER):
             return None
-        for read, other in ((test.left, test.right), (test.right, test.left)):
-            if isinstance(read, ast.Member) and isinstance(read.target, ast.Var) and read.target.name == lam.param \
-                    and not _mentions(other, lam.param):
-                groups = self._hoist(node.args[0], env, "_groups_of", self.const(read.name))
-                group = f"{groups}.get({self.expr(other, env, True)}, ())"
-                if more is None:
-                    return {"count": f"len({group})", "filter": f"list({group})",
-                            "first": f"({group} or (None,))[0]"}[node.name]
-                param = self.fresh("p")
-                item_where = self.where(node.args[0], env) + "/" + ITEM_MARK
-                condition = self.expr(more, env.bind(lam.param, param, item_where), True)
-                if self.type_of(more) not in (T.BOOL, T.NULL):
-                    t = self.fresh("t")
-                    condition = f"({t} if ({t} := {condition}) is True or {t} is False or {t} is None else _fb())"
-                if node.name == "first":  # the group keeps the list's order, so its first is the list's
-                    return f"next(({param} for {param} in {group} if ({condition}) is True), None)"
-                selected = f"[{'1' if node.name == 'count' else param} for {param} in {group} if ({condition}) is True]"
-                return f"len({selected})" if node.name == "count" else selected
-        return None
+        sides = _field_and_value(test, lam.param)
+        if sides is None:
+            return None
+        read, value = sides
+        groups = self._hoist(node.args[0], env, "_groups_of", self.const(read.name))
+        group = f"{groups}.get({self.expr(value, env, True)}, ())"
+        if more is None:
+            return {"count": f"len({group})", "filter": f"list({group})",
+                    "first": f"({group} or (None,))[0]"}[node.name]
+        param = self.fresh("p")
+        item_where = self.where(node.args[0], env) + "/" + ITEM_MARK
+        condition = self.expr(more, env.bind(lam.param, param, item_where), True)
+        if self.type_of(more) not in (T.BOOL, T.NULL):
+            t = self.fresh("t")
+            condition = f"({t} if ({t} := {condition}) is True or {t} is False or {t} is None else _fb())"
+        if node.name == "first":  # the group keeps the list's order, so its first is the list's
+            return f"next(({param} for {param} in {group} if ({condition}) is True), None)"
+        selected = f"[{'1' if node.name == 'count' else param} for {param} in {group} if ({condition}) is True]"
+        return f"len({selected})" if node.name == "count" else selected
 
     def _fast_selection(self, node: ast.Call, env: "_Env") -> str:
         """count/filter/first with a true-or-false condition, as one comprehension or generator:
         only `true` selects, exactly as the built-in does, without a function call per item."""
-        items, param, condition = self._item_condition(node, env)
+        items, param, condition = self._item_body(node, env)
         if node.name == "first":
             return self._over_list(node, env, items, f"next(({param} for {param} in {items} if ({condition}) is True), None)")
         selected = f"[{'1' if node.name == 'count' else param} for {param} in {items} if ({condition}) is True]"
@@ -308,7 +308,7 @@ class _Generator:
         """any/all/none as Python's own any/all over a generator: exact while every condition
         is true or false, so any other value leaves the fast path. `missing`: the code for
         an any() that the careful path would find missing (see _fast_or_after_any)."""
-        items, param, condition = self._item_condition(node, env)
+        items, param, condition = self._item_body(node, env)
         if id(node.args[1].body) not in self.strict:
             c = self.fresh("t")
             condition = f"({c} if ({c} := {condition}) is True or {c} is False else _fb())"
@@ -327,7 +327,7 @@ class _Generator:
                    f"else False if all({present} for {param} in {items}) else {missing})"
         return self._over_list(node, env, items, ("not " if node.name == "none" else "") + walk)
 
-    def _item_condition(self, node: ast.Call, env: "_Env") -> tuple[str, str, str]:
+    def _item_body(self, node: ast.Call, env: "_Env") -> tuple[str, str, str]:
         """For a list function given `x -> body` (a condition, or map's value): the names for
         the list and its item, and the body's fast code over that item."""
         items, param = self.fresh("t"), self.fresh("p")
@@ -465,10 +465,17 @@ def _field_compared(lam: ast.Lambda) -> str | None:
     body = lam.body
     if not isinstance(body, ast.Binary) or body.op not in ("==", "!="):
         return None
-    for read, other in ((body.left, body.right), (body.right, body.left)):
-        if isinstance(read, ast.Member) and isinstance(read.target, ast.Var) and read.target.name == lam.param \
-                and not _mentions(other, lam.param):
-            return read.name
+    sides = _field_and_value(body, lam.param)
+    return sides[0].name if sides is not None else None
+
+
+def _field_and_value(test: ast.Binary, param: str) -> tuple[ast.Member, ast.Expr] | None:
+    """`x.f` and e when a comparison reads `x.f` on one side and, on the other, an e that
+    does not mention x: e is the same for every item x."""
+    for read, other in ((test.left, test.right), (test.right, test.left)):
+        if isinstance(read, ast.Member) and isinstance(read.target, ast.Var) and read.target.name == param \
+                and not _mentions(other, param):
+            return read, other
     return None
 
 

@@ -12,7 +12,7 @@ FS = frozenset
 # What generated validation code calls, for the functions defined below.
 globals().update(GENERATED_NAMESPACE)
 
-KEY = '67676c54434e0c7b735c282c8c7e8a97ce98e78d6f5f33e8fa09e111ecd3a017'
+KEY = '8f6e4bbd2e615998a76a16250500cdaf345160e754f5d230c0e4ce4513def6f4'
 
 def program_0(SCHEMAS, K0):
     def make(REFS, DEFER):
